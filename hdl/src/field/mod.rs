@@ -1,0 +1,14 @@
+//! Pipelined prime-field arithmetic: parameters from arkworks, modular add/sub, Montgomery
+//! multiplication in two multiplier styles, and their software reference models.
+
+pub mod leaf;
+pub mod mod_add;
+pub mod mont_mul;
+pub mod multiplier;
+pub mod params;
+pub mod pipe_add;
+pub mod reference;
+
+pub use mod_add::{AddSubOp, ModAddSub};
+pub use mont_mul::MontMul;
+pub use params::{FieldId, FieldParams};

@@ -1,0 +1,161 @@
+//! Turning blocks into Verilog modules with the metadata the simulator and `synth` need.
+
+use crate::field::{AddSubOp, FieldId, ModAddSub, MontMul};
+use crate::preset::MulStyle;
+use rust_hdl::core::prelude::*;
+use serde::Serialize;
+use std::fmt;
+
+/// Direction of a top-level port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PortDir {
+    Input,
+    Output,
+}
+
+/// A port of a generated top module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Port {
+    pub name: String,
+    pub dir: PortDir,
+    pub width: usize,
+}
+
+/// One generated top: Verilog text (module `top`) plus what users of it must know.
+#[derive(Clone, Debug, Serialize)]
+pub struct GeneratedModule {
+    /// Unique name, e.g. `bn254_fq_mont_mul_tiled`; the simulator model is `V<name>`.
+    pub name: String,
+    /// Clock cycles from inputs to outputs (fully pipelined: one result per cycle).
+    pub latency: usize,
+    /// DSP-sized multiplier tiles in the design (0 if none or behavioural).
+    pub tiles: usize,
+    pub ports: Vec<Port>,
+    #[serde(skip)]
+    pub verilog: String,
+}
+
+/// Collects the ports of the top scope of a block.
+#[derive(Default)]
+struct PortProbe {
+    depth: usize,
+    ports: Vec<Port>,
+}
+
+impl Probe for PortProbe {
+    fn visit_start_scope(&mut self, _name: &str, _node: &dyn Block) {
+        self.depth += 1;
+    }
+    fn visit_atom(&mut self, name: &str, signal: &dyn Atom) {
+        if self.depth != 1 {
+            return;
+        }
+        let dir = match signal.kind() {
+            AtomKind::InputParameter => PortDir::Input,
+            AtomKind::OutputParameter => PortDir::Output,
+            _ => return,
+        };
+        self.ports.push(Port {
+            name: name.to_string(),
+            dir,
+            width: signal.bits(),
+        });
+    }
+    fn visit_end_scope(&mut self, _name: &str, _node: &dyn Block) {
+        self.depth -= 1;
+    }
+}
+
+/// Ports of a block's top scope, in declaration order.
+pub fn ports_of<B: Block>(block: &B) -> Vec<Port> {
+    let mut probe = PortProbe::default();
+    block.accept("top", &mut probe);
+    probe.ports
+}
+
+/// Generates a top module from a block.
+pub fn generate<B: Block>(name: String, latency: usize, tiles: usize, block: B) -> GeneratedModule {
+    GeneratedModule {
+        verilog: generate_verilog_unchecked(&block),
+        ports: ports_of(&block),
+        name,
+        latency,
+        tiles,
+    }
+}
+
+/// The arithmetic units that exist as standalone tops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArithUnit {
+    ModAdd,
+    ModSub,
+    MontMul(MulStyle),
+}
+
+impl ArithUnit {
+    /// Every unit, each multiplier style.
+    pub const ALL: [ArithUnit; 4] = [
+        ArithUnit::ModAdd,
+        ArithUnit::ModSub,
+        ArithUnit::MontMul(MulStyle::Behavioural),
+        ArithUnit::MontMul(MulStyle::Tiled),
+    ];
+
+    /// The module name of this unit over `field`, e.g. `bn254_fr_mont_mul_tiled`.
+    pub fn module_name(self, field: FieldId) -> String {
+        format!("{field}_{self}")
+    }
+}
+
+impl fmt::Display for ArithUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArithUnit::ModAdd => f.write_str("mod_add"),
+            ArithUnit::ModSub => f.write_str("mod_sub"),
+            ArithUnit::MontMul(s) => write!(f, "mont_mul_{s}"),
+        }
+    }
+}
+
+fn arith_at_width<const W: usize, const W2: usize>(
+    field: FieldId,
+    unit: ArithUnit,
+) -> GeneratedModule {
+    let params = field.params();
+    let name = unit.module_name(field);
+    match unit {
+        ArithUnit::ModAdd | ArithUnit::ModSub => {
+            let op = if unit == ArithUnit::ModAdd {
+                AddSubOp::Add
+            } else {
+                AddSubOp::Sub
+            };
+            let block = ModAddSub::<W>::new(&params, op);
+            generate(name, block.latency(), 0, block)
+        }
+        ArithUnit::MontMul(style) => {
+            let block = MontMul::<W, W2>::new(&params, style);
+            generate(name, block.latency(), block.tile_count(), block)
+        }
+    }
+}
+
+/// Generates one arithmetic unit over one field as a top module.
+pub fn arith_unit(field: FieldId, unit: ArithUnit) -> GeneratedModule {
+    match field.params().width() {
+        256 => arith_at_width::<256, 512>(field, unit),
+        384 => arith_at_width::<384, 768>(field, unit),
+        w => unreachable!("no field of width {w}"),
+    }
+}
+
+/// The tops `zkpipe-sim` verilates: every arithmetic unit over every field, both
+/// multiplier styles.
+pub fn sim_models() -> Vec<GeneratedModule> {
+    FieldId::ALL
+        .iter()
+        .flat_map(|&f| ArithUnit::ALL.iter().map(move |&u| arith_unit(f, u)))
+        .collect()
+}

@@ -1,0 +1,17 @@
+//! zkpipe-hdl: hardware generators for zkpipe, written with rust-hdl.
+//!
+//! * [`field`]: pipelined modular arithmetic over BN254 and BLS12-381 fields, constants
+//!   from arkworks;
+//! * [`preset`]: typed configurations (`sim-small`, real-card presets);
+//! * [`generate`]: blocks → Verilog tops with ports and latency, used by the `synth`
+//!   command and by `zkpipe-sim`'s build script;
+//! * [`rtl`]: helpers to build rust-hdl's Verilog AST for parameterised structure.
+
+pub mod field;
+pub mod generate;
+pub mod preset;
+pub mod rtl;
+pub mod synth;
+
+/// Version of the generator, recorded in every manifest.
+pub const GENERATOR_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,139 @@
+//! Typed presets: what to generate, for which curve, in which style, at which clock.
+
+use crate::field::FieldId;
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+/// How W×W multipliers are built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MulStyle {
+    /// One wide `*` per product: fastest to simulate, not meant for synthesis.
+    Behavioural,
+    /// 16×16 DSP tiles, registered carry-save trees, segmented adders: for synthesis.
+    Tiled,
+}
+
+impl MulStyle {
+    pub const ALL: [MulStyle; 2] = [MulStyle::Behavioural, MulStyle::Tiled];
+    pub fn name(self) -> &'static str {
+        match self {
+            MulStyle::Behavioural => "behavioural",
+            MulStyle::Tiled => "tiled",
+        }
+    }
+}
+
+impl fmt::Display for MulStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A pairing-friendly curve: its scalar field (NTT, MSM scalars) and base field (points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Curve {
+    Bn254,
+    Bls12_381,
+}
+
+impl Curve {
+    pub fn name(self) -> &'static str {
+        match self {
+            Curve::Bn254 => "bn254",
+            Curve::Bls12_381 => "bls12-381",
+        }
+    }
+    pub fn scalar_field(self) -> FieldId {
+        match self {
+            Curve::Bn254 => FieldId::Bn254Fr,
+            Curve::Bls12_381 => FieldId::Bls12_381Fr,
+        }
+    }
+    pub fn base_field(self) -> FieldId {
+        match self {
+            Curve::Bn254 => FieldId::Bn254Fq,
+            Curve::Bls12_381 => FieldId::Bls12_381Fq,
+        }
+    }
+}
+
+/// One named hardware configuration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub curve: Curve,
+    pub mul_style: MulStyle,
+    /// Clock the design is meant to close timing at; projections use it.
+    pub clock_mhz: f64,
+    /// Target FPGA part, if the preset is for a real card.
+    pub part: Option<&'static str>,
+}
+
+/// Every preset the generator knows.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "sim-small",
+        description: "BN254, behavioural multipliers: fast Verilator simulation for tests",
+        curve: Curve::Bn254,
+        mul_style: MulStyle::Behavioural,
+        clock_mhz: 250.0,
+        part: None,
+    },
+    Preset {
+        name: "u250-bn254",
+        description: "BN254 on a Xilinx Alveo U250 (UltraScale+), tiled DSP multipliers",
+        curve: Curve::Bn254,
+        mul_style: MulStyle::Tiled,
+        clock_mhz: 250.0,
+        part: Some("xcu250-figd2104-2L-e"),
+    },
+    Preset {
+        name: "u250-bls12-381",
+        description: "BLS12-381 on a Xilinx Alveo U250 (UltraScale+), tiled DSP multipliers",
+        curve: Curve::Bls12_381,
+        mul_style: MulStyle::Tiled,
+        clock_mhz: 250.0,
+        part: Some("xcu250-figd2104-2L-e"),
+    },
+];
+
+/// The real-card preset `synth` generates when none is named.
+pub const DEFAULT_PRESET: &str = "u250-bn254";
+
+impl Preset {
+    pub fn by_name(name: &str) -> Result<&'static Preset, UnknownPreset> {
+        PRESETS
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| UnknownPreset(name.to_string()))
+    }
+}
+
+impl FromStr for &'static Preset {
+    type Err = UnknownPreset;
+    fn from_str(s: &str) -> Result<Self, UnknownPreset> {
+        Preset::by_name(s)
+    }
+}
+
+/// A preset name that is not in [`PRESETS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPreset(pub String);
+
+impl fmt::Display for UnknownPreset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<_> = PRESETS.iter().map(|p| p.name).collect();
+        write!(
+            f,
+            "unknown preset `{}` (known presets: {}; `synth --list` describes them)",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownPreset {}

@@ -1,0 +1,135 @@
+//! A small builder for rust-hdl's Verilog AST.
+//!
+//! rust-hdl's `#[hdl_gen]` macro translates a restricted Rust `update()` into Verilog, but
+//! it cannot express structure whose shape depends on generation-time parameters (tile
+//! grids, adder trees, carry chains of `width/128` segments). Generator blocks in zkpipe
+//! therefore implement `Logic::hdl()` by building the same `ast::VerilogBlock` the macro
+//! would build, with the helpers below, and implement `Logic::update()` with the equivalent
+//! Rust so the blocks remain simulatable by rust-hdl itself. Module hierarchy, ports,
+//! registers (`DFF`) and Verilog emission are all rust-hdl's.
+
+use num_bigint::BigUint;
+use rust_hdl::core::ast::{
+    VerilogBlockOrConditional, VerilogConditional, VerilogExpression as E, VerilogOp,
+    VerilogOpUnary, VerilogStatement as S,
+};
+use rust_hdl::core::prelude::*;
+
+pub use rust_hdl::core::ast::{VerilogExpression as Expr, VerilogStatement as Stmt};
+
+/// A signal of this module or a child port (`child$port`, `vec$3$port`).
+pub fn sig(name: impl Into<String>) -> Expr {
+    E::Signal(name.into())
+}
+
+/// A `width`-bit literal.
+pub fn lit(value: &BigUint, width: usize) -> Expr {
+    E::Literal(literal_with_width(value, width))
+}
+
+/// `VerilogLiteral` takes its width from the `Bits<N>` it is built from.
+fn literal_with_width(value: &BigUint, width: usize) -> VerilogLiteral {
+    macro_rules! at {
+        ($($w:literal),*) => {
+            match width {
+                $($w => {
+                    let b: Bits<$w> = value.clone().into();
+                    b.into()
+                })*
+                _ => panic!("unsupported literal width {width}"),
+            }
+        };
+    }
+    at!(1, 16, 32, 64, 128, 129, 256, 384, 512, 768)
+}
+
+/// A one-bit literal.
+pub fn bit(v: bool) -> Expr {
+    E::Literal(v.into())
+}
+
+/// `x[offset +: width]` of a signal.
+pub fn slice(x: Expr, offset: usize, width: usize) -> Expr {
+    E::Slice(Box::new(x), width, Box::new(E::Literal((offset as u64).into())))
+}
+
+/// `x[index]` of a signal.
+pub fn index(x: Expr, i: usize) -> Expr {
+    E::Index(Box::new(x), Box::new(E::Literal((i as u64).into())))
+}
+
+/// Zero-extends (or masks) `x` to `width` bits.
+pub fn cast(x: Expr, width: usize) -> Expr {
+    E::Cast(Box::new(x), width)
+}
+
+fn bin(a: Expr, op: VerilogOp, b: Expr) -> Expr {
+    E::Paren(Box::new(E::Binary(Box::new(a), op, Box::new(b))))
+}
+
+pub fn add(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::Add, b)
+}
+pub fn xor(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::BitXor, b)
+}
+pub fn and(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::BitAnd, b)
+}
+pub fn or(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::BitOr, b)
+}
+pub fn shl(a: Expr, by: usize) -> Expr {
+    bin(a, VerilogOp::Shl, E::Literal((by as u64).into()))
+}
+pub fn not(a: Expr) -> Expr {
+    E::Unary(VerilogOpUnary::Not, Box::new(a))
+}
+/// Reduction AND (`&x`).
+pub fn all(a: Expr) -> Expr {
+    E::Unary(VerilogOpUnary::All, Box::new(a))
+}
+/// Reduction OR (`|x`).
+pub fn any(a: Expr) -> Expr {
+    E::Unary(VerilogOpUnary::Any, Box::new(a))
+}
+
+/// OR of many expressions (`0` of `width` bits if empty).
+pub fn or_all(items: impl IntoIterator<Item = Expr>, width: usize) -> Expr {
+    items
+        .into_iter()
+        .reduce(or)
+        .unwrap_or_else(|| lit(&BigUint::default(), width))
+}
+
+/// Majority of three (the carry of a full adder), bitwise.
+pub fn maj(a: Expr, b: Expr, c: Expr) -> Expr {
+    or(
+        or(and(a.clone(), b.clone()), and(a, c.clone())),
+        and(b, c),
+    )
+}
+
+/// `dst = value;`
+pub fn assign(dst: impl Into<String>, value: Expr) -> Stmt {
+    S::Assignment(sig(dst), value)
+}
+
+/// `if (test) then else otherwise`
+pub fn if_else(test: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt>) -> Stmt {
+    S::If(VerilogConditional {
+        test,
+        then,
+        otherwise: VerilogBlockOrConditional::Block(otherwise),
+    })
+}
+
+/// Clock wiring for a register child named `name`: `name$clock = clock;`
+pub fn clock_to(name: &str) -> Stmt {
+    assign(format!("{name}$clock"), sig("clock"))
+}
+
+/// A combinational `Verilog` body from statements.
+pub fn comb(stmts: Vec<Stmt>) -> Verilog {
+    Verilog::Combinatorial(stmts)
+}
