@@ -11,6 +11,7 @@ pub mod field;
 pub mod generate;
 pub mod preset;
 pub mod rtl;
+pub mod shell;
 pub mod synth;
 
 /// Version of the generator, recorded in every manifest.

@@ -71,6 +71,8 @@ pub struct Preset {
     pub clock_mhz: f64,
     /// Target FPGA part, if the preset is for a real card.
     pub part: Option<&'static str>,
+    /// Largest element count of one elementwise job (CAPS_MAX_COUNT).
+    pub max_job_elements: u32,
 }
 
 /// Every preset the generator knows.
@@ -82,6 +84,7 @@ pub const PRESETS: &[Preset] = &[
         mul_style: MulStyle::Behavioural,
         clock_mhz: 250.0,
         part: None,
+        max_job_elements: 1 << 16,
     },
     Preset {
         name: "u250-bn254",
@@ -90,6 +93,7 @@ pub const PRESETS: &[Preset] = &[
         mul_style: MulStyle::Tiled,
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
+        max_job_elements: 1 << 24,
     },
     Preset {
         name: "u250-bls12-381",
@@ -98,6 +102,7 @@ pub const PRESETS: &[Preset] = &[
         mul_style: MulStyle::Tiled,
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
+        max_job_elements: 1 << 24,
     },
 ];
 

@@ -40,7 +40,7 @@ fn literal_with_width(value: &BigUint, width: usize) -> VerilogLiteral {
             }
         };
     }
-    at!(1, 16, 32, 64, 128, 129, 256, 384, 512, 768)
+    at!(1, 2, 3, 4, 8, 16, 32, 64, 128, 129, 256, 384, 512, 768)
 }
 
 /// A one-bit literal.
@@ -124,12 +124,42 @@ pub fn if_else(test: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt>) -> Stmt {
     })
 }
 
-/// Clock wiring for a register child named `name`: `name$clock = clock;`
-pub fn clock_to(name: &str) -> Stmt {
-    assign(format!("{name}$clock"), sig("clock"))
+/// Clock and clock-enable wiring of a register or pipelined child `name`:
+/// `name$clock = clock; name$enable = enable;`
+pub fn clock_to(name: &str) -> Vec<Stmt> {
+    vec![
+        assign(format!("{name}$clock"), sig("clock")),
+        assign(format!("{name}$enable"), sig("enable")),
+    ]
 }
 
 /// A combinational `Verilog` body from statements.
 pub fn comb(stmts: Vec<Stmt>) -> Verilog {
     Verilog::Combinatorial(stmts)
+}
+
+/// `a == b` (1 bit).
+pub fn eq(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::Eq, b)
+}
+/// `a < b` (unsigned, 1 bit).
+pub fn lt(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::Lt, b)
+}
+/// Logical/bitwise AND of 1-bit terms.
+pub fn and_all(items: impl IntoIterator<Item = Expr>) -> Expr {
+    items.into_iter().reduce(and).unwrap_or_else(|| bit(true))
+}
+/// A `width`-bit literal from a u64.
+pub fn lit_u(value: u64, width: usize) -> Expr {
+    lit(&BigUint::from(value), width)
+}
+/// `cond ? a : b` as an expression-level mux: `(a & {W{cond}}) | (b & {W{!cond}})` would
+/// need replication; instead assign through [`if_else`] into a local signal.
+pub fn mux_assign(dst: &str, cond: Expr, a: Expr, b: Expr) -> Stmt {
+    if_else(cond, vec![assign(dst, a)], vec![assign(dst, b)])
+}
+/// Plain (always enabled) register clocking: `name$clock = clock;`
+pub fn clock_only(name: &str) -> Stmt {
+    assign(format!("{name}$clock"), sig("clock"))
 }

@@ -114,16 +114,53 @@ pub fn stream_check<C: MontConfig<N>, const N: usize>(
     pairs: &[(F<C, N>, F<C, N>)],
     reference: impl Fn(&F<C, N>, &F<C, N>) -> F<C, N>,
 ) -> Result<StreamReport, SimError> {
+    stream_check_with_stalls(model_name, pairs, reference, 0.0, 0)
+}
+
+/// As [`stream_check`], but with `enable` low on a random fraction `stall` of the cycles
+/// (with garbage on the inputs): the pipeline must hold, and the output must not change
+/// while it holds.
+pub fn stream_check_with_stalls<C: MontConfig<N>, const N: usize>(
+    model_name: &str,
+    pairs: &[(F<C, N>, F<C, N>)],
+    reference: impl Fn(&F<C, N>, &F<C, N>) -> F<C, N>,
+    stall: f64,
+    seed: u64,
+) -> Result<StreamReport, SimError> {
     let mut model = Model::new(model_name)?;
     let (pa, pb, pr) = (model.port("a")?, model.port("b")?, model.port("r")?);
+    let pe = model.port("enable")?;
     let latency = model.desc().latency;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut report = StreamReport::default();
     let mut got = vec![0u64; N];
+    let mut before = vec![0u64; N];
     let zero = [0u64; N];
-    // Cycle t: drive pair t (if any), clock, then the output is the result of pair
-    // t + 1 − latency (the output register updated on this edge).
-    for t in 0..pairs.len() + latency {
+    // Advancing cycle t: drive pair t (if any), clock with enable high; the output is then
+    // the result of pair t + 1 − latency (the output register updated on this edge).
+    let mut t = 0;
+    while t < pairs.len() + latency {
+        if stall > 0.0 && rng.gen_bool(stall) {
+            model.get_into(pr, &mut before);
+            model.set(pe, &[0])?;
+            let junk = limbs_of(&F::<C, N>::rand(&mut rng));
+            model.set(pa, &junk)?;
+            model.set(pb, &junk)?;
+            model.tick(1);
+            model.get_into(pr, &mut got);
+            if got != before {
+                report.mismatches.push(Mismatch {
+                    index: usize::MAX,
+                    a: junk.to_vec(),
+                    b: junk.to_vec(),
+                    expected: before.clone(),
+                    got: got.clone(),
+                });
+            }
+            continue;
+        }
         let (a, b) = pairs.get(t).map_or((zero, zero), |(a, b)| (limbs_of(a), limbs_of(b)));
+        model.set(pe, &[1])?;
         model.set(pa, &a)?;
         model.set(pb, &b)?;
         model.tick(1);
@@ -145,6 +182,7 @@ pub fn stream_check<C: MontConfig<N>, const N: usize>(
                 }
             }
         }
+        t += 1;
     }
     report.cycles = model.cycles();
     Ok(report)

@@ -36,6 +36,7 @@ fn results_appear_after_exactly_the_documented_latency() {
         let mut model = Model::new(&name).unwrap();
         let (pa, pb, pr) = (model.port("a").unwrap(), model.port("b").unwrap(), model.port("r").unwrap());
         let latency = model.desc().latency;
+        model.set(model.port("enable").unwrap(), &[1]).unwrap();
         let x = -Fq::from(7u64);
         let y = Fq::from(3u64);
         model.set(pa, &limbs_of(&x)).unwrap();
@@ -82,4 +83,22 @@ fn bad_port_use_is_a_typed_error() {
     let a = model.port("a").unwrap();
     assert!(model.set(a, &[0, 0, 0, 0, 1]).is_err(), "a fifth limb does not fit 256 bits");
     assert!(Model::new("no_such_model").is_err());
+}
+
+#[test]
+fn a_low_enable_holds_every_unit() {
+    for unit in ArithUnit::ALL {
+        let name = unit.module_name(FieldId::Bn254Fr);
+        let pairs = operand_pairs::<ark_bn254::FrConfig, 4>(300, 3);
+        let report = stream_check_with_stalls::<ark_bn254::FrConfig, 4>(
+            &name,
+            &pairs,
+            ark_reference::<ark_bn254::FrConfig, 4>(unit),
+            0.3,
+            9,
+        )
+        .unwrap();
+        assert_eq!(report.checked, pairs.len());
+        assert_clean(&name, &report);
+    }
 }

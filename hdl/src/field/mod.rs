@@ -1,6 +1,7 @@
 //! Pipelined prime-field arithmetic: parameters from arkworks, modular add/sub, Montgomery
 //! multiplication in two multiplier styles, and their software reference models.
 
+pub mod en_reg;
 pub mod leaf;
 pub mod mod_add;
 pub mod mont_mul;
@@ -12,3 +13,6 @@ pub mod reference;
 pub use mod_add::{AddSubOp, ModAddSub};
 pub use mont_mul::MontMul;
 pub use params::{FieldId, FieldParams};
+
+#[cfg(test)]
+mod rust_sim;

@@ -13,7 +13,7 @@ use super::pipe_add::PipeAdd;
 use crate::rtl::*;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
-use rust_hdl::widgets::prelude::DFF;
+use super::en_reg::EnReg;
 
 /// Clock cycles from operands to result for [`ModAdd`] and [`ModSub`].
 pub const LATENCY: usize = 2 * PipeAdd::<256>::LATENCY + 1;
@@ -29,6 +29,8 @@ pub enum AddSubOp {
 #[derive(LogicBlock)]
 pub struct ModAddSub<const W: usize> {
     pub clock: Signal<In, Clock>,
+    /// Clock enable of every register: low holds the pipeline.
+    pub enable: Signal<In, Bit>,
     pub a: Signal<In, Bits<W>>,
     pub b: Signal<In, Bits<W>>,
     pub r: Signal<Out, Bits<W>>,
@@ -36,9 +38,9 @@ pub struct ModAddSub<const W: usize> {
     correction: Constant<Bits<W>>,
     first: PipeAdd<W>,
     second: PipeAdd<W>,
-    value_delay: Vec<DFF<Bits<W>>>,
-    flag_delay: Vec<DFF<Bit>>,
-    out_reg: DFF<Bits<W>>,
+    value_delay: Vec<EnReg<Bits<W>>>,
+    flag_delay: Vec<EnReg<Bit>>,
+    out_reg: EnReg<Bits<W>>,
     _op: AddSubOp,
 }
 
@@ -57,6 +59,7 @@ impl<const W: usize> ModAddSub<W> {
         };
         Self {
             clock: Default::default(),
+            enable: Default::default(),
             a: Default::default(),
             b: Default::default(),
             r: Default::default(),
@@ -82,19 +85,24 @@ impl<const W: usize> ModAddSub<W> {
 impl<const W: usize> Logic for ModAddSub<W> {
     fn update(&mut self) {
         let clock = self.clock.val();
+        let enable = self.enable.val();
         let add = self._op == AddSubOp::Add;
         self.first.clock.next = clock;
+        self.first.enable.next = enable;
         self.first.a.next = self.a.val();
         self.first.b.next = if add { self.b.val() } else { !self.b.val() };
         self.first.cin.next = !add;
         self.second.clock.next = clock;
+        self.second.enable.next = enable;
         self.second.a.next = self.first.sum.val();
         self.second.b.next = self.correction.val();
         self.second.cin.next = add;
         let last = self.value_delay.len() - 1;
         for k in 0..=last {
             self.value_delay[k].clock.next = clock;
+            self.value_delay[k].enable.next = enable;
             self.flag_delay[k].clock.next = clock;
+            self.flag_delay[k].enable.next = enable;
             if k == 0 {
                 self.value_delay[0].d.next = self.first.sum.val();
                 self.flag_delay[0].d.next = self.first.cout.val();
@@ -110,6 +118,7 @@ impl<const W: usize> Logic for ModAddSub<W> {
             !self.flag_delay[last].q.val()
         };
         self.out_reg.clock.next = clock;
+        self.out_reg.enable.next = enable;
         self.out_reg.d.next = if take_second {
             self.second.sum.val()
         } else {
@@ -121,26 +130,33 @@ impl<const W: usize> Logic for ModAddSub<W> {
     fn connect(&mut self) {
         for a in [&mut self.first, &mut self.second] {
             a.clock.connect();
+            a.enable.connect();
             a.a.connect();
             a.b.connect();
             a.cin.connect();
         }
         for r in &mut self.value_delay {
             r.clock.connect();
+            r.enable.connect();
             r.d.connect();
         }
         for r in &mut self.flag_delay {
             r.clock.connect();
+            r.enable.connect();
             r.d.connect();
         }
         self.out_reg.clock.connect();
+        self.out_reg.enable.connect();
         self.out_reg.d.connect();
         self.r.connect();
     }
 
     fn hdl(&self) -> Verilog {
         let add_op = self._op == AddSubOp::Add;
-        let mut s = vec![clock_to("first"), clock_to("second"), clock_to("out_reg")];
+        let mut s = vec![];
+        for r in ["first", "second", "out_reg"] {
+            s.extend(clock_to(r));
+        }
         s.push(assign("first$a", sig("a")));
         s.push(assign(
             "first$b",
@@ -152,8 +168,8 @@ impl<const W: usize> Logic for ModAddSub<W> {
         s.push(assign("second$cin", bit(add_op)));
         let last = self.value_delay.len() - 1;
         for k in 0..=last {
-            s.push(clock_to(&format!("value_delay${k}")));
-            s.push(clock_to(&format!("flag_delay${k}")));
+            s.extend(clock_to(&format!("value_delay${k}")));
+            s.extend(clock_to(&format!("flag_delay${k}")));
             let (v, f) = if k == 0 {
                 (sig("first$sum"), sig("first$cout"))
             } else {

@@ -20,11 +20,13 @@ use crate::preset::MulStyle;
 use crate::rtl::*;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
-use rust_hdl::widgets::prelude::DFF;
+use super::en_reg::EnReg;
 
 #[derive(LogicBlock)]
 pub struct MontMul<const W: usize, const W2: usize> {
     pub clock: Signal<In, Clock>,
+    /// Clock enable of every register: low holds the pipeline.
+    pub enable: Signal<In, Bit>,
     pub a: Signal<In, Bits<W>>,
     pub b: Signal<In, Bits<W>>,
     pub r: Signal<Out, Bits<W>>,
@@ -34,12 +36,12 @@ pub struct MontMul<const W: usize, const W2: usize> {
     mul_ab: Multiplier<W, W2>,
     mul_m: Multiplier<W, W2>,
     mul_u: Multiplier<W, W2>,
-    t_hi_delay: Vec<DFF<Bits<W>>>,
-    nonzero_delay: Vec<DFF<Bit>>,
+    t_hi_delay: Vec<EnReg<Bits<W>>>,
+    nonzero_delay: Vec<EnReg<Bit>>,
     add_hi: PipeAdd<W>,
     sub_p: PipeAdd<W>,
-    t_delay: Vec<DFF<Bits<W>>>,
-    out_reg: DFF<Bits<W>>,
+    t_delay: Vec<EnReg<Bits<W>>>,
+    out_reg: EnReg<Bits<W>>,
 }
 
 fn constant<const W: usize>(x: &BigUint) -> Constant<Bits<W>> {
@@ -56,6 +58,7 @@ impl<const W: usize, const W2: usize> MontMul<W, W2> {
         let wait = mul_m.latency() + mul_u.latency();
         Self {
             clock: Default::default(),
+            enable: Default::default(),
             a: Default::default(),
             b: Default::default(),
             r: Default::default(),
@@ -94,9 +97,13 @@ impl<const W: usize, const W2: usize> MontMul<W, W2> {
 impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
     fn update(&mut self) {
         let clock = self.clock.val();
+        let enable = self.enable.val();
         self.mul_ab.clock.next = clock;
+        self.mul_ab.enable.next = enable;
         self.mul_m.clock.next = clock;
+        self.mul_m.enable.next = enable;
         self.mul_u.clock.next = clock;
+        self.mul_u.enable.next = enable;
         self.mul_ab.a.next = self.a.val();
         self.mul_ab.b.next = self.b.val();
         let t = self.mul_ab.p.val();
@@ -107,7 +114,9 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
         let depth = self.t_hi_delay.len();
         for k in 0..depth {
             self.t_hi_delay[k].clock.next = clock;
+            self.t_hi_delay[k].enable.next = enable;
             self.nonzero_delay[k].clock.next = clock;
+            self.nonzero_delay[k].enable.next = enable;
             if k == 0 {
                 self.t_hi_delay[0].d.next = t.get_bits::<W>(W);
                 self.nonzero_delay[0].d.next = t.get_bits::<W>(0).any();
@@ -117,16 +126,19 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
             }
         }
         self.add_hi.clock.next = clock;
+        self.add_hi.enable.next = enable;
         self.add_hi.a.next = self.t_hi_delay[depth - 1].q.val();
         self.add_hi.b.next = self.mul_u.p.val().get_bits::<W>(W);
         self.add_hi.cin.next = self.nonzero_delay[depth - 1].q.val();
         self.sub_p.clock.next = clock;
+        self.sub_p.enable.next = enable;
         self.sub_p.a.next = self.add_hi.sum.val();
         self.sub_p.b.next = self.modulus_not.val();
         self.sub_p.cin.next = true;
         let last = self.t_delay.len() - 1;
         for k in 0..=last {
             self.t_delay[k].clock.next = clock;
+            self.t_delay[k].enable.next = enable;
             self.t_delay[k].d.next = if k == 0 {
                 self.add_hi.sum.val()
             } else {
@@ -134,6 +146,7 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
             };
         }
         self.out_reg.clock.next = clock;
+        self.out_reg.enable.next = enable;
         self.out_reg.d.next = if self.sub_p.cout.val() {
             self.sub_p.sum.val()
         } else {
@@ -145,28 +158,34 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
     fn connect(&mut self) {
         for m in [&mut self.mul_ab, &mut self.mul_m, &mut self.mul_u] {
             m.clock.connect();
+            m.enable.connect();
             m.a.connect();
             m.b.connect();
         }
         for r in &mut self.t_hi_delay {
             r.clock.connect();
+            r.enable.connect();
             r.d.connect();
         }
         for r in &mut self.nonzero_delay {
             r.clock.connect();
+            r.enable.connect();
             r.d.connect();
         }
         for r in &mut self.t_delay {
             r.clock.connect();
+            r.enable.connect();
             r.d.connect();
         }
         for a in [&mut self.add_hi, &mut self.sub_p] {
             a.clock.connect();
+            a.enable.connect();
             a.a.connect();
             a.b.connect();
             a.cin.connect();
         }
         self.out_reg.clock.connect();
+        self.out_reg.enable.connect();
         self.out_reg.d.connect();
         self.r.connect();
     }
@@ -174,7 +193,7 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
     fn hdl(&self) -> Verilog {
         let mut s = vec![];
         for m in ["mul_ab", "mul_m", "mul_u", "add_hi", "sub_p", "out_reg"] {
-            s.push(clock_to(m));
+            s.extend(clock_to(m));
         }
         s.push(assign("mul_ab$a", sig("a")));
         s.push(assign("mul_ab$b", sig("b")));
@@ -184,8 +203,8 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
         s.push(assign("mul_u$b", sig("modulus")));
         let depth = self.t_hi_delay.len();
         for k in 0..depth {
-            s.push(clock_to(&format!("t_hi_delay${k}")));
-            s.push(clock_to(&format!("nonzero_delay${k}")));
+            s.extend(clock_to(&format!("t_hi_delay${k}")));
+            s.extend(clock_to(&format!("nonzero_delay${k}")));
             let (t_hi, nz) = if k == 0 {
                 (
                     slice(sig("mul_ab$p"), W, W),
@@ -211,7 +230,7 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
         s.push(assign("sub_p$cin", bit(true)));
         let last = self.t_delay.len() - 1;
         for k in 0..=last {
-            s.push(clock_to(&format!("t_delay${k}")));
+            s.extend(clock_to(&format!("t_delay${k}")));
             let src = if k == 0 {
                 sig("add_hi$sum")
             } else {

@@ -13,7 +13,7 @@ use super::pipe_add::PipeAdd;
 use crate::preset::MulStyle;
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
-use rust_hdl::widgets::prelude::DFF;
+use super::en_reg::EnReg;
 
 // ---------------------------------------------------------------------------------------
 // Behavioural
@@ -23,13 +23,15 @@ use rust_hdl::widgets::prelude::DFF;
 #[derive(LogicBlock, Default)]
 pub struct BehaviouralMul<const W: usize, const W2: usize> {
     pub clock: Signal<In, Clock>,
+    /// Clock enable of every register: low holds the pipeline.
+    pub enable: Signal<In, Bit>,
     pub a: Signal<In, Bits<W>>,
     pub b: Signal<In, Bits<W>>,
     pub p: Signal<Out, Bits<W2>>,
-    a_reg: DFF<Bits<W>>,
-    b_reg: DFF<Bits<W>>,
+    a_reg: EnReg<Bits<W>>,
+    b_reg: EnReg<Bits<W>>,
     leaf: WideMulLeaf<W, W2>,
-    p_reg: DFF<Bits<W2>>,
+    p_reg: EnReg<Bits<W2>>,
 }
 
 impl<const W: usize, const W2: usize> BehaviouralMul<W, W2> {
@@ -40,8 +42,11 @@ impl<const W: usize, const W2: usize> Logic for BehaviouralMul<W, W2> {
     #[hdl_gen]
     fn update(&mut self) {
         self.a_reg.clock.next = self.clock.val();
+        self.a_reg.enable.next = self.enable.val();
         self.b_reg.clock.next = self.clock.val();
+        self.b_reg.enable.next = self.enable.val();
         self.p_reg.clock.next = self.clock.val();
+        self.p_reg.enable.next = self.enable.val();
         self.a_reg.d.next = self.a.val();
         self.b_reg.d.next = self.b.val();
         self.leaf.a.next = self.a_reg.q.val();
@@ -60,6 +65,8 @@ impl<const W: usize, const W2: usize> Logic for BehaviouralMul<W, W2> {
 #[derive(LogicBlock, Default)]
 pub struct Compress42<const W: usize> {
     pub clock: Signal<In, Clock>,
+    /// Clock enable of every register: low holds the pipeline.
+    pub enable: Signal<In, Bit>,
     pub x0: Signal<In, Bits<W>>,
     pub x1: Signal<In, Bits<W>>,
     pub x2: Signal<In, Bits<W>>,
@@ -68,15 +75,17 @@ pub struct Compress42<const W: usize> {
     pub c: Signal<Out, Bits<W>>,
     s1: Signal<Local, Bits<W>>,
     c1: Signal<Local, Bits<W>>,
-    s_reg: DFF<Bits<W>>,
-    c_reg: DFF<Bits<W>>,
+    s_reg: EnReg<Bits<W>>,
+    c_reg: EnReg<Bits<W>>,
 }
 
 impl<const W: usize> Logic for Compress42<W> {
     #[hdl_gen]
     fn update(&mut self) {
         self.s_reg.clock.next = self.clock.val();
+        self.s_reg.enable.next = self.enable.val();
         self.c_reg.clock.next = self.clock.val();
+        self.c_reg.enable.next = self.enable.val();
         // First full-adder level: x0 + x1 + x2 = s1 + c1.
         self.s1.next = self.x0.val() ^ self.x1.val() ^ self.x2.val();
         self.c1.next = ((self.x0.val() & self.x1.val())
@@ -115,13 +124,15 @@ enum Source {
 #[derive(LogicBlock)]
 pub struct TiledMul<const W: usize, const W2: usize> {
     pub clock: Signal<In, Clock>,
+    /// Clock enable of every register: low holds the pipeline.
+    pub enable: Signal<In, Bit>,
     pub a: Signal<In, Bits<W>>,
     pub b: Signal<In, Bits<W>>,
     pub p: Signal<Out, Bits<W2>>,
-    a_reg: DFF<Bits<W>>,
-    b_reg: DFF<Bits<W>>,
+    a_reg: EnReg<Bits<W>>,
+    b_reg: EnReg<Bits<W>>,
     tiles: Vec<TileMul>,
-    tile_reg: Vec<DFF<Bits<32>>>,
+    tile_reg: Vec<EnReg<Bits<32>>>,
     row_even: Vec<Signal<Local, Bits<W2>>>,
     row_odd: Vec<Signal<Local, Bits<W2>>>,
     tree: Vec<Compress42<W2>>,
@@ -160,6 +171,7 @@ impl<const W: usize, const W2: usize> TiledMul<W, W2> {
         }
         Self {
             clock: Default::default(),
+            enable: Default::default(),
             a: Default::default(),
             b: Default::default(),
             p: Default::default(),
@@ -211,8 +223,11 @@ impl<const W: usize, const W2: usize> TiledMul<W, W2> {
 impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
     fn update(&mut self) {
         let clock = self.clock.val();
+        let enable = self.enable.val();
         self.a_reg.clock.next = clock;
+        self.a_reg.enable.next = enable;
         self.b_reg.clock.next = clock;
+        self.b_reg.enable.next = enable;
         self.a_reg.d.next = self.a.val();
         self.b_reg.d.next = self.b.val();
         for r in 0..self.row_even.len() {
@@ -223,6 +238,7 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
             self.tiles[t].a.next = self.a_reg.q.val().get_bits::<TILE_BITS>(i * TILE_BITS);
             self.tiles[t].b.next = self.b_reg.q.val().get_bits::<TILE_BITS>(j * TILE_BITS);
             self.tile_reg[t].clock.next = clock;
+            self.tile_reg[t].enable.next = enable;
             self.tile_reg[t].d.next = self.tiles[t].p.val();
             let placed =
                 bit_cast::<W2, 32>(self.tile_reg[t].q.val()) << (((i + j) * TILE_BITS) as u64);
@@ -239,6 +255,7 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
             let (x2, x3) = self.pair_values(y);
             let node = &mut self.tree[k];
             node.clock.next = clock;
+            node.enable.next = enable;
             node.x0.next = x0;
             node.x1.next = x1;
             node.x2.next = x2;
@@ -246,6 +263,7 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
         }
         let (s, c) = self.pair_values(self._root);
         self.final_add.clock.next = clock;
+        self.final_add.enable.next = enable;
         self.final_add.a.next = s;
         self.final_add.b.next = c;
         self.final_add.cin.next = false;
@@ -254,13 +272,16 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
 
     fn connect(&mut self) {
         self.a_reg.clock.connect();
+        self.a_reg.enable.connect();
         self.a_reg.d.connect();
         self.b_reg.clock.connect();
+        self.b_reg.enable.connect();
         self.b_reg.d.connect();
         for t in 0..self.tiles.len() {
             self.tiles[t].a.connect();
             self.tiles[t].b.connect();
             self.tile_reg[t].clock.connect();
+            self.tile_reg[t].enable.connect();
             self.tile_reg[t].d.connect();
         }
         for r in 0..self.row_even.len() {
@@ -269,12 +290,14 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
         }
         for node in &mut self.tree {
             node.clock.connect();
+            node.enable.connect();
             node.x0.connect();
             node.x1.connect();
             node.x2.connect();
             node.x3.connect();
         }
         self.final_add.clock.connect();
+        self.final_add.enable.connect();
         self.final_add.a.connect();
         self.final_add.b.connect();
         self.final_add.cin.connect();
@@ -282,7 +305,8 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
     }
 
     fn hdl(&self) -> Verilog {
-        let mut s = vec![clock_to("a_reg"), clock_to("b_reg")];
+        let mut s = clock_to("a_reg");
+        s.extend(clock_to("b_reg"));
         s.push(assign("a_reg$d", sig("a")));
         s.push(assign("b_reg$d", sig("b")));
         let rows = self.row_even.len();
@@ -297,7 +321,7 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
                 format!("tiles${t}$b"),
                 slice(sig("b_reg$q"), j * TILE_BITS, TILE_BITS),
             ));
-            s.push(clock_to(&format!("tile_reg${t}")));
+            s.extend(clock_to(&format!("tile_reg${t}")));
             s.push(assign(format!("tile_reg${t}$d"), sig(format!("tiles${t}$p"))));
             let placed = shl(cast(sig(format!("tile_reg${t}$q")), W2), (i + j) * TILE_BITS);
             if j % 2 == 0 {
@@ -313,14 +337,14 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
         for (k, &[x, y]) in self._node_inputs.iter().enumerate() {
             let (x0, x1) = self.pair_exprs(x);
             let (x2, x3) = self.pair_exprs(y);
-            s.push(clock_to(&format!("tree${k}")));
+            s.extend(clock_to(&format!("tree${k}")));
             s.push(assign(format!("tree${k}$x0"), x0));
             s.push(assign(format!("tree${k}$x1"), x1));
             s.push(assign(format!("tree${k}$x2"), x2));
             s.push(assign(format!("tree${k}$x3"), x3));
         }
         let (root_s, root_c) = self.pair_exprs(self._root);
-        s.push(clock_to("final_add"));
+        s.extend(clock_to("final_add"));
         s.push(assign("final_add$a", root_s));
         s.push(assign("final_add$b", root_c));
         s.push(assign("final_add$cin", bit(false)));
@@ -338,6 +362,8 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
 #[derive(LogicBlock)]
 pub struct Multiplier<const W: usize, const W2: usize> {
     pub clock: Signal<In, Clock>,
+    /// Clock enable of every register: low holds the pipeline.
+    pub enable: Signal<In, Bit>,
     pub a: Signal<In, Bits<W>>,
     pub b: Signal<In, Bits<W>>,
     pub p: Signal<Out, Bits<W2>>,
@@ -354,6 +380,7 @@ impl<const W: usize, const W2: usize> Multiplier<W, W2> {
         };
         Self {
             clock: Default::default(),
+            enable: Default::default(),
             a: Default::default(),
             b: Default::default(),
             p: Default::default(),
@@ -385,15 +412,18 @@ impl<const W: usize, const W2: usize> Multiplier<W, W2> {
 
 impl<const W: usize, const W2: usize> Logic for Multiplier<W, W2> {
     fn update(&mut self) {
-        let (clock, a, b) = (self.clock.val(), self.a.val(), self.b.val());
+        let (clock, enable) = (self.clock.val(), self.enable.val());
+        let (a, b) = (self.a.val(), self.b.val());
         if let Some(m) = self.behavioural.first_mut() {
             m.clock.next = clock;
+            m.enable.next = enable;
             m.a.next = a;
             m.b.next = b;
             self.p.next = m.p.val();
         }
         if let Some(m) = self.tiled.first_mut() {
             m.clock.next = clock;
+            m.enable.next = enable;
             m.a.next = a;
             m.b.next = b;
             self.p.next = m.p.val();
@@ -403,11 +433,13 @@ impl<const W: usize, const W2: usize> Logic for Multiplier<W, W2> {
     fn connect(&mut self) {
         for m in &mut self.behavioural {
             m.clock.connect();
+            m.enable.connect();
             m.a.connect();
             m.b.connect();
         }
         for m in &mut self.tiled {
             m.clock.connect();
+            m.enable.connect();
             m.a.connect();
             m.b.connect();
         }
@@ -418,6 +450,7 @@ impl<const W: usize, const W2: usize> Logic for Multiplier<W, W2> {
         let inner = self.inner();
         comb(vec![
             assign(format!("{inner}$clock"), sig("clock")),
+            assign(format!("{inner}$enable"), sig("enable")),
             assign(format!("{inner}$a"), sig("a")),
             assign(format!("{inner}$b"), sig("b")),
             assign("p", sig(format!("{inner}$p"))),

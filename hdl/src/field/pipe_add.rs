@@ -9,7 +9,7 @@
 use crate::rtl::*;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
-use rust_hdl::widgets::prelude::DFF;
+use super::en_reg::EnReg;
 
 /// Longest carry chain in one pipeline stage.
 pub const SEGMENT_BITS: usize = 128;
@@ -18,17 +18,19 @@ pub const SEGMENT_BITS: usize = 128;
 #[derive(LogicBlock)]
 pub struct PipeAdd<const W: usize> {
     pub clock: Signal<In, Clock>,
+    /// Clock enable of every register: low holds the pipeline.
+    pub enable: Signal<In, Bit>,
     pub a: Signal<In, Bits<W>>,
     pub b: Signal<In, Bits<W>>,
     pub cin: Signal<In, Bit>,
     pub sum: Signal<Out, Bits<W>>,
     pub cout: Signal<Out, Bit>,
     seg_wide: Vec<Signal<Local, Bits<129>>>,
-    seg_sum: Vec<DFF<Bits<SEGMENT_BITS>>>,
-    seg_gen: Vec<DFF<Bit>>,
-    seg_prop: Vec<DFF<Bit>>,
-    out_seg: Vec<DFF<Bits<SEGMENT_BITS>>>,
-    carry_out: DFF<Bit>,
+    seg_sum: Vec<EnReg<Bits<SEGMENT_BITS>>>,
+    seg_gen: Vec<EnReg<Bit>>,
+    seg_prop: Vec<EnReg<Bit>>,
+    out_seg: Vec<EnReg<Bits<SEGMENT_BITS>>>,
+    carry_out: EnReg<Bit>,
 }
 
 impl<const W: usize> Default for PipeAdd<W> {
@@ -37,6 +39,7 @@ impl<const W: usize> Default for PipeAdd<W> {
         let n = W / SEGMENT_BITS;
         Self {
             clock: Default::default(),
+            enable: Default::default(),
             a: Default::default(),
             b: Default::default(),
             cin: Default::default(),
@@ -86,9 +89,13 @@ impl<const W: usize> Logic for PipeAdd<W> {
                 + bits::<129>(cin);
             self.seg_wide[k].next = wide;
             self.seg_sum[k].clock.next = self.clock.val();
+            self.seg_sum[k].enable.next = self.enable.val();
             self.seg_gen[k].clock.next = self.clock.val();
+            self.seg_gen[k].enable.next = self.enable.val();
             self.seg_prop[k].clock.next = self.clock.val();
+            self.seg_prop[k].enable.next = self.enable.val();
             self.out_seg[k].clock.next = self.clock.val();
+            self.out_seg[k].enable.next = self.enable.val();
             self.seg_sum[k].d.next = wide.get_bits::<SEGMENT_BITS>(0);
             self.seg_gen[k].d.next = wide.get_bit(SEGMENT_BITS);
             self.seg_prop[k].d.next = wide.get_bits::<SEGMENT_BITS>(0).all();
@@ -98,6 +105,7 @@ impl<const W: usize> Logic for PipeAdd<W> {
             sum.set_bits::<SEGMENT_BITS>(off, self.out_seg[k].q.val());
         }
         self.carry_out.clock.next = self.clock.val();
+        self.carry_out.enable.next = self.enable.val();
         self.carry_out.d.next = carry;
         self.sum.next = sum;
         self.cout.next = self.carry_out.q.val();
@@ -107,15 +115,20 @@ impl<const W: usize> Logic for PipeAdd<W> {
         for k in 0..self.segments() {
             self.seg_wide[k].connect();
             self.seg_sum[k].clock.connect();
+            self.seg_sum[k].enable.connect();
             self.seg_sum[k].d.connect();
             self.seg_gen[k].clock.connect();
+            self.seg_gen[k].enable.connect();
             self.seg_gen[k].d.connect();
             self.seg_prop[k].clock.connect();
+            self.seg_prop[k].enable.connect();
             self.seg_prop[k].d.connect();
             self.out_seg[k].clock.connect();
+            self.out_seg[k].enable.connect();
             self.out_seg[k].d.connect();
         }
         self.carry_out.clock.connect();
+        self.carry_out.enable.connect();
         self.carry_out.d.connect();
         self.sum.connect();
         self.cout.connect();
@@ -143,7 +156,7 @@ impl<const W: usize> Logic for PipeAdd<W> {
                 ),
             ));
             for r in ["seg_sum", "seg_gen", "seg_prop", "out_seg"] {
-                s.push(clock_to(&format!("{r}${k}")));
+                s.extend(clock_to(&format!("{r}${k}")));
             }
             let wide = sig(format!("seg_wide${k}"));
             s.push(assign(format!("seg_sum${k}$d"), slice(wide.clone(), 0, SEGMENT_BITS)));
@@ -157,7 +170,7 @@ impl<const W: usize> Logic for PipeAdd<W> {
                 ),
             ));
         }
-        s.push(clock_to("carry_out"));
+        s.extend(clock_to("carry_out"));
         s.push(assign("carry_out$d", Self::carry_expr(n)));
         s.push(assign(
             "sum",

@@ -1,0 +1,228 @@
+//! The board top of a preset: CSR block (AXI4-Lite, BAR0) and the host-to-card /
+//! card-to-host AXI4-Streams that the Xilinx XDMA IP presents in streaming mode, routed to
+//! the kernel. A real card instantiates XDMA and connects its `m_axil_*` (to `csr_*`),
+//! `m_axis_h2c_*_0` (to `h2c_*`), `s_axis_c2h_*_0` (to `c2h_*`) and `usr_irq_req` (to
+//! `irq`) — no custom DMA logic.
+//!
+//! Adding an engine (NTT, MSM) adds a kernel behind the same CSR block and streams; the
+//! opcode selects the kernel.
+
+use super::csr::{Capabilities, CsrBlock};
+use super::kernel::{ElementwiseKernel, BEAT_BITS, ELEM_BITS};
+use super::regs::{preset_hash, Opcode};
+use crate::preset::{Curve, Preset};
+use crate::rtl::*;
+use rust_hdl::core::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct Board {
+    pub clock: Signal<In, Clock>,
+    pub csr_awvalid: Signal<In, Bit>,
+    pub csr_awaddr: Signal<In, Bits<16>>,
+    pub csr_awready: Signal<Out, Bit>,
+    pub csr_wvalid: Signal<In, Bit>,
+    pub csr_wdata: Signal<In, Bits<32>>,
+    pub csr_wready: Signal<Out, Bit>,
+    pub csr_bvalid: Signal<Out, Bit>,
+    pub csr_bready: Signal<In, Bit>,
+    pub csr_arvalid: Signal<In, Bit>,
+    pub csr_araddr: Signal<In, Bits<16>>,
+    pub csr_arready: Signal<Out, Bit>,
+    pub csr_rvalid: Signal<Out, Bit>,
+    pub csr_rdata: Signal<Out, Bits<32>>,
+    pub csr_rready: Signal<In, Bit>,
+    pub h2c_tdata: Signal<In, Bits<BEAT_BITS>>,
+    pub h2c_tvalid: Signal<In, Bit>,
+    pub h2c_tlast: Signal<In, Bit>,
+    pub h2c_tready: Signal<Out, Bit>,
+    pub c2h_tdata: Signal<Out, Bits<BEAT_BITS>>,
+    pub c2h_tvalid: Signal<Out, Bit>,
+    pub c2h_tlast: Signal<Out, Bit>,
+    pub c2h_tready: Signal<In, Bit>,
+    pub irq: Signal<Out, Bit>,
+    csr: CsrBlock,
+    kernel: ElementwiseKernel,
+}
+
+/// CSR ports: (board port, csr port, board input?).
+const CSR_PORTS: [(&str, &str, bool); 15] = [
+    ("csr_awvalid", "awvalid", true),
+    ("csr_awaddr", "awaddr", true),
+    ("csr_awready", "awready", false),
+    ("csr_wvalid", "wvalid", true),
+    ("csr_wdata", "wdata", true),
+    ("csr_wready", "wready", false),
+    ("csr_bvalid", "bvalid", false),
+    ("csr_bready", "bready", true),
+    ("csr_arvalid", "arvalid", true),
+    ("csr_araddr", "araddr", true),
+    ("csr_arready", "arready", false),
+    ("csr_rvalid", "rvalid", false),
+    ("csr_rdata", "rdata", false),
+    ("csr_rready", "rready", true),
+    ("clock", "clock", true),
+];
+
+/// CSR ↔ kernel signals: (csr port, kernel port, driven by csr?).
+const LINKS: [(&str, &str, bool); 11] = [
+    ("start", "start", true),
+    ("soft_reset", "soft_reset", true),
+    ("opcode", "opcode", true),
+    ("count", "count", true),
+    ("param", "param", true),
+    ("status", "status", false),
+    ("perf_busy", "perf_busy", false),
+    ("perf_in", "perf_in", false),
+    ("perf_out", "perf_out", false),
+    ("perf_stall", "perf_stall", false),
+    ("clock", "clock", true),
+];
+
+const STREAM_PORTS: [(&str, bool); 8] = [
+    ("h2c_tdata", true),
+    ("h2c_tvalid", true),
+    ("h2c_tlast", true),
+    ("h2c_tready", false),
+    ("c2h_tdata", false),
+    ("c2h_tvalid", false),
+    ("c2h_tlast", false),
+    ("c2h_tready", true),
+];
+
+/// Curve ids of CAPS_CURVE.
+pub fn curve_id(curve: Curve) -> u32 {
+    match curve {
+        Curve::Bn254 => 1,
+        Curve::Bls12_381 => 2,
+    }
+}
+
+impl Board {
+    pub fn new(preset: &Preset) -> Self {
+        let scalar = preset.curve.scalar_field().params();
+        let base = preset.curve.base_field().params();
+        let kernel = ElementwiseKernel::new(&scalar, preset.mul_style, preset.max_job_elements);
+        let caps = Capabilities {
+            curve: curve_id(preset.curve) | (scalar.limbs as u32) << 8 | (base.limbs as u32) << 16,
+            beat_bits: BEAT_BITS as u32,
+            max_count: preset.max_job_elements,
+            preset_hash: preset_hash(preset.name),
+            opcodes: Opcode::ALL.iter().map(|o| 1u32 << *o as u32).sum(),
+            latency: kernel.latency() as u32,
+            clock_khz: (preset.clock_mhz * 1000.0) as u32,
+        };
+        let _ = ELEM_BITS;
+        Self {
+            clock: Default::default(),
+            csr_awvalid: Default::default(),
+            csr_awaddr: Default::default(),
+            csr_awready: Default::default(),
+            csr_wvalid: Default::default(),
+            csr_wdata: Default::default(),
+            csr_wready: Default::default(),
+            csr_bvalid: Default::default(),
+            csr_bready: Default::default(),
+            csr_arvalid: Default::default(),
+            csr_araddr: Default::default(),
+            csr_arready: Default::default(),
+            csr_rvalid: Default::default(),
+            csr_rdata: Default::default(),
+            csr_rready: Default::default(),
+            h2c_tdata: Default::default(),
+            h2c_tvalid: Default::default(),
+            h2c_tlast: Default::default(),
+            h2c_tready: Default::default(),
+            c2h_tdata: Default::default(),
+            c2h_tvalid: Default::default(),
+            c2h_tlast: Default::default(),
+            c2h_tready: Default::default(),
+            irq: Default::default(),
+            csr: CsrBlock::new(&caps),
+            kernel,
+        }
+    }
+
+    /// Cycles from an accepted input beat to its output beat.
+    pub fn latency(&self) -> usize {
+        self.kernel.latency()
+    }
+}
+
+impl Logic for Board {
+    fn update(&mut self) {
+        let clock = self.clock.val();
+        self.csr.clock.next = clock;
+        self.kernel.clock.next = clock;
+        self.csr.awvalid.next = self.csr_awvalid.val();
+        self.csr.awaddr.next = self.csr_awaddr.val();
+        self.csr.wvalid.next = self.csr_wvalid.val();
+        self.csr.wdata.next = self.csr_wdata.val();
+        self.csr.bready.next = self.csr_bready.val();
+        self.csr.arvalid.next = self.csr_arvalid.val();
+        self.csr.araddr.next = self.csr_araddr.val();
+        self.csr.rready.next = self.csr_rready.val();
+        self.csr_awready.next = self.csr.awready.val();
+        self.csr_wready.next = self.csr.wready.val();
+        self.csr_bvalid.next = self.csr.bvalid.val();
+        self.csr_arready.next = self.csr.arready.val();
+        self.csr_rvalid.next = self.csr.rvalid.val();
+        self.csr_rdata.next = self.csr.rdata.val();
+        self.kernel.start.next = self.csr.start.val();
+        self.kernel.soft_reset.next = self.csr.soft_reset.val();
+        self.kernel.opcode.next = self.csr.opcode.val();
+        self.kernel.count.next = self.csr.count.val();
+        self.kernel.param.next = self.csr.param.val();
+        self.csr.status.next = self.kernel.status.val();
+        self.csr.perf_busy.next = self.kernel.perf_busy.val();
+        self.csr.perf_in.next = self.kernel.perf_in.val();
+        self.csr.perf_out.next = self.kernel.perf_out.val();
+        self.csr.perf_stall.next = self.kernel.perf_stall.val();
+        self.kernel.h2c_tdata.next = self.h2c_tdata.val();
+        self.kernel.h2c_tvalid.next = self.h2c_tvalid.val();
+        self.kernel.h2c_tlast.next = self.h2c_tlast.val();
+        self.kernel.c2h_tready.next = self.c2h_tready.val();
+        self.h2c_tready.next = self.kernel.h2c_tready.val();
+        self.c2h_tdata.next = self.kernel.c2h_tdata.val();
+        self.c2h_tvalid.next = self.kernel.c2h_tvalid.val();
+        self.c2h_tlast.next = self.kernel.c2h_tlast.val();
+        self.irq.next = self.kernel.done.val() && self.csr.irq_enable.val();
+    }
+
+    fn connect(&mut self) {
+        for s in [
+            &mut self.csr_awready, &mut self.csr_wready, &mut self.csr_bvalid,
+            &mut self.csr_arready, &mut self.csr_rvalid, &mut self.h2c_tready,
+            &mut self.c2h_tvalid, &mut self.c2h_tlast, &mut self.irq,
+        ] {
+            s.connect();
+        }
+        self.csr_rdata.connect();
+        self.c2h_tdata.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        let mut s = vec![];
+        for (board, csr, input) in CSR_PORTS {
+            let (child, parent) = (format!("csr${csr}"), board.to_string());
+            s.push(if input {
+                assign(child, sig(parent))
+            } else {
+                assign(parent, sig(child))
+            });
+        }
+        for (csr, kernel, from_csr) in LINKS {
+            let (c, k) = (format!("csr${csr}"), format!("kernel${kernel}"));
+            s.push(if from_csr { assign(k, sig(c)) } else { assign(c, sig(k)) });
+        }
+        for (port, input) in STREAM_PORTS {
+            let child = format!("kernel${port}");
+            s.push(if input {
+                assign(child, sig(port))
+            } else {
+                assign(port, sig(child))
+            });
+        }
+        s.push(assign("irq", and(sig("kernel$done"), sig("csr$irq_enable"))));
+        comb(s)
+    }
+}

@@ -1,0 +1,337 @@
+//! The CSR block: an AXI4-Lite slave (32-bit data, 16-bit address; no WSTRB/PROT, responses
+//! always OKAY) holding the registers of [`super::regs`].
+//!
+//! Writes are taken when address and data are both valid (AWREADY = WREADY = both valid and
+//! no response pending); the response follows the next cycle. Reads return the next cycle.
+//! The read multiplexer and the write decoder are generated from [`REGISTERS`], the same
+//! table the driver and `docs/REGISTERS.md` use.
+
+use super::regs::*;
+use crate::rtl::*;
+use rust_hdl::core::prelude::*;
+use rust_hdl::widgets::prelude::DFF;
+
+/// Read-only identification values of a board, fixed at generation time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    pub curve: u32,
+    pub beat_bits: u32,
+    pub max_count: u32,
+    pub preset_hash: u32,
+    pub opcodes: u32,
+    pub latency: u32,
+    pub clock_khz: u32,
+}
+
+#[derive(LogicBlock)]
+pub struct CsrBlock {
+    pub clock: Signal<In, Clock>,
+    pub awvalid: Signal<In, Bit>,
+    pub awaddr: Signal<In, Bits<16>>,
+    pub awready: Signal<Out, Bit>,
+    pub wvalid: Signal<In, Bit>,
+    pub wdata: Signal<In, Bits<32>>,
+    pub wready: Signal<Out, Bit>,
+    pub bvalid: Signal<Out, Bit>,
+    pub bready: Signal<In, Bit>,
+    pub arvalid: Signal<In, Bit>,
+    pub araddr: Signal<In, Bits<16>>,
+    pub arready: Signal<Out, Bit>,
+    pub rvalid: Signal<Out, Bit>,
+    pub rdata: Signal<Out, Bits<32>>,
+    pub rready: Signal<In, Bit>,
+    pub start: Signal<Out, Bit>,
+    pub soft_reset: Signal<Out, Bit>,
+    pub irq_enable: Signal<Out, Bit>,
+    pub opcode: Signal<Out, Bits<32>>,
+    pub count: Signal<Out, Bits<32>>,
+    pub param: Signal<Out, Bits<256>>,
+    pub status: Signal<In, Bits<32>>,
+    pub perf_busy: Signal<In, Bits<32>>,
+    pub perf_in: Signal<In, Bits<32>>,
+    pub perf_out: Signal<In, Bits<32>>,
+    pub perf_stall: Signal<In, Bits<32>>,
+    caps: Vec<Constant<Bits<32>>>,
+    take_write: Signal<Local, Bit>,
+    take_read: Signal<Local, Bit>,
+    opcode_r: DFF<Bits<32>>,
+    count_r: DFF<Bits<32>>,
+    param_r: Vec<DFF<Bits<32>>>,
+    irq_en_r: DFF<Bit>,
+    start_r: DFF<Bit>,
+    reset_r: DFF<Bit>,
+    bvalid_r: DFF<Bit>,
+    rvalid_r: DFF<Bit>,
+    rdata_r: DFF<Bits<32>>,
+    _caps: Vec<(u32, u32)>,
+}
+
+impl CsrBlock {
+    pub fn new(caps: &Capabilities) -> Self {
+        let values = vec![
+            (ID, MAGIC),
+            (REG_VERSION, VERSION),
+            (CAPS_CURVE, caps.curve),
+            (CAPS_BEAT_BITS, caps.beat_bits),
+            (CAPS_MAX_COUNT, caps.max_count),
+            (CAPS_PRESET_HASH, caps.preset_hash),
+            (CAPS_OPCODES, caps.opcodes),
+            (CAPS_LATENCY, caps.latency),
+            (CAPS_CLOCK_KHZ, caps.clock_khz),
+        ];
+        Self {
+            clock: Default::default(),
+            awvalid: Default::default(),
+            awaddr: Default::default(),
+            awready: Default::default(),
+            wvalid: Default::default(),
+            wdata: Default::default(),
+            wready: Default::default(),
+            bvalid: Default::default(),
+            bready: Default::default(),
+            arvalid: Default::default(),
+            araddr: Default::default(),
+            arready: Default::default(),
+            rvalid: Default::default(),
+            rdata: Default::default(),
+            rready: Default::default(),
+            start: Default::default(),
+            soft_reset: Default::default(),
+            irq_enable: Default::default(),
+            opcode: Default::default(),
+            count: Default::default(),
+            param: Default::default(),
+            status: Default::default(),
+            perf_busy: Default::default(),
+            perf_in: Default::default(),
+            perf_out: Default::default(),
+            perf_stall: Default::default(),
+            caps: values.iter().map(|&(_, v)| Constant::new(bits(v as u64))).collect(),
+            take_write: Default::default(),
+            take_read: Default::default(),
+            opcode_r: Default::default(),
+            count_r: Default::default(),
+            param_r: (0..PARAM_WORDS).map(|_| Default::default()).collect(),
+            irq_en_r: Default::default(),
+            start_r: Default::default(),
+            reset_r: Default::default(),
+            bvalid_r: Default::default(),
+            rvalid_r: Default::default(),
+            rdata_r: Default::default(),
+            _caps: values,
+        }
+    }
+
+    /// Where a readable register's value comes from: (Verilog expression, Rust value).
+    fn source(&self, offset: u32) -> (Expr, u64) {
+        if let Some(i) = self._caps.iter().position(|&(o, _)| o == offset) {
+            return (sig(format!("caps${i}")), self._caps[i].1 as u64);
+        }
+        let param = (JOB_PARAM0..=JOB_PARAM7).step_by(4).position(|o| o == offset);
+        if let Some(k) = param {
+            return (
+                sig(format!("param_r${k}$q")),
+                self.param_r[k].q.val().to_u64(),
+            );
+        }
+        match offset {
+            STATUS => (sig("status"), self.status.val().to_u64()),
+            IRQ_ENABLE => (cast(sig("irq_en_r$q"), 32), self.irq_en_r.q.val() as u64),
+            JOB_OPCODE => (sig("opcode_r$q"), self.opcode_r.q.val().to_u64()),
+            JOB_COUNT => (sig("count_r$q"), self.count_r.q.val().to_u64()),
+            PERF_BUSY_CYCLES => (sig("perf_busy"), self.perf_busy.val().to_u64()),
+            PERF_BEATS_IN => (sig("perf_in"), self.perf_in.val().to_u64()),
+            PERF_BEATS_OUT => (sig("perf_out"), self.perf_out.val().to_u64()),
+            PERF_STALL_CYCLES => (sig("perf_stall"), self.perf_stall.val().to_u64()),
+            _ => (lit_u(0, 32), 0), // CONTROL and holes read as zero
+        }
+    }
+
+    /// The register a write to `offset` lands in, if any (besides CONTROL).
+    fn sink(offset: u32) -> Option<String> {
+        match offset {
+            IRQ_ENABLE => Some("irq_en_r".into()),
+            JOB_OPCODE => Some("opcode_r".into()),
+            JOB_COUNT => Some("count_r".into()),
+            o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) => {
+                Some(format!("param_r${}", (o - JOB_PARAM0) / 4))
+            }
+            _ => None,
+        }
+    }
+}
+
+const HELD: [&str; 7] = [
+    "opcode_r", "count_r", "irq_en_r", "bvalid_r", "rvalid_r", "rdata_r", "start_r",
+];
+
+impl Logic for CsrBlock {
+    fn update(&mut self) {
+        let clock = self.clock.val();
+        let take_write = self.awvalid.val() && self.wvalid.val() && !self.bvalid_r.q.val();
+        let take_read = self.arvalid.val() && !self.rvalid_r.q.val();
+        self.take_write.next = take_write;
+        self.take_read.next = take_read;
+        macro_rules! hold {
+            ($($r:ident),*) => { $( self.$r.clock.next = clock; self.$r.d.next = self.$r.q.val(); )* };
+        }
+        hold!(opcode_r, count_r, irq_en_r, bvalid_r, rvalid_r, rdata_r, start_r, reset_r);
+        for r in &mut self.param_r {
+            r.clock.next = clock;
+            r.d.next = r.q.val();
+        }
+        self.start_r.d.next = false;
+        self.reset_r.d.next = false;
+        if self.bvalid_r.q.val() && self.bready.val() {
+            self.bvalid_r.d.next = false;
+        }
+        if self.rvalid_r.q.val() && self.rready.val() {
+            self.rvalid_r.d.next = false;
+        }
+        if take_write {
+            self.bvalid_r.d.next = true;
+            let offset = self.awaddr.val().to_u64() as u32;
+            let data = self.wdata.val();
+            match offset {
+                CONTROL => {
+                    self.start_r.d.next = data.get_bit(0);
+                    self.reset_r.d.next = data.get_bit(1);
+                }
+                IRQ_ENABLE => self.irq_en_r.d.next = data.get_bit(0),
+                JOB_OPCODE => self.opcode_r.d.next = data,
+                JOB_COUNT => self.count_r.d.next = data,
+                o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) && o % 4 == 0 => {
+                    self.param_r[((o - JOB_PARAM0) / 4) as usize].d.next = data;
+                }
+                _ => {}
+            }
+        }
+        if take_read {
+            self.rvalid_r.d.next = true;
+            let offset = self.araddr.val().to_u64() as u32;
+            let value = REGISTERS
+                .iter()
+                .find(|r| r.offset == offset)
+                .map_or(0, |r| self.source(r.offset).1);
+            self.rdata_r.d.next = bits(value);
+        }
+        self.awready.next = take_write;
+        self.wready.next = take_write;
+        self.bvalid.next = self.bvalid_r.q.val();
+        self.arready.next = take_read;
+        self.rvalid.next = self.rvalid_r.q.val();
+        self.rdata.next = self.rdata_r.q.val();
+        self.start.next = self.start_r.q.val();
+        self.soft_reset.next = self.reset_r.q.val();
+        self.irq_enable.next = self.irq_en_r.q.val();
+        self.opcode.next = self.opcode_r.q.val();
+        self.count.next = self.count_r.q.val();
+        let mut param = Bits::<256>::default();
+        for k in 0..PARAM_WORDS {
+            param.set_bits::<32>(32 * k, self.param_r[k].q.val());
+        }
+        self.param.next = param;
+    }
+
+    fn connect(&mut self) {
+        self.take_write.connect();
+        self.take_read.connect();
+        for s in [
+            &mut self.awready, &mut self.wready, &mut self.bvalid, &mut self.arready,
+            &mut self.rvalid, &mut self.start, &mut self.soft_reset, &mut self.irq_enable,
+        ] {
+            s.connect();
+        }
+        self.rdata.connect();
+        self.opcode.connect();
+        self.count.connect();
+        self.param.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        let mut s = vec![];
+        s.push(assign(
+            "take_write",
+            and_all([sig("awvalid"), sig("wvalid"), not(sig("bvalid_r$q"))]),
+        ));
+        s.push(assign("take_read", and(sig("arvalid"), not(sig("rvalid_r$q")))));
+        for r in HELD.into_iter().chain(["reset_r"]) {
+            s.push(clock_only(r));
+            s.push(assign(format!("{r}$d"), sig(format!("{r}$q"))));
+        }
+        for k in 0..PARAM_WORDS {
+            let r = format!("param_r${k}");
+            s.push(clock_only(&r));
+            s.push(assign(format!("{r}$d"), sig(format!("{r}$q"))));
+        }
+        s.push(assign("start_r$d", bit(false)));
+        s.push(assign("reset_r$d", bit(false)));
+        s.push(if_else(
+            and(sig("bvalid_r$q"), sig("bready")),
+            vec![assign("bvalid_r$d", bit(false))],
+            vec![],
+        ));
+        s.push(if_else(
+            and(sig("rvalid_r$q"), sig("rready")),
+            vec![assign("rvalid_r$d", bit(false))],
+            vec![],
+        ));
+        // Write decoder, from the register table.
+        let mut writes = vec![assign("bvalid_r$d", bit(true))];
+        for reg in REGISTERS {
+            let hit = eq(sig("awaddr"), lit_u(reg.offset as u64, 16));
+            if reg.offset == CONTROL {
+                writes.push(if_else(
+                    hit,
+                    vec![
+                        assign("start_r$d", index(sig("wdata"), 0)),
+                        assign("reset_r$d", index(sig("wdata"), 1)),
+                    ],
+                    vec![],
+                ));
+            } else if let Some(r) = Self::sink(reg.offset) {
+                let value = if r == "irq_en_r" {
+                    index(sig("wdata"), 0)
+                } else {
+                    sig("wdata")
+                };
+                writes.push(if_else(hit, vec![assign(format!("{r}$d"), value)], vec![]));
+            }
+        }
+        s.push(if_else(sig("take_write"), writes, vec![]));
+        // Read multiplexer, from the register table.
+        let mut reads = vec![
+            assign("rvalid_r$d", bit(true)),
+            assign("rdata_r$d", lit_u(0, 32)),
+        ];
+        for reg in REGISTERS {
+            let hit = eq(sig("araddr"), lit_u(reg.offset as u64, 16));
+            reads.push(if_else(
+                hit,
+                vec![assign("rdata_r$d", self.source(reg.offset).0)],
+                vec![],
+            ));
+        }
+        s.push(if_else(sig("take_read"), reads, vec![]));
+        s.push(assign("awready", sig("take_write")));
+        s.push(assign("wready", sig("take_write")));
+        s.push(assign("bvalid", sig("bvalid_r$q")));
+        s.push(assign("arready", sig("take_read")));
+        s.push(assign("rvalid", sig("rvalid_r$q")));
+        s.push(assign("rdata", sig("rdata_r$q")));
+        s.push(assign("start", sig("start_r$q")));
+        s.push(assign("soft_reset", sig("reset_r$q")));
+        s.push(assign("irq_enable", sig("irq_en_r$q")));
+        s.push(assign("opcode", sig("opcode_r$q")));
+        s.push(assign("count", sig("count_r$q")));
+        s.push(assign(
+            "param",
+            or_all(
+                (0..PARAM_WORDS)
+                    .map(|k| shl(cast(sig(format!("param_r${k}$q")), 256), 32 * k)),
+                256,
+            ),
+        ));
+        comb(s)
+    }
+}

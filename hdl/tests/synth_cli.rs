@@ -1,0 +1,107 @@
+//! The `synth` command: output, manifest, errors, and Verilog that Verilator accepts.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn synth(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_synth"))
+        .args(args)
+        .output()
+        .expect("synth runs")
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zkpipe-synth-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn verilator_available() -> bool {
+    Command::new("verilator").arg("--version").output().is_ok()
+}
+
+fn lint(file: &Path) {
+    let out = Command::new("verilator")
+        .args(["--lint-only", "-Wno-fatal", "--top-module", "top"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "verilator rejects {}:\n{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_preset_writes_lintable_verilog_and_a_manifest() {
+    for preset in zkpipe_hdl::preset::PRESETS {
+        let dir = temp_dir(preset.name);
+        let out = synth(&["--preset", preset.name, "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(manifest["preset"]["name"], preset.name);
+        assert_eq!(manifest["generator_version"], zkpipe_hdl::GENERATOR_VERSION);
+        let fields = manifest["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), 2);
+        for f in fields {
+            let id: zkpipe_hdl::field::FieldId = f["name"].as_str().unwrap().parse().unwrap();
+            assert_eq!(
+                f["modulus"].as_str().unwrap(),
+                format!("0x{:x}", id.params().modulus)
+            );
+        }
+        let modules = manifest["modules"].as_array().unwrap();
+        assert_eq!(modules.len(), 6);
+        for m in modules {
+            assert!(m["latency"].as_u64().unwrap() > 0);
+            let file = dir.join(m["file"].as_str().unwrap());
+            assert!(file.exists());
+            if verilator_available() {
+                lint(&file);
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn list_names_every_preset() {
+    let out = synth(&["--list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for preset in zkpipe_hdl::preset::PRESETS {
+        assert!(text.contains(preset.name));
+    }
+}
+
+#[test]
+fn unknown_preset_is_a_clear_error() {
+    let out = synth(&["--preset", "vu19p-nope", "--out", "/tmp/never"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown preset `vu19p-nope`"), "{err}");
+    assert!(err.contains("sim-small"), "the error lists the known presets: {err}");
+}
+
+#[test]
+fn unwritable_output_is_a_clear_error() {
+    // A regular file where the output folder should be.
+    let file = temp_dir("blocker");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let out = synth(&["--preset", "sim-small", "--out", file.join("sub").to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write"), "{err}");
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn unknown_argument_is_rejected() {
+    let out = synth(&["--frobnicate"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument"));
+}
