@@ -152,10 +152,26 @@ pub fn arith_unit(field: FieldId, unit: ArithUnit) -> GeneratedModule {
 }
 
 /// The tops `zkpipe-sim` verilates: every arithmetic unit over every field, both
-/// multiplier styles.
+/// multiplier styles, and the board of the `sim-small` preset.
 pub fn sim_models() -> Vec<GeneratedModule> {
-    FieldId::ALL
+    let mut models: Vec<GeneratedModule> = FieldId::ALL
         .iter()
         .flat_map(|&f| ArithUnit::ALL.iter().map(move |&u| arith_unit(f, u)))
-        .collect()
+        .collect();
+    // The simulated board of the test preset.
+    let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
+    models.push(board(preset));
+    models
+}
+
+/// Module name of a preset's board top, e.g. `board_sim_small`.
+pub fn board_module_name(preset: &crate::preset::Preset) -> String {
+    format!("board_{}", preset.name.replace('-', "_"))
+}
+
+/// The board top of a preset (CSR block, streams, kernels).
+pub fn board(preset: &crate::preset::Preset) -> GeneratedModule {
+    let block = crate::shell::board::Board::new(preset);
+    let tiles = 0;
+    generate(board_module_name(preset), block.latency(), tiles, block)
 }

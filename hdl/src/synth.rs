@@ -73,7 +73,8 @@ impl fmt::Display for SynthError {
 
 impl std::error::Error for SynthError {}
 
-/// The tops of a preset. The arithmetic units of the curve's two fields, in the preset's
+/// The tops of a preset: the board (CSR block, streams, elementwise kernel) and, as
+/// standalone tops, the arithmetic units of the curve's two fields in the preset's
 /// multiplier style.
 pub fn preset_modules(preset: &Preset) -> Vec<GeneratedModule> {
     let units = [
@@ -82,10 +83,12 @@ pub fn preset_modules(preset: &Preset) -> Vec<GeneratedModule> {
         ArithUnit::MontMul(preset.mul_style),
     ];
     let fields = [preset.curve.scalar_field(), preset.curve.base_field()];
-    fields
+    let mut modules: Vec<GeneratedModule> = fields
         .iter()
         .flat_map(|&f| units.iter().map(move |&u| arith_unit(f, u)))
-        .collect()
+        .collect();
+    modules.push(crate::generate::board(preset));
+    modules
 }
 
 fn git_revision() -> Option<String> {

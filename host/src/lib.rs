@@ -1,17 +1,24 @@
 //! zkpipe: the host library provers link.
 //!
-//! Status: the foundation only. The PCIe driver (VFIO and the simulated board), the
-//! device pool, the prover backends and the Groth16 prover are separate issues and land
-//! here; until then this crate re-exports the generator's presets and field parameters so
-//! that host code and hardware agree on one definition of each.
+//! * [`pcie`]: the PCIe function abstraction and its two implementations, VFIO (real
+//!   cards) and the simulated board;
+//! * [`driver`]: the XDMA descriptor driver and the kernel (CSR) driver, written once;
+//! * [`Device`]: a board opened by URI (`sim:<preset>`, `vfio:<pci address>`), shared
+//!   between threads, running the elementwise kernel on ark-ff vectors;
+//! * [`DevicePool`]: several boards serving a batch of jobs.
+//!
+//! The prover backends and the Groth16 prover are later issues.
 
+pub mod device;
+pub mod driver;
+pub mod error;
+pub mod pcie;
+pub mod pool;
+
+pub use device::{Device, JobReport, Scalar};
+pub use error::{Error, Result};
+pub use pool::DevicePool;
 pub use zkpipe_hdl::field::{FieldId, FieldParams};
 pub use zkpipe_hdl::preset::{Curve, MulStyle, Preset, DEFAULT_PRESET, PRESETS};
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn presets_are_reachable_from_the_host_crate() {
-        assert!(super::Preset::by_name(super::DEFAULT_PRESET).is_ok());
-    }
-}
+pub use zkpipe_hdl::shell::regs::{HwError, Opcode};
+pub use zkpipe_sim::board::Fault;

@@ -274,3 +274,6 @@ impl Drop for Model {
         unsafe { (self.desc.vtable.free)(self.handle.as_ptr()) };
     }
 }
+
+pub mod board;
+pub mod xdma;

@@ -1,0 +1,246 @@
+//! `Device`: a board opened by URI, safe to share between threads (jobs serialise on an
+//! internal lock), with the elementwise kernel's operations on scalar-field vectors.
+
+use crate::driver::kernel::{self, Capabilities, Counters, JobInput, BEAT_BYTES, ELEM_BYTES};
+use crate::error::{Error, Result};
+use crate::pcie::sim::SimFunction;
+use crate::pcie::vfio::VfioFunction;
+use crate::pcie::PcieFunction;
+use ark_ff::fields::models::fp::{Fp, MontBackend, MontConfig};
+use ark_ff::{BigInt, PrimeField};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use zkpipe_hdl::field::FieldParams;
+use zkpipe_hdl::shell::regs::{self, Opcode};
+use zkpipe_sim::board::Fault;
+
+/// A 4-limb ark-ff prime field element (BN254 Fr, BLS12-381 Fr).
+pub type Scalar<C> = Fp<MontBackend<C, 4>, 4>;
+
+/// Measurements of one job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobReport {
+    pub n: usize,
+    pub counters: Counters,
+    /// Kernel clock the card's preset targets.
+    pub clock_mhz: f64,
+    /// Device busy time at that clock: busy cycles / clock.
+    pub projected_s: f64,
+    /// Wall-clock time of the whole call on the host (including simulation, if simulated).
+    pub host_s: f64,
+    /// Clock cycles the simulator ran for this call (BAR accesses and DMA included).
+    pub sim_cycles: Option<u64>,
+}
+
+/// An opened board.
+pub struct Device {
+    uri: String,
+    caps: Capabilities,
+    func: Mutex<Box<dyn PcieFunction>>,
+    timeout: Mutex<Option<Duration>>,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device").field("uri", &self.uri).field("caps", &self.caps).finish()
+    }
+}
+
+impl Device {
+    /// Opens `sim:<preset>` or `vfio:<pci address>` and checks the card is a zkpipe board
+    /// of a supported register-map version (and, for `sim:`, of that preset).
+    pub fn open(uri: &str) -> Result<Device> {
+        if let Some(preset) = uri.strip_prefix("sim:") {
+            zkpipe_hdl::preset::Preset::by_name(preset)
+                .map_err(|e| Error::Pcie(crate::pcie::PcieError::Unavailable(e.to_string())))?;
+            let func = SimFunction::open(preset)?;
+            Device::from_function(Box::new(func), Some(preset))
+        } else if let Some(address) = uri.strip_prefix("vfio:") {
+            let func = VfioFunction::open(address)?;
+            Device::from_function(Box::new(func), None)
+        } else {
+            Err(Error::BadUri(uri.to_string()))
+        }
+    }
+
+    /// Wraps an already opened function; `expected_preset` is checked against the card.
+    pub fn from_function(
+        mut func: Box<dyn PcieFunction>,
+        expected_preset: Option<&str>,
+    ) -> Result<Device> {
+        let caps = kernel::identify(func.as_mut())?;
+        if let Some(preset) = expected_preset {
+            let expected = regs::preset_hash(preset);
+            if caps.preset_hash != expected {
+                return Err(Error::PresetMismatch {
+                    device: func.describe(),
+                    preset: preset.to_string(),
+                    found: caps.preset_hash,
+                    expected,
+                });
+            }
+        }
+        Ok(Device {
+            uri: func.describe(),
+            caps,
+            func: Mutex::new(func),
+            timeout: Mutex::new(None),
+        })
+    }
+
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// Performance counters of the last job.
+    pub fn counters(&self) -> Result<Counters> {
+        kernel::counters(self.lock().as_mut())
+    }
+
+    /// Overrides how long a job may take before the device is declared hung.
+    pub fn set_timeout(&self, timeout: Option<Duration>) {
+        *self.timeout.lock().unwrap() = timeout;
+    }
+
+    /// Arms a fault for the next job (simulated devices only).
+    pub fn inject_fault(&self, fault: Fault) -> Result<()> {
+        Ok(self.lock().inject_fault(fault)?)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Box<dyn PcieFunction>> {
+        // A panic while holding the lock cannot leave the device in a state the next job's
+        // checks would not catch; keep going.
+        self.func.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Checks that `C` is the card's scalar field.
+    fn check_field<C: MontConfig<4>>(&self) -> Result<FieldParams> {
+        let field = match self.caps.curve_id {
+            1 => zkpipe_hdl::field::FieldId::Bn254Fr,
+            2 => zkpipe_hdl::field::FieldId::Bls12_381Fr,
+            other => {
+                return Err(Error::CurveMismatch { device: self.uri.clone(), found: other, expected: 0 })
+            }
+        };
+        let params = field.params();
+        if params.modulus != FieldParams::limbs_to_biguint(&C::MODULUS.0) {
+            let expected = if FieldParams::limbs_to_biguint(&C::MODULUS.0)
+                == zkpipe_hdl::field::FieldId::Bn254Fr.params().modulus
+            {
+                1
+            } else {
+                2
+            };
+            return Err(Error::CurveMismatch { device: self.uri.clone(), found: self.caps.curve_id, expected });
+        }
+        Ok(params)
+    }
+
+    /// `r_i = a_i · b_i`.
+    pub fn mul<C: MontConfig<4>>(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        self.elementwise(Opcode::Mul, a, Some(b), None)
+    }
+    /// `r_i = a_i + b_i`.
+    pub fn add<C: MontConfig<4>>(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        self.elementwise(Opcode::Add, a, Some(b), None)
+    }
+    /// `r_i = a_i − b_i`.
+    pub fn sub<C: MontConfig<4>>(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        self.elementwise(Opcode::Sub, a, Some(b), None)
+    }
+    /// `r_i = a_i · g^i` (coset scaling), powers generated on the card.
+    pub fn powmul<C: MontConfig<4>>(&self, a: &[Scalar<C>], g: Scalar<C>) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        self.elementwise(Opcode::PowMul, a, None, Some(g))
+    }
+
+    /// Runs one elementwise job. Inputs are never modified; on any error no result is
+    /// returned and the device is reset for the next job.
+    pub fn elementwise<C: MontConfig<4>>(
+        &self,
+        op: Opcode,
+        a: &[Scalar<C>],
+        b: Option<&[Scalar<C>]>,
+        g: Option<Scalar<C>>,
+    ) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        let started = Instant::now();
+        let params = self.check_field::<C>()?;
+        let n = a.len();
+        if let Some(b) = b {
+            if b.len() != n {
+                return Err(Error::LengthMismatch { a: n, b: b.len() });
+            }
+        } else if op.binary() {
+            return Err(Error::Protocol { device: self.uri.clone(), reason: format!("{} needs two operands", op.name()) });
+        }
+        if n == 0 {
+            return Err(Error::Empty);
+        }
+        if n > self.caps.max_count as usize {
+            return Err(Error::TooLarge { n, max: self.caps.max_count as usize });
+        }
+        // Wire form: beat i = a_i (Montgomery limbs) ‖ b_i, exactly ark-ff's memory layout.
+        let mut beats = vec![0u8; n * BEAT_BYTES];
+        for (i, x) in a.iter().enumerate() {
+            write_limbs(&mut beats[i * BEAT_BYTES..], &x.0 .0);
+            if let Some(b) = b {
+                write_limbs(&mut beats[i * BEAT_BYTES + ELEM_BYTES..], &b[i].0 .0);
+            }
+        }
+        let mut param = [0u32; regs::PARAM_WORDS];
+        if let Some(g) = g {
+            for (k, limb) in g.0 .0.iter().enumerate() {
+                param[2 * k] = *limb as u32;
+                param[2 * k + 1] = (*limb >> 32) as u32;
+            }
+        }
+        let mut func = self.lock();
+        let timeout = self
+            .timeout
+            .lock()
+            .unwrap()
+            .unwrap_or_else(|| func.default_timeout(n));
+        let cycles_before = func.device_cycles();
+        let job = JobInput { opcode: op, n, beats: &beats, param, timeout };
+        let (out, counters) = kernel::run_job(func.as_mut(), &job)?;
+        let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
+        drop(func);
+        let modulus = BigInt::<4>(params.biguint_to_limbs(&params.modulus).try_into().unwrap());
+        let mut result = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut limbs = [0u64; 4];
+            for (k, l) in limbs.iter_mut().enumerate() {
+                let at = i * BEAT_BYTES + 8 * k;
+                *l = u64::from_le_bytes(out[at..at + 8].try_into().unwrap());
+            }
+            let x = BigInt::<4>(limbs);
+            if x >= modulus {
+                return Err(Error::Protocol {
+                    device: self.uri.clone(),
+                    reason: format!("result {i} is not reduced below the modulus; the card is faulty"),
+                });
+            }
+            result.push(Scalar::<C>::new_unchecked(x));
+        }
+        let _ = Scalar::<C>::MODULUS_BIT_SIZE;
+        let clock_mhz = self.caps.clock_mhz();
+        let report = JobReport {
+            n,
+            counters,
+            clock_mhz,
+            projected_s: counters.busy_cycles as f64 / (clock_mhz * 1e6),
+            host_s: started.elapsed().as_secs_f64(),
+            sim_cycles,
+        };
+        Ok((result, report))
+    }
+}
+
+fn write_limbs(out: &mut [u8], limbs: &[u64; 4]) {
+    for (k, l) in limbs.iter().enumerate() {
+        out[8 * k..8 * k + 8].copy_from_slice(&l.to_le_bytes());
+    }
+}

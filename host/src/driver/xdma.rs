@@ -1,0 +1,129 @@
+//! The XDMA descriptor driver: builds descriptor chains in DMA memory and runs the H2C and
+//! C2H channels through BAR1. Written once, for the real engine and the simulated one.
+
+use crate::pcie::{DmaBuffer, PcieError, PcieFunction, BAR_DMA};
+use zkpipe_sim::xdma::*;
+
+/// Largest transfer of one descriptor. Chains use several for larger buffers.
+pub const MAX_DESC_BYTES: usize = 1 << 20;
+
+/// Which channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    HostToCard,
+    CardToHost,
+}
+
+impl Direction {
+    fn channel(self) -> u64 {
+        match self {
+            Direction::HostToCard => H2C_CHANNEL,
+            Direction::CardToHost => C2H_CHANNEL,
+        }
+    }
+    fn sgdma(self) -> u64 {
+        match self {
+            Direction::HostToCard => H2C_SGDMA,
+            Direction::CardToHost => C2H_SGDMA,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::HostToCard => "host-to-card",
+            Direction::CardToHost => "card-to-host",
+        }
+    }
+}
+
+/// A descriptor chain for one transfer, written into `ring` at `ring_offset`.
+#[derive(Debug)]
+pub struct Chain {
+    pub first: u64,
+    pub descriptors: u32,
+    /// C2H: IOVA of each descriptor's writeback record.
+    pub writebacks: Vec<u64>,
+}
+
+/// Writes the descriptor chain moving `len` bytes of `data` (starting at its IOVA) into
+/// `ring` at `ring_offset`: one descriptor per [`MAX_DESC_BYTES`], EOP on the last
+/// (host-to-card), STOP and COMPLETED on the last. C2H descriptors also get a writeback
+/// record each, placed after the descriptors.
+pub fn write_chain(dir: Direction, data: &DmaBuffer, len: usize, ring: &DmaBuffer, ring_offset: usize) -> Chain {
+    let n = len.div_ceil(MAX_DESC_BYTES).max(1);
+    let desc_base = ring.iova() + ring_offset as u64;
+    let wb_base = desc_base + (n * DESC_BYTES) as u64;
+    let mut writebacks = vec![];
+    for i in 0..n {
+        let start = i * MAX_DESC_BYTES;
+        let length = (len - start).min(MAX_DESC_BYTES) as u32;
+        let last = i + 1 == n;
+        let mut control = 0;
+        if last {
+            control |= DESC_STOP | DESC_COMPLETED;
+        }
+        let (src, dst) = match dir {
+            Direction::HostToCard => {
+                if last {
+                    control |= DESC_EOP;
+                }
+                (data.iova() + start as u64, 0)
+            }
+            Direction::CardToHost => {
+                let wb = wb_base + (i * WRITEBACK_BYTES) as u64;
+                writebacks.push(wb);
+                (wb, data.iova() + start as u64)
+            }
+        };
+        let d = Descriptor {
+            control,
+            next_adjacent: 0,
+            length,
+            src,
+            dst,
+            next: if last { 0 } else { desc_base + ((i + 1) * DESC_BYTES) as u64 },
+        };
+        ring.write(ring_offset + i * DESC_BYTES, &d.to_bytes());
+    }
+    if dir == Direction::CardToHost {
+        ring.write((wb_base - ring.iova()) as usize, &vec![0u8; n * WRITEBACK_BYTES]);
+    }
+    Chain {
+        first: desc_base,
+        descriptors: n as u32,
+        writebacks,
+    }
+}
+
+/// Bytes of ring a chain for `len` bytes needs (descriptors plus writebacks).
+pub fn ring_bytes(len: usize) -> usize {
+    len.div_ceil(MAX_DESC_BYTES).max(1) * (DESC_BYTES + WRITEBACK_BYTES)
+}
+
+/// Points a channel at a chain and sets its run bit.
+pub fn start(f: &mut dyn PcieFunction, dir: Direction, chain: &Chain) -> Result<(), PcieError> {
+    f.write32(BAR_DMA, dir.channel() + CH_CONTROL, 0)?;
+    f.write32(BAR_DMA, dir.sgdma() + SG_DESC_LO, chain.first as u32)?;
+    f.write32(BAR_DMA, dir.sgdma() + SG_DESC_HI, (chain.first >> 32) as u32)?;
+    f.write32(BAR_DMA, dir.sgdma() + SG_DESC_ADJACENT, 0)?;
+    f.write32(BAR_DMA, dir.channel() + CH_STATUS, u32::MAX)?;
+    f.write32(BAR_DMA, dir.channel() + CH_CONTROL, CONTROL_RUN)
+}
+
+/// Clears a channel's run bit.
+pub fn stop(f: &mut dyn PcieFunction, dir: Direction) -> Result<(), PcieError> {
+    f.write32(BAR_DMA, dir.channel() + CH_CONTROL, 0)
+}
+
+/// A channel's status register and completed-descriptor count.
+pub fn status(f: &mut dyn PcieFunction, dir: Direction) -> Result<(u32, u32), PcieError> {
+    Ok((
+        f.read32(BAR_DMA, dir.channel() + CH_STATUS)?,
+        f.read32(BAR_DMA, dir.channel() + CH_COMPLETED_COUNT)?,
+    ))
+}
+
+/// Whether the engine at BAR1 identifies as XDMA.
+pub fn identify(f: &mut dyn PcieFunction) -> Result<bool, PcieError> {
+    Ok(f.read32(BAR_DMA, H2C_CHANNEL + CH_IDENTIFIER)? == H2C_IDENTIFIER
+        && f.read32(BAR_DMA, C2H_CHANNEL + CH_IDENTIFIER)? == C2H_IDENTIFIER)
+}

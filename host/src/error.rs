@@ -1,0 +1,38 @@
+//! The library's error type: every failure a caller can act on, typed.
+
+use crate::pcie::PcieError;
+use zkpipe_hdl::shell::regs::HwError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unknown device URI `{0}`: use `sim:<preset>` (e.g. sim:sim-small) or `vfio:<pci address>` (e.g. vfio:0000:65:00.0)")]
+    BadUri(String),
+    #[error(transparent)]
+    Pcie(#[from] PcieError),
+    #[error("{device}: not a zkpipe board (ID register reads {found:#010x}, expected {expected:#010x}); is the bitstream loaded?")]
+    NotZkpipe { device: String, found: u32, expected: u32 },
+    #[error("{device}: register map version {found:#x} is not supported (driver speaks {expected:#x}); rebuild the bitstream or update zkpipe")]
+    VersionMismatch { device: String, found: u32, expected: u32 },
+    #[error("{device}: the card was generated for another preset (hash {found:#010x}, expected {expected:#010x} for `{preset}`)")]
+    PresetMismatch { device: String, preset: String, found: u32, expected: u32 },
+    #[error("{device}: the card's curve id is {found}, this call needs {expected}")]
+    CurveMismatch { device: String, found: u32, expected: u32 },
+    #[error("operand lengths differ: a has {a} elements, b has {b}")]
+    LengthMismatch { a: usize, b: usize },
+    #[error("empty input: a job needs at least one element")]
+    Empty,
+    #[error("{n} elements exceed the device's limit of {max} per job")]
+    TooLarge { n: usize, max: usize },
+    #[error("{device}: the kernel reported an error: {}", .error.describe())]
+    Hardware { device: String, error: HwError },
+    #[error("{device}: the kernel reported unknown error code {code}")]
+    UnknownHardwareError { device: String, code: u8 },
+    #[error("{device}: DMA {channel} channel failed (status {status:#x}); the job was aborted and the device reset")]
+    Dma { device: String, channel: &'static str, status: u32 },
+    #[error("{device}: no answer after {waited_ms} ms (kernel status {status:#x}); the job was aborted and the device reset")]
+    Timeout { device: String, waited_ms: u128, status: u32 },
+    #[error("{device}: {reason}")]
+    Protocol { device: String, reason: String },
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,99 @@
+//! The simulated board (`zkpipe-sim`) as a [`PcieFunction`].
+
+use super::{DmaBacking, DmaBuffer, PcieError, PcieFunction};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use zkpipe_sim::board::{Fault, HostMemory, SimBoard};
+
+/// Clock cycles simulated per wait quantum.
+const QUANTUM: u64 = 2048;
+
+impl DmaBacking for Arc<HostMemory> {
+    fn read(&self, offset: usize, out: &mut [u8]) {
+        out.copy_from_slice(&self.0.lock().unwrap()[offset..offset + out.len()]);
+    }
+    fn write(&self, offset: usize, data: &[u8]) {
+        self.0.lock().unwrap()[offset..offset + data.len()].copy_from_slice(data);
+    }
+}
+
+/// A simulated board of a preset.
+pub struct SimFunction {
+    preset: String,
+    board: SimBoard,
+    next_iova: u64,
+}
+
+impl SimFunction {
+    pub fn open(preset: &str) -> Result<SimFunction, PcieError> {
+        let board = SimBoard::new(preset).map_err(|e| {
+            PcieError::Unavailable(format!(
+                "no simulated board for preset `{preset}` ({e}); the simulator is built with the `sim-small` board"
+            ))
+        })?;
+        Ok(SimFunction {
+            preset: preset.to_string(),
+            board,
+            // Start away from 0 so a zero address is never valid.
+            next_iova: 0x1_0000_0000,
+        })
+    }
+
+    /// Arms a fault for the next job (tests and `zkpipe vec --inject`).
+    pub fn inject(&mut self, fault: Fault) {
+        self.board.inject(fault);
+    }
+}
+
+impl PcieFunction for SimFunction {
+    fn describe(&self) -> String {
+        format!("sim:{}", self.preset)
+    }
+    fn read32(&mut self, bar: u8, offset: u64) -> Result<u32, PcieError> {
+        check(bar, offset)?;
+        Ok(self.board.bar_read(bar, offset))
+    }
+    fn write32(&mut self, bar: u8, offset: u64, value: u32) -> Result<(), PcieError> {
+        check(bar, offset)?;
+        self.board.bar_write(bar, offset, value);
+        Ok(())
+    }
+    fn alloc_dma(&mut self, len: usize) -> Result<DmaBuffer, PcieError> {
+        let memory = HostMemory::new(len);
+        let iova = self.next_iova;
+        // 4 KiB aligned, like IOMMU mappings.
+        self.next_iova += (len as u64).div_ceil(4096).max(1) * 4096;
+        self.board.map_dma(iova, &memory);
+        Ok(DmaBuffer::new(iova, len, Box::new(memory)))
+    }
+    fn wait(&mut self, max: Duration) -> Result<(), PcieError> {
+        // One quantum of device time per wait (or less if the interrupt rises); the
+        // wall-clock bound only matters for the hardware implementation.
+        let _ = (max, Instant::now());
+        self.board.run(QUANTUM);
+        Ok(())
+    }
+    fn default_timeout(&self, elements: usize) -> Duration {
+        // Verilator runs the board at tens of kHz; be generous.
+        Duration::from_secs(20) + Duration::from_micros(500) * elements as u32
+    }
+    fn device_cycles(&self) -> Option<u64> {
+        Some(self.board.cycles())
+    }
+    fn inject_fault(&mut self, fault: Fault) -> Result<(), PcieError> {
+        self.inject(fault);
+        Ok(())
+    }
+}
+
+fn check(bar: u8, offset: u64) -> Result<(), PcieError> {
+    let size = match bar {
+        0 => 0x1000,
+        1 => 0x1_0000,
+        _ => 0,
+    };
+    if offset >= size || offset % 4 != 0 {
+        return Err(PcieError::OutOfRange { bar, offset, size });
+    }
+    Ok(())
+}

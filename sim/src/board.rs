@@ -1,0 +1,461 @@
+//! The simulated board as a PCIe function: the verilated board top behind BAR0 (its
+//! AXI4-Lite CSR port), an XDMA register subset on BAR1, and a DMA engine model that walks
+//! real XDMA descriptors in host memory (reached by IOVA through DMA mappings), feeds the
+//! host-to-card stream and drains the card-to-host stream, clocking the model as it goes.
+//!
+//! Time advances only when the host touches the device (a BAR access takes a few cycles)
+//! or calls [`SimBoard::run`] (what a driver's wait does on this device).
+
+use crate::xdma::*;
+use crate::{Model, PortId, SimError};
+use std::sync::{Arc, Mutex, Weak};
+
+/// BAR of the board's registers.
+pub const BAR_CSR: u8 = 0;
+/// BAR of the DMA engine's registers.
+pub const BAR_DMA: u8 = 1;
+/// Stream beat in bytes (512 bits).
+pub const BEAT_BYTES: usize = 64;
+
+/// Host memory the simulated DMA engine can reach once mapped at an IOVA.
+#[derive(Debug, Default)]
+pub struct HostMemory(pub Mutex<Vec<u8>>);
+
+impl HostMemory {
+    pub fn new(len: usize) -> Arc<HostMemory> {
+        Arc::new(HostMemory(Mutex::new(vec![0; len])))
+    }
+}
+
+/// Faults a test can inject; each hits the next job only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The next host-to-card descriptor fetch fails (DMA read error).
+    DmaError,
+    /// The kernel never finishes: the card-to-host stream is never drained.
+    Stuck,
+    /// The host-to-card stream ends (TLAST) halfway through the job's data.
+    ShortStream,
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "dma-error" => Ok(Fault::DmaError),
+            "stuck" => Ok(Fault::Stuck),
+            "short-stream" => Ok(Fault::ShortStream),
+            _ => Err(format!(
+                "unknown fault `{s}` (known: dma-error, stuck, short-stream)"
+            )),
+        }
+    }
+}
+
+#[derive(Default, Debug)]
+struct Channel {
+    control: u32,
+    status: u32,
+    completed: u32,
+    desc_lo: u32,
+    desc_hi: u32,
+    adjacent: u32,
+    /// Current descriptor, its address and bytes done.
+    current: Option<(Descriptor, u64)>,
+    offset: usize,
+    /// Beats sent on the current descriptor (H2C), for the short-stream fault.
+    beats: usize,
+}
+
+impl Channel {
+    fn running(&self) -> bool {
+        self.control & CONTROL_RUN != 0 && self.status & STATUS_BUSY != 0
+    }
+}
+
+struct Ports {
+    awvalid: PortId,
+    awaddr: PortId,
+    awready: PortId,
+    wvalid: PortId,
+    wdata: PortId,
+    bvalid: PortId,
+    bready: PortId,
+    arvalid: PortId,
+    araddr: PortId,
+    rvalid: PortId,
+    rdata: PortId,
+    rready: PortId,
+    h2c_tdata: PortId,
+    h2c_tvalid: PortId,
+    h2c_tlast: PortId,
+    h2c_tready: PortId,
+    c2h_tdata: PortId,
+    c2h_tvalid: PortId,
+    c2h_tlast: PortId,
+    c2h_tready: PortId,
+    irq: PortId,
+}
+
+/// A simulated board: the verilated top plus the XDMA model.
+pub struct SimBoard {
+    model: Model,
+    p: Ports,
+    h2c: Channel,
+    c2h: Channel,
+    mappings: Vec<(u64, usize, Weak<HostMemory>)>,
+    armed: Option<Fault>,
+    stuck: bool,
+    short_stream: bool,
+    beat_in: [u64; 8],
+    beat_out: [u64; 8],
+}
+
+impl SimBoard {
+    /// A board of the preset whose board top is built into this crate (`sim-small`).
+    pub fn new(preset: &str) -> Result<SimBoard, SimError> {
+        let name = format!("board_{}", preset.replace('-', "_"));
+        let mut model = Model::new(&name)?;
+        let port = |n: &str| model.port(n);
+        let p = Ports {
+            awvalid: port("csr_awvalid")?,
+            awaddr: port("csr_awaddr")?,
+            awready: port("csr_awready")?,
+            wvalid: port("csr_wvalid")?,
+            wdata: port("csr_wdata")?,
+            bvalid: port("csr_bvalid")?,
+            bready: port("csr_bready")?,
+            arvalid: port("csr_arvalid")?,
+            araddr: port("csr_araddr")?,
+            rvalid: port("csr_rvalid")?,
+            rdata: port("csr_rdata")?,
+            rready: port("csr_rready")?,
+            h2c_tdata: port("h2c_tdata")?,
+            h2c_tvalid: port("h2c_tvalid")?,
+            h2c_tlast: port("h2c_tlast")?,
+            h2c_tready: port("h2c_tready")?,
+            c2h_tdata: port("c2h_tdata")?,
+            c2h_tvalid: port("c2h_tvalid")?,
+            c2h_tlast: port("c2h_tlast")?,
+            c2h_tready: port("c2h_tready")?,
+            irq: port("irq")?,
+        };
+        model.tick(1);
+        Ok(SimBoard {
+            model,
+            p,
+            h2c: Channel::default(),
+            c2h: Channel::default(),
+            mappings: vec![],
+            armed: None,
+            stuck: false,
+            short_stream: false,
+            beat_in: [0; 8],
+            beat_out: [0; 8],
+        })
+    }
+
+    /// Clock cycles simulated so far.
+    pub fn cycles(&self) -> u64 {
+        self.model.cycles()
+    }
+
+    /// Arms a fault for the next job.
+    pub fn inject(&mut self, fault: Fault) {
+        self.armed = Some(fault);
+    }
+
+    /// Makes `memory` reachable by the DMA engine at `iova`.
+    pub fn map_dma(&mut self, iova: u64, memory: &Arc<HostMemory>) {
+        let len = memory.0.lock().unwrap().len();
+        self.mappings.retain(|(_, _, m)| m.strong_count() > 0);
+        self.mappings.push((iova, len, Arc::downgrade(memory)));
+    }
+
+    /// Whether the interrupt line is asserted.
+    pub fn irq(&self) -> bool {
+        self.model.get(self.p.irq)[0] != 0
+    }
+
+    fn set(&mut self, port: PortId, v: u64) {
+        self.model.set(port, &[v]).expect("board port");
+    }
+
+    /// Reads a 32-bit register of a BAR.
+    pub fn bar_read(&mut self, bar: u8, offset: u64) -> u32 {
+        match bar {
+            BAR_CSR => {
+                self.set(self.p.araddr, offset & 0xFFFF);
+                self.set(self.p.arvalid, 1);
+                self.set(self.p.rready, 1);
+                self.step();
+                self.set(self.p.arvalid, 0);
+                while self.model.get(self.p.rvalid)[0] == 0 {
+                    self.step();
+                }
+                let v = self.model.get(self.p.rdata)[0] as u32;
+                self.step();
+                self.set(self.p.rready, 0);
+                v
+            }
+            BAR_DMA => self.dma_read(offset),
+            _ => u32::MAX,
+        }
+    }
+
+    /// Writes a 32-bit register of a BAR.
+    pub fn bar_write(&mut self, bar: u8, offset: u64, value: u32) {
+        match bar {
+            BAR_CSR => {
+                if offset == zkpipe_hdl::shell::regs::CONTROL as u64
+                    && value & zkpipe_hdl::shell::regs::CONTROL_SOFT_RESET != 0
+                {
+                    self.stuck = false;
+                }
+                self.set(self.p.awaddr, offset & 0xFFFF);
+                self.set(self.p.wdata, value as u64);
+                self.set(self.p.awvalid, 1);
+                self.set(self.p.wvalid, 1);
+                self.set(self.p.bready, 1);
+                self.model.eval();
+                while self.model.get(self.p.awready)[0] == 0 {
+                    self.step();
+                }
+                self.step();
+                self.set(self.p.awvalid, 0);
+                self.set(self.p.wvalid, 0);
+                while self.model.get(self.p.bvalid)[0] == 0 {
+                    self.step();
+                }
+                self.step();
+                self.set(self.p.bready, 0);
+            }
+            BAR_DMA => self.dma_write(offset, value),
+            _ => {}
+        }
+    }
+
+    fn channel(&mut self, offset: u64) -> Option<(&mut Channel, bool, u64)> {
+        let (base, sg) = (offset & !0xFFF, offset & 0xFFF);
+        match base {
+            H2C_CHANNEL => Some((&mut self.h2c, false, sg)),
+            C2H_CHANNEL => Some((&mut self.c2h, false, sg)),
+            H2C_SGDMA => Some((&mut self.h2c, true, sg)),
+            C2H_SGDMA => Some((&mut self.c2h, true, sg)),
+            _ => None,
+        }
+    }
+
+    fn dma_read(&mut self, offset: u64) -> u32 {
+        let is_h2c = offset & !0xFFF == H2C_CHANNEL;
+        let Some((ch, sgdma, reg)) = self.channel(offset) else {
+            return 0;
+        };
+        match (sgdma, reg) {
+            (false, CH_IDENTIFIER) => {
+                if is_h2c {
+                    H2C_IDENTIFIER
+                } else {
+                    C2H_IDENTIFIER
+                }
+            }
+            (false, CH_CONTROL) => ch.control,
+            (false, CH_STATUS) => ch.status,
+            (false, CH_STATUS_RC) => {
+                let s = ch.status;
+                ch.status &= STATUS_BUSY;
+                s
+            }
+            (false, CH_COMPLETED_COUNT) => ch.completed,
+            (true, SG_DESC_LO) => ch.desc_lo,
+            (true, SG_DESC_HI) => ch.desc_hi,
+            (true, SG_DESC_ADJACENT) => ch.adjacent,
+            _ => 0,
+        }
+    }
+
+    fn dma_write(&mut self, offset: u64, value: u32) {
+        let is_h2c = offset & !0xFFF == H2C_CHANNEL;
+        let Some((ch, sgdma, reg)) = self.channel(offset) else {
+            return;
+        };
+        let was = ch.control;
+        match (sgdma, reg) {
+            (false, CH_CONTROL) => ch.control = value,
+            (false, CH_CONTROL_W1S) => ch.control |= value,
+            (false, CH_CONTROL_W1C) => ch.control &= !value,
+            (false, CH_STATUS) => ch.status &= !value | STATUS_BUSY,
+            (true, SG_DESC_LO) => ch.desc_lo = value,
+            (true, SG_DESC_HI) => ch.desc_hi = value,
+            (true, SG_DESC_ADJACENT) => ch.adjacent = value,
+            _ => {}
+        }
+        let now = ch.control;
+        if was & CONTROL_RUN == 0 && now & CONTROL_RUN != 0 {
+            // Run rising: start at the first descriptor; completed count restarts.
+            ch.completed = 0;
+            ch.status = STATUS_BUSY;
+            ch.offset = 0;
+            ch.beats = 0;
+            let first = ch.desc_lo as u64 | (ch.desc_hi as u64) << 32;
+            let fault = if is_h2c { self.armed.take() } else { None };
+            match fault {
+                Some(Fault::DmaError) => {
+                    self.h2c.status = STATUS_READ_ERROR | STATUS_DESC_STOPPED;
+                    self.h2c.current = None;
+                }
+                Some(Fault::Stuck) => self.stuck = true,
+                Some(Fault::ShortStream) => self.short_stream = true,
+                None => {}
+            }
+            if fault != Some(Fault::DmaError) {
+                self.load_descriptor(is_h2c, first);
+            }
+        } else if was & CONTROL_RUN != 0 && now & CONTROL_RUN == 0 {
+            ch.status &= !STATUS_BUSY;
+            ch.current = None;
+        }
+    }
+
+    /// Runs a memory access against the DMA mappings; `None` if unmapped.
+    fn with_memory<R>(&self, addr: u64, len: usize, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
+        for (iova, size, mem) in &self.mappings {
+            if addr >= *iova && addr + len as u64 <= iova + *size as u64 {
+                let mem = mem.upgrade()?;
+                let mut bytes = mem.0.lock().unwrap();
+                let start = (addr - iova) as usize;
+                return Some(f(&mut bytes[start..start + len]));
+            }
+        }
+        None
+    }
+
+    fn load_descriptor(&mut self, h2c: bool, addr: u64) {
+        let raw = self.with_memory(addr, DESC_BYTES, |b| <[u8; DESC_BYTES]>::try_from(&*b).unwrap());
+        let ch = if h2c { &mut self.h2c } else { &mut self.c2h };
+        ch.offset = 0;
+        ch.beats = 0;
+        match raw {
+            None => {
+                ch.status = (ch.status & !STATUS_BUSY) | STATUS_READ_ERROR;
+                ch.current = None;
+            }
+            Some(raw) => match Descriptor::from_bytes(&raw) {
+                None => {
+                    ch.status = (ch.status & !STATUS_BUSY) | STATUS_MAGIC_STOPPED;
+                    ch.current = None;
+                }
+                Some(d) => ch.current = Some((d, addr)),
+            },
+        }
+    }
+
+    /// Finishes the current descriptor of a channel and moves to the next (or stops).
+    fn complete_descriptor(&mut self, h2c: bool) {
+        let ch = if h2c { &mut self.h2c } else { &mut self.c2h };
+        let Some((d, _)) = ch.current.take() else {
+            return;
+        };
+        ch.completed += 1;
+        if d.control & DESC_COMPLETED != 0 {
+            ch.status |= STATUS_DESC_COMPLETED;
+        }
+        if d.control & DESC_STOP != 0 {
+            ch.status = (ch.status & !STATUS_BUSY) | STATUS_DESC_STOPPED;
+        } else {
+            self.load_descriptor(h2c, d.next);
+        }
+    }
+
+    /// One clock cycle: drive the streams from the DMA state, clock, account handshakes.
+    fn step(&mut self) {
+        // Host-to-card: the next beat of the current descriptor.
+        let mut h2c_valid = false;
+        let mut h2c_last = false;
+        let mut h2c_len = 0;
+        if self.h2c.running() {
+            if let Some((d, _)) = self.h2c.current {
+                let remaining = d.length as usize - self.h2c.offset;
+                h2c_len = remaining.min(BEAT_BYTES);
+                let mut beat = [0u8; BEAT_BYTES];
+                let src = d.src + self.h2c.offset as u64;
+                let ok = self
+                    .with_memory(src, h2c_len, |b| beat[..h2c_len].copy_from_slice(b))
+                    .is_some();
+                if !ok {
+                    self.h2c.status = (self.h2c.status & !STATUS_BUSY) | STATUS_READ_ERROR;
+                    self.h2c.current = None;
+                } else {
+                    for (i, w) in self.beat_in.iter_mut().enumerate() {
+                        *w = u64::from_le_bytes(beat[8 * i..8 * i + 8].try_into().unwrap());
+                    }
+                    h2c_valid = true;
+                    let total_beats = (d.length as usize).div_ceil(BEAT_BYTES);
+                    let cut = self.short_stream && self.h2c.beats + 1 >= total_beats.div_ceil(2);
+                    h2c_last = (remaining <= BEAT_BYTES && d.control & DESC_EOP != 0) || cut;
+                }
+            }
+        }
+        let beat_in = self.beat_in;
+        self.model.set(self.p.h2c_tdata, &beat_in).expect("h2c_tdata");
+        self.set(self.p.h2c_tvalid, h2c_valid as u64);
+        self.set(self.p.h2c_tlast, h2c_last as u64);
+        let c2h_ready = self.c2h.running() && self.c2h.current.is_some() && !self.stuck;
+        self.set(self.p.c2h_tready, c2h_ready as u64);
+        self.model.eval();
+        let h2c_fire = h2c_valid && self.model.get(self.p.h2c_tready)[0] != 0;
+        let c2h_fire = c2h_ready && self.model.get(self.p.c2h_tvalid)[0] != 0;
+        let c2h_last = self.model.get(self.p.c2h_tlast)[0] != 0;
+        if c2h_fire {
+            let mut out = [0u64; 8];
+            self.model.get_into(self.p.c2h_tdata, &mut out);
+            self.beat_out = out;
+        }
+        self.model.tick(1);
+
+        if h2c_fire {
+            self.h2c.offset += h2c_len;
+            self.h2c.beats += 1;
+            let (d, _) = self.h2c.current.unwrap();
+            if h2c_last && self.short_stream {
+                self.short_stream = false;
+                self.complete_descriptor(true);
+            } else if self.h2c.offset >= d.length as usize {
+                self.complete_descriptor(true);
+            }
+        }
+        if c2h_fire {
+            let (d, _) = self.c2h.current.unwrap();
+            let room = (d.length as usize).saturating_sub(self.c2h.offset);
+            let n = room.min(BEAT_BYTES);
+            let mut bytes = [0u8; BEAT_BYTES];
+            for (i, w) in self.beat_out.iter().enumerate() {
+                bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+            }
+            let dst = d.dst + self.c2h.offset as u64;
+            let ok = self.with_memory(dst, n, |b| b.copy_from_slice(&bytes[..n])).is_some();
+            if !ok {
+                self.c2h.status = (self.c2h.status & !STATUS_BUSY) | STATUS_READ_ERROR;
+                self.c2h.current = None;
+                return;
+            }
+            self.c2h.offset += n;
+            if c2h_last || self.c2h.offset >= d.length as usize {
+                let wb = writeback_bytes(c2h_last, self.c2h.offset as u32);
+                let _ = self.with_memory(d.src, WRITEBACK_BYTES, |b| b.copy_from_slice(&wb));
+                self.complete_descriptor(false);
+            }
+        }
+    }
+
+    /// Runs `cycles` clock cycles, or fewer if the interrupt line rises.
+    pub fn run(&mut self, cycles: u64) -> u64 {
+        for c in 0..cycles {
+            self.step();
+            if self.irq() {
+                return c + 1;
+            }
+        }
+        cycles
+    }
+}
