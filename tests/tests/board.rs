@@ -42,3 +42,186 @@ fn elementwise_ops_match_arkworks() {
         check_all_ops(&device, n, i as u64 * 10);
     }
 }
+
+#[test]
+fn a_large_job_and_edge_elements() {
+    let device = Device::open(SIM).unwrap();
+    check_all_ops(&device, 4096, 99);
+    let edges = vec![Fr::from(0u64), Fr::from(1u64), -Fr::from(1u64), -Fr::from(2u64)];
+    let a: Vec<Fr> = edges.iter().flat_map(|x| edges.iter().map(move |_| *x)).collect();
+    let b: Vec<Fr> = edges.iter().flat_map(|_| edges.iter().copied()).collect();
+    let (r, _) = device.mul::<FrConfig>(&a, &b).unwrap();
+    assert_eq!(r, a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<_>>());
+    let (r, _) = device.powmul::<FrConfig>(&a, -Fr::from(1u64)).unwrap();
+    let expected: Vec<Fr> =
+        a.iter().enumerate().map(|(i, x)| if i % 2 == 0 { *x } else { -*x }).collect();
+    assert_eq!(r, expected);
+}
+
+#[test]
+fn bad_arguments_are_typed_errors() {
+    let device = Device::open(SIM).unwrap();
+    let a = random(4, 1);
+    let b = random(5, 2);
+    assert!(matches!(device.mul::<FrConfig>(&a, &b), Err(Error::LengthMismatch { a: 4, b: 5 })));
+    assert!(matches!(device.add::<FrConfig>(&[], &[]), Err(Error::Empty)));
+    let max = device.capabilities().max_count as usize;
+    let big = vec![Fr::from(1u64); max + 1];
+    assert!(matches!(device.add::<FrConfig>(&big, &big), Err(Error::TooLarge { .. })));
+    // BLS12-381's scalar field on a BN254 board.
+    let x = vec![ark_bls12_381::Fr::from(3u64)];
+    assert!(matches!(
+        device.mul::<ark_bls12_381::FrConfig>(&x, &x),
+        Err(Error::CurveMismatch { .. })
+    ));
+    // The inputs are untouched and the device still works.
+    assert_eq!(a, random(4, 1));
+    check_all_ops(&device, 3, 5);
+}
+
+#[test]
+fn bad_uris_and_presets_are_clear_errors() {
+    let e = Device::open("pcie:0").unwrap_err().to_string();
+    assert!(e.contains("sim:<preset>") && e.contains("vfio:"), "{e}");
+    let e = Device::open("sim:no-such-preset").unwrap_err().to_string();
+    assert!(e.contains("unknown preset"), "{e}");
+    // A preset without a simulated board in this build.
+    let e = Device::open("sim:u250-bn254").unwrap_err().to_string();
+    assert!(e.contains("sim-small"), "{e}");
+    // No such PCI device on a CI machine: says what to check.
+    let e = Device::open("vfio:0000:ff:1f.7").unwrap_err().to_string();
+    assert!(e.contains("lspci") || e.contains("vfio"), "{e}");
+    let e = Device::open("vfio:nonsense").unwrap_err().to_string();
+    assert!(e.contains("DDDD:BB:DD.F"), "{e}");
+}
+
+#[test]
+fn each_injected_fault_is_an_error_and_the_next_job_succeeds() {
+    let device = Device::open(SIM).unwrap();
+    let (a, b) = (random(64, 3), random(64, 4));
+    let expected: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| x * y).collect();
+
+    device.inject_fault(Fault::DmaError).unwrap();
+    let e = device.mul::<FrConfig>(&a, &b).unwrap_err();
+    assert!(matches!(e, Error::Dma { channel: "host-to-card", .. }), "{e}");
+    assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
+
+    device.inject_fault(Fault::ShortStream).unwrap();
+    let e = device.mul::<FrConfig>(&a, &b).unwrap_err();
+    assert!(matches!(e, Error::Hardware { error: HwError::ShortStream, .. }), "{e}");
+    assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
+
+    device.set_timeout(Some(Duration::from_millis(300)));
+    device.inject_fault(Fault::Stuck).unwrap();
+    let e = device.mul::<FrConfig>(&a, &b).unwrap_err();
+    assert!(matches!(e, Error::Timeout { .. }), "{e}");
+    device.set_timeout(None);
+    assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
+}
+
+/// Drives the CSR block by hand: errors the driver never provokes.
+#[test]
+fn hardware_rejects_bad_jobs_without_hanging() {
+    let mut f = SimFunction::open("sim-small").unwrap();
+    let caps = kernel::identify(&mut f).unwrap();
+    assert_eq!(caps.preset, Some("sim-small"));
+    let status_error = |f: &mut SimFunction| {
+        let s = f.read32(BAR_CSR, regs::STATUS as u64).unwrap();
+        (s & regs::STATUS_DONE != 0, (s >> 8) as u8)
+    };
+    let start = |f: &mut SimFunction, op: u32, count: u32| {
+        f.write32(BAR_CSR, regs::JOB_OPCODE as u64, op).unwrap();
+        f.write32(BAR_CSR, regs::JOB_COUNT as u64, count).unwrap();
+        f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START).unwrap();
+    };
+    start(&mut f, 9, 10);
+    assert_eq!(status_error(&mut f), (true, HwError::UnknownOpcode as u8));
+    start(&mut f, 0, 10);
+    assert_eq!(status_error(&mut f), (true, HwError::UnknownOpcode as u8));
+    start(&mut f, Opcode::Mul as u32, 0);
+    assert_eq!(status_error(&mut f), (true, HwError::CountOutOfRange as u8));
+    start(&mut f, Opcode::Mul as u32, caps.max_count + 1);
+    assert_eq!(status_error(&mut f), (true, HwError::CountOutOfRange as u8));
+    // A job waiting for data, then a second start: the running job is aborted.
+    start(&mut f, Opcode::Mul as u32, 10);
+    assert_eq!(status_error(&mut f), (false, 0));
+    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START).unwrap();
+    assert_eq!(status_error(&mut f), (true, HwError::StartWhileBusy as u8));
+    // Soft reset clears the error; the board then runs a normal job.
+    kernel::abort(&mut f).unwrap();
+    assert_eq!(status_error(&mut f), (false, 0));
+    let device = Device::from_function(Box::new(f), Some("sim-small")).unwrap();
+    check_all_ops(&device, 5, 77);
+}
+
+#[test]
+fn a_stream_longer_than_the_job_is_caught() {
+    use zkpipe::driver::xdma::{self, Direction};
+    let mut f = SimFunction::open("sim-small").unwrap();
+    let n = 8;
+    let h2c = f.alloc_dma(n * 64).unwrap();
+    let ring = f.alloc_dma(1024).unwrap();
+    let chain = xdma::write_chain(Direction::HostToCard, &h2c, n * 64, &ring, 0);
+    f.write32(BAR_CSR, regs::JOB_OPCODE as u64, Opcode::Add as u32).unwrap();
+    f.write32(BAR_CSR, regs::JOB_COUNT as u64, (n - 3) as u32).unwrap();
+    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START).unwrap();
+    xdma::start(&mut f, Direction::HostToCard, &chain).unwrap();
+    f.wait(Duration::from_millis(1)).unwrap();
+    let s = f.read32(BAR_CSR, regs::STATUS as u64).unwrap();
+    assert_eq!((s >> 8) as u8, HwError::LongStream as u8);
+    // The kernel drained the rest of the packet: the DMA channel finished its descriptor.
+    let (st, done) = xdma::status(&mut f, Direction::HostToCard).unwrap();
+    assert_eq!(done, chain.descriptors, "status {st:#x}");
+    kernel::abort(&mut f).unwrap();
+    let device = Device::from_function(Box::new(f), Some("sim-small")).unwrap();
+    check_all_ops(&device, 4, 8);
+}
+
+#[test]
+fn a_device_is_shared_between_threads() {
+    let device = Arc::new(Device::open(SIM).unwrap());
+    std::thread::scope(|s| {
+        for t in 0..3 {
+            let device = device.clone();
+            s.spawn(move || check_all_ops(&device, 20 + t, 1000 + t as u64));
+        }
+    });
+}
+
+#[test]
+fn a_pool_of_two_boards_runs_a_batch() {
+    let pool = DevicePool::open(&[SIM, SIM]).unwrap();
+    let jobs: Vec<zkpipe::pool::Job<FrConfig>> = (0..8)
+        .map(|j| zkpipe::pool::Job {
+            op: if j % 2 == 0 { Opcode::Mul } else { Opcode::PowMul },
+            a: random(50 + j, j as u64),
+            b: (j % 2 == 0).then(|| random(50 + j, 100 + j as u64)),
+            g: (j % 2 == 1).then(|| Fr::from(5u64)),
+        })
+        .collect();
+    let results = pool.run(&jobs);
+    let mut used = [false; 2];
+    for (job, result) in jobs.iter().zip(results) {
+        let (r, _, device) = result.unwrap();
+        used[device] = true;
+        let expected: Vec<Fr> = match &job.b {
+            Some(b) => job.a.iter().zip(b).map(|(x, y)| x * y).collect(),
+            None => job.a.iter().enumerate().map(|(i, x)| *x * Fr::from(5u64).pow([i as u64])).collect(),
+        };
+        assert_eq!(r, expected);
+    }
+    assert_eq!(used, [true, true], "both boards took jobs");
+}
+
+#[test]
+fn registers_are_the_ones_the_hardware_decodes() {
+    // Every readable register answers through BAR0 with the value the definition implies.
+    let mut f = SimFunction::open("sim-small").unwrap();
+    assert_eq!(f.read32(BAR_CSR, regs::ID as u64).unwrap(), regs::MAGIC);
+    assert_eq!(f.read32(BAR_CSR, regs::REG_VERSION as u64).unwrap(), regs::VERSION);
+    for (k, reg) in [regs::JOB_OPCODE, regs::JOB_COUNT, regs::JOB_PARAM0, regs::JOB_PARAM7].iter().enumerate() {
+        f.write32(BAR_CSR, *reg as u64, 0x1234_0000 + k as u32).unwrap();
+        assert_eq!(f.read32(BAR_CSR, *reg as u64).unwrap(), 0x1234_0000 + k as u32);
+    }
+    assert_eq!(f.read32(BAR_CSR, 0x3FC).unwrap(), 0, "holes read as zero");
+}
