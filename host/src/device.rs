@@ -69,6 +69,9 @@ impl Device {
         expected_preset: Option<&str>,
     ) -> Result<Device> {
         let caps = kernel::identify(func.as_mut())?;
+        // Completion raises the interrupt line: the simulator's wait returns at once, and a
+        // card's driver can sleep on it. Status is still polled, so this is only a hint.
+        func.write32(crate::pcie::BAR_CSR, regs::IRQ_ENABLE as u64, 1)?;
         if let Some(preset) = expected_preset {
             let expected = regs::preset_hash(preset);
             if caps.preset_hash != expected {

@@ -1,0 +1,76 @@
+//! The `zkpipe` command line on the simulated board.
+
+use std::process::{Command, Output};
+
+fn zkpipe(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkpipe")).args(args).output().expect("zkpipe runs")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+#[test]
+fn vec_mul_4096_checks_against_arkworks() {
+    let v = json(&zkpipe(&[
+        "vec", "--device", "sim:sim-small", "--op", "mul", "--n", "4096", "--check", "--json",
+    ]));
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["n"], 4096);
+    assert!(v["cycles"].as_u64().unwrap() >= 4096);
+    assert_eq!(v["clock_mhz"], 250.0);
+    assert!(v["projected_s"].as_f64().unwrap() > 0.0);
+    assert!(v["host_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn every_op_runs_and_checks() {
+    for op in ["add", "sub", "powmul"] {
+        let v = json(&zkpipe(&[
+            "vec", "--device", "sim:sim-small", "--op", op, "--n", "300", "--seed", "9", "--check", "--json",
+        ]));
+        assert_eq!(v["ok"], true, "{op}");
+    }
+}
+
+#[test]
+fn info_reports_the_board() {
+    let v = json(&zkpipe(&["info", "--device", "sim:sim-small", "--json"]));
+    assert_eq!(v["preset"], "sim-small");
+    assert_eq!(v["curve"], "bn254");
+    assert_eq!(v["beat_bits"], 512);
+    let text = zkpipe(&["info", "--device", "sim:sim-small"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("register map"));
+}
+
+#[test]
+fn injected_faults_exit_non_zero_with_the_driver_message() {
+    for (fault, words) in [
+        ("dma-error", "DMA host-to-card channel failed"),
+        ("stuck", "no answer after"),
+        ("short-stream", "stream shorter than the job"),
+    ] {
+        let out = zkpipe(&[
+            "vec", "--device", "sim:sim-small", "--op", "mul", "--n", "64", "--check",
+            "--inject", fault, "--timeout-ms", "300",
+        ]);
+        assert!(!out.status.success(), "{fault} must fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(words), "{fault}: {err}");
+        assert!(out.stdout.is_empty(), "{fault}: no result is printed");
+    }
+}
+
+#[test]
+fn usage_errors_are_clear() {
+    let out = zkpipe(&["vec", "--device", "sim:sim-small", "--op", "div", "--n", "4"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --op `div`"));
+    let out = zkpipe(&["vec", "--device", "bogus", "--op", "mul", "--n", "4"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown device URI"));
+    let out = zkpipe(&["vec", "--device", "sim:sim-small", "--op", "mul", "--n", "0"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least one element"));
+    let out = zkpipe(&["info", "--device", "sim:sim-small", "--inject", "stuck"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --inject"));
+}
