@@ -37,7 +37,11 @@ fn main() {
         .debug(false)
         .include(&include)
         .include(include.join("vltstd"));
-    for runtime in ["verilated.cpp", "verilated_threads.cpp", "verilated_vcd_c.cpp"] {
+    for runtime in [
+        "verilated.cpp",
+        "verilated_threads.cpp",
+        "verilated_vcd_c.cpp",
+    ] {
         build.file(include.join(runtime));
     }
     for m in &models {
@@ -76,9 +80,16 @@ fn check_verilator(verilator: &str) -> PathBuf {
         .nth(1)
         .and_then(|v| {
             let mut it = v.split('.');
-            Some((it.next()?.parse::<u32>().ok()?, it.next()?.parse::<u32>().ok()?))
+            Some((
+                it.next()?.parse::<u32>().ok()?,
+                it.next()?.parse::<u32>().ok()?,
+            ))
         })
-        .unwrap_or_else(|| fail(format!("unrecognised `verilator --version` output `{text}`")));
+        .unwrap_or_else(|| {
+            fail(format!(
+                "unrecognised `verilator --version` output `{text}`"
+            ))
+        });
     if version < MIN_VERILATOR {
         fail(format!("found {}.{:03}", version.0, version.1));
     }
@@ -235,7 +246,9 @@ fn rust_table(models: &[GeneratedModule]) -> String {
         )
         .unwrap();
     }
-    s.push_str("}\n\n/// Every model linked into this crate.\npub static MODELS: &[ModelDesc] = &[\n");
+    s.push_str(
+        "}\n\n/// Every model linked into this crate.\npub static MODELS: &[ModelDesc] = &[\n",
+    );
     for m in models {
         let n = &m.name;
         let ports: Vec<String> = m

@@ -50,7 +50,11 @@ pub fn bit(v: bool) -> Expr {
 
 /// `x[offset +: width]` of a signal.
 pub fn slice(x: Expr, offset: usize, width: usize) -> Expr {
-    E::Slice(Box::new(x), width, Box::new(E::Literal((offset as u64).into())))
+    E::Slice(
+        Box::new(x),
+        width,
+        Box::new(E::Literal((offset as u64).into())),
+    )
 }
 
 /// `x[index]` of a signal.
@@ -104,10 +108,7 @@ pub fn or_all(items: impl IntoIterator<Item = Expr>, width: usize) -> Expr {
 
 /// Majority of three (the carry of a full adder), bitwise.
 pub fn maj(a: Expr, b: Expr, c: Expr) -> Expr {
-    or(
-        or(and(a.clone(), b.clone()), and(a, c.clone())),
-        and(b, c),
-    )
+    or(or(and(a.clone(), b.clone()), and(a, c.clone())), and(b, c))
 }
 
 /// `dst = value;`

@@ -58,7 +58,10 @@ pub struct Manifest {
 #[derive(Debug)]
 pub enum SynthError {
     /// The output folder could not be created or written.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl fmt::Display for SynthError {

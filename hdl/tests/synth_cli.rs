@@ -39,7 +39,11 @@ fn every_preset_writes_lintable_verilog_and_a_manifest() {
     for preset in zkpipe_hdl::preset::PRESETS {
         let dir = temp_dir(preset.name);
         let out = synth(&["--preset", preset.name, "--out", dir.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
                 .unwrap();
@@ -84,7 +88,10 @@ fn unknown_preset_is_a_clear_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown preset `vu19p-nope`"), "{err}");
-    assert!(err.contains("sim-small"), "the error lists the known presets: {err}");
+    assert!(
+        err.contains("sim-small"),
+        "the error lists the known presets: {err}"
+    );
 }
 
 #[test]
@@ -92,7 +99,12 @@ fn unwritable_output_is_a_clear_error() {
     // A regular file where the output folder should be.
     let file = temp_dir("blocker");
     std::fs::write(&file, b"not a folder").unwrap();
-    let out = synth(&["--preset", "sim-small", "--out", file.join("sub").to_str().unwrap()]);
+    let out = synth(&[
+        "--preset",
+        "sim-small",
+        "--out",
+        file.join("sub").to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot write"), "{err}");

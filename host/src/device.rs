@@ -42,7 +42,10 @@ pub struct Device {
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Device").field("uri", &self.uri).field("caps", &self.caps).finish()
+        f.debug_struct("Device")
+            .field("uri", &self.uri)
+            .field("caps", &self.caps)
+            .finish()
     }
 }
 
@@ -126,7 +129,11 @@ impl Device {
             1 => zkpipe_hdl::field::FieldId::Bn254Fr,
             2 => zkpipe_hdl::field::FieldId::Bls12_381Fr,
             other => {
-                return Err(Error::CurveMismatch { device: self.uri.clone(), found: other, expected: 0 })
+                return Err(Error::CurveMismatch {
+                    device: self.uri.clone(),
+                    found: other,
+                    expected: 0,
+                })
             }
         };
         let params = field.params();
@@ -138,25 +145,45 @@ impl Device {
             } else {
                 2
             };
-            return Err(Error::CurveMismatch { device: self.uri.clone(), found: self.caps.curve_id, expected });
+            return Err(Error::CurveMismatch {
+                device: self.uri.clone(),
+                found: self.caps.curve_id,
+                expected,
+            });
         }
         Ok(params)
     }
 
     /// `r_i = a_i · b_i`.
-    pub fn mul<C: MontConfig<4>>(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+    pub fn mul<C: MontConfig<4>>(
+        &self,
+        a: &[Scalar<C>],
+        b: &[Scalar<C>],
+    ) -> Result<(Vec<Scalar<C>>, JobReport)> {
         self.elementwise(Opcode::Mul, a, Some(b), None)
     }
     /// `r_i = a_i + b_i`.
-    pub fn add<C: MontConfig<4>>(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+    pub fn add<C: MontConfig<4>>(
+        &self,
+        a: &[Scalar<C>],
+        b: &[Scalar<C>],
+    ) -> Result<(Vec<Scalar<C>>, JobReport)> {
         self.elementwise(Opcode::Add, a, Some(b), None)
     }
     /// `r_i = a_i − b_i`.
-    pub fn sub<C: MontConfig<4>>(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+    pub fn sub<C: MontConfig<4>>(
+        &self,
+        a: &[Scalar<C>],
+        b: &[Scalar<C>],
+    ) -> Result<(Vec<Scalar<C>>, JobReport)> {
         self.elementwise(Opcode::Sub, a, Some(b), None)
     }
     /// `r_i = a_i · g^i` (coset scaling), powers generated on the card.
-    pub fn powmul<C: MontConfig<4>>(&self, a: &[Scalar<C>], g: Scalar<C>) -> Result<(Vec<Scalar<C>>, JobReport)> {
+    pub fn powmul<C: MontConfig<4>>(
+        &self,
+        a: &[Scalar<C>],
+        g: Scalar<C>,
+    ) -> Result<(Vec<Scalar<C>>, JobReport)> {
         self.elementwise(Opcode::PowMul, a, None, Some(g))
     }
 
@@ -177,13 +204,19 @@ impl Device {
                 return Err(Error::LengthMismatch { a: n, b: b.len() });
             }
         } else if op.binary() {
-            return Err(Error::Protocol { device: self.uri.clone(), reason: format!("{} needs two operands", op.name()) });
+            return Err(Error::Protocol {
+                device: self.uri.clone(),
+                reason: format!("{} needs two operands", op.name()),
+            });
         }
         if n == 0 {
             return Err(Error::Empty);
         }
         if n > self.caps.max_count as usize {
-            return Err(Error::TooLarge { n, max: self.caps.max_count as usize });
+            return Err(Error::TooLarge {
+                n,
+                max: self.caps.max_count as usize,
+            });
         }
         // Wire form: beat i = a_i (Montgomery limbs) ‖ b_i, exactly ark-ff's memory layout.
         let mut beats = vec![0u8; n * BEAT_BYTES];
@@ -207,7 +240,13 @@ impl Device {
             .unwrap()
             .unwrap_or_else(|| func.default_timeout(n));
         let cycles_before = func.device_cycles();
-        let job = JobInput { opcode: op, n, beats: &beats, param, timeout };
+        let job = JobInput {
+            opcode: op,
+            n,
+            beats: &beats,
+            param,
+            timeout,
+        };
         let (out, counters) = kernel::run_job(func.as_mut(), &job)?;
         let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
         drop(func);
@@ -223,7 +262,9 @@ impl Device {
             if x >= modulus {
                 return Err(Error::Protocol {
                     device: self.uri.clone(),
-                    reason: format!("result {i} is not reduced below the modulus; the card is faulty"),
+                    reason: format!(
+                        "result {i} is not reduced below the modulus; the card is faulty"
+                    ),
                 });
             }
             result.push(Scalar::<C>::new_unchecked(x));

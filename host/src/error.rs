@@ -10,13 +10,30 @@ pub enum Error {
     #[error(transparent)]
     Pcie(#[from] PcieError),
     #[error("{device}: not a zkpipe board (ID register reads {found:#010x}, expected {expected:#010x}); is the bitstream loaded?")]
-    NotZkpipe { device: String, found: u32, expected: u32 },
+    NotZkpipe {
+        device: String,
+        found: u32,
+        expected: u32,
+    },
     #[error("{device}: register map version {found:#x} is not supported (driver speaks {expected:#x}); rebuild the bitstream or update zkpipe")]
-    VersionMismatch { device: String, found: u32, expected: u32 },
+    VersionMismatch {
+        device: String,
+        found: u32,
+        expected: u32,
+    },
     #[error("{device}: the card was generated for another preset (hash {found:#010x}, expected {expected:#010x} for `{preset}`)")]
-    PresetMismatch { device: String, preset: String, found: u32, expected: u32 },
+    PresetMismatch {
+        device: String,
+        preset: String,
+        found: u32,
+        expected: u32,
+    },
     #[error("{device}: the card's curve id is {found}, this call needs {expected}")]
-    CurveMismatch { device: String, found: u32, expected: u32 },
+    CurveMismatch {
+        device: String,
+        found: u32,
+        expected: u32,
+    },
     #[error("operand lengths differ: a has {a} elements, b has {b}")]
     LengthMismatch { a: usize, b: usize },
     #[error("empty input: a job needs at least one element")]
@@ -28,9 +45,17 @@ pub enum Error {
     #[error("{device}: the kernel reported unknown error code {code}")]
     UnknownHardwareError { device: String, code: u8 },
     #[error("{device}: DMA {channel} channel failed (status {status:#x}); the job was aborted and the device reset")]
-    Dma { device: String, channel: &'static str, status: u32 },
+    Dma {
+        device: String,
+        channel: &'static str,
+        status: u32,
+    },
     #[error("{device}: no answer after {waited_ms} ms (kernel status {status:#x}); the job was aborted and the device reset")]
-    Timeout { device: String, waited_ms: u128, status: u32 },
+    Timeout {
+        device: String,
+        waited_ms: u128,
+        status: u32,
+    },
     #[error("{device}: {reason}")]
     Protocol { device: String, reason: String },
 }

@@ -3,18 +3,33 @@
 use std::process::{Command, Output};
 
 fn zkpipe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkpipe")).args(args).output().expect("zkpipe runs")
+    Command::new(env!("CARGO_BIN_EXE_zkpipe"))
+        .args(args)
+        .output()
+        .expect("zkpipe runs")
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
 #[test]
 fn vec_mul_4096_checks_against_arkworks() {
     let v = json(&zkpipe(&[
-        "vec", "--device", "sim:sim-small", "--op", "mul", "--n", "4096", "--check", "--json",
+        "vec",
+        "--device",
+        "sim:sim-small",
+        "--op",
+        "mul",
+        "--n",
+        "4096",
+        "--check",
+        "--json",
     ]));
     assert_eq!(v["ok"], true);
     assert_eq!(v["n"], 4096);
@@ -28,7 +43,17 @@ fn vec_mul_4096_checks_against_arkworks() {
 fn every_op_runs_and_checks() {
     for op in ["add", "sub", "powmul"] {
         let v = json(&zkpipe(&[
-            "vec", "--device", "sim:sim-small", "--op", op, "--n", "300", "--seed", "9", "--check", "--json",
+            "vec",
+            "--device",
+            "sim:sim-small",
+            "--op",
+            op,
+            "--n",
+            "300",
+            "--seed",
+            "9",
+            "--check",
+            "--json",
         ]));
         assert_eq!(v["ok"], true, "{op}");
     }
@@ -52,8 +77,18 @@ fn injected_faults_exit_non_zero_with_the_driver_message() {
         ("short-stream", "stream shorter than the job"),
     ] {
         let out = zkpipe(&[
-            "vec", "--device", "sim:sim-small", "--op", "mul", "--n", "64", "--check",
-            "--inject", fault, "--timeout-ms", "300",
+            "vec",
+            "--device",
+            "sim:sim-small",
+            "--op",
+            "mul",
+            "--n",
+            "64",
+            "--check",
+            "--inject",
+            fault,
+            "--timeout-ms",
+            "300",
         ]);
         assert!(!out.status.success(), "{fault} must fail");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -64,12 +99,28 @@ fn injected_faults_exit_non_zero_with_the_driver_message() {
 
 #[test]
 fn usage_errors_are_clear() {
-    let out = zkpipe(&["vec", "--device", "sim:sim-small", "--op", "div", "--n", "4"]);
+    let out = zkpipe(&[
+        "vec",
+        "--device",
+        "sim:sim-small",
+        "--op",
+        "div",
+        "--n",
+        "4",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --op `div`"));
     let out = zkpipe(&["vec", "--device", "bogus", "--op", "mul", "--n", "4"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown device URI"));
-    let out = zkpipe(&["vec", "--device", "sim:sim-small", "--op", "mul", "--n", "0"]);
+    let out = zkpipe(&[
+        "vec",
+        "--device",
+        "sim:sim-small",
+        "--op",
+        "mul",
+        "--n",
+        "0",
+    ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least one element"));
     let out = zkpipe(&["info", "--device", "sim:sim-small", "--inject", "stuck"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --inject"));

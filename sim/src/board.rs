@@ -331,7 +331,9 @@ impl SimBoard {
     }
 
     fn load_descriptor(&mut self, h2c: bool, addr: u64) {
-        let raw = self.with_memory(addr, DESC_BYTES, |b| <[u8; DESC_BYTES]>::try_from(&*b).unwrap());
+        let raw = self.with_memory(addr, DESC_BYTES, |b| {
+            <[u8; DESC_BYTES]>::try_from(&*b).unwrap()
+        });
         let ch = if h2c { &mut self.h2c } else { &mut self.c2h };
         ch.offset = 0;
         ch.beats = 0;
@@ -397,7 +399,9 @@ impl SimBoard {
             }
         }
         let beat_in = self.beat_in;
-        self.model.set(self.p.h2c_tdata, &beat_in).expect("h2c_tdata");
+        self.model
+            .set(self.p.h2c_tdata, &beat_in)
+            .expect("h2c_tdata");
         self.set(self.p.h2c_tvalid, h2c_valid as u64);
         self.set(self.p.h2c_tlast, h2c_last as u64);
         let c2h_ready = self.c2h.running() && self.c2h.current.is_some() && !self.stuck;
@@ -433,7 +437,9 @@ impl SimBoard {
                 bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
             }
             let dst = d.dst + self.c2h.offset as u64;
-            let ok = self.with_memory(dst, n, |b| b.copy_from_slice(&bytes[..n])).is_some();
+            let ok = self
+                .with_memory(dst, n, |b| b.copy_from_slice(&bytes[..n]))
+                .is_some();
             if !ok {
                 self.c2h.status = (self.c2h.status & !STATUS_BUSY) | STATUS_READ_ERROR;
                 self.c2h.current = None;

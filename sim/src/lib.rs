@@ -61,11 +61,17 @@ impl fmt::Debug for ModelDesc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SimError {
     /// No model of that name was built into this crate.
-    UnknownModel { name: String, known: Vec<&'static str> },
+    UnknownModel {
+        name: String,
+        known: Vec<&'static str>,
+    },
     /// The model has no port of that name.
     UnknownPort { model: &'static str, port: String },
     /// The port is an output and cannot be driven.
-    NotAnInput { model: &'static str, port: &'static str },
+    NotAnInput {
+        model: &'static str,
+        port: &'static str,
+    },
     /// The value has bits set above the port's width.
     ValueTooWide { port: &'static str, width: usize },
     /// The waveform file could not be created.
@@ -76,7 +82,11 @@ impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SimError::UnknownModel { name, known } => {
-                write!(f, "no simulation model `{name}`; built models: {}", known.join(", "))
+                write!(
+                    f,
+                    "no simulation model `{name}`; built models: {}",
+                    known.join(", ")
+                )
             }
             SimError::UnknownPort { model, port } => {
                 write!(f, "model `{model}` has no port `{port}`")
@@ -151,9 +161,10 @@ impl Model {
                     .map_err(|e| SimError::Trace(format!("{}: {e}", dir.to_string_lossy())))?;
                 let n = TRACE_COUNTER.fetch_add(1, Ordering::Relaxed);
                 let path = std::path::Path::new(&dir).join(format!("{name}-{n}.vcd"));
-                Some(CString::new(path.to_string_lossy().as_bytes()).map_err(|e| {
-                    SimError::Trace(e.to_string())
-                })?)
+                Some(
+                    CString::new(path.to_string_lossy().as_bytes())
+                        .map_err(|e| SimError::Trace(e.to_string()))?,
+                )
             }
             None => None,
         };

@@ -82,7 +82,11 @@ pub fn operand_pairs<C: MontConfig<N>, const N: usize>(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..random {
         // Mix uniform elements with elements close to p (many high bits).
-        let a = if rng.gen_bool(0.1) { -F::<C, N>::from(rng.gen::<u64>()) } else { F::<C, N>::rand(&mut rng) };
+        let a = if rng.gen_bool(0.1) {
+            -F::<C, N>::from(rng.gen::<u64>())
+        } else {
+            F::<C, N>::rand(&mut rng)
+        };
         let b = F::<C, N>::rand(&mut rng);
         pairs.push((a, b));
     }
@@ -159,7 +163,9 @@ pub fn stream_check_with_stalls<C: MontConfig<N>, const N: usize>(
             }
             continue;
         }
-        let (a, b) = pairs.get(t).map_or((zero, zero), |(a, b)| (limbs_of(a), limbs_of(b)));
+        let (a, b) = pairs
+            .get(t)
+            .map_or((zero, zero), |(a, b)| (limbs_of(a), limbs_of(b)));
         model.set(pe, &[1])?;
         model.set(pa, &a)?;
         model.set(pb, &b)?;

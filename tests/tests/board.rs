@@ -22,16 +22,32 @@ fn random(n: usize, seed: u64) -> Vec<Fr> {
 fn check_all_ops(device: &Device, n: usize, seed: u64) {
     let (a, b) = (random(n, seed), random(n, seed + 1));
     let (r, report) = device.mul::<FrConfig>(&a, &b).unwrap();
-    assert_eq!(r, a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<_>>(), "mul n={n}");
+    assert_eq!(
+        r,
+        a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<_>>(),
+        "mul n={n}"
+    );
     assert_eq!(report.counters.beats_in as usize, n);
     assert_eq!(report.counters.beats_out as usize, n);
     let (r, _) = device.add::<FrConfig>(&a, &b).unwrap();
-    assert_eq!(r, a.iter().zip(&b).map(|(x, y)| x + y).collect::<Vec<_>>(), "add n={n}");
+    assert_eq!(
+        r,
+        a.iter().zip(&b).map(|(x, y)| x + y).collect::<Vec<_>>(),
+        "add n={n}"
+    );
     let (r, _) = device.sub::<FrConfig>(&a, &b).unwrap();
-    assert_eq!(r, a.iter().zip(&b).map(|(x, y)| x - y).collect::<Vec<_>>(), "sub n={n}");
+    assert_eq!(
+        r,
+        a.iter().zip(&b).map(|(x, y)| x - y).collect::<Vec<_>>(),
+        "sub n={n}"
+    );
     let g = Fr::from(7u64);
     let (r, _) = device.powmul::<FrConfig>(&a, g).unwrap();
-    let expected: Vec<Fr> = a.iter().enumerate().map(|(i, x)| *x * g.pow([i as u64])).collect();
+    let expected: Vec<Fr> = a
+        .iter()
+        .enumerate()
+        .map(|(i, x)| *x * g.pow([i as u64]))
+        .collect();
     assert_eq!(r, expected, "powmul n={n}");
 }
 
@@ -47,14 +63,25 @@ fn elementwise_ops_match_arkworks() {
 fn a_large_job_and_edge_elements() {
     let device = Device::open(SIM).unwrap();
     check_all_ops(&device, 4096, 99);
-    let edges = vec![Fr::from(0u64), Fr::from(1u64), -Fr::from(1u64), -Fr::from(2u64)];
-    let a: Vec<Fr> = edges.iter().flat_map(|x| edges.iter().map(move |_| *x)).collect();
+    let edges = vec![
+        Fr::from(0u64),
+        Fr::from(1u64),
+        -Fr::from(1u64),
+        -Fr::from(2u64),
+    ];
+    let a: Vec<Fr> = edges
+        .iter()
+        .flat_map(|x| edges.iter().map(move |_| *x))
+        .collect();
     let b: Vec<Fr> = edges.iter().flat_map(|_| edges.iter().copied()).collect();
     let (r, _) = device.mul::<FrConfig>(&a, &b).unwrap();
     assert_eq!(r, a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<_>>());
     let (r, _) = device.powmul::<FrConfig>(&a, -Fr::from(1u64)).unwrap();
-    let expected: Vec<Fr> =
-        a.iter().enumerate().map(|(i, x)| if i % 2 == 0 { *x } else { -*x }).collect();
+    let expected: Vec<Fr> = a
+        .iter()
+        .enumerate()
+        .map(|(i, x)| if i % 2 == 0 { *x } else { -*x })
+        .collect();
     assert_eq!(r, expected);
 }
 
@@ -63,11 +90,20 @@ fn bad_arguments_are_typed_errors() {
     let device = Device::open(SIM).unwrap();
     let a = random(4, 1);
     let b = random(5, 2);
-    assert!(matches!(device.mul::<FrConfig>(&a, &b), Err(Error::LengthMismatch { a: 4, b: 5 })));
-    assert!(matches!(device.add::<FrConfig>(&[], &[]), Err(Error::Empty)));
+    assert!(matches!(
+        device.mul::<FrConfig>(&a, &b),
+        Err(Error::LengthMismatch { a: 4, b: 5 })
+    ));
+    assert!(matches!(
+        device.add::<FrConfig>(&[], &[]),
+        Err(Error::Empty)
+    ));
     let max = device.capabilities().max_count as usize;
     let big = vec![Fr::from(1u64); max + 1];
-    assert!(matches!(device.add::<FrConfig>(&big, &big), Err(Error::TooLarge { .. })));
+    assert!(matches!(
+        device.add::<FrConfig>(&big, &big),
+        Err(Error::TooLarge { .. })
+    ));
     // BLS12-381's scalar field on a BN254 board.
     let x = vec![ark_bls12_381::Fr::from(3u64)];
     assert!(matches!(
@@ -103,12 +139,30 @@ fn each_injected_fault_is_an_error_and_the_next_job_succeeds() {
 
     device.inject_fault(Fault::DmaError).unwrap();
     let e = device.mul::<FrConfig>(&a, &b).unwrap_err();
-    assert!(matches!(e, Error::Dma { channel: "host-to-card", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::Dma {
+                channel: "host-to-card",
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
 
     device.inject_fault(Fault::ShortStream).unwrap();
     let e = device.mul::<FrConfig>(&a, &b).unwrap_err();
-    assert!(matches!(e, Error::Hardware { error: HwError::ShortStream, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::Hardware {
+                error: HwError::ShortStream,
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
 
     device.set_timeout(Some(Duration::from_millis(300)));
@@ -132,7 +186,8 @@ fn hardware_rejects_bad_jobs_without_hanging() {
     let start = |f: &mut SimFunction, op: u32, count: u32| {
         f.write32(BAR_CSR, regs::JOB_OPCODE as u64, op).unwrap();
         f.write32(BAR_CSR, regs::JOB_COUNT as u64, count).unwrap();
-        f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START).unwrap();
+        f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START)
+            .unwrap();
     };
     start(&mut f, 9, 10);
     assert_eq!(status_error(&mut f), (true, HwError::UnknownOpcode as u8));
@@ -145,7 +200,8 @@ fn hardware_rejects_bad_jobs_without_hanging() {
     // A job waiting for data, then a second start: the running job is aborted.
     start(&mut f, Opcode::Mul as u32, 10);
     assert_eq!(status_error(&mut f), (false, 0));
-    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START).unwrap();
+    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START)
+        .unwrap();
     assert_eq!(status_error(&mut f), (true, HwError::StartWhileBusy as u8));
     // Soft reset clears the error; the board then runs a normal job.
     kernel::abort(&mut f).unwrap();
@@ -162,9 +218,12 @@ fn a_stream_longer_than_the_job_is_caught() {
     let h2c = f.alloc_dma(n * 64).unwrap();
     let ring = f.alloc_dma(1024).unwrap();
     let chain = xdma::write_chain(Direction::HostToCard, &h2c, n * 64, &ring, 0);
-    f.write32(BAR_CSR, regs::JOB_OPCODE as u64, Opcode::Add as u32).unwrap();
-    f.write32(BAR_CSR, regs::JOB_COUNT as u64, (n - 3) as u32).unwrap();
-    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START).unwrap();
+    f.write32(BAR_CSR, regs::JOB_OPCODE as u64, Opcode::Add as u32)
+        .unwrap();
+    f.write32(BAR_CSR, regs::JOB_COUNT as u64, (n - 3) as u32)
+        .unwrap();
+    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START)
+        .unwrap();
     xdma::start(&mut f, Direction::HostToCard, &chain).unwrap();
     f.wait(Duration::from_millis(1)).unwrap();
     let s = f.read32(BAR_CSR, regs::STATUS as u64).unwrap();
@@ -193,7 +252,11 @@ fn a_pool_of_two_boards_runs_a_batch() {
     let pool = DevicePool::open(&[SIM, SIM]).unwrap();
     let jobs: Vec<zkpipe::pool::Job<FrConfig>> = (0..8)
         .map(|j| zkpipe::pool::Job {
-            op: if j % 2 == 0 { Opcode::Mul } else { Opcode::PowMul },
+            op: if j % 2 == 0 {
+                Opcode::Mul
+            } else {
+                Opcode::PowMul
+            },
             a: random(50 + j, j as u64),
             b: (j % 2 == 0).then(|| random(50 + j, 100 + j as u64)),
             g: (j % 2 == 1).then(|| Fr::from(5u64)),
@@ -206,7 +269,12 @@ fn a_pool_of_two_boards_runs_a_batch() {
         used[device] = true;
         let expected: Vec<Fr> = match &job.b {
             Some(b) => job.a.iter().zip(b).map(|(x, y)| x * y).collect(),
-            None => job.a.iter().enumerate().map(|(i, x)| *x * Fr::from(5u64).pow([i as u64])).collect(),
+            None => job
+                .a
+                .iter()
+                .enumerate()
+                .map(|(i, x)| *x * Fr::from(5u64).pow([i as u64]))
+                .collect(),
         };
         assert_eq!(r, expected);
     }
@@ -218,10 +286,25 @@ fn registers_are_the_ones_the_hardware_decodes() {
     // Every readable register answers through BAR0 with the value the definition implies.
     let mut f = SimFunction::open("sim-small").unwrap();
     assert_eq!(f.read32(BAR_CSR, regs::ID as u64).unwrap(), regs::MAGIC);
-    assert_eq!(f.read32(BAR_CSR, regs::REG_VERSION as u64).unwrap(), regs::VERSION);
-    for (k, reg) in [regs::JOB_OPCODE, regs::JOB_COUNT, regs::JOB_PARAM0, regs::JOB_PARAM7].iter().enumerate() {
-        f.write32(BAR_CSR, *reg as u64, 0x1234_0000 + k as u32).unwrap();
-        assert_eq!(f.read32(BAR_CSR, *reg as u64).unwrap(), 0x1234_0000 + k as u32);
+    assert_eq!(
+        f.read32(BAR_CSR, regs::REG_VERSION as u64).unwrap(),
+        regs::VERSION
+    );
+    for (k, reg) in [
+        regs::JOB_OPCODE,
+        regs::JOB_COUNT,
+        regs::JOB_PARAM0,
+        regs::JOB_PARAM7,
+    ]
+    .iter()
+    .enumerate()
+    {
+        f.write32(BAR_CSR, *reg as u64, 0x1234_0000 + k as u32)
+            .unwrap();
+        assert_eq!(
+            f.read32(BAR_CSR, *reg as u64).unwrap(),
+            0x1234_0000 + k as u32
+        );
     }
     assert_eq!(f.read32(BAR_CSR, 0x3FC).unwrap(), 0, "holes read as zero");
 }

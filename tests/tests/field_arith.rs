@@ -14,7 +14,11 @@ fn check<C: MontConfig<N>, const N: usize>(field: FieldId, unit: ArithUnit) {
     let name = unit.module_name(field);
     let pairs = operand_pairs::<C, N>(RANDOM_PAIRS, 0x5eed ^ name.len() as u64);
     let report = stream_check::<C, N>(&name, &pairs, ark_reference::<C, N>(unit)).unwrap();
-    assert_eq!(report.checked, pairs.len(), "{name}: not every pair produced a result");
+    assert_eq!(
+        report.checked,
+        pairs.len(),
+        "{name}: not every pair produced a result"
+    );
     assert_clean(&name, &report);
 }
 
@@ -44,5 +48,15 @@ macro_rules! field_tests {
 
 field_tests!(bn254_fr, FieldId::Bn254Fr, ark_bn254::FrConfig, 4);
 field_tests!(bn254_fq, FieldId::Bn254Fq, ark_bn254::FqConfig, 4);
-field_tests!(bls12_381_fr, FieldId::Bls12_381Fr, ark_bls12_381::FrConfig, 4);
-field_tests!(bls12_381_fq, FieldId::Bls12_381Fq, ark_bls12_381::FqConfig, 6);
+field_tests!(
+    bls12_381_fr,
+    FieldId::Bls12_381Fr,
+    ark_bls12_381::FrConfig,
+    4
+);
+field_tests!(
+    bls12_381_fq,
+    FieldId::Bls12_381Fq,
+    ark_bls12_381::FqConfig,
+    6
+);

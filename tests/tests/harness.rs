@@ -34,7 +34,11 @@ fn results_appear_after_exactly_the_documented_latency() {
     for style in MulStyle::ALL {
         let name = ArithUnit::MontMul(style).module_name(FieldId::Bn254Fq);
         let mut model = Model::new(&name).unwrap();
-        let (pa, pb, pr) = (model.port("a").unwrap(), model.port("b").unwrap(), model.port("r").unwrap());
+        let (pa, pb, pr) = (
+            model.port("a").unwrap(),
+            model.port("b").unwrap(),
+            model.port("r").unwrap(),
+        );
         let latency = model.desc().latency;
         model.set(model.port("enable").unwrap(), &[1]).unwrap();
         let x = -Fq::from(7u64);
@@ -46,12 +50,24 @@ fn results_appear_after_exactly_the_documented_latency() {
         model.set(pb, &[0; 4]).unwrap();
         let expected = limbs_of(&(x * y)).to_vec();
         for cycle in 1..latency {
-            assert_ne!(model.get(pr), expected, "{name}: result early at cycle {cycle}");
+            assert_ne!(
+                model.get(pr),
+                expected,
+                "{name}: result early at cycle {cycle}"
+            );
             model.tick(1);
         }
-        assert_eq!(model.get(pr), expected, "{name}: result not there at cycle {latency}");
+        assert_eq!(
+            model.get(pr),
+            expected,
+            "{name}: result not there at cycle {latency}"
+        );
         model.tick(1);
-        assert_eq!(model.get(pr), vec![0; 4], "{name}: pipeline did not move on");
+        assert_eq!(
+            model.get(pr),
+            vec![0; 4],
+            "{name}: pipeline did not move on"
+        );
     }
 }
 
@@ -81,7 +97,10 @@ fn bad_port_use_is_a_typed_error() {
     let r = model.port("r").unwrap();
     assert!(model.set(r, &[1]).is_err(), "outputs cannot be driven");
     let a = model.port("a").unwrap();
-    assert!(model.set(a, &[0, 0, 0, 0, 1]).is_err(), "a fifth limb does not fit 256 bits");
+    assert!(
+        model.set(a, &[0, 0, 0, 0, 1]).is_err(),
+        "a fifth limb does not fit 256 bits"
+    );
     assert!(Model::new("no_such_model").is_err());
 }
 

@@ -37,7 +37,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--out" => out = Some(it.next().ok_or("--out needs a folder")?.into()),
             "--list" => {
                 for p in PRESETS {
-                    let default = if p.name == DEFAULT_PRESET { " (default)" } else { "" };
+                    let default = if p.name == DEFAULT_PRESET {
+                        " (default)"
+                    } else {
+                        ""
+                    };
                     println!(
                         "{:<16} {} multipliers, {} MHz{default}\n{:<16} {}",
                         p.name, p.mul_style, p.clock_mhz, "", p.description

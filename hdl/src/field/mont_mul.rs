@@ -13,6 +13,7 @@
 //! Inputs must be below p (any Montgomery-form ark-ff element is); the output is in [0, p).
 //! Only `T_hi` and one flag wait in the delay line while `m` and `u` are computed.
 
+use super::en_reg::EnReg;
 use super::multiplier::Multiplier;
 use super::params::FieldParams;
 use super::pipe_add::PipeAdd;
@@ -20,7 +21,6 @@ use crate::preset::MulStyle;
 use crate::rtl::*;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
-use super::en_reg::EnReg;
 
 #[derive(LogicBlock)]
 pub struct MontMul<const W: usize, const W2: usize> {
@@ -219,7 +219,10 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
             s.push(assign(format!("t_hi_delay${k}$d"), t_hi));
             s.push(assign(format!("nonzero_delay${k}$d"), nz));
         }
-        s.push(assign("add_hi$a", sig(format!("t_hi_delay${}$q", depth - 1))));
+        s.push(assign(
+            "add_hi$a",
+            sig(format!("t_hi_delay${}$q", depth - 1)),
+        ));
         s.push(assign("add_hi$b", slice(sig("mul_u$p"), W, W)));
         s.push(assign(
             "add_hi$cin",

@@ -8,12 +8,12 @@
 //!
 //! [`Multiplier`] instantiates exactly one of the two, chosen at generation time.
 
+use super::en_reg::EnReg;
 use super::leaf::{TileMul, WideMulLeaf, TILE_BITS};
 use super::pipe_add::PipeAdd;
 use crate::preset::MulStyle;
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
-use super::en_reg::EnReg;
 
 // ---------------------------------------------------------------------------------------
 // Behavioural
@@ -322,8 +322,14 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
                 slice(sig("b_reg$q"), j * TILE_BITS, TILE_BITS),
             ));
             s.extend(clock_to(&format!("tile_reg${t}")));
-            s.push(assign(format!("tile_reg${t}$d"), sig(format!("tiles${t}$p"))));
-            let placed = shl(cast(sig(format!("tile_reg${t}$q")), W2), (i + j) * TILE_BITS);
+            s.push(assign(
+                format!("tile_reg${t}$d"),
+                sig(format!("tiles${t}$p")),
+            ));
+            let placed = shl(
+                cast(sig(format!("tile_reg${t}$q")), W2),
+                (i + j) * TILE_BITS,
+            );
             if j % 2 == 0 {
                 even[i].push(placed);
             } else {

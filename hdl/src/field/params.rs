@@ -160,7 +160,11 @@ impl FieldParams {
         }
         if BigUint::from(2u32) * &self.modulus >= r {
             // The datapath keeps a+b and the unreduced Montgomery result (< 2p) in `width` bits.
-            return Err(format!("{}: 2p does not fit in {} bits", self.id, self.width()));
+            return Err(format!(
+                "{}: 2p does not fit in {} bits",
+                self.id,
+                self.width()
+            ));
         }
         Ok(())
     }

@@ -6,10 +6,10 @@
 //! every segment by carry-lookahead over the (at most six) segment flags and adds it with a
 //! 128-bit increment. Latency [`PipeAdd::LATENCY`] = 2, one result per clock.
 
+use super::en_reg::EnReg;
 use crate::rtl::*;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
-use super::en_reg::EnReg;
 
 /// Longest carry chain in one pipeline stage.
 pub const SEGMENT_BITS: usize = 128;
@@ -35,7 +35,10 @@ pub struct PipeAdd<const W: usize> {
 
 impl<const W: usize> Default for PipeAdd<W> {
     fn default() -> Self {
-        assert!(W % SEGMENT_BITS == 0, "PipeAdd width {W} is not a multiple of 128");
+        assert!(
+            W % SEGMENT_BITS == 0,
+            "PipeAdd width {W} is not a multiple of 128"
+        );
         let n = W / SEGMENT_BITS;
         Self {
             clock: Default::default(),
@@ -159,9 +162,18 @@ impl<const W: usize> Logic for PipeAdd<W> {
                 s.extend(clock_to(&format!("{r}${k}")));
             }
             let wide = sig(format!("seg_wide${k}"));
-            s.push(assign(format!("seg_sum${k}$d"), slice(wide.clone(), 0, SEGMENT_BITS)));
-            s.push(assign(format!("seg_gen${k}$d"), index(wide.clone(), SEGMENT_BITS)));
-            s.push(assign(format!("seg_prop${k}$d"), all(slice(wide, 0, SEGMENT_BITS))));
+            s.push(assign(
+                format!("seg_sum${k}$d"),
+                slice(wide.clone(), 0, SEGMENT_BITS),
+            ));
+            s.push(assign(
+                format!("seg_gen${k}$d"),
+                index(wide.clone(), SEGMENT_BITS),
+            ));
+            s.push(assign(
+                format!("seg_prop${k}$d"),
+                all(slice(wide, 0, SEGMENT_BITS)),
+            ));
             s.push(assign(
                 format!("out_seg${k}$d"),
                 add(

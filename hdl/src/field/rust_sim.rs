@@ -58,9 +58,13 @@ fn mod_add_and_sub_in_rust_hdl_simulation() {
     let f = FieldId::Bn254Fq.params();
     let mut add = ModAddSub::<256>::new(&f, AddSubOp::Add);
     let latency = add.latency();
-    stream!(add, latency, pairs(&f.modulus), |a, b| reference::mod_add(&f, a, b));
+    stream!(add, latency, pairs(&f.modulus), |a, b| reference::mod_add(
+        &f, a, b
+    ));
     let mut sub = ModAddSub::<256>::new(&f, AddSubOp::Sub);
-    stream!(sub, latency, pairs(&f.modulus), |a, b| reference::mod_sub(&f, a, b));
+    stream!(sub, latency, pairs(&f.modulus), |a, b| reference::mod_sub(
+        &f, a, b
+    ));
 }
 
 #[test]
@@ -68,7 +72,9 @@ fn mont_mul_behavioural_in_rust_hdl_simulation() {
     let f = FieldId::Bls12_381Fq.params();
     let mut mul = MontMul::<384, 768>::new(&f, MulStyle::Behavioural);
     let latency = mul.latency();
-    stream!(mul, latency, pairs(&f.modulus), |a, b| reference::mont_mul(&f, a, b));
+    stream!(mul, latency, pairs(&f.modulus), |a, b| reference::mont_mul(
+        &f, a, b
+    ));
 }
 
 #[test]

@@ -190,9 +190,15 @@ impl Logic for Board {
 
     fn connect(&mut self) {
         for s in [
-            &mut self.csr_awready, &mut self.csr_wready, &mut self.csr_bvalid,
-            &mut self.csr_arready, &mut self.csr_rvalid, &mut self.h2c_tready,
-            &mut self.c2h_tvalid, &mut self.c2h_tlast, &mut self.irq,
+            &mut self.csr_awready,
+            &mut self.csr_wready,
+            &mut self.csr_bvalid,
+            &mut self.csr_arready,
+            &mut self.csr_rvalid,
+            &mut self.h2c_tready,
+            &mut self.c2h_tvalid,
+            &mut self.c2h_tlast,
+            &mut self.irq,
         ] {
             s.connect();
         }
@@ -212,7 +218,11 @@ impl Logic for Board {
         }
         for (csr, kernel, from_csr) in LINKS {
             let (c, k) = (format!("csr${csr}"), format!("kernel${kernel}"));
-            s.push(if from_csr { assign(k, sig(c)) } else { assign(c, sig(k)) });
+            s.push(if from_csr {
+                assign(k, sig(c))
+            } else {
+                assign(c, sig(k))
+            });
         }
         for (port, input) in STREAM_PORTS {
             let child = format!("kernel${port}");
@@ -222,7 +232,10 @@ impl Logic for Board {
                 assign(port, sig(child))
             });
         }
-        s.push(assign("irq", and(sig("kernel$done"), sig("csr$irq_enable"))));
+        s.push(assign(
+            "irq",
+            and(sig("kernel$done"), sig("csr$irq_enable")),
+        ));
         comb(s)
     }
 }

@@ -106,7 +106,10 @@ impl CsrBlock {
             perf_in: Default::default(),
             perf_out: Default::default(),
             perf_stall: Default::default(),
-            caps: values.iter().map(|&(_, v)| Constant::new(bits(v as u64))).collect(),
+            caps: values
+                .iter()
+                .map(|&(_, v)| Constant::new(bits(v as u64)))
+                .collect(),
             take_write: Default::default(),
             take_read: Default::default(),
             opcode_r: Default::default(),
@@ -127,7 +130,9 @@ impl CsrBlock {
         if let Some(i) = self._caps.iter().position(|&(o, _)| o == offset) {
             return (sig(format!("caps${i}")), self._caps[i].1 as u64);
         }
-        let param = (JOB_PARAM0..=JOB_PARAM7).step_by(4).position(|o| o == offset);
+        let param = (JOB_PARAM0..=JOB_PARAM7)
+            .step_by(4)
+            .position(|o| o == offset);
         if let Some(k) = param {
             return (
                 sig(format!("param_r${k}$q")),
@@ -237,8 +242,14 @@ impl Logic for CsrBlock {
         self.take_write.connect();
         self.take_read.connect();
         for s in [
-            &mut self.awready, &mut self.wready, &mut self.bvalid, &mut self.arready,
-            &mut self.rvalid, &mut self.start, &mut self.soft_reset, &mut self.irq_enable,
+            &mut self.awready,
+            &mut self.wready,
+            &mut self.bvalid,
+            &mut self.arready,
+            &mut self.rvalid,
+            &mut self.start,
+            &mut self.soft_reset,
+            &mut self.irq_enable,
         ] {
             s.connect();
         }
@@ -254,7 +265,10 @@ impl Logic for CsrBlock {
             "take_write",
             and_all([sig("awvalid"), sig("wvalid"), not(sig("bvalid_r$q"))]),
         ));
-        s.push(assign("take_read", and(sig("arvalid"), not(sig("rvalid_r$q")))));
+        s.push(assign(
+            "take_read",
+            and(sig("arvalid"), not(sig("rvalid_r$q"))),
+        ));
         for r in HELD.into_iter().chain(["reset_r"]) {
             s.push(clock_only(r));
             s.push(assign(format!("{r}$d"), sig(format!("{r}$q"))));
@@ -327,8 +341,7 @@ impl Logic for CsrBlock {
         s.push(assign(
             "param",
             or_all(
-                (0..PARAM_WORDS)
-                    .map(|k| shl(cast(sig(format!("param_r${k}$q")), 256), 32 * k)),
+                (0..PARAM_WORDS).map(|k| shl(cast(sig(format!("param_r${k}$q")), 256), 32 * k)),
                 256,
             ),
         ));

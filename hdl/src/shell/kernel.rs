@@ -99,14 +99,33 @@ pub struct ElementwiseKernel {
 
 /// Names of the plain control registers (all hold by default).
 const CONTROL_REGS: [&str; 18] = [
-    "state", "done_r", "err_r", "in_count", "out_count", "op_r", "count_r", "g_r", "out_taken",
-    "init_k", "init_wait", "flush_k", "cur", "g_pow_l", "busy_r", "beats_in_r", "beats_out_r",
+    "state",
+    "done_r",
+    "err_r",
+    "in_count",
+    "out_count",
+    "op_r",
+    "count_r",
+    "g_r",
+    "out_taken",
+    "init_k",
+    "init_wait",
+    "flush_k",
+    "cur",
+    "g_pow_l",
+    "busy_r",
+    "beats_in_r",
+    "beats_out_r",
     "stall_r",
 ];
 
 impl ElementwiseKernel {
     pub fn new(field: &FieldParams, style: MulStyle, max_count: u32) -> Self {
-        assert_eq!(field.width(), ELEM_BITS, "the elementwise kernel is for 256-bit fields");
+        assert_eq!(
+            field.width(),
+            ELEM_BITS,
+            "the elementwise kernel is for 256-bit fields"
+        );
         let mul = MontMul::new(field, style);
         let latency = mul.latency();
         let addsub_latency = crate::field::mod_add::LATENCY;
@@ -167,7 +186,9 @@ impl ElementwiseKernel {
             mul,
             add: ModAddSub::new(field, AddSubOp::Add),
             sub: ModAddSub::new(field, AddSubOp::Sub),
-            as_delay: (0..latency - addsub_latency).map(|_| Default::default()).collect(),
+            as_delay: (0..latency - addsub_latency)
+                .map(|_| Default::default())
+                .collect(),
             valid_pipe: (0..latency).map(|_| Default::default()).collect(),
             last_pipe: (0..latency).map(|_| Default::default()).collect(),
             _latency: latency,
@@ -207,8 +228,7 @@ impl Logic for ElementwiseKernel {
         let feeding = is_run && in_count < count_r;
         let out_pending = self.valid_pipe[l - 1].q.val() && !self.out_taken.q.val();
         let out_full = out_pending && !self.c2h_tready.val();
-        let adv = state == FLUSH
-            || (is_run && !out_full && (self.h2c_tvalid.val() || !feeding));
+        let adv = state == FLUSH || (is_run && !out_full && (self.h2c_tvalid.val() || !feeding));
         let h2c_tready = (feeding && !out_full) || state == DRAIN;
         let accept = self.h2c_tvalid.val() && h2c_tready && is_run;
         let use_seed = in_count < l as u64;
@@ -232,7 +252,10 @@ impl Logic for ElementwiseKernel {
         self.c2h_tvalid.next = c2h_tvalid;
         // Datapath.
         let data = self.h2c_tdata.val();
-        let (a, b) = (data.get_bits::<ELEM_BITS>(0), data.get_bits::<ELEM_BITS>(ELEM_BITS));
+        let (a, b) = (
+            data.get_bits::<ELEM_BITS>(0),
+            data.get_bits::<ELEM_BITS>(ELEM_BITS),
+        );
         let pow_op = op == Opcode::PowMul as u64;
         for unit in [&mut self.mul, &mut self.pow] {
             unit.clock.next = clock;
@@ -241,7 +264,11 @@ impl Logic for ElementwiseKernel {
         self.mul.a.next = a;
         self.mul.b.next = if pow_op { power } else { b };
         self.pow.enable.next = adv || state == INIT;
-        self.pow.a.next = if state == INIT { self.cur.q.val() } else { power };
+        self.pow.a.next = if state == INIT {
+            self.cur.q.val()
+        } else {
+            power
+        };
         self.pow.b.next = if state == INIT {
             self.g_r.q.val()
         } else {
@@ -270,7 +297,11 @@ impl Logic for ElementwiseKernel {
                 pipe[k].clock.next = clock;
                 pipe[k].enable.next = adv;
             }
-            self.valid_pipe[k].d.next = if k > 0 { self.valid_pipe[k - 1].q.val() } else { accept };
+            self.valid_pipe[k].d.next = if k > 0 {
+                self.valid_pipe[k - 1].q.val()
+            } else {
+                accept
+            };
             self.last_pipe[k].d.next = if k > 0 {
                 self.last_pipe[k - 1].q.val()
             } else {
@@ -291,8 +322,24 @@ impl Logic for ElementwiseKernel {
             ($($r:ident),*) => { $( self.$r.clock.next = clock; self.$r.d.next = self.$r.q.val(); )* };
         }
         hold!(
-            state, done_r, err_r, in_count, out_count, op_r, count_r, g_r, out_taken, init_k,
-            init_wait, flush_k, cur, g_pow_l, busy_r, beats_in_r, beats_out_r, stall_r
+            state,
+            done_r,
+            err_r,
+            in_count,
+            out_count,
+            op_r,
+            count_r,
+            g_r,
+            out_taken,
+            init_k,
+            init_wait,
+            flush_k,
+            cur,
+            g_pow_l,
+            busy_r,
+            beats_in_r,
+            beats_out_r,
+            stall_r
         );
         self.out_taken.d.next = if adv {
             false
@@ -324,7 +371,11 @@ impl Logic for ElementwiseKernel {
             for r in [&mut self.in_count, &mut self.out_count, &mut self.busy_r] {
                 r.d.next = bits(0);
             }
-            for r in [&mut self.beats_in_r, &mut self.beats_out_r, &mut self.stall_r] {
+            for r in [
+                &mut self.beats_in_r,
+                &mut self.beats_out_r,
+                &mut self.stall_r,
+            ] {
                 r.d.next = bits(0);
             }
         } else if self.start.val() {
@@ -345,7 +396,11 @@ impl Logic for ElementwiseKernel {
                 for r in [&mut self.in_count, &mut self.out_count, &mut self.busy_r] {
                     r.d.next = bits(0);
                 }
-                for r in [&mut self.beats_in_r, &mut self.beats_out_r, &mut self.stall_r] {
+                for r in [
+                    &mut self.beats_in_r,
+                    &mut self.beats_out_r,
+                    &mut self.stall_r,
+                ] {
                     r.d.next = bits(0);
                 }
                 self.done_r.d.next = false;
@@ -353,7 +408,11 @@ impl Logic for ElementwiseKernel {
                 self.cur.d.next = self.one.val();
                 self.init_k.d.next = bits(0);
                 self.init_wait.d.next = bits(0);
-                self.state.d.next = bits(if opcode == Opcode::PowMul as u64 { INIT } else { RUN });
+                self.state.d.next = bits(if opcode == Opcode::PowMul as u64 {
+                    INIT
+                } else {
+                    RUN
+                });
             }
         } else {
             if state == INIT {
@@ -425,13 +484,22 @@ impl Logic for ElementwiseKernel {
 
     fn connect(&mut self) {
         for s in [
-            &mut self.is_run, &mut self.feeding, &mut self.out_pending, &mut self.out_full,
-            &mut self.adv, &mut self.accept, &mut self.out_xfer, &mut self.use_seed,
+            &mut self.is_run,
+            &mut self.feeding,
+            &mut self.out_pending,
+            &mut self.out_full,
+            &mut self.adv,
+            &mut self.accept,
+            &mut self.out_xfer,
+            &mut self.use_seed,
         ] {
             s.connect();
         }
         for s in [
-            &mut self.h2c_tready, &mut self.c2h_tvalid, &mut self.c2h_tlast, &mut self.done,
+            &mut self.h2c_tready,
+            &mut self.c2h_tvalid,
+            &mut self.c2h_tlast,
+            &mut self.done,
         ] {
             s.connect();
         }
@@ -439,7 +507,10 @@ impl Logic for ElementwiseKernel {
         self.result.connect();
         self.c2h_tdata.connect();
         for s in [
-            &mut self.status, &mut self.perf_busy, &mut self.perf_in, &mut self.perf_out,
+            &mut self.status,
+            &mut self.perf_busy,
+            &mut self.perf_in,
+            &mut self.perf_out,
             &mut self.perf_stall,
         ] {
             s.connect();
@@ -461,7 +532,10 @@ impl Logic for ElementwiseKernel {
             "out_pending",
             and(q(&format!("valid_pipe${}", l - 1)), not(q("out_taken"))),
         ));
-        s.push(assign("out_full", and(sig("out_pending"), not(sig("c2h_tready")))));
+        s.push(assign(
+            "out_full",
+            and(sig("out_pending"), not(sig("c2h_tready"))),
+        ));
         s.push(assign(
             "adv",
             or(
@@ -482,9 +556,17 @@ impl Logic for ElementwiseKernel {
             and_all([sig("h2c_tvalid"), sig("h2c_tready"), sig("is_run")]),
         ));
         s.push(assign("use_seed", lt(q("in_count"), lit_u(l as u64, 32))));
-        s.push(mux_assign("power", sig("use_seed"), q("seeds$0"), sig("pow$r")));
+        s.push(mux_assign(
+            "power",
+            sig("use_seed"),
+            q("seeds$0"),
+            sig("pow$r"),
+        ));
         s.push(assign("c2h_tvalid", and(sig("out_pending"), sig("is_run"))));
-        s.push(assign("out_xfer", and(sig("c2h_tvalid"), sig("c2h_tready"))));
+        s.push(assign(
+            "out_xfer",
+            and(sig("c2h_tvalid"), sig("c2h_tready")),
+        ));
         // Datapath.
         let a = slice(sig("h2c_tdata"), 0, ELEM_BITS);
         let b = slice(sig("h2c_tdata"), ELEM_BITS, ELEM_BITS);
@@ -493,7 +575,12 @@ impl Logic for ElementwiseKernel {
             s.push(assign(format!("{unit}$enable"), sig("adv")));
         }
         s.push(assign("mul$a", a.clone()));
-        s.push(mux_assign("mul$b", op_is(Opcode::PowMul), sig("power"), b.clone()));
+        s.push(mux_assign(
+            "mul$b",
+            op_is(Opcode::PowMul),
+            sig("power"),
+            b.clone(),
+        ));
         s.push(assign("pow$enable", or(sig("adv"), state_is(INIT))));
         s.push(mux_assign("pow$a", state_is(INIT), q("cur"), sig("power")));
         s.push(mux_assign("pow$b", state_is(INIT), q("g_r"), q("g_pow_l")));
@@ -509,7 +596,12 @@ impl Logic for ElementwiseKernel {
             if k > 0 {
                 s.push(assign(d(&name), q(&format!("as_delay${}", k - 1))));
             } else {
-                s.push(mux_assign(&d(&name), op_is(Opcode::Add), sig("add$r"), sig("sub$r")));
+                s.push(mux_assign(
+                    &d(&name),
+                    op_is(Opcode::Add),
+                    sig("add$r"),
+                    sig("sub$r"),
+                ));
             }
         }
         for k in 0..l {
@@ -555,8 +647,17 @@ impl Logic for ElementwiseKernel {
         for k in 0..=l {
             let name = format!("seeds${k}");
             s.push(clock_only(&name));
-            let next = if k < l { q(&format!("seeds${}", k + 1)) } else { q("cur") };
-            s.push(mux_assign(&d(&name), or(push.clone(), consume.clone()), next, q(&name)));
+            let next = if k < l {
+                q(&format!("seeds${}", k + 1))
+            } else {
+                q("cur")
+            };
+            s.push(mux_assign(
+                &d(&name),
+                or(push.clone(), consume.clone()),
+                next,
+                q(&name),
+            ));
         }
         let set_err = |e: HwError| {
             vec![
@@ -566,10 +667,17 @@ impl Logic for ElementwiseKernel {
         };
         let goto = |v: u64| assign(d("state"), st(v));
         let zero_counts = || {
-            ["in_count", "out_count", "busy_r", "beats_in_r", "beats_out_r", "stall_r"]
-                .into_iter()
-                .map(|r| assign(d(r), lit_u(0, 32)))
-                .collect::<Vec<_>>()
+            [
+                "in_count",
+                "out_count",
+                "busy_r",
+                "beats_in_r",
+                "beats_out_r",
+                "stall_r",
+            ]
+            .into_iter()
+            .map(|r| assign(d(r), lit_u(0, 32)))
+            .collect::<Vec<_>>()
         };
         let flush = || vec![goto(FLUSH), assign(d("flush_k"), lit_u(0, 8))];
 
@@ -647,7 +755,10 @@ impl Logic for ElementwiseKernel {
                     inc("in_count", 32),
                     inc("beats_in_r", 32),
                     if_else(
-                        and(sig("h2c_tlast"), lt(add(q("in_count"), lit_u(1, 32)), q("count_r"))),
+                        and(
+                            sig("h2c_tlast"),
+                            lt(add(q("in_count"), lit_u(1, 32)), q("count_r")),
+                        ),
                         short,
                         vec![if_else(
                             and(not(sig("h2c_tlast")), in_next_eq_count),

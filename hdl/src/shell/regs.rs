@@ -161,7 +161,9 @@ impl HwError {
 
 /// FNV-1a of a preset name: what CAPS_PRESET_HASH holds.
 pub fn preset_hash(name: &str) -> u32 {
-    name.bytes().fold(0x811C_9DC5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+    name.bytes().fold(0x811C_9DC5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// The register table of `docs/REGISTERS.md`.

@@ -59,7 +59,8 @@ impl Args {
         }
     }
     fn required(&self, name: &str) -> Result<&str, String> {
-        self.value(name)?.ok_or_else(|| format!("--{name} is required"))
+        self.value(name)?
+            .ok_or_else(|| format!("--{name} is required"))
     }
     fn check_known(&self, known: &[&str]) -> Result<(), String> {
         for (f, _) in &self.flags {
@@ -118,20 +119,49 @@ fn info(args: &Args) -> Result<bool, String> {
     } else {
         println!("device        {}", device.uri());
         println!("register map  v{}.{}", c.version >> 16, c.version & 0xFFFF);
-        println!("preset        {} (hash {:#010x})", c.preset.unwrap_or("unknown"), c.preset_hash);
-        println!("curve         {} (scalar {} limbs, base {} limbs)", c.curve_name(), c.scalar_limbs, c.base_limbs);
+        println!(
+            "preset        {} (hash {:#010x})",
+            c.preset.unwrap_or("unknown"),
+            c.preset_hash
+        );
+        println!(
+            "curve         {} (scalar {} limbs, base {} limbs)",
+            c.curve_name(),
+            c.scalar_limbs,
+            c.base_limbs
+        );
         println!("streams       {} bits per beat", c.beat_bits);
-        println!("kernels       elementwise: {}", Opcode::ALL.iter().filter(|o| c.opcodes & (1 << **o as u32) != 0).map(|o| o.name()).collect::<Vec<_>>().join(", "));
+        println!(
+            "kernels       elementwise: {}",
+            Opcode::ALL
+                .iter()
+                .filter(|o| c.opcodes & (1 << **o as u32) != 0)
+                .map(|o| o.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         println!("job limit     {} elements", c.max_count);
         println!("latency       {} cycles", c.latency);
         println!("clock         {} MHz", c.clock_mhz());
-        println!("last job      {} busy cycles, {} beats in, {} out, {} stalled", k.busy_cycles, k.beats_in, k.beats_out, k.stall_cycles);
+        println!(
+            "last job      {} busy cycles, {} beats in, {} out, {} stalled",
+            k.busy_cycles, k.beats_in, k.beats_out, k.stall_cycles
+        );
     }
     Ok(true)
 }
 
 fn vec_cmd(args: &Args) -> Result<bool, String> {
-    args.check_known(&["device", "op", "n", "seed", "check", "json", "inject", "timeout-ms"])?;
+    args.check_known(&[
+        "device",
+        "op",
+        "n",
+        "seed",
+        "check",
+        "json",
+        "inject",
+        "timeout-ms",
+    ])?;
     let uri = args.required("device")?;
     let op = match args.required("op")? {
         "mul" => Opcode::Mul,
@@ -140,14 +170,21 @@ fn vec_cmd(args: &Args) -> Result<bool, String> {
         "powmul" => Opcode::PowMul,
         other => return Err(format!("unknown --op `{other}` (mul, add, sub, powmul)")),
     };
-    let n: usize = args.required("n")?.parse().map_err(|_| "--n must be a number".to_string())?;
+    let n: usize = args
+        .required("n")?
+        .parse()
+        .map_err(|_| "--n must be a number".to_string())?;
     let seed: u64 = match args.value("seed")? {
-        Some(s) => s.parse().map_err(|_| "--seed must be a number".to_string())?,
+        Some(s) => s
+            .parse()
+            .map_err(|_| "--seed must be a number".to_string())?,
         None => 1,
     };
     let device = Device::open(uri).map_err(|e| e.to_string())?;
     if let Some(ms) = args.value("timeout-ms")? {
-        let ms: u64 = ms.parse().map_err(|_| "--timeout-ms must be a number".to_string())?;
+        let ms: u64 = ms
+            .parse()
+            .map_err(|_| "--timeout-ms must be a number".to_string())?;
         device.set_timeout(Some(Duration::from_millis(ms)));
     }
     if let Some(fault) = args.value("inject")? {
@@ -180,7 +217,13 @@ fn vec_cmd(args: &Args) -> Result<bool, String> {
             Opcode::Sub => a.iter().zip(&b).map(|(x, y)| x - y).collect(),
             Opcode::PowMul => {
                 let mut p = Fr::ONE;
-                a.iter().map(|x| { let v = *x * p; p *= g; v }).collect()
+                a.iter()
+                    .map(|x| {
+                        let v = *x * p;
+                        p *= g;
+                        v
+                    })
+                    .collect()
             }
         };
         r == expected
@@ -189,35 +232,57 @@ fn vec_cmd(args: &Args) -> Result<bool, String> {
     };
     let check_s = check_start.elapsed().as_secs_f64();
     let c = report.counters;
-    let utilisation = if c.busy_cycles > 0 { c.beats_in as f64 / c.busy_cycles as f64 } else { 0.0 };
-    if args.has("json") {
-        println!("{}", json!({
-            "ok": ok,
-            "checked": args.has("check"),
-            "device": device.uri(),
-            "op": op.name(),
-            "n": n,
-            "cycles": c.busy_cycles,
-            "stall_cycles": c.stall_cycles,
-            "beats_in": c.beats_in,
-            "beats_out": c.beats_out,
-            "beats_per_cycle": utilisation,
-            "sim_cycles": report.sim_cycles,
-            "clock_mhz": report.clock_mhz,
-            "projected_s": report.projected_s,
-            "host_s": report.host_s,
-            "check_s": check_s,
-        }));
+    let utilisation = if c.busy_cycles > 0 {
+        c.beats_in as f64 / c.busy_cycles as f64
     } else {
-        println!("{} {} × {n} on {}", if ok { "ok" } else { "MISMATCH" }, op.name(), device.uri());
-        println!("device cycles  {} busy ({} stalled), {:.3} beats/cycle", c.busy_cycles, c.stall_cycles, utilisation);
+        0.0
+    };
+    if args.has("json") {
+        println!(
+            "{}",
+            json!({
+                "ok": ok,
+                "checked": args.has("check"),
+                "device": device.uri(),
+                "op": op.name(),
+                "n": n,
+                "cycles": c.busy_cycles,
+                "stall_cycles": c.stall_cycles,
+                "beats_in": c.beats_in,
+                "beats_out": c.beats_out,
+                "beats_per_cycle": utilisation,
+                "sim_cycles": report.sim_cycles,
+                "clock_mhz": report.clock_mhz,
+                "projected_s": report.projected_s,
+                "host_s": report.host_s,
+                "check_s": check_s,
+            })
+        );
+    } else {
+        println!(
+            "{} {} × {n} on {}",
+            if ok { "ok" } else { "MISMATCH" },
+            op.name(),
+            device.uri()
+        );
+        println!(
+            "device cycles  {} busy ({} stalled), {:.3} beats/cycle",
+            c.busy_cycles, c.stall_cycles, utilisation
+        );
         if let Some(sc) = report.sim_cycles {
             println!("simulated      {sc} cycles including BAR accesses and DMA setup");
         }
-        println!("projected      {:.3e} s at {} MHz", report.projected_s, report.clock_mhz);
+        println!(
+            "projected      {:.3e} s at {} MHz",
+            report.projected_s, report.clock_mhz
+        );
         println!("host           {:.3} s", report.host_s);
         if args.has("check") {
-            println!("check          against arkworks in {:.3} s: {}", check_s, if ok { "equal" } else { "DIFFERENT" });
+            println!(
+                "check          against arkworks in {:.3} s: {}",
+                check_s,
+                if ok { "equal" } else { "DIFFERENT" }
+            );
         }
     }
     if !ok {
@@ -232,7 +297,16 @@ fn progress(running: &AtomicBool, uri: &str, op: Opcode, n: usize) {
     while running.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(200));
         if start.elapsed() > Duration::from_millis(500) {
-            eprint!("\r{} {} × {n} on {uri}: {:.1} s", if uri.starts_with("sim:") { "simulating" } else { "running" }, op.name(), start.elapsed().as_secs_f64());
+            eprint!(
+                "\r{} {} × {n} on {uri}: {:.1} s",
+                if uri.starts_with("sim:") {
+                    "simulating"
+                } else {
+                    "running"
+                },
+                op.name(),
+                start.elapsed().as_secs_f64()
+            );
             shown = true;
         }
     }

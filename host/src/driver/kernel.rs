@@ -58,11 +58,19 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
     let device = f.describe();
     let id = f.read32(BAR_CSR, regs::ID as u64)?;
     if id != regs::MAGIC {
-        return Err(Error::NotZkpipe { device, found: id, expected: regs::MAGIC });
+        return Err(Error::NotZkpipe {
+            device,
+            found: id,
+            expected: regs::MAGIC,
+        });
     }
     let version = f.read32(BAR_CSR, regs::REG_VERSION as u64)?;
     if version >> 16 != regs::VERSION >> 16 {
-        return Err(Error::VersionMismatch { device, found: version, expected: regs::VERSION });
+        return Err(Error::VersionMismatch {
+            device,
+            found: version,
+            expected: regs::VERSION,
+        });
     }
     if !xdma::identify(f)? {
         return Err(Error::Protocol {
@@ -145,8 +153,13 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
     let ring = f.alloc_dma(2 * xdma::ring_bytes(bytes))?;
     h2c.write(0, job.beats);
     let h2c_chain = xdma::write_chain(Direction::HostToCard, &h2c, bytes, &ring, 0);
-    let c2h_chain =
-        xdma::write_chain(Direction::CardToHost, &c2h, bytes, &ring, xdma::ring_bytes(bytes));
+    let c2h_chain = xdma::write_chain(
+        Direction::CardToHost,
+        &c2h,
+        bytes,
+        &ring,
+        xdma::ring_bytes(bytes),
+    );
 
     f.write32(BAR_CSR, regs::JOB_OPCODE as u64, job.opcode as u32)?;
     f.write32(BAR_CSR, regs::JOB_COUNT as u64, job.n as u32)?;
@@ -170,7 +183,11 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
         for dir in [Direction::HostToCard, Direction::CardToHost] {
             let (st, _) = xdma::status(f, dir)?;
             if st & STATUS_ERRORS != 0 {
-                return Err(Error::Dma { device, channel: dir.name(), status: st });
+                return Err(Error::Dma {
+                    device,
+                    channel: dir.name(),
+                    status: st,
+                });
             }
         }
         let (c2h_status, completed) = xdma::status(f, Direction::CardToHost)?;
@@ -193,7 +210,10 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
     xdma::stop(f, Direction::CardToHost)?;
     // The last writeback must say end-of-packet with all bytes received.
     let mut wb = [0u8; 8];
-    let last_wb = *c2h_chain.writebacks.last().expect("a chain has a descriptor");
+    let last_wb = *c2h_chain
+        .writebacks
+        .last()
+        .expect("a chain has a descriptor");
     ring.read((last_wb - ring.iova()) as usize, &mut wb);
     let wb_status = u32::from_le_bytes(wb[..4].try_into().unwrap());
     let wb_len = u32::from_le_bytes(wb[4..].try_into().unwrap()) as usize;

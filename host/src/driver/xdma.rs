@@ -48,7 +48,13 @@ pub struct Chain {
 /// `ring` at `ring_offset`: one descriptor per [`MAX_DESC_BYTES`], EOP on the last
 /// (host-to-card), STOP and COMPLETED on the last. C2H descriptors also get a writeback
 /// record each, placed after the descriptors.
-pub fn write_chain(dir: Direction, data: &DmaBuffer, len: usize, ring: &DmaBuffer, ring_offset: usize) -> Chain {
+pub fn write_chain(
+    dir: Direction,
+    data: &DmaBuffer,
+    len: usize,
+    ring: &DmaBuffer,
+    ring_offset: usize,
+) -> Chain {
     let n = len.div_ceil(MAX_DESC_BYTES).max(1);
     let desc_base = ring.iova() + ring_offset as u64;
     let wb_base = desc_base + (n * DESC_BYTES) as u64;
@@ -80,12 +86,19 @@ pub fn write_chain(dir: Direction, data: &DmaBuffer, len: usize, ring: &DmaBuffe
             length,
             src,
             dst,
-            next: if last { 0 } else { desc_base + ((i + 1) * DESC_BYTES) as u64 },
+            next: if last {
+                0
+            } else {
+                desc_base + ((i + 1) * DESC_BYTES) as u64
+            },
         };
         ring.write(ring_offset + i * DESC_BYTES, &d.to_bytes());
     }
     if dir == Direction::CardToHost {
-        ring.write((wb_base - ring.iova()) as usize, &vec![0u8; n * WRITEBACK_BYTES]);
+        ring.write(
+            (wb_base - ring.iova()) as usize,
+            &vec![0u8; n * WRITEBACK_BYTES],
+        );
     }
     Chain {
         first: desc_base,
@@ -103,7 +116,11 @@ pub fn ring_bytes(len: usize) -> usize {
 pub fn start(f: &mut dyn PcieFunction, dir: Direction, chain: &Chain) -> Result<(), PcieError> {
     f.write32(BAR_DMA, dir.channel() + CH_CONTROL, 0)?;
     f.write32(BAR_DMA, dir.sgdma() + SG_DESC_LO, chain.first as u32)?;
-    f.write32(BAR_DMA, dir.sgdma() + SG_DESC_HI, (chain.first >> 32) as u32)?;
+    f.write32(
+        BAR_DMA,
+        dir.sgdma() + SG_DESC_HI,
+        (chain.first >> 32) as u32,
+    )?;
     f.write32(BAR_DMA, dir.sgdma() + SG_DESC_ADJACENT, 0)?;
     f.write32(BAR_DMA, dir.channel() + CH_STATUS, u32::MAX)?;
     f.write32(BAR_DMA, dir.channel() + CH_CONTROL, CONTROL_RUN)
@@ -124,6 +141,8 @@ pub fn status(f: &mut dyn PcieFunction, dir: Direction) -> Result<(u32, u32), Pc
 
 /// Whether the engine at BAR1 identifies as XDMA.
 pub fn identify(f: &mut dyn PcieFunction) -> Result<bool, PcieError> {
-    Ok(f.read32(BAR_DMA, H2C_CHANNEL + CH_IDENTIFIER)? == H2C_IDENTIFIER
-        && f.read32(BAR_DMA, C2H_CHANNEL + CH_IDENTIFIER)? == C2H_IDENTIFIER)
+    Ok(
+        f.read32(BAR_DMA, H2C_CHANNEL + CH_IDENTIFIER)? == H2C_IDENTIFIER
+            && f.read32(BAR_DMA, C2H_CHANNEL + CH_IDENTIFIER)? == C2H_IDENTIFIER,
+    )
 }

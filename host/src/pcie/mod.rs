@@ -55,12 +55,18 @@ impl DmaBuffer {
     }
     /// Copies bytes out; panics if the range is outside the buffer (a driver bug).
     pub fn read(&self, offset: usize, out: &mut [u8]) {
-        assert!(offset + out.len() <= self.len, "DMA read outside the buffer");
+        assert!(
+            offset + out.len() <= self.len,
+            "DMA read outside the buffer"
+        );
         self.backing.read(offset, out)
     }
     /// Copies bytes in; panics if the range is outside the buffer (a driver bug).
     pub fn write(&self, offset: usize, data: &[u8]) {
-        assert!(offset + data.len() <= self.len, "DMA write outside the buffer");
+        assert!(
+            offset + data.len() <= self.len,
+            "DMA write outside the buffer"
+        );
         self.backing.write(offset, data)
     }
 }

@@ -26,8 +26,7 @@ pub fn parse_pci_address(s: &str) -> Result<String, PcieError> {
         && s.as_bytes()[4] == b':'
         && s.as_bytes()[7] == b':'
         && s.as_bytes()[10] == b'.'
-        && s
-            .bytes()
+        && s.bytes()
             .enumerate()
             .all(|(i, c)| matches!(i, 4 | 7 | 10) || c.is_ascii_hexdigit());
     if ok {
@@ -75,7 +74,12 @@ pub fn preflight(sysfs: &Path, dev: &Path, address: &str) -> Result<PathBuf, Pci
             node.display()
         ));
     }
-    if std::fs::OpenOptions::new().read(true).write(true).open(&node).is_err() {
+    if std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&node)
+        .is_err()
+    {
         return fail(format!(
             "no permission to open {}: run as root or grant your user access (udev rule, see docs/HARDWARE.md)",
             node.display()
@@ -262,7 +266,9 @@ pub(crate) mod mock {
 
     impl VfioBackend for MockBackend {
         fn region_size(&self, index: u32) -> u64 {
-            self.regions.get(index as usize).map_or(0, |r| r.lock().unwrap().len() as u64)
+            self.regions
+                .get(index as usize)
+                .map_or(0, |r| r.lock().unwrap().len() as u64)
         }
         fn region_read(&self, index: u32, buf: &mut [u8], addr: u64) {
             let r = self.regions[index as usize].lock().unwrap();
@@ -304,11 +310,23 @@ mod tests {
     fn bar_access_is_little_endian_and_bounded() {
         let (mut f, backend) = function();
         f.write32(0, 0x10, 0xA1B2_C3D4).unwrap();
-        assert_eq!(&backend.regions[0].lock().unwrap()[0x10..0x14], &[0xD4, 0xC3, 0xB2, 0xA1]);
+        assert_eq!(
+            &backend.regions[0].lock().unwrap()[0x10..0x14],
+            &[0xD4, 0xC3, 0xB2, 0xA1]
+        );
         assert_eq!(f.read32(0, 0x10).unwrap(), 0xA1B2_C3D4);
-        assert!(matches!(f.read32(0, 0x1000), Err(PcieError::OutOfRange { .. })));
-        assert!(matches!(f.read32(0, 0x2), Err(PcieError::OutOfRange { .. })));
-        assert!(matches!(f.write32(7, 0, 1), Err(PcieError::OutOfRange { .. })));
+        assert!(matches!(
+            f.read32(0, 0x1000),
+            Err(PcieError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            f.read32(0, 0x2),
+            Err(PcieError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            f.write32(7, 0, 1),
+            Err(PcieError::OutOfRange { .. })
+        ));
     }
 
     #[test]
@@ -325,7 +343,10 @@ mod tests {
         assert_eq!(backend.maps.lock().unwrap().len(), 2);
         drop(a);
         drop(b);
-        assert_eq!(*backend.unmaps.lock().unwrap(), *backend.maps.lock().unwrap());
+        assert_eq!(
+            *backend.unmaps.lock().unwrap(),
+            *backend.maps.lock().unwrap()
+        );
     }
 
     #[test]
@@ -348,7 +369,10 @@ mod tests {
         let device = sys.join("bus/pci/devices").join(addr);
         std::fs::create_dir_all(&device).unwrap();
         let e = preflight(&sys, &dev, addr).unwrap_err().to_string();
-        assert!(e.contains("instead of vfio-pci") && e.contains("HARDWARE.md"), "{e}");
+        assert!(
+            e.contains("instead of vfio-pci") && e.contains("HARDWARE.md"),
+            "{e}"
+        );
         std::fs::create_dir_all(root.join("drivers/vfio-pci")).unwrap();
         std::os::unix::fs::symlink(root.join("drivers/vfio-pci"), device.join("driver")).unwrap();
         let e = preflight(&sys, &dev, addr).unwrap_err().to_string();
