@@ -63,7 +63,7 @@ fn elementwise_ops_match_arkworks() {
 fn a_large_job_and_edge_elements() {
     let device = Device::open(SIM).unwrap();
     check_all_ops(&device, 4096, 99);
-    let edges = vec![
+    let edges = [
         Fr::from(0u64),
         Fr::from(1u64),
         -Fr::from(1u64),

@@ -18,11 +18,17 @@ fn zkpipe_trace_writes_a_vcd_per_model() {
         model.tick(10);
     }
     std::env::remove_var("ZKPIPE_TRACE");
-    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("$enddefinitions"), "a VCD header");
-    assert!(text.contains(" a ") || text.contains(" a $end"), "port a is traced");
+    assert!(
+        text.contains(" a ") || text.contains(" a $end"),
+        "port a is traced"
+    );
     assert!(text.contains("#20"), "ten cycles of two edges each");
     std::fs::remove_dir_all(&dir).unwrap();
 }

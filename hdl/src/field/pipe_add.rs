@@ -36,7 +36,7 @@ pub struct PipeAdd<const W: usize> {
 impl<const W: usize> Default for PipeAdd<W> {
     fn default() -> Self {
         assert!(
-            W % SEGMENT_BITS == 0,
+            W.is_multiple_of(SEGMENT_BITS),
             "PipeAdd width {W} is not a multiple of 128"
         );
         let n = W / SEGMENT_BITS;

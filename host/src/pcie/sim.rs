@@ -92,7 +92,7 @@ fn check(bar: u8, offset: u64) -> Result<(), PcieError> {
         1 => 0x1_0000,
         _ => 0,
     };
-    if offset >= size || offset % 4 != 0 {
+    if offset >= size || !offset.is_multiple_of(4) {
         return Err(PcieError::OutOfRange { bar, offset, size });
     }
     Ok(())

@@ -182,7 +182,7 @@ impl VfioFunction {
 
     fn check(&self, bar: u8, offset: u64) -> Result<(), PcieError> {
         let size = self.backend.region_size(bar as u32);
-        if offset % 4 != 0 || offset + 4 > size {
+        if !offset.is_multiple_of(4) || offset + 4 > size {
             return Err(PcieError::OutOfRange { bar, offset, size });
         }
         Ok(())
