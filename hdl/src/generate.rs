@@ -152,7 +152,7 @@ pub fn arith_unit(field: FieldId, unit: ArithUnit) -> GeneratedModule {
 }
 
 /// The tops `zkpipe-sim` verilates: every arithmetic unit over every field, both
-/// multiplier styles, and the board of the `sim-small` preset.
+/// multiplier styles, and the board and NTT core of the `sim-small` preset.
 pub fn sim_models() -> Vec<GeneratedModule> {
     let mut models: Vec<GeneratedModule> = FieldId::ALL
         .iter()
@@ -161,6 +161,7 @@ pub fn sim_models() -> Vec<GeneratedModule> {
     // The simulated board of the test preset.
     let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
     models.push(board(preset));
+    models.push(ntt_core(preset));
     models
 }
 
@@ -174,4 +175,18 @@ pub fn board(preset: &crate::preset::Preset) -> GeneratedModule {
     let block = crate::shell::board::Board::new(preset);
     let tiles = 0;
     generate(board_module_name(preset), block.latency(), tiles, block)
+}
+
+/// Module name of a preset's NTT core, e.g. `ntt_core_sim_small`.
+pub fn ntt_core_module_name(preset: &crate::preset::Preset) -> String {
+    format!("ntt_core_{}", preset.name.replace('-', "_"))
+}
+
+/// The NTT core of a preset as a standalone top. `latency` is that of a full-size NTT
+/// (first element in to first result out); smaller sizes are shorter (`NttCore::latency`).
+pub fn ntt_core(preset: &crate::preset::Preset) -> GeneratedModule {
+    let block = crate::ntt::NttCore::new(preset.curve, preset.mul_style, preset.ntt_log_size);
+    let latency = block.latency(preset.ntt_log_size);
+    let tiles = 0;
+    generate(ntt_core_module_name(preset), latency, tiles, block)
 }

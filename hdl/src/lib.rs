@@ -9,6 +9,7 @@
 
 pub mod field;
 pub mod generate;
+pub mod ntt;
 pub mod preset;
 pub mod rtl;
 pub mod shell;

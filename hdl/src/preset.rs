@@ -73,6 +73,8 @@ pub struct Preset {
     pub part: Option<&'static str>,
     /// Largest element count of one elementwise job (CAPS_MAX_COUNT).
     pub max_job_elements: u32,
+    /// log2 of the on-chip NTT core size N.
+    pub ntt_log_size: usize,
 }
 
 /// Every preset the generator knows.
@@ -85,6 +87,7 @@ pub const PRESETS: &[Preset] = &[
         clock_mhz: 250.0,
         part: None,
         max_job_elements: 1 << 16,
+        ntt_log_size: 8,
     },
     Preset {
         name: "u250-bn254",
@@ -94,6 +97,7 @@ pub const PRESETS: &[Preset] = &[
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
+        ntt_log_size: 10,
     },
     Preset {
         name: "u250-bls12-381",
@@ -103,6 +107,7 @@ pub const PRESETS: &[Preset] = &[
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
+        ntt_log_size: 10,
     },
 ];
 

@@ -76,7 +76,8 @@ impl fmt::Display for SynthError {
 
 impl std::error::Error for SynthError {}
 
-/// The tops of a preset: the board (CSR block, streams, elementwise kernel) and, as
+/// The tops of a preset: the board (CSR block, streams, elementwise kernel), the NTT core
+/// (standalone until it joins the board as a kernel) and, as
 /// standalone tops, the arithmetic units of the curve's two fields in the preset's
 /// multiplier style.
 pub fn preset_modules(preset: &Preset) -> Vec<GeneratedModule> {
@@ -91,6 +92,7 @@ pub fn preset_modules(preset: &Preset) -> Vec<GeneratedModule> {
         .flat_map(|&f| units.iter().map(move |&u| arith_unit(f, u)))
         .collect();
     modules.push(crate::generate::board(preset));
+    modules.push(crate::generate::ntt_core(preset));
     modules
 }
 

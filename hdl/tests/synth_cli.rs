@@ -59,7 +59,7 @@ fn every_preset_writes_lintable_verilog_and_a_manifest() {
             );
         }
         let modules = manifest["modules"].as_array().unwrap();
-        assert_eq!(modules.len(), 7);
+        assert_eq!(modules.len(), 8);
         for m in modules {
             assert!(m["latency"].as_u64().unwrap() > 0);
             let file = dir.join(m["file"].as_str().unwrap());
