@@ -18,7 +18,10 @@ impl Core {
     fn new() -> Core {
         let preset = Preset::by_name("sim-small").unwrap();
         let name = zkpipe_hdl::generate::ntt_core_module_name(preset);
-        Core { model: Model::new(&name).unwrap(), log_size: preset.ntt_log_size }
+        Core {
+            model: Model::new(&name).unwrap(),
+            log_size: preset.ntt_log_size,
+        }
     }
 
     /// Streams batches of size 2^m back to back, with `stall` probability of a held cycle,
@@ -27,8 +30,15 @@ impl Core {
         let n = batches[0].len();
         let m = n.trailing_zeros();
         let p = |name: &str| self.model.port(name).unwrap();
-        let (en, x, v, inv, log_n, y, vo) =
-            (p("enable"), p("x"), p("v"), p("inverse"), p("log_n"), p("y"), p("vo"));
+        let (en, x, v, inv, log_n, y, vo) = (
+            p("enable"),
+            p("x"),
+            p("v"),
+            p("inverse"),
+            p("log_n"),
+            p("y"),
+            p("vo"),
+        );
         self.model.set(inv, &[inverse as u64]).unwrap();
         self.model.set(log_n, &[m as u64]).unwrap();
         let input: Vec<Fr> = batches.concat();
@@ -98,14 +108,20 @@ fn every_size_both_directions_random_and_structured() {
         let mut batches: Vec<Vec<Fr>> = vec![
             (0..n).map(|_| Fr::rand(&mut rng)).collect(),
             vec![Fr::ZERO; n],
-            (0..n).map(|i| if i == n / 3 { Fr::ONE } else { Fr::ZERO }).collect(),
+            (0..n)
+                .map(|i| if i == n / 3 { Fr::ONE } else { Fr::ZERO })
+                .collect(),
             vec![-Fr::ONE; n],
         ];
         batches.push((0..n).map(|_| Fr::rand(&mut rng)).collect());
         for inverse in [false, true] {
             let got = core.run(&batches, inverse, 0.0, 0);
             for (b, batch) in batches.iter().enumerate() {
-                assert_eq!(got[b], ark(batch, inverse), "n={n} inverse={inverse} batch {b}");
+                assert_eq!(
+                    got[b],
+                    ark(batch, inverse),
+                    "n={n} inverse={inverse} batch {b}"
+                );
             }
         }
     }
@@ -116,7 +132,9 @@ fn inverse_of_forward_is_identity_and_holds_are_harmless() {
     let mut core = Core::new();
     let mut rng = ChaCha8Rng::seed_from_u64(6);
     let n = 1 << core.log_size;
-    let x: Vec<Vec<Fr>> = (0..3).map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect()).collect();
+    let x: Vec<Vec<Fr>> = (0..3)
+        .map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect())
+        .collect();
     let forward = core.run(&x, false, 0.25, 1);
     for (f, xi) in forward.iter().zip(&x) {
         assert_eq!(*f, ark(xi, false));
@@ -134,9 +152,17 @@ fn a_wrong_twiddle_is_caught() {
     let n = 16;
     let x: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
     let got = core.run(&[x.clone()], false, 0.0, 0);
-    let w = Radix2EvaluationDomain::<Fr>::new(n).unwrap().group_gen().square();
+    let w = Radix2EvaluationDomain::<Fr>::new(n)
+        .unwrap()
+        .group_gen()
+        .square();
     let wrong: Vec<Fr> = (0..n)
-        .map(|i| x.iter().enumerate().map(|(j, xj)| *xj * w.pow([(i * j) as u64])).sum())
+        .map(|i| {
+            x.iter()
+                .enumerate()
+                .map(|(j, xj)| *xj * w.pow([(i * j) as u64]))
+                .sum()
+        })
         .collect();
     assert_ne!(got[0], wrong);
     assert_eq!(got[0], ark(&x, false));

@@ -4,8 +4,9 @@
 //! input delay line pairs them, ModAdd/ModSub form x_j + x_{j+h} and x_j − x_{j+h}, the
 //! difference is multiplied by the twiddle ω_{2h}^j (ROM), and an output delay line holds
 //! the differences so the stage emits, per block, the h sums then the h products, one
-//! element per slot. The slot counter advances on valid elements only, so a stage's blocks
-//! line up with its input however long the stages before it took (batches are contiguous
+//! element per slot. The slot counter advances on valid elements of an active stage only, so
+//! a stage's blocks line up with its input however long the stages before it took, and a
+//! stage skipped by smaller jobs stays aligned for the next larger one (batches are contiguous
 //! runs of valid elements; bubbles come only before and after them). No feedback loop: any arithmetic latency works. Every register shares
 //! the core's clock enable, so the whole core holds when no element is offered.
 //!
@@ -92,8 +93,17 @@ impl NttStage {
 }
 
 const STAGE_CHILDREN: [&str; 11] = [
-    "d_in", "addu", "subu", "j_delay", "mul", "sum_delay", "p_delay", "d_out", "out_reg",
-    "v_delay", "slot",
+    "d_in",
+    "addu",
+    "subu",
+    "j_delay",
+    "mul",
+    "sum_delay",
+    "p_delay",
+    "d_out",
+    "out_reg",
+    "v_delay",
+    "slot",
 ];
 
 impl Logic for NttStage {
@@ -104,7 +114,7 @@ impl Logic for NttStage {
         self.slot.clock.next = clock;
         self.slot.d.next = if self.clear.val() {
             bits(0)
-        } else if enable && self.v.val() {
+        } else if enable && self.v.val() && self.active.val() {
             bits((slot + 1) & (2 * h - 1))
         } else {
             self.slot.q.val()
@@ -163,7 +173,7 @@ impl Logic for NttStage {
             sig("clear"),
             vec![assign("slot$d", lit_u(0, 16))],
             vec![if_else(
-                and(sig("enable"), sig("v")),
+                and_all([sig("enable"), sig("v"), sig("active")]),
                 vec![assign(
                     "slot$d",
                     and(add(sig("slot$q"), lit_u(1, 16)), lit_u(2 * h - 1, 16)),
@@ -171,7 +181,10 @@ impl Logic for NttStage {
                 vec![assign("slot$d", sig("slot$q"))],
             )],
         ));
-        s.push(assign("phase", index(sig("slot$q"), h.trailing_zeros() as usize)));
+        s.push(assign(
+            "phase",
+            index(sig("slot$q"), h.trailing_zeros() as usize),
+        ));
         s.push(assign("j", and(sig("slot$q"), lit_u(h - 1, 16))));
         s.push(assign("d_in$din", sig("x")));
         for u in ["addu", "subu"] {

@@ -18,29 +18,44 @@ fn naive(x: &[Fr], inverse: bool) -> Vec<Fr> {
     if inverse {
         w = w.inverse().unwrap();
     }
-    let scale = if inverse { Fr::from(n as u64).inverse().unwrap() } else { Fr::ONE };
+    let scale = if inverse {
+        Fr::from(n as u64).inverse().unwrap()
+    } else {
+        Fr::ONE
+    };
     (0..n)
         .map(|i| {
-            x.iter().enumerate().map(|(j, xj)| *xj * w.pow([(i * j) as u64])).sum::<Fr>() * scale
+            x.iter()
+                .enumerate()
+                .map(|(j, xj)| *xj * w.pow([(i * j) as u64]))
+                .sum::<Fr>()
+                * scale
         })
         .collect()
 }
 
 fn bit_reverse(i: usize, bits: u32) -> usize {
-    if bits == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - bits) }
+    if bits == 0 {
+        0
+    } else {
+        i.reverse_bits() >> (usize::BITS - bits)
+    }
 }
 
 #[test]
 fn ntt_core_in_rust_hdl_simulation() {
     let log_size = 3;
     let mut rng = ark_std::test_rng();
+    // One core for every job: jobs of different sizes must not disturb each other.
+    let mut core = NttCore::new(Curve::Bn254, MulStyle::Behavioural, log_size);
+    core.connect_all();
     for m in 1..=log_size {
         for inverse in [false, true] {
             let n = 1usize << m;
             // Two NTTs back to back.
-            let batches: Vec<Vec<Fr>> = (0..2).map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect()).collect();
-            let mut core = NttCore::new(Curve::Bn254, MulStyle::Behavioural, log_size);
-            core.connect_all();
+            let batches: Vec<Vec<Fr>> = (0..2)
+                .map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect())
+                .collect();
             let mut got: Vec<BigUint> = vec![];
             let input: Vec<Fr> = batches.concat();
             let total = input.len() + core.latency(m) + 2;
@@ -66,7 +81,11 @@ fn ntt_core_in_rust_hdl_simulation() {
                     let want = crate::field::FieldParams::limbs_to_biguint(
                         &expected[bit_reverse(i, m as u32)].0 .0,
                     );
-                    assert_eq!(got[b * n + i], want, "m={m} inverse={inverse} batch {b} out {i}");
+                    assert_eq!(
+                        got[b * n + i],
+                        want,
+                        "m={m} inverse={inverse} batch {b} out {i}"
+                    );
                 }
             }
         }
