@@ -151,7 +151,7 @@ fn a_wrong_twiddle_is_caught() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let n = 16;
     let x: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-    let got = core.run(&[x.clone()], false, 0.0, 0);
+    let got = core.run(std::slice::from_ref(&x), false, 0.0, 0);
     let w = Radix2EvaluationDomain::<Fr>::new(n)
         .unwrap()
         .group_gen()
