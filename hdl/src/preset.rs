@@ -40,6 +40,7 @@ pub enum Curve {
 }
 
 impl Curve {
+    pub const ALL: [Curve; 2] = [Curve::Bn254, Curve::Bls12_381];
     pub fn name(self) -> &'static str {
         match self {
             Curve::Bn254 => "bn254",

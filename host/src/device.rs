@@ -7,10 +7,12 @@ use crate::pcie::sim::SimFunction;
 use crate::pcie::vfio::VfioFunction;
 use crate::pcie::PcieFunction;
 use ark_ff::fields::models::fp::{Fp, MontBackend, MontConfig};
-use ark_ff::{BigInt, PrimeField};
+use ark_ff::BigInt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use zkpipe_hdl::field::FieldParams;
+use zkpipe_hdl::preset::Curve;
+use zkpipe_hdl::shell::board::curve_id;
 use zkpipe_hdl::shell::regs::{self, Opcode};
 use zkpipe_sim::board::Fault;
 
@@ -125,32 +127,19 @@ impl Device {
 
     /// Checks that `C` is the card's scalar field.
     fn check_field<C: MontConfig<4>>(&self) -> Result<FieldParams> {
-        let field = match self.caps.curve_id {
-            1 => zkpipe_hdl::field::FieldId::Bn254Fr,
-            2 => zkpipe_hdl::field::FieldId::Bls12_381Fr,
-            other => {
-                return Err(Error::CurveMismatch {
-                    device: self.uri.clone(),
-                    found: other,
-                    expected: 0,
-                })
-            }
-        };
-        let params = field.params();
-        if params.modulus != FieldParams::limbs_to_biguint(&C::MODULUS.0) {
-            let expected = if FieldParams::limbs_to_biguint(&C::MODULUS.0)
-                == zkpipe_hdl::field::FieldId::Bn254Fr.params().modulus
-            {
-                1
-            } else {
-                2
-            };
+        let modulus = FieldParams::limbs_to_biguint(&C::MODULUS.0);
+        let expected = Curve::ALL
+            .into_iter()
+            .find(|c| c.scalar_field().params().modulus == modulus)
+            .map_or(0, curve_id);
+        let params = self.caps.curve().map(|c| c.scalar_field().params());
+        let Some(params) = params.filter(|p| p.modulus == modulus) else {
             return Err(Error::CurveMismatch {
                 device: self.uri.clone(),
                 found: self.caps.curve_id,
                 expected,
             });
-        }
+        };
         Ok(params)
     }
 
@@ -269,7 +258,6 @@ impl Device {
             }
             result.push(Scalar::<C>::new_unchecked(x));
         }
-        let _ = Scalar::<C>::MODULUS_BIT_SIZE;
         let clock_mhz = self.caps.clock_mhz();
         let report = JobReport {
             n,

@@ -8,7 +8,7 @@
 //! opcode selects the kernel.
 
 use super::csr::{Capabilities, CsrBlock};
-use super::kernel::{ElementwiseKernel, BEAT_BITS, ELEM_BITS};
+use super::kernel::{ElementwiseKernel, BEAT_BITS};
 use super::regs::{preset_hash, Opcode};
 use crate::preset::{Curve, Preset};
 use crate::rtl::*;
@@ -111,7 +111,6 @@ impl Board {
             latency: kernel.latency() as u32,
             clock_khz: (preset.clock_mhz * 1000.0) as u32,
         };
-        let _ = ELEM_BITS;
         Self {
             clock: Default::default(),
             csr_awvalid: Default::default(),

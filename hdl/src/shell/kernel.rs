@@ -199,6 +199,20 @@ impl ElementwiseKernel {
     pub fn latency(&self) -> usize {
         self._latency
     }
+
+    /// Next state of the element and performance counters: zero (reset, new job).
+    fn zero_counters(&mut self) {
+        for r in [
+            &mut self.in_count,
+            &mut self.out_count,
+            &mut self.busy_r,
+            &mut self.beats_in_r,
+            &mut self.beats_out_r,
+            &mut self.stall_r,
+        ] {
+            r.d.next = bits(0);
+        }
+    }
 }
 
 fn st(v: u64) -> Expr {
@@ -368,16 +382,7 @@ impl Logic for ElementwiseKernel {
             self.flush_k.d.next = bits(0);
             self.done_r.d.next = false;
             self.err_r.d.next = bits(0);
-            for r in [&mut self.in_count, &mut self.out_count, &mut self.busy_r] {
-                r.d.next = bits(0);
-            }
-            for r in [
-                &mut self.beats_in_r,
-                &mut self.beats_out_r,
-                &mut self.stall_r,
-            ] {
-                r.d.next = bits(0);
-            }
+            self.zero_counters();
         } else if self.start.val() {
             let opcode = self.opcode.val().to_u64();
             let count = self.count.val().to_u64();
@@ -385,7 +390,7 @@ impl Logic for ElementwiseKernel {
                 set_err(self, HwError::StartWhileBusy);
                 self.state.d.next = bits(FLUSH);
                 self.flush_k.d.next = bits(0);
-            } else if opcode == 0 || opcode > 4 {
+            } else if opcode == 0 || opcode > Opcode::MAX as u64 {
                 set_err(self, HwError::UnknownOpcode);
             } else if count == 0 || count > self.max_count.val().to_u64() {
                 set_err(self, HwError::CountOutOfRange);
@@ -393,16 +398,7 @@ impl Logic for ElementwiseKernel {
                 self.op_r.d.next = bits(opcode);
                 self.count_r.d.next = bits(count);
                 self.g_r.d.next = self.param.val();
-                for r in [&mut self.in_count, &mut self.out_count, &mut self.busy_r] {
-                    r.d.next = bits(0);
-                }
-                for r in [
-                    &mut self.beats_in_r,
-                    &mut self.beats_out_r,
-                    &mut self.stall_r,
-                ] {
-                    r.d.next = bits(0);
-                }
+                self.zero_counters();
                 self.done_r.d.next = false;
                 self.err_r.d.next = bits(0);
                 self.cur.d.next = self.one.val();
@@ -711,7 +707,10 @@ impl Logic for ElementwiseKernel {
             not(state_is(IDLE)),
             busy_start,
             vec![if_else(
-                or(eq(opcode.clone(), lit_u(0, 32)), lt(lit_u(4, 32), opcode)),
+                or(
+                    eq(opcode.clone(), lit_u(0, 32)),
+                    lt(lit_u(Opcode::MAX as u64, 32), opcode),
+                ),
                 set_err(HwError::UnknownOpcode),
                 vec![if_else(
                     or(eq(count.clone(), lit_u(0, 32)), lt(sig("max_count"), count)),

@@ -107,6 +107,8 @@ pub enum Opcode {
 
 impl Opcode {
     pub const ALL: [Opcode; 4] = [Opcode::Mul, Opcode::Add, Opcode::Sub, Opcode::PowMul];
+    /// The largest implemented opcode (opcodes are 1 ..= MAX).
+    pub const MAX: u32 = Opcode::PowMul as u32;
     pub fn name(self) -> &'static str {
         match self {
             Opcode::Mul => "mul",

@@ -5,6 +5,8 @@ use super::xdma::{self, Direction};
 use crate::error::{Error, Result};
 use crate::pcie::{PcieFunction, BAR_CSR};
 use std::time::{Duration, Instant};
+use zkpipe_hdl::preset::Curve;
+use zkpipe_hdl::shell::board::curve_id;
 use zkpipe_hdl::shell::regs::{self, HwError, Opcode};
 use zkpipe_sim::xdma::{STATUS_DESC_STOPPED, STATUS_ERRORS, WRITEBACK_MAGIC};
 
@@ -35,12 +37,14 @@ impl Capabilities {
     pub fn clock_mhz(&self) -> f64 {
         self.clock_khz as f64 / 1000.0
     }
+    /// The curve CAPS_CURVE names, if zkpipe knows it.
+    pub fn curve(&self) -> Option<Curve> {
+        Curve::ALL
+            .into_iter()
+            .find(|c| curve_id(*c) == self.curve_id)
+    }
     pub fn curve_name(&self) -> &'static str {
-        match self.curve_id {
-            1 => "bn254",
-            2 => "bls12-381",
-            _ => "unknown",
-        }
+        self.curve().map_or("unknown", Curve::name)
     }
 }
 
@@ -180,8 +184,12 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
                 None => Error::UnknownHardwareError { device, code },
             });
         }
-        for dir in [Direction::HostToCard, Direction::CardToHost] {
-            let (st, _) = xdma::status(f, dir)?;
+        let (h2c_status, _) = xdma::status(f, Direction::HostToCard)?;
+        let (c2h_status, completed) = xdma::status(f, Direction::CardToHost)?;
+        for (dir, st) in [
+            (Direction::HostToCard, h2c_status),
+            (Direction::CardToHost, c2h_status),
+        ] {
             if st & STATUS_ERRORS != 0 {
                 return Err(Error::Dma {
                     device,
@@ -190,7 +198,6 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
                 });
             }
         }
-        let (c2h_status, completed) = xdma::status(f, Direction::CardToHost)?;
         if status & regs::STATUS_DONE != 0
             && completed == c2h_chain.descriptors
             && c2h_status & STATUS_DESC_STOPPED != 0

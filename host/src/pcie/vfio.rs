@@ -9,7 +9,7 @@
 use super::{DmaBacking, DmaBuffer, PcieError, PcieFunction};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What the VFIO function needs from the kernel interface.
 pub trait VfioBackend: Send + Sync {
@@ -241,9 +241,7 @@ impl PcieFunction for VfioFunction {
     }
     fn wait(&mut self, max: Duration) -> Result<(), PcieError> {
         // Polling: the driver re-reads STATUS after each wait.
-        let start = Instant::now();
         std::thread::sleep(max.min(Duration::from_micros(50)));
-        let _ = start;
         Ok(())
     }
     fn default_timeout(&self, elements: usize) -> Duration {
