@@ -76,6 +76,9 @@ pub struct Preset {
     pub max_job_elements: u32,
     /// log2 of the on-chip NTT core size N.
     pub ntt_log_size: usize,
+    /// S: the four-step twiddle unit generates powers of a primitive 2^S-th root of unity,
+    /// so transforms up to 2^S points run on the card (two ROMs of 2^(S/2) words).
+    pub ntt_twiddle_log: usize,
 }
 
 /// Every preset the generator knows.
@@ -89,6 +92,7 @@ pub const PRESETS: &[Preset] = &[
         part: None,
         max_job_elements: 1 << 16,
         ntt_log_size: 8,
+        ntt_twiddle_log: 16,
     },
     Preset {
         name: "u250-bn254",
@@ -99,6 +103,7 @@ pub const PRESETS: &[Preset] = &[
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
         ntt_log_size: 10,
+        ntt_twiddle_log: 24,
     },
     Preset {
         name: "u250-bls12-381",
@@ -109,6 +114,7 @@ pub const PRESETS: &[Preset] = &[
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
         ntt_log_size: 10,
+        ntt_twiddle_log: 24,
     },
 ];
 

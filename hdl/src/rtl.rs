@@ -83,6 +83,14 @@ pub fn and(a: Expr, b: Expr) -> Expr {
 pub fn or(a: Expr, b: Expr) -> Expr {
     bin(a, VerilogOp::BitOr, b)
 }
+/// `a - b` (wraps at the width of the destination).
+pub fn sub(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::Sub, b)
+}
+/// `a << b` with a run-time shift amount.
+pub fn shl_by(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::Shl, b)
+}
 pub fn shl(a: Expr, by: usize) -> Expr {
     bin(a, VerilogOp::Shl, E::Literal((by as u64).into()))
 }
@@ -163,4 +171,13 @@ pub fn mux_assign(dst: &str, cond: Expr, a: Expr, b: Expr) -> Stmt {
 /// Plain (always enabled) register clocking: `name$clock = clock;`
 pub fn clock_only(name: &str) -> Stmt {
     assign(format!("{name}$clock"), sig("clock"))
+}
+
+/// The output of register (`DFF`) `name`.
+pub fn q(name: &str) -> Expr {
+    sig(format!("{name}$q"))
+}
+/// The next-state input of register (`DFF`) `name`.
+pub fn d(name: &str) -> String {
+    format!("{name}$d")
 }

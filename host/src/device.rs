@@ -1,8 +1,10 @@
 //! `Device`: a board opened by URI, safe to share between threads (jobs serialise on an
-//! internal lock), with the elementwise kernel's operations on scalar-field vectors.
+//! internal lock), with the kernel's elementwise operations and NTT jobs on scalar-field
+//! vectors.
 
 use crate::driver::kernel::{self, Capabilities, Counters, JobInput, BEAT_BYTES, ELEM_BYTES};
 use crate::error::{Error, Result};
+use crate::ntt::{Direction, EngineStats, Factor, NttEngine, NttJob};
 use crate::pcie::sim::SimFunction;
 use crate::pcie::vfio::VfioFunction;
 use crate::pcie::PcieFunction;
@@ -185,9 +187,13 @@ impl Device {
         b: Option<&[Scalar<C>]>,
         g: Option<Scalar<C>>,
     ) -> Result<(Vec<Scalar<C>>, JobReport)> {
-        let started = Instant::now();
-        let params = self.check_field::<C>()?;
         let n = a.len();
+        if op == Opcode::Ntt {
+            return Err(Error::Protocol {
+                device: self.uri.clone(),
+                reason: "ntt jobs go through Device::ntt_job or zkpipe::ntt::ntt".into(),
+            });
+        }
         if let Some(b) = b {
             if b.len() != n {
                 return Err(Error::LengthMismatch { a: n, b: b.len() });
@@ -198,6 +204,65 @@ impl Device {
                 reason: format!("{} needs two operands", op.name()),
             });
         }
+        let wire = WireJob {
+            opcode: op,
+            a,
+            b,
+            param: g,
+            ntt: (0, 0),
+        };
+        self.run_wire(&wire)
+    }
+
+    /// Runs one NTT job (`data.len() / 2^job.log_n` NTTs back to back) in place; see
+    /// [`crate::ntt`] for transforms of any size. On error `data` is unchanged.
+    pub fn ntt_job<C: MontConfig<4>>(
+        &self,
+        data: &mut [Scalar<C>],
+        job: &NttJob<Scalar<C>>,
+    ) -> Result<JobReport> {
+        if self.caps.ntt_log_size == 0 {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "the NTT engine",
+            });
+        }
+        let mut cfg = job.log_n;
+        if job.direction == Direction::Inverse {
+            cfg |= regs::NTT_INVERSE;
+        }
+        let (param, row) = match job.factor {
+            Factor::Plain => (None, 0),
+            Factor::Coset(g) => {
+                cfg |= regs::NTT_COSET;
+                (Some(g), 0)
+            }
+            Factor::Twiddle { log_t, row0 } => {
+                cfg |= regs::NTT_TWIDDLE | log_t << regs::NTT_LOG_T_SHIFT;
+                (None, row0)
+            }
+        };
+        let wire = WireJob {
+            opcode: Opcode::Ntt,
+            a: data,
+            b: None,
+            param,
+            ntt: (cfg, row),
+        };
+        let (out, report) = self.run_wire(&wire)?;
+        data.copy_from_slice(&out);
+        Ok(report)
+    }
+
+    /// Streams one job: beat i = a_i (Montgomery limbs) ‖ b_i, exactly ark-ff's memory
+    /// layout; results are checked to be reduced.
+    fn run_wire<C: MontConfig<4>>(
+        &self,
+        job: &WireJob<'_, C>,
+    ) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        let started = Instant::now();
+        let params = self.check_field::<C>()?;
+        let n = job.a.len();
         if n == 0 {
             return Err(Error::Empty);
         }
@@ -207,16 +272,15 @@ impl Device {
                 max: self.caps.max_count as usize,
             });
         }
-        // Wire form: beat i = a_i (Montgomery limbs) ‖ b_i, exactly ark-ff's memory layout.
         let mut beats = vec![0u8; n * BEAT_BYTES];
-        for (i, x) in a.iter().enumerate() {
+        for (i, x) in job.a.iter().enumerate() {
             write_limbs(&mut beats[i * BEAT_BYTES..], &x.0 .0);
-            if let Some(b) = b {
+            if let Some(b) = job.b {
                 write_limbs(&mut beats[i * BEAT_BYTES + ELEM_BYTES..], &b[i].0 .0);
             }
         }
         let mut param = [0u32; regs::PARAM_WORDS];
-        if let Some(g) = g {
+        if let Some(g) = job.param {
             for (k, limb) in g.0 .0.iter().enumerate() {
                 param[2 * k] = *limb as u32;
                 param[2 * k + 1] = (*limb >> 32) as u32;
@@ -229,14 +293,15 @@ impl Device {
             .unwrap()
             .unwrap_or_else(|| func.default_timeout(n));
         let cycles_before = func.device_cycles();
-        let job = JobInput {
-            opcode: op,
+        let input = JobInput {
+            opcode: job.opcode,
             n,
             beats: &beats,
             param,
+            ntt: job.ntt,
             timeout,
         };
-        let (out, counters) = kernel::run_job(func.as_mut(), &job)?;
+        let (out, counters) = kernel::run_job(func.as_mut(), &input)?;
         let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
         drop(func);
         let modulus = BigInt::<4>(params.biguint_to_limbs(&params.modulus).try_into().unwrap());
@@ -268,6 +333,47 @@ impl Device {
             sim_cycles,
         };
         Ok((result, report))
+    }
+}
+
+/// One job before it is put on the wire.
+struct WireJob<'a, C: MontConfig<4>> {
+    opcode: Opcode,
+    a: &'a [Scalar<C>],
+    b: Option<&'a [Scalar<C>]>,
+    param: Option<Scalar<C>>,
+    ntt: (u32, u32),
+}
+
+impl JobReport {
+    fn stats(&self) -> EngineStats {
+        EngineStats {
+            jobs: 1,
+            busy_cycles: self.counters.busy_cycles as u64,
+            elements: self.counters.beats_in as u64,
+            projected_s: self.projected_s,
+            sim_cycles: self.sim_cycles,
+        }
+    }
+}
+
+impl<C: MontConfig<4>> NttEngine<Scalar<C>> for Device {
+    fn core_log_size(&self) -> u32 {
+        self.caps.ntt_log_size
+    }
+    fn twiddle_log(&self) -> u32 {
+        self.caps.ntt_twiddle_log
+    }
+    fn max_job(&self) -> usize {
+        self.caps.max_count as usize
+    }
+    fn run(&self, data: &mut [Scalar<C>], job: &NttJob<Scalar<C>>) -> Result<EngineStats> {
+        Ok(self.ntt_job(data, job)?.stats())
+    }
+    fn powmul(&self, data: &mut [Scalar<C>], g: Scalar<C>) -> Result<EngineStats> {
+        let (out, report) = Device::powmul(self, data, g)?;
+        data.copy_from_slice(&out);
+        Ok(report.stats())
     }
 }
 

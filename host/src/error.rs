@@ -38,6 +38,14 @@ pub enum Error {
     LengthMismatch { a: usize, b: usize },
     #[error("empty input: a job needs at least one element")]
     Empty,
+    #[error("{n} is not a power of two: NTT sizes are 2^m")]
+    NotPowerOfTwo { n: usize },
+    #[error("an NTT of {n} points is larger than this engine supports ({max}); use a card preset with a larger twiddle range (CAPS_NTT) or split the polynomial")]
+    NttTooLarge { n: usize, max: usize },
+    #[error("the coset offset is zero: a coset needs an invertible offset (ark-groth16 uses F::GENERATOR)")]
+    ZeroCosetOffset,
+    #[error("{device}: {what} is not implemented by this card")]
+    Unsupported { device: String, what: &'static str },
     #[error("{n} elements exceed the device's limit of {max} per job")]
     TooLarge { n: usize, max: usize },
     #[error("{device}: the kernel reported an error: {}", .error.describe())]

@@ -5,18 +5,21 @@
 //! * [`driver`]: the XDMA descriptor driver and the kernel (CSR) driver, written once;
 //! * [`Device`]: a board opened by URI (`sim:<preset>`, `vfio:<pci address>`), shared
 //!   between threads, running the elementwise kernel on ark-ff vectors;
-//! * [`DevicePool`]: several boards serving a batch of jobs.
+//! * [`DevicePool`]: several boards serving a batch of jobs;
+//! * [`ntt`]: NTTs of any power-of-two size on a card (four-step beyond the core size).
 //!
 //! The prover backends and the Groth16 prover are later issues.
 
 pub mod device;
 pub mod driver;
 pub mod error;
+pub mod ntt;
 pub mod pcie;
 pub mod pool;
 
 pub use device::{Device, JobReport, Scalar};
 pub use error::{Error, Result};
+pub use ntt::{ntt, Coset, Direction};
 pub use pool::DevicePool;
 pub use zkpipe_hdl::field::{FieldId, FieldParams};
 pub use zkpipe_hdl::preset::{Curve, MulStyle, Preset, DEFAULT_PRESET, PRESETS};

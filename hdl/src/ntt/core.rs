@@ -146,7 +146,9 @@ impl Logic for NttStage {
         } else {
             self.d_out.dout.val()
         };
-        self.v_delay.din.next = bits(self.v.val() as u64);
+        // Only an active stage's own elements enter its valid line: elements passing through
+        // an inactive stage must not surface when a later, larger job activates it.
+        self.v_delay.din.next = bits((self.v.val() && self.active.val()) as u64);
         let active = self.active.val();
         self.y.next = if active { self.out_reg.q.val() } else { x };
         self.vo.next = if active {
@@ -209,7 +211,7 @@ impl Logic for NttStage {
             sig("sum_delay$dout"),
             sig("d_out$dout"),
         ));
-        s.push(assign("v_delay$din", sig("v")));
+        s.push(assign("v_delay$din", and(sig("v"), sig("active"))));
         s.push(mux_assign("y", sig("active"), sig("out_reg$q"), sig("x")));
         s.push(mux_assign(
             "vo",

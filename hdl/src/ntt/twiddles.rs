@@ -35,6 +35,20 @@ fn inverse_sizes<C: MontConfig<4>>(max_log: usize) -> Vec<BigUint> {
         .collect()
 }
 
+fn digit_table<C: MontConfig<4>>(twiddle_log: usize, digit: usize) -> Vec<BigUint> {
+    let w = F::<C>::get_root_of_unity(1u64 << twiddle_log).expect("S ≤ the two-adicity");
+    let half = twiddle_log / 2;
+    let base = w.pow([1u64 << (half * digit)]);
+    let mut acc = F::<C>::ONE;
+    (0..1usize << half)
+        .map(|_| {
+            let v = mont(&acc);
+            acc *= base;
+            v
+        })
+        .collect()
+}
+
 fn one<C: MontConfig<4>>() -> BigUint {
     mont(&F::<C>::ONE)
 }
@@ -60,5 +74,16 @@ pub fn field_one(curve: Curve) -> BigUint {
     match curve {
         Curve::Bn254 => one::<ark_bn254::FrConfig>(),
         Curve::Bls12_381 => one::<ark_bls12_381::FrConfig>(),
+    }
+}
+
+/// The four-step twiddle unit's ROMs: with ω a primitive 2^S-th root of unity and
+/// h = S/2, digit 0 holds ω^d and digit 1 holds ω^(d·2^h) for d < 2^h, so
+/// ω^e = T0[e mod 2^h] · T1[e >> h] for any e < 2^S.
+pub fn exponent_digits(curve: Curve, twiddle_log: usize, digit: usize) -> Vec<BigUint> {
+    assert!(twiddle_log % 2 == 0 && digit < 2);
+    match curve {
+        Curve::Bn254 => digit_table::<ark_bn254::FrConfig>(twiddle_log, digit),
+        Curve::Bls12_381 => digit_table::<ark_bls12_381::FrConfig>(twiddle_log, digit),
     }
 }

@@ -64,12 +64,14 @@ const CSR_PORTS: [(&str, &str, bool); 15] = [
 ];
 
 /// CSR ↔ kernel signals: (csr port, kernel port, driven by csr?).
-const LINKS: [(&str, &str, bool); 11] = [
+const LINKS: [(&str, &str, bool); 13] = [
     ("start", "start", true),
     ("soft_reset", "soft_reset", true),
     ("opcode", "opcode", true),
     ("count", "count", true),
     ("param", "param", true),
+    ("ntt_cfg", "ntt_cfg", true),
+    ("ntt_row", "ntt_row", true),
     ("status", "status", false),
     ("perf_busy", "perf_busy", false),
     ("perf_in", "perf_in", false),
@@ -101,7 +103,8 @@ impl Board {
     pub fn new(preset: &Preset) -> Self {
         let scalar = preset.curve.scalar_field().params();
         let base = preset.curve.base_field().params();
-        let kernel = ElementwiseKernel::new(&scalar, preset.mul_style, preset.max_job_elements);
+        let kernel = ElementwiseKernel::new(preset);
+        let ntt = kernel.ntt();
         let caps = Capabilities {
             curve: curve_id(preset.curve) | (scalar.limbs as u32) << 8 | (base.limbs as u32) << 16,
             beat_bits: BEAT_BITS as u32,
@@ -110,6 +113,7 @@ impl Board {
             opcodes: Opcode::ALL.iter().map(|o| 1u32 << *o as u32).sum(),
             latency: kernel.latency() as u32,
             clock_khz: (preset.clock_mhz * 1000.0) as u32,
+            ntt: ntt.log_size() as u32 | (ntt.twiddle_log() as u32) << 8 | 1 << 16,
         };
         Self {
             clock: Default::default(),
@@ -171,6 +175,8 @@ impl Logic for Board {
         self.kernel.opcode.next = self.csr.opcode.val();
         self.kernel.count.next = self.csr.count.val();
         self.kernel.param.next = self.csr.param.val();
+        self.kernel.ntt_cfg.next = self.csr.ntt_cfg.val();
+        self.kernel.ntt_row.next = self.csr.ntt_row.val();
         self.csr.status.next = self.kernel.status.val();
         self.csr.perf_busy.next = self.kernel.perf_busy.val();
         self.csr.perf_in.next = self.kernel.perf_in.val();

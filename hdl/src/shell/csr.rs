@@ -21,6 +21,7 @@ pub struct Capabilities {
     pub opcodes: u32,
     pub latency: u32,
     pub clock_khz: u32,
+    pub ntt: u32,
 }
 
 #[derive(LogicBlock)]
@@ -45,6 +46,8 @@ pub struct CsrBlock {
     pub irq_enable: Signal<Out, Bit>,
     pub opcode: Signal<Out, Bits<32>>,
     pub count: Signal<Out, Bits<32>>,
+    pub ntt_cfg: Signal<Out, Bits<32>>,
+    pub ntt_row: Signal<Out, Bits<32>>,
     pub param: Signal<Out, Bits<256>>,
     pub status: Signal<In, Bits<32>>,
     pub perf_busy: Signal<In, Bits<32>>,
@@ -56,6 +59,8 @@ pub struct CsrBlock {
     take_read: Signal<Local, Bit>,
     opcode_r: DFF<Bits<32>>,
     count_r: DFF<Bits<32>>,
+    ntt_cfg_r: DFF<Bits<32>>,
+    ntt_row_r: DFF<Bits<32>>,
     param_r: Vec<DFF<Bits<32>>>,
     irq_en_r: DFF<Bit>,
     start_r: DFF<Bit>,
@@ -78,6 +83,7 @@ impl CsrBlock {
             (CAPS_OPCODES, caps.opcodes),
             (CAPS_LATENCY, caps.latency),
             (CAPS_CLOCK_KHZ, caps.clock_khz),
+            (CAPS_NTT, caps.ntt),
         ];
         Self {
             clock: Default::default(),
@@ -100,6 +106,8 @@ impl CsrBlock {
             irq_enable: Default::default(),
             opcode: Default::default(),
             count: Default::default(),
+            ntt_cfg: Default::default(),
+            ntt_row: Default::default(),
             param: Default::default(),
             status: Default::default(),
             perf_busy: Default::default(),
@@ -114,6 +122,8 @@ impl CsrBlock {
             take_read: Default::default(),
             opcode_r: Default::default(),
             count_r: Default::default(),
+            ntt_cfg_r: Default::default(),
+            ntt_row_r: Default::default(),
             param_r: (0..PARAM_WORDS).map(|_| Default::default()).collect(),
             irq_en_r: Default::default(),
             start_r: Default::default(),
@@ -144,6 +154,8 @@ impl CsrBlock {
             IRQ_ENABLE => (cast(sig("irq_en_r$q"), 32), self.irq_en_r.q.val() as u64),
             JOB_OPCODE => (sig("opcode_r$q"), self.opcode_r.q.val().to_u64()),
             JOB_COUNT => (sig("count_r$q"), self.count_r.q.val().to_u64()),
+            JOB_NTT => (sig("ntt_cfg_r$q"), self.ntt_cfg_r.q.val().to_u64()),
+            JOB_NTT_ROW => (sig("ntt_row_r$q"), self.ntt_row_r.q.val().to_u64()),
             PERF_BUSY_CYCLES => (sig("perf_busy"), self.perf_busy.val().to_u64()),
             PERF_BEATS_IN => (sig("perf_in"), self.perf_in.val().to_u64()),
             PERF_BEATS_OUT => (sig("perf_out"), self.perf_out.val().to_u64()),
@@ -158,6 +170,8 @@ impl CsrBlock {
             IRQ_ENABLE => Some("irq_en_r".into()),
             JOB_OPCODE => Some("opcode_r".into()),
             JOB_COUNT => Some("count_r".into()),
+            JOB_NTT => Some("ntt_cfg_r".into()),
+            JOB_NTT_ROW => Some("ntt_row_r".into()),
             o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) => {
                 Some(format!("param_r${}", (o - JOB_PARAM0) / 4))
             }
@@ -166,8 +180,16 @@ impl CsrBlock {
     }
 }
 
-const HELD: [&str; 7] = [
-    "opcode_r", "count_r", "irq_en_r", "bvalid_r", "rvalid_r", "rdata_r", "start_r",
+const HELD: [&str; 9] = [
+    "opcode_r",
+    "count_r",
+    "ntt_cfg_r",
+    "ntt_row_r",
+    "irq_en_r",
+    "bvalid_r",
+    "rvalid_r",
+    "rdata_r",
+    "start_r",
 ];
 
 impl Logic for CsrBlock {
@@ -180,7 +202,10 @@ impl Logic for CsrBlock {
         macro_rules! hold {
             ($($r:ident),*) => { $( self.$r.clock.next = clock; self.$r.d.next = self.$r.q.val(); )* };
         }
-        hold!(opcode_r, count_r, irq_en_r, bvalid_r, rvalid_r, rdata_r, start_r, reset_r);
+        hold!(
+            opcode_r, count_r, ntt_cfg_r, ntt_row_r, irq_en_r, bvalid_r, rvalid_r, rdata_r,
+            start_r, reset_r
+        );
         for r in &mut self.param_r {
             r.clock.next = clock;
             r.d.next = r.q.val();
@@ -205,6 +230,8 @@ impl Logic for CsrBlock {
                 IRQ_ENABLE => self.irq_en_r.d.next = data.get_bit(0),
                 JOB_OPCODE => self.opcode_r.d.next = data,
                 JOB_COUNT => self.count_r.d.next = data,
+                JOB_NTT => self.ntt_cfg_r.d.next = data,
+                JOB_NTT_ROW => self.ntt_row_r.d.next = data,
                 o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) && o % 4 == 0 => {
                     self.param_r[((o - JOB_PARAM0) / 4) as usize].d.next = data;
                 }
@@ -231,6 +258,8 @@ impl Logic for CsrBlock {
         self.irq_enable.next = self.irq_en_r.q.val();
         self.opcode.next = self.opcode_r.q.val();
         self.count.next = self.count_r.q.val();
+        self.ntt_cfg.next = self.ntt_cfg_r.q.val();
+        self.ntt_row.next = self.ntt_row_r.q.val();
         let mut param = Bits::<256>::default();
         for k in 0..PARAM_WORDS {
             param.set_bits::<32>(32 * k, self.param_r[k].q.val());
@@ -256,6 +285,8 @@ impl Logic for CsrBlock {
         self.rdata.connect();
         self.opcode.connect();
         self.count.connect();
+        self.ntt_cfg.connect();
+        self.ntt_row.connect();
         self.param.connect();
     }
 
@@ -338,6 +369,8 @@ impl Logic for CsrBlock {
         s.push(assign("irq_enable", sig("irq_en_r$q")));
         s.push(assign("opcode", sig("opcode_r$q")));
         s.push(assign("count", sig("count_r$q")));
+        s.push(assign("ntt_cfg", sig("ntt_cfg_r$q")));
+        s.push(assign("ntt_row", sig("ntt_row_r$q")));
         s.push(assign(
             "param",
             or_all(

@@ -1,10 +1,15 @@
-//! The elementwise kernel: r_i = a_i·b_i, a_i + b_i, a_i − b_i or a_i·g^i over the scalar
-//! field, one element per clock, streamed from the host-to-card stream to the card-to-host
-//! stream.
+//! The board's kernel: elementwise r_i = a_i·b_i, a_i + b_i, a_i − b_i or a_i·g^i over the
+//! scalar field, and NTT jobs through [`NttPath`], one element per clock, streamed from the
+//! host-to-card stream to the card-to-host stream.
 //!
 //! Stream format (beat = 512 bits): host-to-card beat i carries a_i in bits 255:0 and b_i in
-//! bits 511:256 (ignored by powmul); card-to-host beat i carries r_i in bits 255:0 (upper
-//! half zero). The last beat of a job carries TLAST in both directions.
+//! bits 511:256 (ignored by powmul and ntt); card-to-host beat i carries r_i in bits 255:0
+//! (upper half zero). The last beat of a job carries TLAST in both directions.
+//!
+//! An ntt job (JOB_NTT) is JOB_COUNT / 2^m NTTs of 2^m points back to back, natural order
+//! in and out; its elements are accepted under the same handshake and clock enable, and its
+//! output slot is the bit-reverse buffer's read register instead of the elementwise valid
+//! pipeline. A coset job uses the powmul recurrence for its factors g^i.
 //!
 //! The datapath (two MontMuls, ModAdd, ModSub, alignment delays, valid/last bits) shares one
 //! clock enable `adv`: it advances when an input beat is accepted (or, once all inputs are
@@ -13,10 +18,11 @@
 //! g^(i+L) = g^i · g^L, L = MontMul latency, while the first L powers g^0 … g^(L−1) (and
 //! g^L) are computed on chip when a powmul job starts (state INIT, L+1 products).
 
-use super::regs::{HwError, Opcode};
+use super::regs::{self, HwError, Opcode};
 use crate::field::en_reg::EnReg;
-use crate::field::{AddSubOp, FieldParams, ModAddSub, MontMul};
-use crate::preset::MulStyle;
+use crate::field::{AddSubOp, ModAddSub, MontMul};
+use crate::ntt::NttPath;
+use crate::preset::Preset;
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
 use rust_hdl::widgets::prelude::DFF;
@@ -42,6 +48,8 @@ pub struct ElementwiseKernel {
     pub opcode: Signal<In, Bits<32>>,
     pub count: Signal<In, Bits<32>>,
     pub param: Signal<In, Elem>,
+    pub ntt_cfg: Signal<In, Bits<32>>,
+    pub ntt_row: Signal<In, Bits<32>>,
     pub status: Signal<Out, Bits<32>>,
     pub done: Signal<Out, Bit>,
     pub perf_busy: Signal<Out, Bits<32>>,
@@ -68,6 +76,13 @@ pub struct ElementwiseKernel {
     use_seed: Signal<Local, Bit>,
     power: Signal<Local, Elem>,
     result: Signal<Local, Elem>,
+    is_ntt: Signal<Local, Bit>,
+    out_valid: Signal<Local, Bit>,
+    out_last: Signal<Local, Bit>,
+    start_m: Signal<Local, Bits<8>>,
+    start_mask: Signal<Local, Bits<32>>,
+    ntt_bad: Signal<Local, Bit>,
+    ntt_coset: Signal<Local, Bit>,
     state: DFF<Bits<3>>,
     done_r: DFF<Bit>,
     err_r: DFF<Bits<8>>,
@@ -79,7 +94,9 @@ pub struct ElementwiseKernel {
     out_taken: DFF<Bit>,
     init_k: DFF<Bits<8>>,
     init_wait: DFF<Bits<8>>,
-    flush_k: DFF<Bits<8>>,
+    flush_k: DFF<Bits<16>>,
+    ntt_cfg_r: DFF<Bits<32>>,
+    ntt_row_r: DFF<Bits<32>>,
     cur: DFF<Elem>,
     g_pow_l: DFF<Elem>,
     busy_r: DFF<Bits<32>>,
@@ -94,11 +111,13 @@ pub struct ElementwiseKernel {
     as_delay: Vec<EnReg<Elem>>,
     valid_pipe: Vec<EnReg<Bit>>,
     last_pipe: Vec<EnReg<Bit>>,
+    ntt: NttPath,
     _latency: usize,
+    _flush: usize,
 }
 
 /// Names of the plain control registers (all hold by default).
-const CONTROL_REGS: [&str; 18] = [
+const CONTROL_REGS: [&str; 20] = [
     "state",
     "done_r",
     "err_r",
@@ -111,6 +130,8 @@ const CONTROL_REGS: [&str; 18] = [
     "init_k",
     "init_wait",
     "flush_k",
+    "ntt_cfg_r",
+    "ntt_row_r",
     "cur",
     "g_pow_l",
     "busy_r",
@@ -120,7 +141,9 @@ const CONTROL_REGS: [&str; 18] = [
 ];
 
 impl ElementwiseKernel {
-    pub fn new(field: &FieldParams, style: MulStyle, max_count: u32) -> Self {
+    pub fn new(preset: &Preset) -> Self {
+        let field = preset.curve.scalar_field().params();
+        let (field, style, max_count) = (&field, preset.mul_style, preset.max_job_elements);
         assert_eq!(
             field.width(),
             ELEM_BITS,
@@ -130,6 +153,9 @@ impl ElementwiseKernel {
         let latency = mul.latency();
         let addsub_latency = crate::field::mod_add::LATENCY;
         assert!(latency > addsub_latency && latency < 255);
+        let ntt = NttPath::new(preset);
+        let flush = latency.max(ntt.depth());
+        assert!(flush < 1 << 16);
         Self {
             clock: Default::default(),
             start: Default::default(),
@@ -137,6 +163,8 @@ impl ElementwiseKernel {
             opcode: Default::default(),
             count: Default::default(),
             param: Default::default(),
+            ntt_cfg: Default::default(),
+            ntt_row: Default::default(),
             status: Default::default(),
             done: Default::default(),
             perf_busy: Default::default(),
@@ -163,6 +191,13 @@ impl ElementwiseKernel {
             use_seed: Default::default(),
             power: Default::default(),
             result: Default::default(),
+            is_ntt: Default::default(),
+            out_valid: Default::default(),
+            out_last: Default::default(),
+            start_m: Default::default(),
+            start_mask: Default::default(),
+            ntt_bad: Default::default(),
+            ntt_coset: Default::default(),
             state: Default::default(),
             done_r: Default::default(),
             err_r: Default::default(),
@@ -175,6 +210,8 @@ impl ElementwiseKernel {
             init_k: Default::default(),
             init_wait: Default::default(),
             flush_k: Default::default(),
+            ntt_cfg_r: Default::default(),
+            ntt_row_r: Default::default(),
             cur: Default::default(),
             g_pow_l: Default::default(),
             busy_r: Default::default(),
@@ -191,8 +228,15 @@ impl ElementwiseKernel {
                 .collect(),
             valid_pipe: (0..latency).map(|_| Default::default()).collect(),
             last_pipe: (0..latency).map(|_| Default::default()).collect(),
+            ntt,
             _latency: latency,
+            _flush: flush,
         }
+    }
+
+    /// The NTT path (core size, twiddle range, latency).
+    pub fn ntt(&self) -> &NttPath {
+        &self.ntt
     }
 
     /// Cycles from an accepted input beat to its output beat (when never held).
@@ -218,12 +262,6 @@ impl ElementwiseKernel {
 fn st(v: u64) -> Expr {
     lit_u(v, 3)
 }
-fn q(name: &str) -> Expr {
-    sig(format!("{name}$q"))
-}
-fn d(name: &str) -> String {
-    format!("{name}$d")
-}
 fn inc(name: &str, width: usize) -> Stmt {
     assign(d(name), add(q(name), lit_u(1, width)))
 }
@@ -240,7 +278,18 @@ impl Logic for ElementwiseKernel {
         // Handshake and advance.
         let is_run = state == RUN;
         let feeding = is_run && in_count < count_r;
-        let out_pending = self.valid_pipe[l - 1].q.val() && !self.out_taken.q.val();
+        let is_ntt = op == Opcode::Ntt as u64;
+        let out_valid = if is_ntt {
+            self.ntt.vo.val()
+        } else {
+            self.valid_pipe[l - 1].q.val()
+        };
+        let out_last = if is_ntt {
+            out_count + 1 == count_r
+        } else {
+            self.last_pipe[l - 1].q.val()
+        };
+        let out_pending = out_valid && !self.out_taken.q.val();
         let out_full = out_pending && !self.c2h_tready.val();
         let adv = state == FLUSH || (is_run && !out_full && (self.h2c_tvalid.val() || !feeding));
         let h2c_tready = (feeding && !out_full) || state == DRAIN;
@@ -255,6 +304,9 @@ impl Logic for ElementwiseKernel {
         let out_xfer = c2h_tvalid && self.c2h_tready.val();
         self.is_run.next = is_run;
         self.feeding.next = feeding;
+        self.is_ntt.next = is_ntt;
+        self.out_valid.next = out_valid;
+        self.out_last.next = out_last;
         self.out_pending.next = out_pending;
         self.out_full.next = out_full;
         self.adv.next = adv;
@@ -322,14 +374,30 @@ impl Logic for ElementwiseKernel {
                 accept && in_count + 1 == count_r
             };
         }
-        let result = if op == Opcode::Add as u64 || op == Opcode::Sub as u64 {
+        let cfg = self.ntt_cfg_r.q.val().to_u64();
+        let ntt = &mut self.ntt;
+        ntt.clock.next = clock;
+        ntt.enable.next = adv;
+        ntt.clear.next = state == IDLE;
+        ntt.log_n.next = bits(cfg & regs::NTT_LOG_N_MASK as u64);
+        ntt.inverse.next = cfg & regs::NTT_INVERSE as u64 != 0;
+        ntt.coset.next = cfg & regs::NTT_COSET as u64 != 0;
+        ntt.twiddle.next = cfg & regs::NTT_TWIDDLE as u64 != 0;
+        ntt.log_t.next = bits((cfg >> regs::NTT_LOG_T_SHIFT) & 0x1F);
+        ntt.row0.next = self.ntt_row_r.q.val();
+        ntt.factor.next = power;
+        ntt.x.next = a;
+        ntt.v.next = accept && is_ntt;
+        let result = if is_ntt {
+            self.ntt.y.val()
+        } else if op == Opcode::Add as u64 || op == Opcode::Sub as u64 {
             self.as_delay[last].q.val()
         } else {
             self.mul.r.val()
         };
         self.result.next = result;
         self.c2h_tdata.next = bit_cast::<BEAT_BITS, ELEM_BITS>(result);
-        self.c2h_tlast.next = self.last_pipe[l - 1].q.val();
+        self.c2h_tlast.next = out_last;
 
         // Control registers hold by default.
         macro_rules! hold {
@@ -348,6 +416,8 @@ impl Logic for ElementwiseKernel {
             init_k,
             init_wait,
             flush_k,
+            ntt_cfg_r,
+            ntt_row_r,
             cur,
             g_pow_l,
             busy_r,
@@ -386,6 +456,21 @@ impl Logic for ElementwiseKernel {
         } else if self.start.val() {
             let opcode = self.opcode.val().to_u64();
             let count = self.count.val().to_u64();
+            let cfg = self.ntt_cfg.val().to_u64();
+            let start_m = cfg & regs::NTT_LOG_N_MASK as u64;
+            let start_mask = (1u64 << start_m) - 1;
+            let ntt_coset = cfg & regs::NTT_COSET as u64 != 0;
+            let twiddle = cfg & regs::NTT_TWIDDLE as u64 != 0;
+            let log_t = (cfg >> regs::NTT_LOG_T_SHIFT) & 0x1F;
+            let ntt_bad = start_m == 0
+                || start_m > self.ntt.log_size() as u64
+                || count & start_mask != 0
+                || (ntt_coset && (twiddle || count != start_mask + 1))
+                || (twiddle && log_t > self.ntt.twiddle_log() as u64);
+            self.start_m.next = bits(start_m);
+            self.start_mask.next = bits(start_mask);
+            self.ntt_coset.next = ntt_coset;
+            self.ntt_bad.next = ntt_bad;
             if state != IDLE {
                 set_err(self, HwError::StartWhileBusy);
                 self.state.d.next = bits(FLUSH);
@@ -394,21 +479,23 @@ impl Logic for ElementwiseKernel {
                 set_err(self, HwError::UnknownOpcode);
             } else if count == 0 || count > self.max_count.val().to_u64() {
                 set_err(self, HwError::CountOutOfRange);
+            } else if opcode == Opcode::Ntt as u64 && ntt_bad {
+                set_err(self, HwError::BadNttConfig);
             } else {
                 self.op_r.d.next = bits(opcode);
                 self.count_r.d.next = bits(count);
                 self.g_r.d.next = self.param.val();
+                self.ntt_cfg_r.d.next = self.ntt_cfg.val();
+                self.ntt_row_r.d.next = self.ntt_row.val();
                 self.zero_counters();
                 self.done_r.d.next = false;
                 self.err_r.d.next = bits(0);
                 self.cur.d.next = self.one.val();
                 self.init_k.d.next = bits(0);
                 self.init_wait.d.next = bits(0);
-                self.state.d.next = bits(if opcode == Opcode::PowMul as u64 {
-                    INIT
-                } else {
-                    RUN
-                });
+                let powers =
+                    opcode == Opcode::PowMul as u64 || (opcode == Opcode::Ntt as u64 && ntt_coset);
+                self.state.d.next = bits(if powers { INIT } else { RUN });
             }
         } else {
             if state == INIT {
@@ -460,7 +547,7 @@ impl Logic for ElementwiseKernel {
                 self.flush_k.d.next = bits(0);
             }
             if state == FLUSH {
-                if self.flush_k.q.val().to_u64() == l as u64 {
+                if self.flush_k.q.val().to_u64() == self._flush as u64 {
                     self.state.d.next = bits(IDLE);
                 } else {
                     self.flush_k.d.next = self.flush_k.q.val() + 1;
@@ -488,9 +575,16 @@ impl Logic for ElementwiseKernel {
             &mut self.accept,
             &mut self.out_xfer,
             &mut self.use_seed,
+            &mut self.is_ntt,
+            &mut self.out_valid,
+            &mut self.out_last,
+            &mut self.ntt_bad,
+            &mut self.ntt_coset,
         ] {
             s.connect();
         }
+        self.start_m.connect();
+        self.start_mask.connect();
         for s in [
             &mut self.h2c_tready,
             &mut self.c2h_tvalid,
@@ -520,13 +614,26 @@ impl Logic for ElementwiseKernel {
         let op_is = |o: Opcode| eq(q("op_r"), lit_u(o as u64, 3));
         // Handshake and advance.
         s.push(assign("is_run", state_is(RUN)));
+        s.push(assign("is_ntt", op_is(Opcode::Ntt)));
+        s.push(mux_assign(
+            "out_valid",
+            sig("is_ntt"),
+            sig("ntt$vo"),
+            q(&format!("valid_pipe${}", l - 1)),
+        ));
+        s.push(mux_assign(
+            "out_last",
+            sig("is_ntt"),
+            eq(add(q("out_count"), lit_u(1, 32)), q("count_r")),
+            q(&format!("last_pipe${}", l - 1)),
+        ));
         s.push(assign(
             "feeding",
             and(sig("is_run"), lt(q("in_count"), q("count_r"))),
         ));
         s.push(assign(
             "out_pending",
-            and(q(&format!("valid_pipe${}", l - 1)), not(q("out_taken"))),
+            and(sig("out_valid"), not(q("out_taken"))),
         ));
         s.push(assign(
             "out_full",
@@ -618,14 +725,35 @@ impl Logic for ElementwiseKernel {
                 eq(add(q("in_count"), lit_u(1, 32)), q("count_r")),
             ),
         ));
-        s.push(mux_assign(
-            "result",
-            or(op_is(Opcode::Add), op_is(Opcode::Sub)),
-            q(&format!("as_delay${last}")),
-            sig("mul$r"),
+        // NTT path.
+        let cfg = q("ntt_cfg_r");
+        s.push(assign("ntt$clock", sig("clock")));
+        s.push(assign("ntt$enable", sig("adv")));
+        s.push(assign("ntt$clear", state_is(IDLE)));
+        s.push(assign("ntt$log_n", cast(slice(cfg.clone(), 0, 5), 8)));
+        s.push(assign("ntt$inverse", index(cfg.clone(), 8)));
+        s.push(assign("ntt$coset", index(cfg.clone(), 9)));
+        s.push(assign("ntt$twiddle", index(cfg.clone(), 10)));
+        s.push(assign(
+            "ntt$log_t",
+            cast(slice(cfg, regs::NTT_LOG_T_SHIFT as usize, 5), 8),
+        ));
+        s.push(assign("ntt$row0", q("ntt_row_r")));
+        s.push(assign("ntt$factor", sig("power")));
+        s.push(assign("ntt$x", a.clone()));
+        s.push(assign("ntt$v", and(sig("accept"), sig("is_ntt"))));
+        s.push(if_else(
+            sig("is_ntt"),
+            vec![assign("result", sig("ntt$y"))],
+            vec![mux_assign(
+                "result",
+                or(op_is(Opcode::Add), op_is(Opcode::Sub)),
+                q(&format!("as_delay${last}")),
+                sig("mul$r"),
+            )],
         ));
         s.push(assign("c2h_tdata", cast(sig("result"), BEAT_BITS)));
-        s.push(assign("c2h_tlast", q(&format!("last_pipe${}", l - 1))));
+        s.push(assign("c2h_tlast", sig("out_last")));
 
         // Control registers hold by default.
         for r in CONTROL_REGS {
@@ -675,7 +803,7 @@ impl Logic for ElementwiseKernel {
             .map(|r| assign(d(r), lit_u(0, 32)))
             .collect::<Vec<_>>()
         };
-        let flush = || vec![goto(FLUSH), assign(d("flush_k"), lit_u(0, 8))];
+        let flush = || vec![goto(FLUSH), assign(d("flush_k"), lit_u(0, 16))];
 
         let mut on_reset = flush();
         on_reset.push(assign(d("done_r"), bit(false)));
@@ -684,10 +812,40 @@ impl Logic for ElementwiseKernel {
 
         let opcode = sig("opcode");
         let count = sig("count");
+        let live_cfg = sig("ntt_cfg");
+        s.push(assign("start_m", cast(slice(live_cfg.clone(), 0, 5), 8)));
+        s.push(assign(
+            "start_mask",
+            sub(shl_by(lit_u(1, 32), sig("start_m")), lit_u(1, 32)),
+        ));
+        s.push(assign("ntt_coset", index(live_cfg.clone(), 9)));
+        let twiddle = index(live_cfg.clone(), 10);
+        let log_t = cast(slice(live_cfg, regs::NTT_LOG_T_SHIFT as usize, 5), 8);
+        s.push(assign(
+            "ntt_bad",
+            or_all(
+                [
+                    eq(sig("start_m"), lit_u(0, 8)),
+                    lt(lit_u(self.ntt.log_size() as u64, 8), sig("start_m")),
+                    not(eq(and(count.clone(), sig("start_mask")), lit_u(0, 32))),
+                    and(
+                        sig("ntt_coset"),
+                        or(
+                            twiddle.clone(),
+                            not(eq(count.clone(), add(sig("start_mask"), lit_u(1, 32)))),
+                        ),
+                    ),
+                    and(twiddle, lt(lit_u(self.ntt.twiddle_log() as u64, 8), log_t)),
+                ],
+                1,
+            ),
+        ));
         let mut accept_job = vec![
             assign(d("op_r"), slice(opcode.clone(), 0, 3)),
             assign(d("count_r"), count.clone()),
             assign(d("g_r"), sig("param")),
+            assign(d("ntt_cfg_r"), sig("ntt_cfg")),
+            assign(d("ntt_row_r"), sig("ntt_row")),
             assign(d("done_r"), bit(false)),
             assign(d("err_r"), lit_u(0, 8)),
             assign(d("cur"), sig("one")),
@@ -695,7 +853,13 @@ impl Logic for ElementwiseKernel {
             assign(d("init_wait"), lit_u(0, 8)),
             mux_assign(
                 &d("state"),
-                eq(opcode.clone(), lit_u(Opcode::PowMul as u64, 32)),
+                or(
+                    eq(opcode.clone(), lit_u(Opcode::PowMul as u64, 32)),
+                    and(
+                        eq(opcode.clone(), lit_u(Opcode::Ntt as u64, 32)),
+                        sig("ntt_coset"),
+                    ),
+                ),
                 st(INIT),
                 st(RUN),
             ),
@@ -709,13 +873,20 @@ impl Logic for ElementwiseKernel {
             vec![if_else(
                 or(
                     eq(opcode.clone(), lit_u(0, 32)),
-                    lt(lit_u(Opcode::MAX as u64, 32), opcode),
+                    lt(lit_u(Opcode::MAX as u64, 32), opcode.clone()),
                 ),
                 set_err(HwError::UnknownOpcode),
                 vec![if_else(
                     or(eq(count.clone(), lit_u(0, 32)), lt(sig("max_count"), count)),
                     set_err(HwError::CountOutOfRange),
-                    accept_job,
+                    vec![if_else(
+                        and(
+                            eq(opcode.clone(), lit_u(Opcode::Ntt as u64, 32)),
+                            sig("ntt_bad"),
+                        ),
+                        set_err(HwError::BadNttConfig),
+                        accept_job,
+                    )],
                 )],
             )],
         )];
@@ -788,9 +959,9 @@ impl Logic for ElementwiseKernel {
             vec![],
         )];
         let flush_step = vec![if_else(
-            eq(q("flush_k"), lit_u(l as u64, 8)),
+            eq(q("flush_k"), lit_u(self._flush as u64, 16)),
             vec![goto(IDLE)],
-            vec![inc("flush_k", 8)],
+            vec![inc("flush_k", 16)],
         )];
         let otherwise = vec![
             if_else(state_is(INIT), init_step, vec![]),

@@ -7,7 +7,7 @@
 /// `ID` register value: ASCII "ZKPI".
 pub const MAGIC: u32 = 0x5A4B_5049;
 /// Register-map version (major << 16 | minor): the driver refuses other majors.
-pub const VERSION: u32 = 0x0001_0000;
+pub const VERSION: u32 = 0x0001_0001;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,11 +59,14 @@ registers! {
     CAPS_OPCODES = 0x018, Ro, "Bit i set: opcode i is implemented.";
     CAPS_LATENCY = 0x01C, Ro, "Elementwise kernel pipeline latency in cycles.";
     CAPS_CLOCK_KHZ = 0x020, Ro, "Kernel clock the preset targets, in kHz.";
+    CAPS_NTT = 0x024, Ro, "NTT engine: log2 of the core size N (bits 7:0) | S, log2 of the largest four-step transform whose twiddles the card generates (bits 15:8) | number of cores (bits 23:16).";
     CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
-    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul).";
-    JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT).";
+    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt).";
+    JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m.";
+    JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
+    JOB_NTT_ROW = 0x06C, Rw, "ntt twiddle jobs: index r of the job's first NTT (rows of the four-step transform).";
     JOB_PARAM0 = 0x080, Rw, "256-bit job parameter, word 0 (least significant); powmul: g in Montgomery form.";
     JOB_PARAM1 = 0x084, Rw, "Job parameter word 1.";
     JOB_PARAM2 = 0x088, Rw, "Job parameter word 2.";
@@ -80,6 +83,13 @@ registers! {
 
 /// Number of JOB_PARAM words.
 pub const PARAM_WORDS: usize = 8;
+
+/// JOB_NTT fields.
+pub const NTT_LOG_N_MASK: u32 = 0x1F;
+pub const NTT_INVERSE: u32 = 1 << 8;
+pub const NTT_COSET: u32 = 1 << 9;
+pub const NTT_TWIDDLE: u32 = 1 << 10;
+pub const NTT_LOG_T_SHIFT: u32 = 16;
 
 /// CONTROL bits.
 pub const CONTROL_START: u32 = 1 << 0;
@@ -103,23 +113,32 @@ pub enum Opcode {
     Sub = 3,
     /// r_i = a_i · g^i (g in JOB_PARAM)
     PowMul = 4,
+    /// Back-to-back NTTs of 2^m points (JOB_NTT), natural order in and out.
+    Ntt = 5,
 }
 
 impl Opcode {
-    pub const ALL: [Opcode; 4] = [Opcode::Mul, Opcode::Add, Opcode::Sub, Opcode::PowMul];
+    pub const ALL: [Opcode; 5] = [
+        Opcode::Mul,
+        Opcode::Add,
+        Opcode::Sub,
+        Opcode::PowMul,
+        Opcode::Ntt,
+    ];
     /// The largest implemented opcode (opcodes are 1 ..= MAX).
-    pub const MAX: u32 = Opcode::PowMul as u32;
+    pub const MAX: u32 = Opcode::Ntt as u32;
     pub fn name(self) -> &'static str {
         match self {
             Opcode::Mul => "mul",
             Opcode::Add => "add",
             Opcode::Sub => "sub",
             Opcode::PowMul => "powmul",
+            Opcode::Ntt => "ntt",
         }
     }
     /// Whether the job streams a second operand vector b.
     pub fn binary(self) -> bool {
-        !matches!(self, Opcode::PowMul)
+        !matches!(self, Opcode::PowMul | Opcode::Ntt)
     }
 }
 
@@ -137,15 +156,19 @@ pub enum HwError {
     LongStream = 4,
     /// CONTROL.start while a job was running.
     StartWhileBusy = 5,
+    /// An ntt job's JOB_NTT / JOB_COUNT are inconsistent (size 0 or above the core, count
+    /// not a multiple of the size, coset with more than one NTT or with twiddles, T > 2^S).
+    BadNttConfig = 6,
 }
 
 impl HwError {
-    pub const ALL: [HwError; 5] = [
+    pub const ALL: [HwError; 6] = [
         HwError::UnknownOpcode,
         HwError::CountOutOfRange,
         HwError::ShortStream,
         HwError::LongStream,
         HwError::StartWhileBusy,
+        HwError::BadNttConfig,
     ];
     pub fn from_code(code: u8) -> Option<HwError> {
         HwError::ALL.into_iter().find(|e| *e as u8 == code)
@@ -157,6 +180,7 @@ impl HwError {
             HwError::ShortStream => "host-to-card stream shorter than the job",
             HwError::LongStream => "host-to-card stream longer than the job",
             HwError::StartWhileBusy => "start while a job was running",
+            HwError::BadNttConfig => "inconsistent NTT job configuration",
         }
     }
 }

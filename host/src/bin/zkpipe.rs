@@ -4,10 +4,13 @@
 //! zkpipe info --device URI [--json]
 //! zkpipe vec  --device URI --op mul|add|sub|powmul --n N [--seed S] [--check] [--json]
 //!             [--inject dma-error|stuck|short-stream] [--timeout-ms MS]
+//! zkpipe ntt  --device URI|cpu --log-n N [--inverse] [--coset] [--batch B] [--seed S]
+//!             [--check] [--json]
 //! ```
 
 use ark_bn254::{Fr, FrConfig};
-use ark_ff::{Field, UniformRand};
+use ark_ff::{FftField, Field, UniformRand};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -15,6 +18,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use zkpipe::ntt::{self, Coset, Direction, EngineStats, Factor, NttEngine, NttJob};
 use zkpipe::{Device, Fault, Opcode};
 
 const USAGE: &str = "\
@@ -22,8 +26,10 @@ usage:
   zkpipe info --device URI [--json]
   zkpipe vec  --device URI --op mul|add|sub|powmul --n N [--seed S] [--check] [--json]
               [--inject dma-error|stuck|short-stream] [--timeout-ms MS]
+  zkpipe ntt  --device URI|cpu --log-n N [--inverse] [--coset] [--batch B] [--seed S]
+              [--check] [--json]
 
-URI: sim:<preset> (simulated board, e.g. sim:sim-small) or vfio:<pci address>
+URI: cpu (ntt only: arkworks on this machine, for comparison), sim:<preset> (simulated board, e.g. sim:sim-small) or vfio:<pci address>
      (e.g. vfio:0000:65:00.0; see docs/HARDWARE.md)";
 
 struct Args {
@@ -81,6 +87,7 @@ fn main() -> ExitCode {
     let result = Args::parse(raw).and_then(|args| match args.command.as_str() {
         "info" => info(&args),
         "vec" => vec_cmd(&args),
+        "ntt" => ntt_cmd(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     });
     match result {
@@ -199,7 +206,7 @@ fn vec_cmd(args: &Args) -> Result<bool, String> {
     let running = AtomicBool::new(true);
     let result = std::thread::scope(|s| {
         if std::io::stderr().is_terminal() {
-            s.spawn(|| progress(&running, uri, op, n));
+            s.spawn(|| progress(&running, uri, &format!("{} × {n}", op.name())));
         }
         let r = match op {
             Opcode::PowMul => device.powmul::<FrConfig>(&a, g),
@@ -215,7 +222,7 @@ fn vec_cmd(args: &Args) -> Result<bool, String> {
             Opcode::Mul => a.iter().zip(&b).map(|(x, y)| x * y).collect(),
             Opcode::Add => a.iter().zip(&b).map(|(x, y)| x + y).collect(),
             Opcode::Sub => a.iter().zip(&b).map(|(x, y)| x - y).collect(),
-            Opcode::PowMul => {
+            _ => {
                 let mut p = Fr::ONE;
                 a.iter()
                     .map(|x| {
@@ -291,20 +298,19 @@ fn vec_cmd(args: &Args) -> Result<bool, String> {
     Ok(ok)
 }
 
-fn progress(running: &AtomicBool, uri: &str, op: Opcode, n: usize) {
+fn progress(running: &AtomicBool, uri: &str, what: &str) {
     let start = Instant::now();
     let mut shown = false;
     while running.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(200));
         if start.elapsed() > Duration::from_millis(500) {
             eprint!(
-                "\r{} {} × {n} on {uri}: {:.1} s",
+                "\r{} {what} on {uri}: {:.1} s",
                 if uri.starts_with("sim:") {
                     "simulating"
                 } else {
                     "running"
                 },
-                op.name(),
                 start.elapsed().as_secs_f64()
             );
             shown = true;
@@ -313,4 +319,196 @@ fn progress(running: &AtomicBool, uri: &str, op: Opcode, n: usize) {
     if shown {
         eprintln!();
     }
+}
+
+fn ntt_cmd(args: &Args) -> Result<bool, String> {
+    args.check_known(&[
+        "device", "log-n", "inverse", "coset", "batch", "seed", "check", "json",
+    ])?;
+    let uri = args.required("device")?;
+    let number = |name: &str, default: Option<u64>| -> Result<u64, String> {
+        match args.value(name)? {
+            Some(v) => v.parse().map_err(|_| format!("--{name} must be a number")),
+            None => default.ok_or_else(|| format!("--{name} is required")),
+        }
+    };
+    let log_n = number("log-n", None)?;
+    if log_n > 40 {
+        return Err(format!("--log-n {log_n} is out of range"));
+    }
+    let n = 1usize << log_n;
+    let batch = number("batch", Some(1))?.max(1) as usize;
+    let seed = number("seed", Some(1))?;
+    let direction = if args.has("inverse") {
+        Direction::Inverse
+    } else {
+        Direction::Forward
+    };
+    let coset = if args.has("coset") {
+        Coset::Offset(Fr::GENERATOR)
+    } else {
+        Coset::None
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let input: Vec<Vec<Fr>> = (0..batch)
+        .map(|_| (0..n).map(|_| Fr::rand(&mut rng)).collect())
+        .collect();
+    let label = format!(
+        "{} NTT{} of 2^{log_n}{}",
+        if direction == Direction::Inverse {
+            "inverse"
+        } else {
+            "forward"
+        },
+        if batch > 1 {
+            format!(" ×{batch}")
+        } else {
+            String::new()
+        },
+        if args.has("coset") { " on a coset" } else { "" },
+    );
+    let started = Instant::now();
+    let mut output = input.clone();
+    let mut stats = EngineStats::default();
+    let mut transpose_s = 0.0;
+    let mut device_uri = uri.to_string();
+    let mut clock_mhz = None;
+    if uri == "cpu" {
+        for y in &mut output {
+            reference(y, direction, coset).map_err(|e| e.to_string())?;
+        }
+    } else {
+        let device = Device::open(uri).map_err(|e| e.to_string())?;
+        device_uri = device.uri().to_string();
+        clock_mhz = Some(device.capabilities().clock_mhz());
+        let running = AtomicBool::new(true);
+        let result = std::thread::scope(|s| {
+            if std::io::stderr().is_terminal() {
+                s.spawn(|| progress(&running, uri, &label));
+            }
+            let r = run_ntts(&device, &mut output, direction, coset);
+            running.store(false, Ordering::Relaxed);
+            r
+        });
+        let (st, tr) = result.map_err(|e| e.to_string())?;
+        stats = st;
+        transpose_s = tr;
+    }
+    let host_s = started.elapsed().as_secs_f64();
+    let check_start = Instant::now();
+    let ok = if args.has("check") && uri != "cpu" {
+        let mut expected = input.clone();
+        for y in &mut expected {
+            reference(y, direction, coset).map_err(|e| e.to_string())?;
+        }
+        expected == output
+    } else {
+        true
+    };
+    let check_s = check_start.elapsed().as_secs_f64();
+    if args.has("json") {
+        println!(
+            "{}",
+            json!({
+                "ok": ok,
+                "checked": args.has("check") && uri != "cpu",
+                "device": device_uri,
+                "log_n": log_n,
+                "batch": batch,
+                "inverse": direction == Direction::Inverse,
+                "coset": args.has("coset"),
+                "jobs": stats.jobs,
+                "cycles": stats.busy_cycles,
+                "elements_streamed": stats.elements,
+                "utilisation": stats.utilisation(),
+                "sim_cycles": stats.sim_cycles,
+                "clock_mhz": clock_mhz,
+                "projected_s": clock_mhz.map(|_| stats.projected_s),
+                "transpose_s": transpose_s,
+                "host_s": host_s,
+                "check_s": check_s,
+            })
+        );
+    } else {
+        println!(
+            "{} {label} on {device_uri}",
+            if ok { "ok" } else { "MISMATCH" }
+        );
+        if let Some(mhz) = clock_mhz {
+            println!(
+                "device cycles  {} busy over {} jobs, utilisation {:.3} ({} elements streamed)",
+                stats.busy_cycles,
+                stats.jobs,
+                stats.utilisation(),
+                stats.elements
+            );
+            if let Some(sc) = stats.sim_cycles {
+                println!("simulated      {sc} cycles including BAR accesses and DMA setup");
+            }
+            println!("projected      {:.3e} s at {mhz} MHz", stats.projected_s);
+            println!("transposes     {transpose_s:.3} s on the host");
+        }
+        println!("host           {host_s:.3} s");
+        if args.has("check") && uri != "cpu" {
+            println!(
+                "check          against ark-poly in {check_s:.3} s: {}",
+                if ok { "equal" } else { "DIFFERENT" }
+            );
+        }
+    }
+    if !ok {
+        eprintln!("zkpipe: error: the device's results differ from ark-poly");
+    }
+    Ok(ok)
+}
+
+/// Runs the NTTs: a plain batch of core-sized (or smaller) NTTs in one job, back to back;
+/// anything else one transform at a time.
+fn run_ntts(
+    device: &Device,
+    data: &mut [Vec<Fr>],
+    direction: Direction,
+    coset: Coset<Fr>,
+) -> zkpipe::Result<(EngineStats, f64)> {
+    let n = data[0].len();
+    let core = NttEngine::<Fr>::core_log_size(device);
+    let mut stats = EngineStats::default();
+    let mut transpose_s = 0.0;
+    let fits = n > 1
+        && n.is_power_of_two()
+        && n.trailing_zeros() <= core
+        && data.len() * n <= NttEngine::<Fr>::max_job(device);
+    if data.len() > 1 && coset == Coset::None && fits {
+        let mut flat = data.concat();
+        let job = NttJob {
+            log_n: n.trailing_zeros(),
+            direction,
+            factor: Factor::Plain,
+        };
+        stats.add(&NttEngine::<Fr>::run(device, &mut flat, &job)?);
+        for (y, chunk) in data.iter_mut().zip(flat.chunks(n)) {
+            y.copy_from_slice(chunk);
+        }
+    } else {
+        for y in data {
+            let report = ntt::ntt(device, y, direction, coset)?;
+            stats.add(&report.device);
+            transpose_s += report.transpose_s;
+        }
+    }
+    Ok((stats, transpose_s))
+}
+
+/// ark-poly's transform of `y` in place.
+fn reference(y: &mut [Fr], direction: Direction, coset: Coset<Fr>) -> Result<(), String> {
+    let mut domain = Radix2EvaluationDomain::<Fr>::new(y.len())
+        .ok_or_else(|| format!("ark-poly has no domain of size {}", y.len()))?;
+    if let Coset::Offset(g) = coset {
+        domain = domain.get_coset(g).ok_or("ark-poly: no coset")?;
+    }
+    match direction {
+        Direction::Forward => domain.fft_in_place(y),
+        Direction::Inverse => domain.ifft_in_place(y),
+    }
+    Ok(())
 }

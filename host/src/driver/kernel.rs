@@ -31,6 +31,11 @@ pub struct Capabilities {
     pub opcodes: u32,
     pub latency: u32,
     pub clock_khz: u32,
+    /// log2 of the NTT core size N (0: no NTT engine).
+    pub ntt_log_size: u32,
+    /// S: the card generates four-step twiddles for transforms up to 2^S points.
+    pub ntt_twiddle_log: u32,
+    pub ntt_cores: u32,
 }
 
 impl Capabilities {
@@ -85,6 +90,8 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
     let mut r = |reg: u32| f.read32(BAR_CSR, reg as u64);
     let curve = r(regs::CAPS_CURVE)?;
     let preset_hash = r(regs::CAPS_PRESET_HASH)?;
+    // CAPS_NTT arrived in register-map 1.1; older cards read the hole as zero (no engine).
+    let ntt = r(regs::CAPS_NTT)?;
     Ok(Capabilities {
         version,
         curve_id: curve & 0xFF,
@@ -100,6 +107,9 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
         opcodes: r(regs::CAPS_OPCODES)?,
         latency: r(regs::CAPS_LATENCY)?,
         clock_khz: r(regs::CAPS_CLOCK_KHZ)?,
+        ntt_log_size: ntt & 0xFF,
+        ntt_twiddle_log: (ntt >> 8) & 0xFF,
+        ntt_cores: (ntt >> 16) & 0xFF,
     })
 }
 
@@ -129,7 +139,7 @@ pub fn abort(f: &mut dyn PcieFunction) -> Result<()> {
     Ok(())
 }
 
-/// One elementwise job's input, already in wire form: `n` beats.
+/// One job's input, already in wire form: `n` beats.
 pub struct JobInput<'a> {
     pub opcode: Opcode,
     pub n: usize,
@@ -137,6 +147,8 @@ pub struct JobInput<'a> {
     pub beats: &'a [u8],
     /// JOB_PARAM words.
     pub param: [u32; regs::PARAM_WORDS],
+    /// JOB_NTT and JOB_NTT_ROW (ntt jobs; written as given for others).
+    pub ntt: (u32, u32),
     pub timeout: Duration,
 }
 
@@ -167,6 +179,10 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
 
     f.write32(BAR_CSR, regs::JOB_OPCODE as u64, job.opcode as u32)?;
     f.write32(BAR_CSR, regs::JOB_COUNT as u64, job.n as u32)?;
+    if job.opcode == Opcode::Ntt {
+        f.write32(BAR_CSR, regs::JOB_NTT as u64, job.ntt.0)?;
+        f.write32(BAR_CSR, regs::JOB_NTT_ROW as u64, job.ntt.1)?;
+    }
     for (k, w) in job.param.iter().enumerate() {
         f.write32(BAR_CSR, (regs::JOB_PARAM0 + 4 * k as u32) as u64, *w)?;
     }

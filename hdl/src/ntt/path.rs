@@ -1,0 +1,358 @@
+//! `NttPath`: what the board's kernel streams an NTT job through —
+//! front multiplier → NTT core → bit-reverse buffer (natural order out).
+//!
+//! The front multiplier applies one per-element factor, generated on chip:
+//! * plain: 1;
+//! * coset: `factor`, the kernel's running power g^i (its powmul recurrence);
+//! * twiddle (four-step): ω_T^(r·t) for element t of the job's r-th NTT counted from
+//!   `row0`, T = 2^log_t, ω_T^−(r·t) for inverse jobs. The exponent e = r·t·2^(S−log_t)
+//!   mod 2^S is tracked by additions only; ω^e = T0[e mod 2^h]·T1[e >> h] (two ROMs of
+//!   2^h words, h = S/2, filled from ark-ff) costs one extra MontMul, and the element
+//!   waits for it in a delay line.
+//!
+//! Every register shares `enable`, so the path holds with the kernel. `clear` (between
+//! jobs) resets the exponent counters, the core's slot counters and the reorder banks.
+
+use super::delay::Delay;
+use super::reorder::BitReverseBuffer;
+use super::rom::Rom;
+use super::{twiddles, NttCore};
+use crate::field::MontMul;
+use crate::preset::Preset;
+use crate::rtl::*;
+use rust_hdl::core::prelude::*;
+use rust_hdl::widgets::prelude::DFF;
+
+type Elem = Bits<256>;
+
+#[derive(LogicBlock)]
+pub struct NttPath {
+    pub clock: Signal<In, Clock>,
+    pub enable: Signal<In, Bit>,
+    pub clear: Signal<In, Bit>,
+    /// m of the size n = 2^m of every NTT of the job.
+    pub log_n: Signal<In, Bits<8>>,
+    pub inverse: Signal<In, Bit>,
+    pub coset: Signal<In, Bit>,
+    pub twiddle: Signal<In, Bit>,
+    /// log2 T of the four-step transform whose twiddles are applied (≤ S).
+    pub log_t: Signal<In, Bits<8>>,
+    /// Index r of the job's first NTT among the four-step rows.
+    pub row0: Signal<In, Bits<32>>,
+    /// Coset factor of the element offered this cycle.
+    pub factor: Signal<In, Elem>,
+    pub x: Signal<In, Elem>,
+    pub v: Signal<In, Bit>,
+    pub y: Signal<Out, Elem>,
+    pub vo: Signal<Out, Bit>,
+    one: Constant<Elem>,
+    primed: DFF<Bit>,
+    t_r: DFF<Bits<16>>,
+    e_r: DFF<Bits<32>>,
+    step_r: DFF<Bits<32>>,
+    accept: Signal<Local, Bit>,
+    last: Signal<Local, Bits<16>>,
+    unit: Signal<Local, Bits<32>>,
+    step_eff: Signal<Local, Bits<32>>,
+    exp: Signal<Local, Bits<32>>,
+    rom_lo: Rom<256>,
+    rom_hi: Rom<256>,
+    twm: MontMul<256, 512>,
+    x_delay: Delay<256>,
+    fm: MontMul<256, 512>,
+    vd1: Delay<1>,
+    vd2: Delay<1>,
+    core: NttCore,
+    reorder: BitReverseBuffer,
+    _half: usize,
+    _twiddle_log: usize,
+    _mul_latency: usize,
+}
+
+const REGS: [&str; 4] = ["primed", "t_r", "e_r", "step_r"];
+
+impl NttPath {
+    pub fn new(preset: &Preset) -> Self {
+        let curve = preset.curve;
+        let field = curve.scalar_field().params();
+        let s = preset.ntt_twiddle_log;
+        assert!(s % 2 == 0 && s <= 32 && s / 2 <= super::rom::ROM_ADDR_BITS);
+        let twm = MontMul::new(&field, preset.mul_style);
+        let l = twm.latency();
+        Self {
+            clock: Default::default(),
+            enable: Default::default(),
+            clear: Default::default(),
+            log_n: Default::default(),
+            inverse: Default::default(),
+            coset: Default::default(),
+            twiddle: Default::default(),
+            log_t: Default::default(),
+            row0: Default::default(),
+            factor: Default::default(),
+            x: Default::default(),
+            v: Default::default(),
+            y: Default::default(),
+            vo: Default::default(),
+            one: Constant::new(twiddles::field_one(curve).into()),
+            primed: Default::default(),
+            t_r: Default::default(),
+            e_r: Default::default(),
+            step_r: Default::default(),
+            accept: Default::default(),
+            last: Default::default(),
+            unit: Default::default(),
+            step_eff: Default::default(),
+            exp: Default::default(),
+            rom_lo: Rom::new(twiddles::exponent_digits(curve, s, 0)),
+            rom_hi: Rom::new(twiddles::exponent_digits(curve, s, 1)),
+            twm,
+            x_delay: Delay::new(l),
+            fm: MontMul::new(&field, preset.mul_style),
+            vd1: Delay::new(l),
+            vd2: Delay::new(l),
+            core: NttCore::new(curve, preset.mul_style, preset.ntt_log_size),
+            reorder: BitReverseBuffer::new(preset.ntt_log_size),
+            _half: s / 2,
+            _twiddle_log: s,
+            _mul_latency: l,
+        }
+    }
+
+    /// Enabled cycles from the first element of a job in to its first result out, for
+    /// NTTs of 2^m points.
+    pub fn latency(&self, m: usize, twiddle: bool) -> usize {
+        let front = self._mul_latency * if twiddle { 2 } else { 1 };
+        front + self.core.latency(m) + (1 << m) + 1
+    }
+
+    /// Enabled cycles after which no element of an aborted job is left in the path.
+    pub fn depth(&self) -> usize {
+        let k = self.core.log_size();
+        self.latency(k, true)
+    }
+
+    pub fn log_size(&self) -> usize {
+        self.core.log_size()
+    }
+
+    pub fn twiddle_log(&self) -> usize {
+        self._twiddle_log
+    }
+}
+
+impl Logic for NttPath {
+    fn update(&mut self) {
+        let (clock, enable) = (self.clock.val(), self.enable.val());
+        let s = self._twiddle_log as u64;
+        let m = self.log_n.val().to_u64();
+        let last = (1u64 << m.min(16)).wrapping_sub(1) & 0xFFFF;
+        let shift = s.wrapping_sub(self.log_t.val().to_u64()) & 0xFF;
+        let shl32 = |x: u64, by: u64| if by >= 32 { 0 } else { (x << by) & 0xFFFF_FFFF };
+        let unit = shl32(1, shift);
+        let accept = enable && self.v.val();
+        let primed = self.primed.q.val();
+        let step_eff = if primed {
+            self.step_r.q.val().to_u64()
+        } else {
+            shl32(self.row0.val().to_u64(), shift)
+        };
+        let e = self.e_r.q.val().to_u64();
+        let exp = if self.inverse.val() {
+            0u64.wrapping_sub(e) & 0xFFFF_FFFF
+        } else {
+            e
+        };
+        self.accept.next = accept;
+        self.last.next = bits(last);
+        self.unit.next = bits(unit);
+        self.step_eff.next = bits(step_eff);
+        self.exp.next = bits(exp);
+        let h = self._half;
+        let mask = (1u64 << h) - 1;
+        self.rom_lo.addr.next = bits(exp & mask);
+        self.rom_hi.addr.next = bits((exp >> h) & mask);
+        let twiddle = self.twiddle.val();
+        for u in [&mut self.twm, &mut self.fm] {
+            u.clock.next = clock;
+            u.enable.next = enable;
+        }
+        self.twm.a.next = self.rom_lo.data.val();
+        self.twm.b.next = self.rom_hi.data.val();
+        self.x_delay.clock.next = clock;
+        self.x_delay.enable.next = enable;
+        self.x_delay.din.next = self.x.val();
+        self.fm.a.next = if twiddle {
+            self.x_delay.dout.val()
+        } else {
+            self.x.val()
+        };
+        self.fm.b.next = if twiddle {
+            self.twm.r.val()
+        } else if self.coset.val() {
+            self.factor.val()
+        } else {
+            self.one.val()
+        };
+        for dl in [&mut self.vd1, &mut self.vd2] {
+            dl.clock.next = clock;
+            dl.enable.next = enable;
+        }
+        self.vd1.din.next = bits(self.v.val() as u64);
+        // Only twiddle jobs use the second delay; other jobs must not leave valid bits in it.
+        self.vd2.din.next = bits((self.vd1.dout.val().get_bit(0) && twiddle) as u64);
+        let core_v = if twiddle {
+            self.vd2.dout.val()
+        } else {
+            self.vd1.dout.val()
+        };
+        self.core.clock.next = clock;
+        self.core.enable.next = enable;
+        self.core.clear.next = self.clear.val();
+        self.core.inverse.next = self.inverse.val();
+        self.core.log_n.next = self.log_n.val();
+        self.core.x.next = self.fm.r.val();
+        self.core.v.next = core_v.get_bit(0);
+        self.reorder.clock.next = clock;
+        self.reorder.enable.next = enable;
+        self.reorder.clear.next = self.clear.val();
+        self.reorder.log_n.next = self.log_n.val();
+        self.reorder.din.next = self.core.y.val();
+        self.reorder.vin.next = self.core.vo.val();
+        self.y.next = self.reorder.dout.val();
+        self.vo.next = self.reorder.vo.val();
+
+        self.t_r.clock.next = clock;
+        self.t_r.d.next = self.t_r.q.val();
+        for r in [&mut self.e_r, &mut self.step_r] {
+            r.clock.next = clock;
+            r.d.next = r.q.val();
+        }
+        self.primed.clock.next = clock;
+        self.primed.d.next = primed;
+        if self.clear.val() {
+            self.primed.d.next = false;
+            self.t_r.d.next = bits(0);
+            self.e_r.d.next = bits(0);
+            self.step_r.d.next = bits(0);
+        } else if accept {
+            self.primed.d.next = true;
+            let t = self.t_r.q.val().to_u64();
+            if t == last {
+                self.t_r.d.next = bits(0);
+                self.e_r.d.next = bits(0);
+                self.step_r.d.next = bits((step_eff + unit) & 0xFFFF_FFFF);
+            } else {
+                self.t_r.d.next = bits(t + 1);
+                self.e_r.d.next = bits((e + step_eff) & 0xFFFF_FFFF);
+                self.step_r.d.next = bits(step_eff);
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        self.accept.connect();
+        self.last.connect();
+        self.unit.connect();
+        self.step_eff.connect();
+        self.exp.connect();
+        self.y.connect();
+        self.vo.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        let h = self._half;
+        let s_log = self._twiddle_log as u64;
+        let mut s = vec![];
+        let shift = sub(lit_u(s_log, 8), sig("log_t"));
+        s.push(assign("accept", and(sig("enable"), sig("v"))));
+        s.push(assign(
+            "last",
+            sub(shl_by(lit_u(1, 16), sig("log_n")), lit_u(1, 16)),
+        ));
+        s.push(assign("unit", shl_by(lit_u(1, 32), shift.clone())));
+        s.push(mux_assign(
+            "step_eff",
+            q("primed"),
+            q("step_r"),
+            shl_by(sig("row0"), shift),
+        ));
+        s.push(mux_assign(
+            "exp",
+            sig("inverse"),
+            sub(lit_u(0, 32), q("e_r")),
+            q("e_r"),
+        ));
+        s.push(assign("rom_lo$addr", cast(slice(sig("exp"), 0, h), 16)));
+        s.push(assign("rom_hi$addr", cast(slice(sig("exp"), h, h), 16)));
+        for unit in ["twm", "fm", "x_delay", "vd1", "vd2", "core", "reorder"] {
+            s.extend(clock_to(unit));
+        }
+        s.push(assign("twm$a", sig("rom_lo$data")));
+        s.push(assign("twm$b", sig("rom_hi$data")));
+        s.push(assign("x_delay$din", sig("x")));
+        s.push(mux_assign(
+            "fm$a",
+            sig("twiddle"),
+            sig("x_delay$dout"),
+            sig("x"),
+        ));
+        s.push(if_else(
+            sig("twiddle"),
+            vec![assign("fm$b", sig("twm$r"))],
+            vec![mux_assign("fm$b", sig("coset"), sig("factor"), sig("one"))],
+        ));
+        s.push(assign("vd1$din", sig("v")));
+        s.push(assign("vd2$din", and(sig("vd1$dout"), sig("twiddle"))));
+        s.push(assign("core$clear", sig("clear")));
+        s.push(assign("core$inverse", sig("inverse")));
+        s.push(assign("core$log_n", sig("log_n")));
+        s.push(assign("core$x", sig("fm$r")));
+        s.push(mux_assign(
+            "core$v",
+            sig("twiddle"),
+            sig("vd2$dout"),
+            sig("vd1$dout"),
+        ));
+        s.push(assign("reorder$clear", sig("clear")));
+        s.push(assign("reorder$log_n", sig("log_n")));
+        s.push(assign("reorder$din", sig("core$y")));
+        s.push(assign("reorder$vin", sig("core$vo")));
+        s.push(assign("y", sig("reorder$dout")));
+        s.push(assign("vo", sig("reorder$vo")));
+        for r in REGS {
+            s.push(clock_only(r));
+            s.push(assign(d(r), q(r)));
+        }
+        s.push(if_else(
+            sig("clear"),
+            vec![
+                assign(d("primed"), bit(false)),
+                assign(d("t_r"), lit_u(0, 16)),
+                assign(d("e_r"), lit_u(0, 32)),
+                assign(d("step_r"), lit_u(0, 32)),
+            ],
+            vec![if_else(
+                sig("accept"),
+                vec![
+                    assign(d("primed"), bit(true)),
+                    if_else(
+                        eq(q("t_r"), sig("last")),
+                        vec![
+                            assign(d("t_r"), lit_u(0, 16)),
+                            assign(d("e_r"), lit_u(0, 32)),
+                            assign(d("step_r"), add(sig("step_eff"), sig("unit"))),
+                        ],
+                        vec![
+                            assign(d("t_r"), add(q("t_r"), lit_u(1, 16))),
+                            assign(d("e_r"), add(q("e_r"), sig("step_eff"))),
+                            assign(d("step_r"), sig("step_eff")),
+                        ],
+                    ),
+                ],
+                vec![],
+            )],
+        ));
+        comb(s)
+    }
+}

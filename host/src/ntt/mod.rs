@@ -1,0 +1,209 @@
+//! NTTs of any power-of-two size on an NTT engine (the board, or the software model).
+//!
+//! * [`ntt`]: in place, natural order in and out, forward or inverse, plain or on a coset —
+//!   the same results as ark-poly's `Radix2EvaluationDomain` (`fft_in_place`,
+//!   `ifft_in_place`, and the same on `get_coset(offset)`).
+//! * n ≤ N (the card's core size): one job. Larger n: four-step ([`four_step`]) — column
+//!   NTTs, twiddles ω^(i·j) and row NTTs all on the engine, recursively when n > N²; the
+//!   host only transposes ([`transpose`], cache-blocked and parallel).
+//! * Coset: a single NTT of n ≤ N applies g^i in the card's front multiplier; otherwise the
+//!   card's powmul pass (r_i = x_i·g^i) runs before the forward transform, or with g⁻¹ after
+//!   the inverse one (ark-poly's definition: coset iFFT = iFFT then ·g^−i).
+//! * [`NttEngine`] is what a transform needs from a card; [`SoftEngine`] implements the same
+//!   contract with arkworks, so the planner is tested at tiny core sizes too.
+
+pub mod four_step;
+pub mod soft;
+pub mod transpose;
+
+use crate::error::{Error, Result};
+use ark_ff::FftField;
+use std::time::Instant;
+
+pub use soft::SoftEngine;
+
+/// Forward (evaluate) or inverse (interpolate, with the 1/n scaling).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Forward,
+    Inverse,
+}
+
+/// Whether the transform runs over the subgroup itself or a coset g·⟨ω⟩.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coset<F> {
+    None,
+    /// The coset offset g (ark-groth16 uses `F::GENERATOR`).
+    Offset(F),
+}
+
+/// The per-element factor an NTT job's front multiplier applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor<F> {
+    /// None (×1).
+    Plain,
+    /// g^t for element t (the job holds exactly one NTT).
+    Coset(F),
+    /// ω_T^(±r·t) for element t of the job's NTT number r − row0, T = 2^log_t; the sign
+    /// follows the direction. The twiddles of a four-step transform of size T.
+    Twiddle { log_t: u32, row0: u32 },
+}
+
+/// One engine job: `data.len() / 2^log_n` NTTs of 2^log_n points back to back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NttJob<F> {
+    pub log_n: u32,
+    pub direction: Direction,
+    pub factor: Factor<F>,
+}
+
+/// Device measurements summed over the jobs of one call.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EngineStats {
+    pub jobs: usize,
+    /// Kernel busy cycles (PERF_BUSY_CYCLES).
+    pub busy_cycles: u64,
+    /// Elements streamed in (PERF_BEATS_IN).
+    pub elements: u64,
+    /// Busy time at the card's clock.
+    pub projected_s: f64,
+    /// Simulator cycles (BAR accesses and DMA included), if simulated.
+    pub sim_cycles: Option<u64>,
+}
+
+impl EngineStats {
+    pub fn add(&mut self, other: &EngineStats) {
+        self.jobs += other.jobs;
+        self.busy_cycles += other.busy_cycles;
+        self.elements += other.elements;
+        self.projected_s += other.projected_s;
+        self.sim_cycles = match (self.sim_cycles, other.sim_cycles) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Cycles that carried an element / busy cycles.
+    pub fn utilisation(&self) -> f64 {
+        if self.busy_cycles == 0 {
+            0.0
+        } else {
+            self.elements as f64 / self.busy_cycles as f64
+        }
+    }
+}
+
+/// What the transforms need from a card.
+pub trait NttEngine<F: FftField> {
+    /// log2 N: the largest NTT one job runs.
+    fn core_log_size(&self) -> u32;
+    /// S: twiddles are generated for four-step transforms up to 2^S points.
+    fn twiddle_log(&self) -> u32;
+    /// Largest element count of one job.
+    fn max_job(&self) -> usize;
+    /// Runs `job` on `data` in place (`data.len()` a positive multiple of 2^log_n, at most
+    /// [`Self::max_job`]). On error `data` is unchanged.
+    fn run(&self, data: &mut [F], job: &NttJob<F>) -> Result<EngineStats>;
+    /// `data[i] ← data[i]·g^i` in place (at most [`Self::max_job`] elements).
+    fn powmul(&self, data: &mut [F], g: F) -> Result<EngineStats>;
+}
+
+/// Measurements of one [`ntt`] call.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NttReport {
+    pub n: usize,
+    pub device: EngineStats,
+    /// Host time spent transposing (four-step only).
+    pub transpose_s: f64,
+    /// Wall-clock time of the whole call.
+    pub host_s: f64,
+}
+
+/// Largest transform an engine supports for field `F`: min(2^S, two-adicity), or N when
+/// larger.
+pub fn max_log_size<F: FftField, E: NttEngine<F> + ?Sized>(engine: &E) -> u32 {
+    engine
+        .twiddle_log()
+        .max(engine.core_log_size())
+        .min(F::TWO_ADICITY)
+}
+
+/// In-place NTT of `values` (any power-of-two length up to [`max_log_size`]), natural order
+/// in and out. On error `values` is unchanged.
+pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
+    engine: &E,
+    values: &mut [F],
+    direction: Direction,
+    coset: Coset<F>,
+) -> Result<NttReport> {
+    let started = Instant::now();
+    let n = values.len();
+    if n == 0 {
+        return Err(Error::Empty);
+    }
+    if !n.is_power_of_two() {
+        return Err(Error::NotPowerOfTwo { n });
+    }
+    let log_n = n.trailing_zeros();
+    let max_log = max_log_size::<F, E>(engine);
+    if log_n > max_log {
+        return Err(Error::NttTooLarge {
+            n,
+            max: 1usize << max_log,
+        });
+    }
+    let offset = match coset {
+        Coset::Offset(g) if g != F::ONE => {
+            if g.is_zero() {
+                return Err(Error::ZeroCosetOffset);
+            }
+            Some(g)
+        }
+        _ => None,
+    };
+    if offset.is_some() && n > engine.max_job() {
+        // The card's powmul pass computes g^i from i = 0 within one job.
+        return Err(Error::NttTooLarge {
+            n,
+            max: engine.max_job(),
+        });
+    }
+    let mut report = NttReport {
+        n,
+        ..Default::default()
+    };
+    if n == 1 {
+        // No butterfly: x̂_0 = x_0 · g^0 in either direction.
+        report.host_s = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
+    // Work on a copy so a failure leaves the caller's data untouched.
+    let mut work = values.to_vec();
+    let single = log_n <= engine.core_log_size();
+    match (direction, offset, single) {
+        (Direction::Forward, Some(g), true) => {
+            let job = NttJob {
+                log_n,
+                direction,
+                factor: Factor::Coset(g),
+            };
+            report.device.add(&engine.run(&mut work, &job)?);
+        }
+        (Direction::Forward, Some(g), false) => {
+            report.device.add(&engine.powmul(&mut work, g)?);
+            four_step::transform(engine, &mut work, 1, direction, &mut report)?;
+        }
+        (Direction::Inverse, Some(g), _) => {
+            four_step::transform(engine, &mut work, 1, direction, &mut report)?;
+            let g_inv = g.inverse().expect("g ≠ 0 was checked");
+            report.device.add(&engine.powmul(&mut work, g_inv)?);
+        }
+        (_, None, _) => four_step::transform(engine, &mut work, 1, direction, &mut report)?,
+    }
+    values.copy_from_slice(&work);
+    report.host_s = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests;
