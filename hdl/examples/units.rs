@@ -1,6 +1,8 @@
-//! Writes every arithmetic unit of every field to a folder (development aid).
+//! Writes every arithmetic unit of every field, and the NTT core of the default real-card
+//! preset, to a folder (what `scripts/resources.sh` synthesises).
 use zkpipe_hdl::field::FieldId;
-use zkpipe_hdl::generate::{arith_unit, ArithUnit};
+use zkpipe_hdl::generate::{arith_unit, ntt_core, ArithUnit};
+use zkpipe_hdl::preset::{Preset, DEFAULT_PRESET};
 fn main() {
     let out = std::env::args().nth(1).unwrap_or_else(|| "units".into());
     std::fs::create_dir_all(&out).unwrap();
@@ -11,4 +13,8 @@ fn main() {
             println!("{} latency {} tiles {}", m.name, m.latency, m.tiles);
         }
     }
+    let preset = Preset::by_name(DEFAULT_PRESET).expect("the default preset exists");
+    let m = ntt_core(preset);
+    std::fs::write(format!("{out}/{}.v", m.name), &m.verilog).unwrap();
+    println!("{} latency {} tiles {}", m.name, m.latency, m.tiles);
 }

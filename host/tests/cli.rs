@@ -125,3 +125,36 @@ fn usage_errors_are_clear() {
     let out = zkpipe(&["info", "--device", "sim:sim-small", "--inject", "stuck"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --inject"));
 }
+
+#[test]
+fn ntt_checks_against_ark_poly() {
+    // Core size batch, four-step with coset, inverse; and the CPU comparison.
+    for args in [
+        &["--log-n", "8", "--batch", "4"][..],
+        &["--log-n", "10", "--coset"][..],
+        &["--log-n", "9", "--inverse", "--coset"][..],
+    ] {
+        let mut all = vec!["ntt", "--device", "sim:sim-small", "--check", "--json"];
+        all.extend_from_slice(args);
+        let v = json(&zkpipe(&all));
+        assert_eq!(v["ok"], true, "{args:?}");
+        assert_eq!(v["checked"], true);
+        assert!(v["cycles"].as_u64().unwrap() > 0);
+        let u = v["utilisation"].as_f64().unwrap();
+        assert!(u > 0.0 && u <= 1.0, "{u}");
+        assert!(v["projected_s"].as_f64().unwrap() > 0.0);
+    }
+    let v = json(&zkpipe(&[
+        "ntt", "--device", "cpu", "--log-n", "12", "--json",
+    ]));
+    assert_eq!(v["ok"], true);
+    assert!(v["host_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn ntt_rejects_sizes_beyond_the_card() {
+    let out = zkpipe(&["ntt", "--device", "sim:sim-small", "--log-n", "17"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("larger than this engine supports"), "{err}");
+}

@@ -500,7 +500,7 @@ fn run_ntts(
 }
 
 /// ark-poly's transform of `y` in place.
-fn reference(y: &mut [Fr], direction: Direction, coset: Coset<Fr>) -> Result<(), String> {
+fn reference(y: &mut Vec<Fr>, direction: Direction, coset: Coset<Fr>) -> Result<(), String> {
     let mut domain = Radix2EvaluationDomain::<Fr>::new(y.len())
         .ok_or_else(|| format!("ark-poly has no domain of size {}", y.len()))?;
     if let Coset::Offset(g) = coset {
