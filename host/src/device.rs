@@ -346,7 +346,8 @@ struct WireJob<'a, C: MontConfig<4>> {
 }
 
 impl JobReport {
-    fn stats(&self) -> EngineStats {
+    /// This job as [`EngineStats`].
+    pub fn stats(&self) -> EngineStats {
         EngineStats {
             jobs: 1,
             busy_cycles: self.counters.busy_cycles as u64,
@@ -354,6 +355,24 @@ impl JobReport {
             projected_s: self.projected_s,
             sim_cycles: self.sim_cycles,
         }
+    }
+}
+
+/// The elementwise kernel over a field `F` a card may hold — what generic code (e.g.
+/// [`crate::backend::BoardBackend`]) calls without naming the field's `MontConfig`.
+pub trait ElementwiseEngine<F> {
+    /// `r_i = a_i · b_i`.
+    fn mul_vec(&self, a: &[F], b: &[F]) -> Result<(Vec<F>, JobReport)>;
+    /// `r_i = a_i − b_i`.
+    fn sub_vec(&self, a: &[F], b: &[F]) -> Result<(Vec<F>, JobReport)>;
+}
+
+impl<C: MontConfig<4>> ElementwiseEngine<Scalar<C>> for Device {
+    fn mul_vec(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        self.mul(a, b)
+    }
+    fn sub_vec(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        self.sub(a, b)
     }
 }
 

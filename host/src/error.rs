@@ -46,6 +46,10 @@ pub enum Error {
     ZeroCosetOffset,
     #[error("{device}: {what} is not implemented by this card")]
     Unsupported { device: String, what: &'static str },
+    #[error("circuit: {0}")]
+    Circuit(String),
+    #[error("{backend}: the proof did not verify; it was not returned (is the card faulty?)")]
+    ProofRejected { backend: String },
     #[error("{n} elements exceed the device's limit of {max} per job")]
     TooLarge { n: usize, max: usize },
     #[error("{device}: the kernel reported an error: {}", .error.describe())]

@@ -6,13 +6,15 @@
 //! * [`Device`]: a board opened by URI (`sim:<preset>`, `vfio:<pci address>`), shared
 //!   between threads, running the elementwise kernel on ark-ff vectors;
 //! * [`DevicePool`]: several boards serving a batch of jobs;
-//! * [`ntt`]: NTTs of any power-of-two size on a card (four-step beyond the core size).
-//!
-//! The prover backends and the Groth16 prover are later issues.
+//! * [`ntt`]: NTTs of any power-of-two size on a card (four-step beyond the core size);
+//! * [`backend`]: the prover-kernel trait with CPU and card implementations, opened by URI;
+//! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s.
 
+pub mod backend;
 pub mod device;
 pub mod driver;
 pub mod error;
+pub mod groth16;
 pub mod ntt;
 pub mod pcie;
 pub mod pool;

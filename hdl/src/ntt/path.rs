@@ -76,7 +76,7 @@ impl NttPath {
         let curve = preset.curve;
         let field = curve.scalar_field().params();
         let s = preset.ntt_twiddle_log;
-        assert!(s % 2 == 0 && s <= 32 && s / 2 <= super::rom::ROM_ADDR_BITS);
+        assert!(s.is_multiple_of(2) && s <= 32 && s / 2 <= super::rom::ROM_ADDR_BITS);
         let twm = MontMul::new(&field, preset.mul_style);
         let l = twm.latency();
         Self {

@@ -81,7 +81,7 @@ pub fn field_one(curve: Curve) -> BigUint {
 /// h = S/2, digit 0 holds ω^d and digit 1 holds ω^(d·2^h) for d < 2^h, so
 /// ω^e = T0[e mod 2^h] · T1[e >> h] for any e < 2^S.
 pub fn exponent_digits(curve: Curve, twiddle_log: usize, digit: usize) -> Vec<BigUint> {
-    assert!(twiddle_log % 2 == 0 && digit < 2);
+    assert!(twiddle_log.is_multiple_of(2) && digit < 2);
     match curve {
         Curve::Bn254 => digit_table::<ark_bn254::FrConfig>(twiddle_log, digit),
         Curve::Bls12_381 => digit_table::<ark_bls12_381::FrConfig>(twiddle_log, digit),

@@ -1,0 +1,156 @@
+//! `BoardBackend`: a zkpipe card behind the [`Backend`] trait.
+//!
+//! NTTs (any size, via [`crate::ntt`]) and the elementwise steps run on the card; inputs
+//! larger than one job are cut at CAPS_MAX_COUNT. MSMs run on the host with arkworks until
+//! the card's MSM engine exists (issue 6), and G2 MSMs always do; [`BackendStats`] keeps
+//! host MSM time apart from device work.
+
+use super::{check_lengths, Backend, BackendStats};
+use crate::device::{Device, ElementwiseEngine};
+use crate::error::{Error, Result};
+use crate::ntt::{self, Coset, Direction, NttEngine};
+use ark_ec::pairing::Pairing;
+use ark_ec::VariableBaseMSM;
+use ark_ff::PrimeField;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zkpipe_hdl::field::FieldParams;
+
+#[derive(Debug)]
+pub struct BoardBackend {
+    device: Arc<Device>,
+    stats: Mutex<BackendStats>,
+}
+
+impl BoardBackend {
+    /// Opens the card at `uri` (`sim:<preset>`, `vfio:<address>`).
+    pub fn open(uri: &str) -> Result<Self> {
+        Ok(Self::new(Arc::new(Device::open(uri)?)))
+    }
+
+    /// Uses an already opened card (shared with other users of the same `Device`).
+    pub fn new(device: Arc<Device>) -> Self {
+        Self {
+            device,
+            stats: Mutex::default(),
+        }
+    }
+
+    pub fn device(&self) -> &Arc<Device> {
+        &self.device
+    }
+
+    /// Checks that the card computes over `E`'s scalar field.
+    pub fn check_curve<E: Pairing>(&self) -> Result<()> {
+        let modulus = FieldParams::limbs_to_biguint(E::ScalarField::MODULUS.as_ref());
+        let caps = self.device.capabilities();
+        match caps.curve() {
+            Some(c) if c.scalar_field().params().modulus == modulus => Ok(()),
+            _ => Err(Error::CurveMismatch {
+                device: self.device.uri().to_string(),
+                found: caps.curve_id,
+                expected: zkpipe_hdl::preset::Curve::ALL
+                    .into_iter()
+                    .find(|c| c.scalar_field().params().modulus == modulus)
+                    .map_or(0, zkpipe_hdl::shell::board::curve_id),
+            }),
+        }
+    }
+
+    fn stats_mut(&self) -> std::sync::MutexGuard<'_, BackendStats> {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs an elementwise op in jobs of at most CAPS_MAX_COUNT elements; `a` is only
+    /// written once every job succeeded.
+    fn elementwise<F: Copy>(
+        &self,
+        a: &mut [F],
+        b: &[F],
+        op: impl Fn(&Device, &[F], &[F]) -> Result<(Vec<F>, crate::JobReport)>,
+    ) -> Result<()> {
+        check_lengths(a.len(), b.len())?;
+        if a.is_empty() {
+            return Ok(());
+        }
+        let t = Instant::now();
+        let max = self.device.capabilities().max_count as usize;
+        let mut out = Vec::with_capacity(a.len());
+        let mut device = crate::ntt::EngineStats::default();
+        for (x, y) in a.chunks(max).zip(b.chunks(max)) {
+            let (r, report) = op(&self.device, x, y)?;
+            out.extend_from_slice(&r);
+            device.add(&report.stats());
+        }
+        a.copy_from_slice(&out);
+        let mut s = self.stats_mut();
+        s.elementwise_calls += 1;
+        s.elementwise_time += t.elapsed();
+        s.device.add(&device);
+        Ok(())
+    }
+
+    fn record_msm(&self, g2: bool, d: Duration) {
+        let mut s = self.stats_mut();
+        if g2 {
+            s.msm_g2_calls += 1;
+            s.msm_g2_time += d;
+        } else {
+            s.msm_g1_calls += 1;
+            s.msm_g1_time += d;
+        }
+    }
+}
+
+impl<E: Pairing> Backend<E> for BoardBackend
+where
+    Device: NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField>,
+{
+    fn describe(&self) -> String {
+        self.device.uri().to_string()
+    }
+
+    fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1> {
+        check_lengths(bases.len(), scalars.len())?;
+        let t = Instant::now();
+        // Host until the card's MSM engine lands (issue 6).
+        let r = E::G1::msm_unchecked(bases, scalars);
+        self.record_msm(false, t.elapsed());
+        Ok(r)
+    }
+
+    fn msm_g2(&self, bases: &[E::G2Affine], scalars: &[E::ScalarField]) -> Result<E::G2> {
+        check_lengths(bases.len(), scalars.len())?;
+        let t = Instant::now();
+        let r = E::G2::msm_unchecked(bases, scalars);
+        self.record_msm(true, t.elapsed());
+        Ok(r)
+    }
+
+    fn ntt(
+        &self,
+        values: &mut [E::ScalarField],
+        direction: Direction,
+        coset: Coset<E::ScalarField>,
+    ) -> Result<()> {
+        let t = Instant::now();
+        let report = ntt::ntt(self.device.as_ref(), values, direction, coset)?;
+        let mut s = self.stats_mut();
+        s.ntt_calls += 1;
+        s.ntt_time += t.elapsed();
+        s.device.add(&report.device);
+        Ok(())
+    }
+
+    fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
+        self.elementwise(a, b, |d, x, y| d.mul_vec(x, y))
+    }
+
+    fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
+        self.elementwise(a, b, |d, x, y| d.sub_vec(x, y))
+    }
+
+    fn stats(&self) -> BackendStats {
+        *self.stats_mut()
+    }
+}

@@ -1,0 +1,112 @@
+//! Prover backends: the heavy kernels a prover calls, behind one trait, so switching from
+//! arkworks on the CPU to a card is a configuration value ([`open`]), not a code change.
+//!
+//! * [`CpuBackend`]: arkworks, parallel — the reference and the fallback.
+//! * [`BoardBackend`]: a zkpipe card (`sim:<preset>` or `vfio:<address>`): NTTs and the
+//!   elementwise steps on the card. MSMs run on the host CPU (arkworks) until the card's
+//!   MSM engine lands (issue 6); G2 MSMs stay on the host (the card has no G2 engine).
+//!   [`BackendStats`] says which work ran where.
+
+pub mod board;
+pub mod cpu;
+
+use crate::error::{Error, Result};
+use crate::ntt::{Coset, Direction, EngineStats};
+use ark_ec::pairing::Pairing;
+use std::time::Duration;
+
+pub use board::BoardBackend;
+pub use cpu::CpuBackend;
+
+/// Where a backend's time went (cumulative since it was opened; see [`Backend::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BackendStats {
+    pub ntt_calls: usize,
+    pub ntt_time: Duration,
+    pub msm_g1_calls: usize,
+    pub msm_g1_time: Duration,
+    pub msm_g2_calls: usize,
+    pub msm_g2_time: Duration,
+    pub elementwise_calls: usize,
+    pub elementwise_time: Duration,
+    /// Work a card did (zero on the CPU backend).
+    pub device: EngineStats,
+}
+
+impl BackendStats {
+    /// `self − earlier`: the work between two snapshots.
+    pub fn since(&self, earlier: &BackendStats) -> BackendStats {
+        BackendStats {
+            ntt_calls: self.ntt_calls - earlier.ntt_calls,
+            ntt_time: self.ntt_time - earlier.ntt_time,
+            msm_g1_calls: self.msm_g1_calls - earlier.msm_g1_calls,
+            msm_g1_time: self.msm_g1_time - earlier.msm_g1_time,
+            msm_g2_calls: self.msm_g2_calls - earlier.msm_g2_calls,
+            msm_g2_time: self.msm_g2_time - earlier.msm_g2_time,
+            elementwise_calls: self.elementwise_calls - earlier.elementwise_calls,
+            elementwise_time: self.elementwise_time - earlier.elementwise_time,
+            device: EngineStats {
+                jobs: self.device.jobs - earlier.device.jobs,
+                busy_cycles: self.device.busy_cycles - earlier.device.busy_cycles,
+                elements: self.device.elements - earlier.device.elements,
+                projected_s: self.device.projected_s - earlier.device.projected_s,
+                sim_cycles: match (self.device.sim_cycles, earlier.device.sim_cycles) {
+                    (Some(a), Some(b)) => Some(a - b),
+                    (a, _) => a,
+                },
+            },
+        }
+    }
+}
+
+/// The kernels a pairing-based prover spends its time in. Slices are ark-ff / ark-ec
+/// in-memory values; every method leaves its inputs unchanged on error.
+pub trait Backend<E: Pairing>: Send + Sync {
+    /// What runs the kernels (`cpu`, the card's URI).
+    fn describe(&self) -> String;
+    /// Σ scalars[i]·bases[i] in G1 (lengths must match; empty → identity).
+    fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1>;
+    /// Σ scalars[i]·bases[i] in G2.
+    fn msm_g2(&self, bases: &[E::G2Affine], scalars: &[E::ScalarField]) -> Result<E::G2>;
+    /// In-place NTT, natural order, as ark-poly's `Radix2EvaluationDomain` (and its
+    /// `get_coset`) computes it.
+    fn ntt(
+        &self,
+        values: &mut [E::ScalarField],
+        direction: Direction,
+        coset: Coset<E::ScalarField>,
+    ) -> Result<()>;
+    /// a[i] ← a[i]·b[i].
+    fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
+    /// a[i] ← a[i] − b[i].
+    fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
+    /// Cumulative statistics.
+    fn stats(&self) -> BackendStats;
+}
+
+/// Opens a backend by URI: `cpu`, `sim:<preset>` or `vfio:<pci address>`. A card must
+/// work over `E`'s scalar field.
+pub fn open<E: Pairing>(uri: &str) -> Result<Box<dyn Backend<E>>>
+where
+    BoardBackend: Backend<E>,
+{
+    if uri == "cpu" {
+        return Ok(Box::new(CpuBackend::new()));
+    }
+    if uri.starts_with("sim:") || uri.starts_with("vfio:") {
+        let backend = BoardBackend::open(uri)?;
+        backend.check_curve::<E>()?;
+        return Ok(Box::new(backend));
+    }
+    Err(Error::BadUri(uri.to_string()))
+}
+
+pub(crate) fn check_lengths(a: usize, b: usize) -> Result<()> {
+    if a != b {
+        return Err(Error::LengthMismatch { a, b });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,49 @@
+//! Groth16 on the simulated board (sim-small, BN254): the proof equals ark-groth16's for
+//! the same (r, s) and verifies; NTTs and pointwise steps ran on the card.
+
+use ark_bls12_381::Bls12_381;
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::Groth16;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use zkpipe::backend::{self, BoardBackend};
+use zkpipe::groth16::{circuits::MimcChain, prove, ProveOptions};
+use zkpipe::Error;
+
+#[test]
+fn board_proof_of_1024_constraints_equals_ark_groth16() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let circuit = MimcChain::with_constraints(Fr::from(3u64), 1024);
+    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
+        .unwrap();
+    let board = backend::open::<Bn254>("sim:sim-small").unwrap();
+    let (r, s) = (Fr::from(123u64), Fr::from(456u64));
+    let (proof, report) = prove(
+        board.as_ref(),
+        &pk,
+        circuit.clone(),
+        r,
+        s,
+        ProveOptions { verify: true },
+    )
+    .unwrap();
+    let expected = Groth16::<Bn254>::create_proof_with_reduction(circuit, &pk, r, s).unwrap();
+    assert_eq!(proof, expected);
+    assert!(report.verified);
+    assert_eq!(report.domain_size, 2048);
+    // Seven NTTs of 2^11 (four-step on a 2^8 core) and three pointwise jobs on the card.
+    assert_eq!(report.backend.ntt_calls, 7);
+    assert_eq!(report.backend.elementwise_calls, 3);
+    assert!(report.backend.device.elements >= 7 * 2 * 2048);
+    assert!(report.backend.device.projected_s > 0.0);
+}
+
+#[test]
+fn a_card_of_another_curve_is_refused() {
+    let Err(err) = backend::open::<Bls12_381>("sim:sim-small") else {
+        panic!("a BN254 card accepted as a BLS12-381 backend");
+    };
+    assert!(matches!(err, Error::CurveMismatch { .. }), "{err}");
+    let board = BoardBackend::open("sim:sim-small").unwrap();
+    assert!(board.check_curve::<Bn254>().is_ok());
+}
