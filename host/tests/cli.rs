@@ -158,3 +158,37 @@ fn ntt_rejects_sizes_beyond_the_card() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("larger than this engine supports"), "{err}");
 }
+
+#[test]
+fn prove_verifies_on_the_board_and_the_cpu() {
+    for device in ["sim:sim-small", "cpu"] {
+        let v = json(&zkpipe(&[
+            "prove",
+            "--device",
+            device,
+            "--circuit",
+            "mimc",
+            "--constraints",
+            "256",
+            "--verify",
+            "--json",
+        ]));
+        assert_eq!(v["verified"], true, "{device}");
+        assert_eq!(v["ntt_calls"], 7);
+        assert_eq!(v["domain_size"], 512);
+        if device != "cpu" {
+            assert!(v["device_cycles"].as_u64().unwrap() > 0);
+        }
+    }
+    let out = zkpipe(&[
+        "prove",
+        "--device",
+        "sim:sim-small",
+        "--curve",
+        "bls12-381",
+        "--constraints",
+        "16",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("curve"));
+}

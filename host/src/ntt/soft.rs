@@ -42,7 +42,7 @@ impl<F: FftField> NttEngine<F> for SoftEngine {
         if job.log_n == 0
             || job.log_n > self.log_size
             || data.is_empty()
-            || data.len() % n != 0
+            || !data.len().is_multiple_of(n)
             || data.len() > self.max_job
         {
             return Err(Error::Protocol {
