@@ -162,7 +162,31 @@ pub fn sim_models() -> Vec<GeneratedModule> {
     let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
     models.push(board(preset));
     models.push(ntt_core(preset));
+    models.push(point_add(preset));
     models
+}
+
+/// Module name of a preset's G1 mixed point adder, e.g. `point_add_sim_small`.
+pub fn point_add_module_name(preset: &crate::preset::Preset) -> String {
+    format!("point_add_{}", preset.name.replace('-', "_"))
+}
+
+/// The complete mixed point adder of a preset's curve (G1, over the base field).
+pub fn point_add(preset: &crate::preset::Preset) -> GeneratedModule {
+    use crate::msm::MixedAdd;
+    let name = point_add_module_name(preset);
+    match preset.curve {
+        crate::preset::Curve::Bn254 => {
+            let block = MixedAdd::<256, 512>::new(preset.curve, preset.mul_style);
+            let tiles = block.multipliers() * block.tiles_per_multiplier();
+            generate(name, block.latency(), tiles, block)
+        }
+        crate::preset::Curve::Bls12_381 => {
+            let block = MixedAdd::<384, 768>::new(preset.curve, preset.mul_style);
+            let tiles = block.multipliers() * block.tiles_per_multiplier();
+            generate(name, block.latency(), tiles, block)
+        }
+    }
 }
 
 /// Module name of a preset's board top, e.g. `board_sim_small`.

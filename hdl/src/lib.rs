@@ -2,6 +2,8 @@
 //!
 //! * [`field`]: pipelined modular arithmetic over BN254 and BLS12-381 fields, constants
 //!   from arkworks;
+//! * [`ntt`]: the pipelined NTT core and its board path;
+//! * [`msm`]: MSM building blocks (the complete mixed point adder);
 //! * [`preset`]: typed configurations (`sim-small`, real-card presets);
 //! * [`generate`]: blocks → Verilog tops with ports and latency, used by the `synth`
 //!   command and by `zkpipe-sim`'s build script;
@@ -9,6 +11,7 @@
 
 pub mod field;
 pub mod generate;
+pub mod msm;
 pub mod ntt;
 pub mod preset;
 pub mod rtl;

@@ -93,6 +93,7 @@ pub fn preset_modules(preset: &Preset) -> Vec<GeneratedModule> {
         .collect();
     modules.push(crate::generate::board(preset));
     modules.push(crate::generate::ntt_core(preset));
+    modules.push(crate::generate::point_add(preset));
     modules
 }
 

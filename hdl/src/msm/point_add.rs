@@ -1,0 +1,361 @@
+//! `MixedAdd`: complete mixed point addition for short-Weierstrass curves with a = 0
+//! (Renes–Costello–Batina 2016, algorithm 8): bucket P = (X1 : Y1 : Z1) in homogeneous
+//! projective coordinates plus an affine point Q = (x2, y2), one addition per cycle,
+//! fixed latency. Correct for every P, including the identity (0 : 1 : 0), P = Q
+//! (doubling) and P = −Q; Q must be an affine point (not the identity — the Pippenger unit
+//! never feeds the identity as Q).
+//!
+//! The formula is written once as a list of field operations ([`FORMULA`]); the generator
+//! schedules it ASAP (every MontMul and ModAdd/ModSub fully pipelined) and inserts delay
+//! lines so that every operand pair meets, and all three outputs leave together.
+
+use crate::field::{AddSubOp, FieldParams, ModAddSub, MontMul};
+use crate::ntt::delay::Delay;
+use crate::preset::{Curve, MulStyle};
+use crate::rtl::*;
+use num_bigint::BigUint;
+use rust_hdl::core::prelude::*;
+
+/// An operand of a formula step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    X1,
+    Y1,
+    Z1,
+    X2,
+    Y2,
+    /// 3·b, the curve constant (Montgomery form).
+    B3,
+    /// The result of step i.
+    Step(usize),
+}
+
+/// A field operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Mul,
+    Add,
+    Sub,
+}
+
+use Op::*;
+use Src::*;
+
+/// RCB16 algorithm 8 (a = 0, mixed), one step per line; outputs X3, Y3, Z3 are the steps
+/// named in [`OUTPUTS`]. Comments give the paper's variable.
+pub const FORMULA: [(Op, Src, Src); 26] = [
+    (Mul, X1, X2),             // 0  t0 = X1·X2
+    (Mul, Y1, Y2),             // 1  t1 = Y1·Y2
+    (Add, X2, Y2),             // 2  t3 = X2 + Y2
+    (Add, X1, Y1),             // 3  t4 = X1 + Y1
+    (Mul, Step(2), Step(3)),   // 4  t3 = t3·t4
+    (Add, Step(0), Step(1)),   // 5  t4 = t0 + t1
+    (Sub, Step(4), Step(5)),   // 6  t3 = t3 − t4
+    (Mul, Y2, Z1),             // 7  t4 = Y2·Z1
+    (Add, Step(7), Y1),        // 8  t4 = t4 + Y1
+    (Mul, X2, Z1),             // 9  Y3 = X2·Z1
+    (Add, Step(9), X1),        // 10 Y3 = Y3 + X1
+    (Add, Step(0), Step(0)),   // 11 X3 = t0 + t0
+    (Add, Step(11), Step(0)),  // 12 t0 = X3 + t0
+    (Mul, B3, Z1),             // 13 t2 = b3·Z1
+    (Add, Step(1), Step(13)),  // 14 Z3 = t1 + t2
+    (Sub, Step(1), Step(13)),  // 15 t1 = t1 − t2
+    (Mul, B3, Step(10)),       // 16 Y3 = b3·Y3
+    (Mul, Step(8), Step(16)),  // 17 X3 = t4·Y3
+    (Mul, Step(6), Step(15)),  // 18 t2 = t3·t1
+    (Sub, Step(18), Step(17)), // 19 X3 = t2 − X3
+    (Mul, Step(16), Step(12)), // 20 Y3 = Y3·t0
+    (Mul, Step(15), Step(14)), // 21 t1 = t1·Z3
+    (Add, Step(21), Step(20)), // 22 Y3 = t1 + Y3
+    (Mul, Step(12), Step(6)),  // 23 t0 = t0·t3
+    (Mul, Step(14), Step(8)),  // 24 Z3 = Z3·t4
+    (Add, Step(24), Step(23)), // 25 Z3 = Z3 + t0
+];
+
+/// Steps holding X3, Y3, Z3.
+pub const OUTPUTS: [usize; 3] = [19, 22, 25];
+
+/// Where a step's operand comes from after scheduling: the source and the delay line
+/// (index into `delays`) that aligns it, if any.
+#[derive(Clone, Debug)]
+struct Wire {
+    src: Src,
+    delay: Option<usize>,
+}
+
+#[derive(LogicBlock)]
+pub struct MixedAdd<const W: usize, const W2: usize> {
+    pub clock: Signal<In, Clock>,
+    pub enable: Signal<In, Bit>,
+    pub x1: Signal<In, Bits<W>>,
+    pub y1: Signal<In, Bits<W>>,
+    pub z1: Signal<In, Bits<W>>,
+    pub x2: Signal<In, Bits<W>>,
+    pub y2: Signal<In, Bits<W>>,
+    pub v: Signal<In, Bit>,
+    /// Carried alongside (the Pippenger unit's bucket address).
+    pub tag: Signal<In, Bits<32>>,
+    pub x3: Signal<Out, Bits<W>>,
+    pub y3: Signal<Out, Bits<W>>,
+    pub z3: Signal<Out, Bits<W>>,
+    pub vo: Signal<Out, Bit>,
+    pub tag_o: Signal<Out, Bits<32>>,
+    b3: Constant<Bits<W>>,
+    muls: Vec<MontMul<W, W2>>,
+    addsubs: Vec<ModAddSub<W>>,
+    delays: Vec<Delay<W>>,
+    out_delays: Vec<Delay<W>>,
+    v_delay: Delay<1>,
+    tag_delay: Delay<32>,
+    /// Per step: unit index (into `muls` or `addsubs`) and its two operand wires.
+    _steps: Vec<(usize, Wire, Wire)>,
+    _latency: usize,
+}
+
+/// The curve's 3·b in Montgomery form (a = 0 curves: BN254 b = 3, BLS12-381 b = 4).
+fn b3_mont(curve: Curve) -> BigUint {
+    use ark_ec::short_weierstrass::SWCurveConfig;
+    fn mont<C: ark_ff::fields::models::fp::MontConfig<N>, const N: usize>(
+        x: ark_ff::Fp<ark_ff::MontBackend<C, N>, N>,
+    ) -> BigUint {
+        FieldParams::limbs_to_biguint(&x.0 .0)
+    }
+    match curve {
+        Curve::Bn254 => {
+            let b = ark_bn254::g1::Config::COEFF_B;
+            mont(b + b + b)
+        }
+        Curve::Bls12_381 => {
+            let b = ark_bls12_381::g1::Config::COEFF_B;
+            mont(b + b + b)
+        }
+    }
+}
+
+impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
+    /// The G1 adder of `curve` (over its base field).
+    pub fn new(curve: Curve, style: MulStyle) -> Self {
+        let field = curve.base_field().params();
+        assert_eq!(field.width(), W, "field width");
+        let probe = MontMul::<W, W2>::new(&field, style);
+        let (lm, la) = (probe.latency(), crate::field::mod_add::LATENCY);
+        // ASAP schedule: ready[i] = cycle step i's result appears.
+        let ready_of = |src: Src, ready: &[usize]| match src {
+            Step(i) => ready[i],
+            _ => 0,
+        };
+        let mut ready = vec![];
+        let mut muls = vec![];
+        let mut addsubs = vec![];
+        let mut delays = vec![];
+        let mut steps = vec![];
+        for &(op, a, b) in FORMULA.iter() {
+            let start = ready_of(a, &ready).max(ready_of(b, &ready));
+            let mut wire = |src: Src| {
+                let lag = start - ready_of(src, &ready);
+                let delay = (lag > 0 && src != B3).then(|| {
+                    delays.push(Delay::<W>::new(lag));
+                    delays.len() - 1
+                });
+                Wire { src, delay }
+            };
+            let (wa, wb) = (wire(a), wire(b));
+            let unit = match op {
+                Mul => {
+                    muls.push(MontMul::new(&field, style));
+                    muls.len() - 1
+                }
+                Add | Sub => {
+                    let kind = if op == Add {
+                        AddSubOp::Add
+                    } else {
+                        AddSubOp::Sub
+                    };
+                    addsubs.push(ModAddSub::new(&field, kind));
+                    addsubs.len() - 1
+                }
+            };
+            ready.push(start + if op == Mul { lm } else { la });
+            steps.push((unit, wa, wb));
+        }
+        let latency = OUTPUTS.iter().map(|&o| ready[o]).max().unwrap();
+        let out_delays = OUTPUTS
+            .iter()
+            .map(|&o| Delay::new(latency - ready[o]))
+            .collect();
+        Self {
+            clock: Default::default(),
+            enable: Default::default(),
+            x1: Default::default(),
+            y1: Default::default(),
+            z1: Default::default(),
+            x2: Default::default(),
+            y2: Default::default(),
+            v: Default::default(),
+            tag: Default::default(),
+            x3: Default::default(),
+            y3: Default::default(),
+            z3: Default::default(),
+            vo: Default::default(),
+            tag_o: Default::default(),
+            b3: Constant::new(b3_mont(curve).into()),
+            muls,
+            addsubs,
+            delays,
+            out_delays,
+            v_delay: Delay::new(latency),
+            tag_delay: Delay::new(latency),
+            _steps: steps,
+            _latency: latency,
+        }
+    }
+
+    /// Cycles from inputs to the sum.
+    pub fn latency(&self) -> usize {
+        self._latency
+    }
+
+    /// MontMuls in the adder (DSP cost: this × one MontMul's tiles).
+    pub fn multipliers(&self) -> usize {
+        self.muls.len()
+    }
+
+    /// DSP-sized tiles of one of its MontMuls (0 when behavioural).
+    pub fn tiles_per_multiplier(&self) -> usize {
+        self.muls[0].tile_count()
+    }
+
+    /// The unit computing step `i`: ("muls" | "addsubs", index).
+    fn unit_name(i: usize, unit: usize) -> String {
+        match FORMULA[i].0 {
+            Mul => format!("muls${unit}"),
+            Add | Sub => format!("addsubs${unit}"),
+        }
+    }
+
+    fn src_sig(&self, src: Src) -> Expr {
+        match src {
+            X1 => sig("x1"),
+            Y1 => sig("y1"),
+            Z1 => sig("z1"),
+            X2 => sig("x2"),
+            Y2 => sig("y2"),
+            B3 => sig("b3"),
+            Step(i) => sig(format!("{}$r", Self::unit_name(i, self._steps[i].0))),
+        }
+    }
+
+    fn src_val(&self, src: Src) -> Bits<W> {
+        match src {
+            X1 => self.x1.val(),
+            Y1 => self.y1.val(),
+            Z1 => self.z1.val(),
+            X2 => self.x2.val(),
+            Y2 => self.y2.val(),
+            B3 => self.b3.val(),
+            Step(i) => {
+                let unit = self._steps[i].0;
+                match FORMULA[i].0 {
+                    Mul => self.muls[unit].r.val(),
+                    Add | Sub => self.addsubs[unit].r.val(),
+                }
+            }
+        }
+    }
+}
+
+impl<const W: usize, const W2: usize> Logic for MixedAdd<W, W2> {
+    fn update(&mut self) {
+        let (clock, enable) = (self.clock.val(), self.enable.val());
+        let steps = self._steps.clone();
+        for (i, (unit, wa, wb)) in steps.iter().enumerate() {
+            let operand = |s: &mut Self, w: &Wire| match w.delay {
+                Some(d) => {
+                    let v = s.src_val(w.src);
+                    let dl = &mut s.delays[d];
+                    dl.clock.next = clock;
+                    dl.enable.next = enable;
+                    dl.din.next = v;
+                    dl.dout.val()
+                }
+                None => s.src_val(w.src),
+            };
+            let (a, b) = (operand(self, wa), operand(self, wb));
+            match FORMULA[i].0 {
+                Mul => {
+                    let m = &mut self.muls[*unit];
+                    m.clock.next = clock;
+                    m.enable.next = enable;
+                    m.a.next = a;
+                    m.b.next = b;
+                }
+                Add | Sub => {
+                    let u = &mut self.addsubs[*unit];
+                    u.clock.next = clock;
+                    u.enable.next = enable;
+                    u.a.next = a;
+                    u.b.next = b;
+                }
+            }
+        }
+        let outs: Vec<Bits<W>> = OUTPUTS.iter().map(|&o| self.src_val(Step(o))).collect();
+        for (k, v) in outs.into_iter().enumerate() {
+            let dl = &mut self.out_delays[k];
+            dl.clock.next = clock;
+            dl.enable.next = enable;
+            dl.din.next = v;
+        }
+        self.x3.next = self.out_delays[0].dout.val();
+        self.y3.next = self.out_delays[1].dout.val();
+        self.z3.next = self.out_delays[2].dout.val();
+        self.v_delay.clock.next = clock;
+        self.v_delay.enable.next = enable;
+        self.v_delay.din.next = bits(self.v.val() as u64);
+        self.vo.next = self.v_delay.dout.val().get_bit(0);
+        self.tag_delay.clock.next = clock;
+        self.tag_delay.enable.next = enable;
+        self.tag_delay.din.next = self.tag.val();
+        self.tag_o.next = self.tag_delay.dout.val();
+    }
+
+    fn connect(&mut self) {
+        for s in [&mut self.x3, &mut self.y3, &mut self.z3] {
+            s.connect();
+        }
+        self.vo.connect();
+        self.tag_o.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        let mut s = vec![];
+        for (i, (unit, wa, wb)) in self._steps.iter().enumerate() {
+            let name = Self::unit_name(i, *unit);
+            s.extend(clock_to(&name));
+            for (port, w) in [("a", wa), ("b", wb)] {
+                let value = match w.delay {
+                    Some(d) => {
+                        let dl = format!("delays${d}");
+                        s.extend(clock_to(&dl));
+                        s.push(assign(format!("{dl}$din"), self.src_sig(w.src)));
+                        sig(format!("{dl}$dout"))
+                    }
+                    None => self.src_sig(w.src),
+                };
+                s.push(assign(format!("{name}${port}"), value));
+            }
+        }
+        for (k, (&o, port)) in OUTPUTS.iter().zip(["x3", "y3", "z3"]).enumerate() {
+            let dl = format!("out_delays${k}");
+            s.extend(clock_to(&dl));
+            s.push(assign(format!("{dl}$din"), self.src_sig(Step(o))));
+            s.push(assign(port, sig(format!("{dl}$dout"))));
+        }
+        s.extend(clock_to("v_delay"));
+        s.push(assign("v_delay$din", sig("v")));
+        s.push(assign("vo", sig("v_delay$dout")));
+        s.extend(clock_to("tag_delay"));
+        s.push(assign("tag_delay$din", sig("tag")));
+        s.push(assign("tag_o", sig("tag_delay$dout")));
+        comb(s)
+    }
+}
