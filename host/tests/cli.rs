@@ -65,8 +65,13 @@ fn info_reports_the_board() {
     assert_eq!(v["preset"], "sim-small");
     assert_eq!(v["curve"], "bn254");
     assert_eq!(v["beat_bits"], 512);
+    assert_eq!(v["ntt"]["log_core_size"], 8);
+    assert_eq!(v["ntt"]["twiddle_log"], 16);
+    assert!(v["opcodes"].as_array().unwrap().iter().any(|o| o == "ntt"));
     let text = zkpipe(&["info", "--device", "sim:sim-small"]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("register map"));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("register map"));
+    assert!(text.contains("core 2^8"), "{text}");
 }
 
 #[test]

@@ -129,6 +129,7 @@ fn info(args: &Args) -> Result<bool, String> {
             "opcodes": Opcode::ALL.iter().filter(|o| c.opcodes & (1 << **o as u32) != 0).map(|o| o.name()).collect::<Vec<_>>(),
             "latency": c.latency,
             "clock_mhz": c.clock_mhz(),
+            "ntt": {"log_core_size": c.ntt_log_size, "twiddle_log": c.ntt_twiddle_log, "cores": c.ntt_cores},
             "counters": {"busy_cycles": k.busy_cycles, "beats_in": k.beats_in, "beats_out": k.beats_out, "stall_cycles": k.stall_cycles},
         });
         println!("{v}");
@@ -148,7 +149,7 @@ fn info(args: &Args) -> Result<bool, String> {
         );
         println!("streams       {} bits per beat", c.beat_bits);
         println!(
-            "kernels       elementwise: {}",
+            "opcodes       {}",
             Opcode::ALL
                 .iter()
                 .filter(|o| c.opcodes & (1 << **o as u32) != 0)
@@ -156,6 +157,14 @@ fn info(args: &Args) -> Result<bool, String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        if c.ntt_log_size > 0 {
+            println!(
+                "ntt           core 2^{} ({} core), four-step up to 2^{}",
+                c.ntt_log_size, c.ntt_cores, c.ntt_twiddle_log
+            );
+        } else {
+            println!("ntt           none");
+        }
         println!("job limit     {} elements", c.max_count);
         println!("latency       {} cycles", c.latency);
         println!("clock         {} MHz", c.clock_mhz());
