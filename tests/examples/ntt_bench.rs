@@ -54,26 +54,24 @@ impl NttEngine<Fr> for CycleModel {
     }
     fn run(&self, data: &mut [Fr], job: &NttJob<Fr>) -> Result<EngineStats> {
         let twiddle = matches!(job.factor, Factor::Twiddle { .. });
-        let cycles = data.len() as u64
-            + self.path.latency(job.log_n as usize, twiddle) as u64
-            + self.overhead;
-        Ok(EngineStats {
-            jobs: 1,
-            busy_cycles: cycles,
-            elements: data.len() as u64,
-            projected_s: cycles as f64 / self.clock_hz,
-            sim_cycles: None,
-        })
+        Ok(self.job(data.len(), self.path.latency(job.log_n as usize, twiddle)))
     }
     fn powmul(&self, data: &mut [Fr], _g: Fr) -> Result<EngineStats> {
-        let cycles = data.len() as u64 + 64 + self.overhead;
-        Ok(EngineStats {
+        Ok(self.job(data.len(), 64))
+    }
+}
+
+impl CycleModel {
+    /// One job streaming `elements` through a path of `latency` cycles.
+    fn job(&self, elements: usize, latency: usize) -> EngineStats {
+        let cycles = (elements + latency) as u64 + self.overhead;
+        EngineStats {
             jobs: 1,
             busy_cycles: cycles,
-            elements: data.len() as u64,
+            elements: elements as u64,
             projected_s: cycles as f64 / self.clock_hz,
             sim_cycles: None,
-        })
+        }
     }
 }
 

@@ -14,7 +14,6 @@ use ark_bn254::{Fr, FrConfig};
 use ark_ec::pairing::Pairing;
 use ark_ff::{FftField, Field, UniformRand};
 use ark_groth16::Groth16;
-use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -22,6 +21,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use zkpipe::backend::cpu::ark_ntt;
 use zkpipe::backend::{self, Backend, BoardBackend};
 use zkpipe::groth16::{self, circuits::MimcChain, ProveOptions};
 use zkpipe::ntt::{self, Coset, Direction, EngineStats, Factor, NttEngine, NttJob};
@@ -393,7 +393,7 @@ fn ntt_cmd(args: &Args) -> Result<bool, String> {
     let mut clock_mhz = None;
     if uri == "cpu" {
         for y in &mut output {
-            reference(y, direction, coset).map_err(|e| e.to_string())?;
+            ark_ntt(y, direction, coset).map_err(|e| e.to_string())?;
         }
     } else {
         let device = Device::open(uri).map_err(|e| e.to_string())?;
@@ -417,7 +417,7 @@ fn ntt_cmd(args: &Args) -> Result<bool, String> {
     let ok = if args.has("check") && uri != "cpu" {
         let mut expected = input.clone();
         for y in &mut expected {
-            reference(y, direction, coset).map_err(|e| e.to_string())?;
+            ark_ntt(y, direction, coset).map_err(|e| e.to_string())?;
         }
         expected == output
     } else {
@@ -515,20 +515,6 @@ fn run_ntts(
         }
     }
     Ok((stats, transpose_s))
-}
-
-/// ark-poly's transform of `y` in place.
-fn reference(y: &mut Vec<Fr>, direction: Direction, coset: Coset<Fr>) -> Result<(), String> {
-    let mut domain = Radix2EvaluationDomain::<Fr>::new(y.len())
-        .ok_or_else(|| format!("ark-poly has no domain of size {}", y.len()))?;
-    if let Coset::Offset(g) = coset {
-        domain = domain.get_coset(g).ok_or("ark-poly: no coset")?;
-    }
-    match direction {
-        Direction::Forward => domain.fft_in_place(y),
-        Direction::Inverse => domain.ifft_in_place(y),
-    }
-    Ok(())
 }
 
 fn prove_cmd(args: &Args) -> Result<bool, String> {
