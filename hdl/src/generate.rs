@@ -196,9 +196,18 @@ pub fn board_module_name(preset: &crate::preset::Preset) -> String {
 
 /// The board top of a preset (CSR block, streams, kernels).
 pub fn board(preset: &crate::preset::Preset) -> GeneratedModule {
-    let block = crate::shell::board::Board::new(preset);
-    let tiles = 0;
-    generate(board_module_name(preset), block.latency(), tiles, block)
+    use crate::shell::board::Board;
+    let name = board_module_name(preset);
+    match preset.curve {
+        crate::preset::Curve::Bn254 => {
+            let block = Board::<256, 512>::new(preset);
+            generate(name, block.latency(), 0, block)
+        }
+        crate::preset::Curve::Bls12_381 => {
+            let block = Board::<384, 768>::new(preset);
+            generate(name, block.latency(), 0, block)
+        }
+    }
 }
 
 /// Module name of a preset's NTT core, e.g. `ntt_core_sim_small`.

@@ -79,6 +79,12 @@ pub struct Preset {
     /// S: the four-step twiddle unit generates powers of a primitive 2^S-th root of unity,
     /// so transforms up to 2^S points run on the card (two ROMs of 2^(S/2) words).
     pub ntt_twiddle_log: usize,
+    /// MSM window size c in bits: 2^c − 1 buckets per window, ⌈scalar bits / c⌉ windows.
+    pub msm_window_bits: usize,
+    /// log2 of the card memory for resident MSM bases, in points (CAPS_MSM_BASES).
+    pub msm_log_bases: usize,
+    /// Entries of the MSM deferral FIFO (points whose bucket is in the adder).
+    pub msm_fifo_depth: usize,
 }
 
 /// Every preset the generator knows.
@@ -93,6 +99,9 @@ pub const PRESETS: &[Preset] = &[
         max_job_elements: 1 << 16,
         ntt_log_size: 8,
         ntt_twiddle_log: 16,
+        msm_window_bits: 8,
+        msm_log_bases: 16,
+        msm_fifo_depth: 16,
     },
     Preset {
         name: "u250-bn254",
@@ -104,6 +113,9 @@ pub const PRESETS: &[Preset] = &[
         max_job_elements: 1 << 24,
         ntt_log_size: 10,
         ntt_twiddle_log: 24,
+        msm_window_bits: 12,
+        msm_log_bases: 18,
+        msm_fifo_depth: 32,
     },
     Preset {
         name: "u250-bls12-381",
@@ -115,6 +127,9 @@ pub const PRESETS: &[Preset] = &[
         max_job_elements: 1 << 24,
         ntt_log_size: 10,
         ntt_twiddle_log: 24,
+        msm_window_bits: 12,
+        msm_log_bases: 17,
+        msm_fifo_depth: 32,
     },
 ];
 

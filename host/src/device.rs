@@ -42,6 +42,11 @@ pub struct Device {
     caps: Capabilities,
     func: Mutex<Box<dyn PcieFunction>>,
     timeout: Mutex<Option<Duration>>,
+    /// Which resident MSM bases card memory holds (see [`crate::msm`]).
+    pub(crate) card_memory: Mutex<crate::msm::CardMemory>,
+    /// Held for a whole MSM call, so loads and runs of two threads do not interleave in
+    /// card memory.
+    pub(crate) msm_serial: Mutex<()>,
 }
 
 impl std::fmt::Debug for Device {
@@ -95,6 +100,8 @@ impl Device {
             caps,
             func: Mutex::new(func),
             timeout: Mutex::new(None),
+            card_memory: Mutex::default(),
+            msm_serial: Mutex::default(),
         })
     }
 
@@ -188,10 +195,13 @@ impl Device {
         g: Option<Scalar<C>>,
     ) -> Result<(Vec<Scalar<C>>, JobReport)> {
         let n = a.len();
-        if op == Opcode::Ntt {
+        if op == Opcode::Ntt || op.is_msm() {
             return Err(Error::Protocol {
                 device: self.uri.clone(),
-                reason: "ntt jobs go through Device::ntt_job or zkpipe::ntt::ntt".into(),
+                reason: format!(
+                    "{} jobs go through Device::ntt_job / zkpipe::ntt::ntt or zkpipe::msm",
+                    op.name()
+                ),
             });
         }
         if let Some(b) = b {
@@ -254,6 +264,40 @@ impl Device {
         Ok(report)
     }
 
+    /// Runs a job already in wire form (the MSM module's loads and runs): `work` sizes the
+    /// default timeout, in element-equivalents. Returns the card-to-host bytes, the
+    /// counters and the simulated cycles (if simulated).
+    pub(crate) fn run_raw(
+        &self,
+        opcode: Opcode,
+        n: usize,
+        beats: &[u8],
+        out_beats: usize,
+        msm_offset: u32,
+        work: usize,
+    ) -> Result<(Vec<u8>, Counters, Option<u64>)> {
+        let mut func = self.lock();
+        let timeout = self
+            .timeout
+            .lock()
+            .unwrap()
+            .unwrap_or_else(|| func.default_timeout(work));
+        let cycles_before = func.device_cycles();
+        let input = JobInput {
+            opcode,
+            n,
+            beats,
+            out_beats,
+            msm_offset,
+            param: [0; regs::PARAM_WORDS],
+            ntt: (0, 0),
+            timeout,
+        };
+        let (out, counters) = kernel::run_job(func.as_mut(), &input)?;
+        let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
+        Ok((out, counters, sim_cycles))
+    }
+
     /// Streams one job: beat i = a_i (Montgomery limbs) ‖ b_i, exactly ark-ff's memory
     /// layout; results are checked to be reduced.
     fn run_wire<C: MontConfig<4>>(
@@ -297,6 +341,8 @@ impl Device {
             opcode: job.opcode,
             n,
             beats: &beats,
+            out_beats: n,
+            msm_offset: 0,
             param,
             ntt: job.ntt,
             timeout,

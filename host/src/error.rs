@@ -70,6 +70,17 @@ pub enum Error {
     },
     #[error("{device}: {reason}")]
     Protocol { device: String, reason: String },
+    #[error("base point {index} is not on the curve; MSM bases must be valid affine points (ark-ec's Affine::new checks, new_unchecked does not)")]
+    NotOnCurve { index: usize },
+    #[error("{device}: card memory holds {capacity} base points and {used} are resident; {needed} more do not fit (Device::clear_bases frees them)")]
+    CardMemoryFull {
+        device: String,
+        needed: usize,
+        used: usize,
+        capacity: usize,
+    },
+    #[error("{device}: these resident bases were freed or replaced (Device::clear_bases); load them again")]
+    StaleBases { device: String },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

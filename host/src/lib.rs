@@ -15,6 +15,7 @@ pub mod device;
 pub mod driver;
 pub mod error;
 pub mod groth16;
+pub mod msm;
 pub mod ntt;
 pub mod pcie;
 pub mod pool;

@@ -1,6 +1,7 @@
-//! MSM engine building blocks (issue 6, in progress): the complete mixed point adder.
-//! The Pippenger unit (digit extraction, bucket memory, deferral FIFO) is not written yet.
+//! MSM engine: the complete mixed point adder and the Pippenger unit around it.
 
+pub mod pippenger;
 pub mod point_add;
 
+pub use pippenger::{MsmGeometry, MsmUnit};
 pub use point_add::MixedAdd;

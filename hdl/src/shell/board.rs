@@ -4,18 +4,21 @@
 //! `m_axis_h2c_*_0` (to `h2c_*`), `s_axis_c2h_*_0` (to `c2h_*`) and `usr_irq_req` (to
 //! `irq`) — no custom DMA logic.
 //!
-//! Adding an engine (NTT, MSM) adds a kernel behind the same CSR block and streams; the
-//! opcode selects the kernel.
+//! Two engines sit behind the same CSR block and streams: the elementwise kernel (with the
+//! NTT path) and the MSM unit. JOB_OPCODE selects which one gets CONTROL.start, the
+//! streams, STATUS and the performance counters; `PW` is the width of the curve's base
+//! field (the MSM unit's points).
 
 use super::csr::{Capabilities, CsrBlock};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
 use super::regs::{preset_hash, Opcode};
+use crate::msm::{MsmGeometry, MsmUnit};
 use crate::preset::{Curve, Preset};
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
 
 #[derive(LogicBlock)]
-pub struct Board {
+pub struct Board<const PW: usize, const PW2: usize> {
     pub clock: Signal<In, Clock>,
     pub csr_awvalid: Signal<In, Bit>,
     pub csr_awaddr: Signal<In, Bits<16>>,
@@ -42,6 +45,8 @@ pub struct Board {
     pub irq: Signal<Out, Bit>,
     csr: CsrBlock,
     kernel: ElementwiseKernel,
+    msm: MsmUnit<PW, PW2>,
+    msm_sel: Signal<Local, Bit>,
 }
 
 /// CSR ports: (board port, csr port, board input?).
@@ -63,33 +68,20 @@ const CSR_PORTS: [(&str, &str, bool); 15] = [
     ("clock", "clock", true),
 ];
 
-/// CSR ↔ kernel signals: (csr port, kernel port, driven by csr?).
-const LINKS: [(&str, &str, bool); 13] = [
-    ("start", "start", true),
-    ("soft_reset", "soft_reset", true),
-    ("opcode", "opcode", true),
-    ("count", "count", true),
-    ("param", "param", true),
-    ("ntt_cfg", "ntt_cfg", true),
-    ("ntt_row", "ntt_row", true),
-    ("status", "status", false),
-    ("perf_busy", "perf_busy", false),
-    ("perf_in", "perf_in", false),
-    ("perf_out", "perf_out", false),
-    ("perf_stall", "perf_stall", false),
-    ("clock", "clock", true),
+/// CSR → kernel signals (start, status, counters and the streams' handshakes go through
+/// the engine selection in `hdl`).
+const LINKS: [&str; 7] = [
+    "soft_reset",
+    "opcode",
+    "count",
+    "param",
+    "ntt_cfg",
+    "ntt_row",
+    "clock",
 ];
 
-const STREAM_PORTS: [(&str, bool); 8] = [
-    ("h2c_tdata", true),
-    ("h2c_tvalid", true),
-    ("h2c_tlast", true),
-    ("h2c_tready", false),
-    ("c2h_tdata", false),
-    ("c2h_tvalid", false),
-    ("c2h_tlast", false),
-    ("c2h_tready", true),
-];
+/// Stream inputs both engines see unconditionally.
+const STREAM_INPUTS: [&str; 2] = ["h2c_tdata", "h2c_tlast"];
 
 /// Curve ids of CAPS_CURVE.
 pub fn curve_id(curve: Curve) -> u32 {
@@ -99,8 +91,9 @@ pub fn curve_id(curve: Curve) -> u32 {
     }
 }
 
-impl Board {
+impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
     pub fn new(preset: &Preset) -> Self {
+        let msm = MsmUnit::new(preset);
         let scalar = preset.curve.scalar_field().params();
         let base = preset.curve.base_field().params();
         let kernel = ElementwiseKernel::new(preset);
@@ -114,6 +107,8 @@ impl Board {
             latency: kernel.latency() as u32,
             clock_khz: (preset.clock_mhz * 1000.0) as u32,
             ntt: ntt.log_size() as u32 | (ntt.twiddle_log() as u32) << 8 | 1 << 16,
+            msm: msm.geometry().caps(),
+            msm_bases: msm.geometry().capacity() as u32,
         };
         Self {
             clock: Default::default(),
@@ -142,7 +137,13 @@ impl Board {
             irq: Default::default(),
             csr: CsrBlock::new(&caps),
             kernel,
+            msm,
+            msm_sel: Default::default(),
         }
+    }
+
+    pub fn msm_geometry(&self) -> MsmGeometry {
+        self.msm.geometry()
     }
 
     /// Cycles from an accepted input beat to its output beat.
@@ -151,9 +152,12 @@ impl Board {
     }
 }
 
-impl Logic for Board {
+impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
+    /// Routes the kernel only: the MSM unit is simulated with Verilator (see
+    /// [`MsmUnit`]).
     fn update(&mut self) {
         let clock = self.clock.val();
+        self.msm.clock.next = clock;
         self.csr.clock.next = clock;
         self.kernel.clock.next = clock;
         self.csr.awvalid.next = self.csr_awvalid.val();
@@ -221,25 +225,81 @@ impl Logic for Board {
                 assign(parent, sig(child))
             });
         }
-        for (csr, kernel, from_csr) in LINKS {
-            let (c, k) = (format!("csr${csr}"), format!("kernel${kernel}"));
-            s.push(if from_csr {
-                assign(k, sig(c))
-            } else {
-                assign(c, sig(k))
-            });
+        for link in LINKS {
+            s.push(assign(format!("kernel${link}"), sig(format!("csr${link}"))));
         }
-        for (port, input) in STREAM_PORTS {
-            let child = format!("kernel${port}");
-            s.push(if input {
-                assign(child, sig(port))
-            } else {
-                assign(port, sig(child))
-            });
+        for port in STREAM_INPUTS {
+            s.push(assign(format!("kernel${port}"), sig(port)));
+        }
+        // The MSM unit: selected by its opcodes; the kernel sees neither its start nor its
+        // stream beats.
+        let msm_op = |o: Opcode| eq(sig("csr$opcode"), lit_u(o as u64, 32));
+        s.push(assign(
+            "msm_sel",
+            or(msm_op(Opcode::MsmLoad), msm_op(Opcode::MsmRun)),
+        ));
+        s.push(assign("msm$clock", sig("clock")));
+        s.push(assign("msm$start", and(sig("csr$start"), sig("msm_sel"))));
+        s.push(assign(
+            "kernel$start",
+            and(sig("csr$start"), not(sig("msm_sel"))),
+        ));
+        s.push(assign("msm$soft_reset", sig("csr$soft_reset")));
+        s.push(assign("msm$opcode", sig("csr$opcode")));
+        s.push(assign("msm$count", sig("csr$count")));
+        s.push(assign("msm$offset", sig("csr$msm_offset")));
+        for (csr, unit) in [
+            ("status", "status"),
+            ("perf_busy", "perf_busy"),
+            ("perf_in", "perf_in"),
+            ("perf_out", "perf_out"),
+            ("perf_stall", "perf_stall"),
+        ] {
+            s.push(mux_assign(
+                &format!("csr${csr}"),
+                sig("msm_sel"),
+                sig(format!("msm${unit}")),
+                sig(format!("kernel${unit}")),
+            ));
+        }
+        s.push(assign("csr$perf_msm_adds", sig("msm$perf_adds")));
+        s.push(assign("csr$perf_msm_deferrals", sig("msm$perf_deferrals")));
+        s.push(assign("csr$perf_msm_accum", sig("msm$perf_accum")));
+        s.push(assign("msm$h2c_tdata", sig("h2c_tdata")));
+        s.push(assign("msm$h2c_tlast", sig("h2c_tlast")));
+        s.push(assign(
+            "msm$h2c_tvalid",
+            and(sig("h2c_tvalid"), sig("msm_sel")),
+        ));
+        s.push(assign(
+            "kernel$h2c_tvalid",
+            and(sig("h2c_tvalid"), not(sig("msm_sel"))),
+        ));
+        s.push(assign(
+            "msm$c2h_tready",
+            and(sig("c2h_tready"), sig("msm_sel")),
+        ));
+        s.push(assign(
+            "kernel$c2h_tready",
+            and(sig("c2h_tready"), not(sig("msm_sel"))),
+        ));
+        for port in ["h2c_tready", "c2h_tdata", "c2h_tvalid", "c2h_tlast"] {
+            s.push(mux_assign(
+                port,
+                sig("msm_sel"),
+                sig(format!("msm${port}")),
+                sig(format!("kernel${port}")),
+            ));
         }
         s.push(assign(
             "irq",
-            and(sig("kernel$done"), sig("csr$irq_enable")),
+            and(
+                or(
+                    and(sig("msm_sel"), sig("msm$done")),
+                    and(not(sig("msm_sel")), sig("kernel$done")),
+                ),
+                sig("csr$irq_enable"),
+            ),
         ));
         comb(s)
     }

@@ -22,6 +22,8 @@ pub struct Capabilities {
     pub latency: u32,
     pub clock_khz: u32,
     pub ntt: u32,
+    pub msm: u32,
+    pub msm_bases: u32,
 }
 
 #[derive(LogicBlock)]
@@ -48,12 +50,16 @@ pub struct CsrBlock {
     pub count: Signal<Out, Bits<32>>,
     pub ntt_cfg: Signal<Out, Bits<32>>,
     pub ntt_row: Signal<Out, Bits<32>>,
+    pub msm_offset: Signal<Out, Bits<32>>,
     pub param: Signal<Out, Bits<256>>,
     pub status: Signal<In, Bits<32>>,
     pub perf_busy: Signal<In, Bits<32>>,
     pub perf_in: Signal<In, Bits<32>>,
     pub perf_out: Signal<In, Bits<32>>,
     pub perf_stall: Signal<In, Bits<32>>,
+    pub perf_msm_adds: Signal<In, Bits<32>>,
+    pub perf_msm_deferrals: Signal<In, Bits<32>>,
+    pub perf_msm_accum: Signal<In, Bits<32>>,
     caps: Vec<Constant<Bits<32>>>,
     take_write: Signal<Local, Bit>,
     take_read: Signal<Local, Bit>,
@@ -61,6 +67,7 @@ pub struct CsrBlock {
     count_r: DFF<Bits<32>>,
     ntt_cfg_r: DFF<Bits<32>>,
     ntt_row_r: DFF<Bits<32>>,
+    msm_offset_r: DFF<Bits<32>>,
     param_r: Vec<DFF<Bits<32>>>,
     irq_en_r: DFF<Bit>,
     start_r: DFF<Bit>,
@@ -84,6 +91,8 @@ impl CsrBlock {
             (CAPS_LATENCY, caps.latency),
             (CAPS_CLOCK_KHZ, caps.clock_khz),
             (CAPS_NTT, caps.ntt),
+            (CAPS_MSM, caps.msm),
+            (CAPS_MSM_BASES, caps.msm_bases),
         ];
         Self {
             clock: Default::default(),
@@ -108,12 +117,16 @@ impl CsrBlock {
             count: Default::default(),
             ntt_cfg: Default::default(),
             ntt_row: Default::default(),
+            msm_offset: Default::default(),
             param: Default::default(),
             status: Default::default(),
             perf_busy: Default::default(),
             perf_in: Default::default(),
             perf_out: Default::default(),
             perf_stall: Default::default(),
+            perf_msm_adds: Default::default(),
+            perf_msm_deferrals: Default::default(),
+            perf_msm_accum: Default::default(),
             caps: values
                 .iter()
                 .map(|&(_, v)| Constant::new(bits(v as u64)))
@@ -124,6 +137,7 @@ impl CsrBlock {
             count_r: Default::default(),
             ntt_cfg_r: Default::default(),
             ntt_row_r: Default::default(),
+            msm_offset_r: Default::default(),
             param_r: (0..PARAM_WORDS).map(|_| Default::default()).collect(),
             irq_en_r: Default::default(),
             start_r: Default::default(),
@@ -156,10 +170,17 @@ impl CsrBlock {
             JOB_COUNT => (sig("count_r$q"), self.count_r.q.val().to_u64()),
             JOB_NTT => (sig("ntt_cfg_r$q"), self.ntt_cfg_r.q.val().to_u64()),
             JOB_NTT_ROW => (sig("ntt_row_r$q"), self.ntt_row_r.q.val().to_u64()),
+            JOB_MSM_OFFSET => (sig("msm_offset_r$q"), self.msm_offset_r.q.val().to_u64()),
             PERF_BUSY_CYCLES => (sig("perf_busy"), self.perf_busy.val().to_u64()),
             PERF_BEATS_IN => (sig("perf_in"), self.perf_in.val().to_u64()),
             PERF_BEATS_OUT => (sig("perf_out"), self.perf_out.val().to_u64()),
             PERF_STALL_CYCLES => (sig("perf_stall"), self.perf_stall.val().to_u64()),
+            PERF_MSM_ADDS => (sig("perf_msm_adds"), self.perf_msm_adds.val().to_u64()),
+            PERF_MSM_DEFERRALS => (
+                sig("perf_msm_deferrals"),
+                self.perf_msm_deferrals.val().to_u64(),
+            ),
+            PERF_MSM_ACCUM_CYCLES => (sig("perf_msm_accum"), self.perf_msm_accum.val().to_u64()),
             _ => (lit_u(0, 32), 0), // CONTROL and holes read as zero
         }
     }
@@ -172,6 +193,7 @@ impl CsrBlock {
             JOB_COUNT => Some("count_r".into()),
             JOB_NTT => Some("ntt_cfg_r".into()),
             JOB_NTT_ROW => Some("ntt_row_r".into()),
+            JOB_MSM_OFFSET => Some("msm_offset_r".into()),
             o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) => {
                 Some(format!("param_r${}", (o - JOB_PARAM0) / 4))
             }
@@ -180,11 +202,12 @@ impl CsrBlock {
     }
 }
 
-const HELD: [&str; 9] = [
+const HELD: [&str; 10] = [
     "opcode_r",
     "count_r",
     "ntt_cfg_r",
     "ntt_row_r",
+    "msm_offset_r",
     "irq_en_r",
     "bvalid_r",
     "rvalid_r",
@@ -203,8 +226,17 @@ impl Logic for CsrBlock {
             ($($r:ident),*) => { $( self.$r.clock.next = clock; self.$r.d.next = self.$r.q.val(); )* };
         }
         hold!(
-            opcode_r, count_r, ntt_cfg_r, ntt_row_r, irq_en_r, bvalid_r, rvalid_r, rdata_r,
-            start_r, reset_r
+            opcode_r,
+            count_r,
+            ntt_cfg_r,
+            ntt_row_r,
+            msm_offset_r,
+            irq_en_r,
+            bvalid_r,
+            rvalid_r,
+            rdata_r,
+            start_r,
+            reset_r
         );
         for r in &mut self.param_r {
             r.clock.next = clock;
@@ -232,6 +264,7 @@ impl Logic for CsrBlock {
                 JOB_COUNT => self.count_r.d.next = data,
                 JOB_NTT => self.ntt_cfg_r.d.next = data,
                 JOB_NTT_ROW => self.ntt_row_r.d.next = data,
+                JOB_MSM_OFFSET => self.msm_offset_r.d.next = data,
                 o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) && o % 4 == 0 => {
                     self.param_r[((o - JOB_PARAM0) / 4) as usize].d.next = data;
                 }
@@ -260,6 +293,7 @@ impl Logic for CsrBlock {
         self.count.next = self.count_r.q.val();
         self.ntt_cfg.next = self.ntt_cfg_r.q.val();
         self.ntt_row.next = self.ntt_row_r.q.val();
+        self.msm_offset.next = self.msm_offset_r.q.val();
         let mut param = Bits::<256>::default();
         for k in 0..PARAM_WORDS {
             param.set_bits::<32>(32 * k, self.param_r[k].q.val());
@@ -287,6 +321,7 @@ impl Logic for CsrBlock {
         self.count.connect();
         self.ntt_cfg.connect();
         self.ntt_row.connect();
+        self.msm_offset.connect();
         self.param.connect();
     }
 
@@ -371,6 +406,7 @@ impl Logic for CsrBlock {
         s.push(assign("count", sig("count_r$q")));
         s.push(assign("ntt_cfg", sig("ntt_cfg_r$q")));
         s.push(assign("ntt_row", sig("ntt_row_r$q")));
+        s.push(assign("msm_offset", sig("msm_offset_r$q")));
         s.push(assign(
             "param",
             or_all(

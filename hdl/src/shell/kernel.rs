@@ -475,7 +475,7 @@ impl Logic for ElementwiseKernel {
                 set_err(self, HwError::StartWhileBusy);
                 self.state.d.next = bits(FLUSH);
                 self.flush_k.d.next = bits(0);
-            } else if opcode == 0 || opcode > Opcode::MAX as u64 {
+            } else if opcode == 0 || opcode > Opcode::KERNEL_MAX as u64 {
                 set_err(self, HwError::UnknownOpcode);
             } else if count == 0 || count > self.max_count.val().to_u64() {
                 set_err(self, HwError::CountOutOfRange);
@@ -873,7 +873,7 @@ impl Logic for ElementwiseKernel {
             vec![if_else(
                 or(
                     eq(opcode.clone(), lit_u(0, 32)),
-                    lt(lit_u(Opcode::MAX as u64, 32), opcode.clone()),
+                    lt(lit_u(Opcode::KERNEL_MAX as u64, 32), opcode.clone()),
                 ),
                 set_err(HwError::UnknownOpcode),
                 vec![if_else(

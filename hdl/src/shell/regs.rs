@@ -7,7 +7,7 @@
 /// `ID` register value: ASCII "ZKPI".
 pub const MAGIC: u32 = 0x5A4B_5049;
 /// Register-map version (major << 16 | minor): the driver refuses other majors.
-pub const VERSION: u32 = 0x0001_0001;
+pub const VERSION: u32 = 0x0001_0002;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,13 +60,16 @@ registers! {
     CAPS_LATENCY = 0x01C, Ro, "Elementwise kernel pipeline latency in cycles.";
     CAPS_CLOCK_KHZ = 0x020, Ro, "Kernel clock the preset targets, in kHz.";
     CAPS_NTT = 0x024, Ro, "NTT engine: log2 of the core size N (bits 7:0) | S, log2 of the largest four-step transform whose twiddles the card generates (bits 15:8) | number of cores (bits 23:16).";
+    CAPS_MSM = 0x028, Ro, "MSM engine: window size c in bits (bits 7:0) | windows (bits 15:8) | point adders (bits 23:16) | beats per base point on the wire (bits 31:24); 0: no MSM engine.";
+    CAPS_MSM_BASES = 0x02C, Ro, "MSM engine: card memory for resident bases, in points (msm_load / msm_run: JOB_MSM_OFFSET + JOB_COUNT ≤ this).";
     CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
-    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt).";
-    JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m.";
+    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run).";
+    JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES).";
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
     JOB_NTT_ROW = 0x06C, Rw, "ntt twiddle jobs: index r of the job's first NTT (rows of the four-step transform).";
+    JOB_MSM_OFFSET = 0x070, Rw, "msm_load / msm_run: index of the job's first base point in card memory.";
     JOB_PARAM0 = 0x080, Rw, "256-bit job parameter, word 0 (least significant); powmul: g in Montgomery form.";
     JOB_PARAM1 = 0x084, Rw, "Job parameter word 1.";
     JOB_PARAM2 = 0x088, Rw, "Job parameter word 2.";
@@ -78,7 +81,10 @@ registers! {
     PERF_BUSY_CYCLES = 0x100, Ro, "Cycles the kernel was busy in the last job.";
     PERF_BEATS_IN = 0x104, Ro, "Host-to-card beats accepted in the last job.";
     PERF_BEATS_OUT = 0x108, Ro, "Card-to-host beats sent in the last job.";
-    PERF_STALL_CYCLES = 0x10C, Ro, "Busy cycles in which the pipeline held (input empty or output full).";
+    PERF_STALL_CYCLES = 0x10C, Ro, "Busy cycles in which the pipeline held (input empty or output full); msm_run: accumulation cycles without a point addition issued.";
+    PERF_MSM_ADDS = 0x110, Ro, "msm_run: point additions issued to the adder.";
+    PERF_MSM_DEFERRALS = 0x114, Ro, "msm_run: points deferred to the FIFO because their bucket was in the adder.";
+    PERF_MSM_ACCUM_CYCLES = 0x118, Ro, "msm_run: cycles of the accumulation phase (first scalar to last addition issued).";
 }
 
 /// Number of JOB_PARAM words.
@@ -90,6 +96,12 @@ pub const NTT_INVERSE: u32 = 1 << 8;
 pub const NTT_COSET: u32 = 1 << 9;
 pub const NTT_TWIDDLE: u32 = 1 << 10;
 pub const NTT_LOG_T_SHIFT: u32 = 16;
+
+/// CAPS_MSM fields (shifts of 8-bit fields).
+pub const MSM_WINDOW_BITS_SHIFT: u32 = 0;
+pub const MSM_WINDOWS_SHIFT: u32 = 8;
+pub const MSM_ADDERS_SHIFT: u32 = 16;
+pub const MSM_POINT_BEATS_SHIFT: u32 = 24;
 
 /// CONTROL bits.
 pub const CONTROL_START: u32 = 1 << 0;
@@ -115,18 +127,25 @@ pub enum Opcode {
     PowMul = 4,
     /// Back-to-back NTTs of 2^m points (JOB_NTT), natural order in and out.
     Ntt = 5,
+    /// Store JOB_COUNT affine base points in card memory from JOB_MSM_OFFSET on.
+    MsmLoad = 6,
+    /// Σ k_i·P_i over the resident bases JOB_MSM_OFFSET.. : streams scalars in, buckets out.
+    MsmRun = 7,
 }
 
 impl Opcode {
-    pub const ALL: [Opcode; 5] = [
+    pub const ALL: [Opcode; 7] = [
         Opcode::Mul,
         Opcode::Add,
         Opcode::Sub,
         Opcode::PowMul,
         Opcode::Ntt,
+        Opcode::MsmLoad,
+        Opcode::MsmRun,
     ];
-    /// The largest implemented opcode (opcodes are 1 ..= MAX).
-    pub const MAX: u32 = Opcode::Ntt as u32;
+    /// The largest opcode of the elementwise kernel (opcodes 1 ..= KERNEL_MAX); the MSM
+    /// unit takes the MSM opcodes above it.
+    pub const KERNEL_MAX: u32 = Opcode::Ntt as u32;
     pub fn name(self) -> &'static str {
         match self {
             Opcode::Mul => "mul",
@@ -134,11 +153,17 @@ impl Opcode {
             Opcode::Sub => "sub",
             Opcode::PowMul => "powmul",
             Opcode::Ntt => "ntt",
+            Opcode::MsmLoad => "msm_load",
+            Opcode::MsmRun => "msm_run",
         }
+    }
+    /// Whether the MSM unit (not the elementwise kernel) runs the job.
+    pub fn is_msm(self) -> bool {
+        matches!(self, Opcode::MsmLoad | Opcode::MsmRun)
     }
     /// Whether the job streams a second operand vector b.
     pub fn binary(self) -> bool {
-        !matches!(self, Opcode::PowMul | Opcode::Ntt)
+        matches!(self, Opcode::Mul | Opcode::Add | Opcode::Sub)
     }
 }
 
@@ -159,16 +184,20 @@ pub enum HwError {
     /// An ntt job's JOB_NTT / JOB_COUNT are inconsistent (size 0 or above the core, count
     /// not a multiple of the size, coset with more than one NTT or with twiddles, T > 2^S).
     BadNttConfig = 6,
+    /// An msm job's bases lie outside card memory (JOB_MSM_OFFSET + JOB_COUNT >
+    /// CAPS_MSM_BASES).
+    BadMsmConfig = 7,
 }
 
 impl HwError {
-    pub const ALL: [HwError; 6] = [
+    pub const ALL: [HwError; 7] = [
         HwError::UnknownOpcode,
         HwError::CountOutOfRange,
         HwError::ShortStream,
         HwError::LongStream,
         HwError::StartWhileBusy,
         HwError::BadNttConfig,
+        HwError::BadMsmConfig,
     ];
     pub fn from_code(code: u8) -> Option<HwError> {
         HwError::ALL.into_iter().find(|e| *e as u8 == code)
@@ -181,6 +210,7 @@ impl HwError {
             HwError::LongStream => "host-to-card stream longer than the job",
             HwError::StartWhileBusy => "start while a job was running",
             HwError::BadNttConfig => "inconsistent NTT job configuration",
+            HwError::BadMsmConfig => "MSM bases outside card memory",
         }
     }
 }

@@ -36,6 +36,15 @@ pub struct Capabilities {
     /// S: the card generates four-step twiddles for transforms up to 2^S points.
     pub ntt_twiddle_log: u32,
     pub ntt_cores: u32,
+    /// MSM window size c in bits (0: no MSM engine).
+    pub msm_window_bits: u32,
+    /// MSM windows per scalar.
+    pub msm_windows: u32,
+    pub msm_adders: u32,
+    /// Stream beats per base point of an msm_load job.
+    pub msm_point_beats: u32,
+    /// Card memory for resident bases, in points.
+    pub msm_bases: u32,
 }
 
 impl Capabilities {
@@ -51,6 +60,10 @@ impl Capabilities {
     pub fn curve_name(&self) -> &'static str {
         self.curve().map_or("unknown", Curve::name)
     }
+    /// Card-to-host beats of one msm_run job: X, Y, Z of each bucket (digits 1 ..= 2^c − 1).
+    pub fn msm_readout_beats(&self) -> usize {
+        3 * self.msm_windows as usize * ((1usize << self.msm_window_bits) - 1)
+    }
 }
 
 /// The kernel's performance counters of the last job.
@@ -60,6 +73,10 @@ pub struct Counters {
     pub beats_in: u32,
     pub beats_out: u32,
     pub stall_cycles: u32,
+    /// msm_run: point additions issued, points deferred, accumulation cycles.
+    pub msm_adds: u32,
+    pub msm_deferrals: u32,
+    pub msm_accum_cycles: u32,
 }
 
 /// Reads and checks the identification registers.
@@ -92,6 +109,18 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
     let preset_hash = r(regs::CAPS_PRESET_HASH)?;
     // CAPS_NTT arrived in register-map 1.1; older cards read the hole as zero (no engine).
     let ntt = r(regs::CAPS_NTT)?;
+    // CAPS_MSM / CAPS_MSM_BASES arrived in 1.2; older cards read zero (no engine).
+    let msm = if version & 0xFFFF >= 2 {
+        r(regs::CAPS_MSM)?
+    } else {
+        0
+    };
+    let msm_bases = if msm != 0 {
+        r(regs::CAPS_MSM_BASES)?
+    } else {
+        0
+    };
+    let field = |shift: u32| (msm >> shift) & 0xFF;
     Ok(Capabilities {
         version,
         curve_id: curve & 0xFF,
@@ -110,6 +139,11 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
         ntt_log_size: ntt & 0xFF,
         ntt_twiddle_log: (ntt >> 8) & 0xFF,
         ntt_cores: (ntt >> 16) & 0xFF,
+        msm_window_bits: field(regs::MSM_WINDOW_BITS_SHIFT),
+        msm_windows: field(regs::MSM_WINDOWS_SHIFT),
+        msm_adders: field(regs::MSM_ADDERS_SHIFT),
+        msm_point_beats: field(regs::MSM_POINT_BEATS_SHIFT),
+        msm_bases,
     })
 }
 
@@ -121,6 +155,9 @@ pub fn counters(f: &mut dyn PcieFunction) -> Result<Counters> {
         beats_in: r(regs::PERF_BEATS_IN)?,
         beats_out: r(regs::PERF_BEATS_OUT)?,
         stall_cycles: r(regs::PERF_STALL_CYCLES)?,
+        msm_adds: r(regs::PERF_MSM_ADDS)?,
+        msm_deferrals: r(regs::PERF_MSM_DEFERRALS)?,
+        msm_accum_cycles: r(regs::PERF_MSM_ACCUM_CYCLES)?,
     })
 }
 
@@ -139,12 +176,17 @@ pub fn abort(f: &mut dyn PcieFunction) -> Result<()> {
     Ok(())
 }
 
-/// One job's input, already in wire form: `n` beats.
+/// One job's input, already in wire form.
 pub struct JobInput<'a> {
     pub opcode: Opcode,
+    /// JOB_COUNT (elements, or points for msm jobs).
     pub n: usize,
-    /// `n * BEAT_BYTES` bytes.
+    /// The host-to-card stream, whole beats.
     pub beats: &'a [u8],
+    /// Card-to-host beats the job produces.
+    pub out_beats: usize,
+    /// JOB_MSM_OFFSET (msm jobs).
+    pub msm_offset: u32,
     /// JOB_PARAM words.
     pub param: [u32; regs::PARAM_WORDS],
     /// JOB_NTT and JOB_NTT_ROW (ntt jobs; written as given for others).
@@ -163,25 +205,25 @@ pub fn run_job(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, Cou
 
 fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, Counters)> {
     let device = f.describe();
-    let bytes = job.n * BEAT_BYTES;
-    let h2c = f.alloc_dma(bytes)?;
+    let in_bytes = job.beats.len();
+    let bytes = job.out_beats * BEAT_BYTES;
+    debug_assert!(in_bytes % BEAT_BYTES == 0 && in_bytes > 0 && bytes > 0);
+    let h2c = f.alloc_dma(in_bytes)?;
     let c2h = f.alloc_dma(bytes)?;
-    let ring = f.alloc_dma(2 * xdma::ring_bytes(bytes))?;
+    let ring_in = xdma::ring_bytes(in_bytes);
+    let ring = f.alloc_dma(ring_in + xdma::ring_bytes(bytes))?;
     h2c.write(0, job.beats);
-    let h2c_chain = xdma::write_chain(Direction::HostToCard, &h2c, bytes, &ring, 0);
-    let c2h_chain = xdma::write_chain(
-        Direction::CardToHost,
-        &c2h,
-        bytes,
-        &ring,
-        xdma::ring_bytes(bytes),
-    );
+    let h2c_chain = xdma::write_chain(Direction::HostToCard, &h2c, in_bytes, &ring, 0);
+    let c2h_chain = xdma::write_chain(Direction::CardToHost, &c2h, bytes, &ring, ring_in);
 
     f.write32(BAR_CSR, regs::JOB_OPCODE as u64, job.opcode as u32)?;
     f.write32(BAR_CSR, regs::JOB_COUNT as u64, job.n as u32)?;
     if job.opcode == Opcode::Ntt {
         f.write32(BAR_CSR, regs::JOB_NTT as u64, job.ntt.0)?;
         f.write32(BAR_CSR, regs::JOB_NTT_ROW as u64, job.ntt.1)?;
+    }
+    if job.opcode.is_msm() {
+        f.write32(BAR_CSR, regs::JOB_MSM_OFFSET as u64, job.msm_offset)?;
     }
     for (k, w) in job.param.iter().enumerate() {
         f.write32(BAR_CSR, (regs::JOB_PARAM0 + 4 * k as u32) as u64, *w)?;

@@ -1,0 +1,570 @@
+//! `MsmUnit`: the board's Pippenger engine — resident base memory, window digits extracted
+//! in hardware, bucket memory per window, one complete mixed adder ([`MixedAdd`]) issued
+//! every cycle, a deferral FIFO for points whose bucket is still in the adder, and bucket
+//! readout. Bucket reduction and window combination run on the host (see
+//! `docs/ARCHITECTURE.md`, "MSM").
+//!
+//! Jobs (opcode in JOB_OPCODE, JOB_COUNT points, JOB_MSM_OFFSET first base index):
+//! - **msm_load**: the host-to-card stream carries the affine bases in Montgomery form,
+//!   [`MsmGeometry::point_beats`] beats per point: x in the low lane (its top bit, always
+//!   zero for x < p, set = the point at infinity), y in the next lane (same beat when
+//!   2·W ≤ 512, else the next beat). They are stored at offset.. in base memory; one
+//!   acknowledgement beat {offset, count} goes back.
+//! - **msm_run**: the stream carries one canonical scalar per beat (bits 255:0). For each
+//!   scalar the unit reads base `offset + i` and walks its windows w = 0 … W−1, one per
+//!   cycle: digit d = bits [c·w, c·w + c); d ≠ 0 (and a finite base) issues bucket[w][d] +=
+//!   P to the adder. A bucket already in the adder (compared against the in-flight
+//!   addresses) sends the point to the deferral FIFO instead; the FIFO head is retried
+//!   every cycle and issues as soon as its bucket is free (PipeZK's dynamic dispatch).
+//!   After the last scalar the FIFO and the adder drain, and every bucket (w, d ≥ 1) is
+//!   sent back as X, Y, Z (homogeneous projective, Montgomery form, one coordinate per
+//!   beat, window-major, d ascending), clearing it to the identity on the way out.
+//!
+//! Buckets start at the identity: a sweep clears them before the first run and after an
+//! abort; a completed readout leaves them cleared, so later runs skip the sweep.
+//!
+//! The control is generated Verilog (rust-hdl has no memories with read enables and write
+//! muxes of this shape); the adder is a rust-hdl child. The unit is simulated with
+//! Verilator only.
+
+use super::point_add::MixedAdd;
+use crate::preset::Preset;
+use crate::shell::kernel::BEAT_BITS;
+use crate::shell::regs::{self, HwError, Opcode};
+use num_bigint::BigUint;
+use rust_hdl::core::prelude::*;
+
+/// The shape of a preset's MSM engine: what the hardware is generated for and what
+/// CAPS_MSM / CAPS_MSM_BASES report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MsmGeometry {
+    /// Window size c.
+    pub window_bits: usize,
+    /// Windows per scalar: ⌈scalar bits / c⌉.
+    pub windows: usize,
+    /// Bits of the scalar field's modulus.
+    pub scalar_bits: usize,
+    /// Base-field element width W (256 or 384).
+    pub field_width: usize,
+    /// Stream beats per affine base point (1 if 2·W ≤ 512).
+    pub point_beats: usize,
+    /// log2 of the base memory size, in points.
+    pub log_bases: usize,
+    pub fifo_depth: usize,
+    pub adders: usize,
+}
+
+impl MsmGeometry {
+    pub fn of(preset: &Preset) -> Self {
+        let scalar_bits = preset.curve.scalar_field().params().modulus_bits as usize;
+        let field_width = preset.curve.base_field().params().width();
+        let c = preset.msm_window_bits;
+        Self {
+            window_bits: c,
+            windows: scalar_bits.div_ceil(c),
+            scalar_bits,
+            field_width,
+            point_beats: if 2 * field_width <= BEAT_BITS { 1 } else { 2 },
+            log_bases: preset.msm_log_bases,
+            fifo_depth: preset.msm_fifo_depth,
+            adders: 1,
+        }
+    }
+
+    /// Buckets read back per window (digits 1 ..= 2^c − 1).
+    pub fn buckets_per_window(&self) -> usize {
+        (1 << self.window_bits) - 1
+    }
+
+    /// Card-to-host beats of one msm_run job: X, Y, Z of every bucket.
+    pub fn readout_beats(&self) -> usize {
+        3 * self.windows * self.buckets_per_window()
+    }
+
+    /// Resident base capacity in points.
+    pub fn capacity(&self) -> usize {
+        1 << self.log_bases
+    }
+
+    /// Bits of a bucket address {window, digit}.
+    pub fn bucket_addr_bits(&self) -> usize {
+        ceil_log2(self.windows).max(1) + self.window_bits
+    }
+
+    /// The CAPS_MSM register value.
+    pub fn caps(&self) -> u32 {
+        (self.window_bits as u32) << regs::MSM_WINDOW_BITS_SHIFT
+            | (self.windows as u32) << regs::MSM_WINDOWS_SHIFT
+            | (self.adders as u32) << regs::MSM_ADDERS_SHIFT
+            | (self.point_beats as u32) << regs::MSM_POINT_BEATS_SHIFT
+    }
+}
+
+fn ceil_log2(n: usize) -> usize {
+    (usize::BITS - (n.max(1) - 1).leading_zeros()) as usize
+}
+
+#[derive(LogicBlock)]
+pub struct MsmUnit<const W: usize, const W2: usize> {
+    pub clock: Signal<In, Clock>,
+    pub start: Signal<In, Bit>,
+    pub soft_reset: Signal<In, Bit>,
+    pub opcode: Signal<In, Bits<32>>,
+    pub count: Signal<In, Bits<32>>,
+    pub offset: Signal<In, Bits<32>>,
+    pub status: Signal<Out, Bits<32>>,
+    pub done: Signal<Out, Bit>,
+    pub perf_busy: Signal<Out, Bits<32>>,
+    pub perf_in: Signal<Out, Bits<32>>,
+    pub perf_out: Signal<Out, Bits<32>>,
+    pub perf_stall: Signal<Out, Bits<32>>,
+    pub perf_adds: Signal<Out, Bits<32>>,
+    pub perf_deferrals: Signal<Out, Bits<32>>,
+    pub perf_accum: Signal<Out, Bits<32>>,
+    pub h2c_tdata: Signal<In, Bits<BEAT_BITS>>,
+    pub h2c_tvalid: Signal<In, Bit>,
+    pub h2c_tlast: Signal<In, Bit>,
+    pub h2c_tready: Signal<Out, Bit>,
+    pub c2h_tdata: Signal<Out, Bits<BEAT_BITS>>,
+    pub c2h_tvalid: Signal<Out, Bit>,
+    pub c2h_tlast: Signal<Out, Bit>,
+    pub c2h_tready: Signal<In, Bit>,
+    add: MixedAdd<W, W2>,
+    _geometry: MsmGeometry,
+    _one: BigUint,
+}
+
+impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
+    pub fn new(preset: &Preset) -> Self {
+        let geometry = MsmGeometry::of(preset);
+        assert_eq!(geometry.field_width, W, "base-field width");
+        assert!(geometry.fifo_depth.is_power_of_two() && geometry.fifo_depth >= 2);
+        assert!(geometry.windows * geometry.window_bits >= geometry.scalar_bits);
+        assert!(geometry.bucket_addr_bits() <= 32 && geometry.log_bases < 32);
+        let one = preset.curve.base_field().params().r_mod_p;
+        Self {
+            clock: Default::default(),
+            start: Default::default(),
+            soft_reset: Default::default(),
+            opcode: Default::default(),
+            count: Default::default(),
+            offset: Default::default(),
+            status: Default::default(),
+            done: Default::default(),
+            perf_busy: Default::default(),
+            perf_in: Default::default(),
+            perf_out: Default::default(),
+            perf_stall: Default::default(),
+            perf_adds: Default::default(),
+            perf_deferrals: Default::default(),
+            perf_accum: Default::default(),
+            h2c_tdata: Default::default(),
+            h2c_tvalid: Default::default(),
+            h2c_tlast: Default::default(),
+            h2c_tready: Default::default(),
+            c2h_tdata: Default::default(),
+            c2h_tvalid: Default::default(),
+            c2h_tlast: Default::default(),
+            c2h_tready: Default::default(),
+            add: MixedAdd::new(preset.curve, preset.mul_style),
+            _geometry: geometry,
+            _one: one,
+        }
+    }
+
+    pub fn geometry(&self) -> MsmGeometry {
+        self._geometry
+    }
+
+    /// Latency of the point adder.
+    pub fn adder_latency(&self) -> usize {
+        self.add.latency()
+    }
+
+    /// The generated control: see the module documentation.
+    fn verilog(&self) -> String {
+        let g = &self._geometry;
+        let w = W;
+        let c = g.window_bits;
+        let nw = g.windows;
+        let sb = nw * c; // scalar shift register
+        let take = sb.min(256);
+        let wb = ceil_log2(nw).max(1);
+        let ab = g.bucket_addr_bits();
+        let nb = nw << c;
+        let lb = g.log_bases;
+        let cap = 1u64 << lb;
+        let f = g.fifo_depth;
+        let fb = ceil_log2(f);
+        // In flight: issued at t, bucket read at t, adder input at t+1, written back at
+        // t+1+L. Entries 0..=L cover every cycle a read could see a stale bucket; one more
+        // is margin.
+        let dd = self.add.latency() + 2;
+        let pb = g.point_beats;
+        let readout = g.windows * g.buckets_per_window();
+        let ident = format!("{{{w}'d0, {w}'h{:x}, {w}'d0}}", self._one);
+        let ops = (Opcode::MsmLoad as u32, Opcode::MsmRun as u32);
+        let (e_busy, e_count, e_short, e_long, e_cfg) = (
+            HwError::StartWhileBusy as u8,
+            HwError::CountOutOfRange as u8,
+            HwError::ShortStream as u8,
+            HwError::LongStream as u8,
+            HwError::BadMsmConfig as u8,
+        );
+        // Writing a loaded point: {inf, y, x} from the x lane (top bit = infinity) and y.
+        let store = |x_lane: &str, y: &str| {
+            format!(
+                "pmem[p_waddr] <= {{{x_lane}[{hi}], {y}, 1'b0, {x_lane}[{lo}:0]}};",
+                hi = w - 1,
+                lo = w - 2
+            )
+        };
+        let load_beat = if pb == 1 {
+            format!(
+                "{store}\n        pt_idx <= pt_idx + 1;",
+                store = store("h2c_tdata", &format!("h2c_tdata[{}:{w}]", 2 * w - 1))
+            )
+        } else {
+            format!(
+                "if (!in_count[0]) x_hold <= h2c_tdata[{hi}:0];\n        \
+                 else begin\n          {store}\n          pt_idx <= pt_idx + 1;\n        end",
+                hi = w - 1,
+                store = store("x_hold", &format!("h2c_tdata[{}:0]", w - 1))
+            )
+        };
+        format!(
+            r#"
+localparam S_IDLE = 4'd0, S_LOAD = 4'd1, S_CLEAR = 4'd2, S_RUN = 4'd3, S_DRAIN = 4'd4,
+           S_READ = 4'd5, S_ACK = 4'd6, S_SINK = 4'd7, S_FLUSH = 4'd8;
+reg [3:0] state;
+reg [7:0] err_r;
+reg done_r, clean, is_load;
+reg [31:0] count_r, offset_r, in_count, out_count, beats_total, pt_idx;
+reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, accum_c;
+reg [15:0] flush_k;
+// Card memory: resident bases {{inf, y, x}}.
+reg [{pw}:0] pmem [0:{cap_last}];
+reg [{pw}:0] pmem_q;
+reg [{wm}:0] x_hold;
+// Buckets {{Z, Y, X}}, address {{window, digit}}.
+reg [{bw}:0] bmem [0:{nb_last}];
+reg [{bw}:0] bmem_q;
+// Scalar pipeline: fetch (base read) -> next -> current (walks the windows).
+reg f_v, n_v, c_v;
+reg [{sbm}:0] f_s, n_s, c_s;
+reg [{pw}:0] n_p, c_p;
+reg [{wbm}:0] c_w;
+// Deferral FIFO {{bucket, y, x}}.
+reg [{fw}:0] fmem [0:{f_last}];
+reg [{fbm}:0] f_head, f_tail;
+reg [{fb}:0] f_cnt;
+// Buckets in flight in the adder.
+reg [{ddm}:0] infl_v;
+reg [{abm}:0] infl_a [0:{ddm}];
+// Issue stage (aligned with the bucket read).
+reg s_v;
+reg [{abm}:0] s_a;
+reg [{wm}:0] s_x, s_y;
+// Readout.
+reg [{abm}:0] r_a, clr_a;
+reg [31:0] r_left;
+reg q_v, q_last, rb_v, rb_last;
+reg [1:0] r_k;
+reg [{bw}:0] rb;
+
+reg [{cm}:0] cand_d;
+reg [{abm}:0] cand_a, h_a, iss_a, b_raddr;
+reg [{wm}:0] h_x, h_y, iss_x, iss_y;
+reg cand_skip, busy_h, busy_cand, issue_h, issue_c, c_take, c_last, push, issue, n_to_c;
+reg acc, xfer, rb_free, q_to_rb, fetch, b_ren;
+reg [31:0] p_waddr_full, p_raddr_full;
+reg [{lbm}:0] p_waddr, p_raddr;
+integer k, j;
+
+always @(*) begin
+  cand_d = c_s[{cm}:0];
+  cand_a = {{c_w, cand_d}};
+  cand_skip = (cand_d == {c}'d0) || c_p[{pw}];
+  {{h_a, h_y, h_x}} = fmem[f_head];
+  busy_h = 1'b0;
+  busy_cand = 1'b0;
+  for (k = 0; k <= {ddm}; k = k + 1) begin
+    if (infl_v[k] && infl_a[k] == h_a) busy_h = 1'b1;
+    if (infl_v[k] && infl_a[k] == cand_a) busy_cand = 1'b1;
+  end
+  issue_h = (state == S_RUN) && (f_cnt != 0) && !busy_h;
+  c_take = 1'b0;
+  issue_c = 1'b0;
+  push = 1'b0;
+  if (state == S_RUN && c_v) begin
+    if (cand_skip) c_take = 1'b1;
+    else if (!issue_h) begin
+      if (!busy_cand) begin issue_c = 1'b1; c_take = 1'b1; end
+      else if (f_cnt != {f}) begin push = 1'b1; c_take = 1'b1; end
+    end
+  end
+  issue = issue_h || issue_c;
+  iss_a = issue_h ? h_a : cand_a;
+  iss_x = issue_h ? h_x : c_p[{wm}:0];
+  iss_y = issue_h ? h_y : c_p[{pwm}:{w}];
+  // A point is done after its last window or once its remaining digits are all zero.
+  c_last = c_take && (c_w == {wb}'d{nw_last} || (c_s >> {c}) == {sb}'d0);
+  n_to_c = (state == S_RUN) && n_v && (!c_v || c_last);
+  h2c_tready = ((state == S_RUN) && (in_count < count_r) && !f_v && (!n_v || n_to_c))
+            || ((state == S_LOAD) && (in_count < beats_total))
+            || (state == S_SINK);
+  acc = h2c_tvalid && h2c_tready;
+  p_waddr_full = offset_r + pt_idx;
+  p_raddr_full = offset_r + in_count;
+  p_waddr = p_waddr_full[{lbm}:0];
+  p_raddr = p_raddr_full[{lbm}:0];
+  // Readout and the acknowledgement beat.
+  c2h_tvalid = ((state == S_READ) && rb_v) || (state == S_ACK);
+  c2h_tlast = (state == S_ACK) || (rb_last && r_k == 2'd2);
+  c2h_tdata = {beat}'d0;
+  if (state == S_ACK) c2h_tdata[63:0] = {{offset_r, count_r}};
+  else if (r_k == 2'd0) c2h_tdata[{wm}:0] = rb[{wm}:0];
+  else if (r_k == 2'd1) c2h_tdata[{wm}:0] = rb[{pwm}:{w}];
+  else c2h_tdata[{wm}:0] = rb[{bw}:{pw2}];
+  xfer = c2h_tvalid && c2h_tready;
+  rb_free = !rb_v || (xfer && r_k == 2'd2);
+  q_to_rb = (state == S_READ) && q_v && rb_free;
+  fetch = (state == S_READ) && (r_left != 0) && (!q_v || q_to_rb);
+  b_raddr = (state == S_READ) ? r_a : iss_a;
+  b_ren = (state == S_READ) ? fetch : 1'b1;
+  // The adder: bucket from memory, point from the issue stage, bucket address as tag.
+  add$clock = clock;
+  add$enable = 1'b1;
+  add$x1 = bmem_q[{wm}:0];
+  add$y1 = bmem_q[{pwm}:{w}];
+  add$z1 = bmem_q[{bw}:{pw2}];
+  add$x2 = s_x;
+  add$y2 = s_y;
+  add$v = s_v;
+  add$tag = 32'd0;
+  add$tag[{abm}:0] = s_a;
+  status = {{16'd0, err_r, 6'd0, done_r, state != S_IDLE}};
+  done = done_r;
+  perf_busy = busy_c;
+  perf_in = in_c;
+  perf_out = out_c;
+  perf_stall = stall_c;
+  perf_adds = adds_c;
+  perf_deferrals = defer_c;
+  perf_accum = accum_c;
+end
+
+// Bucket memory: one read port (issue or readout), one write port (adder result, clear
+// sweep, or read-and-clear during readout).
+always @(posedge clock) begin
+  if (b_ren) bmem_q <= bmem[b_raddr];
+  if (add$vo) bmem[add$tag_o[{abm}:0]] <= {{add$z3, add$y3, add$x3}};
+  else if (state == S_CLEAR) bmem[clr_a] <= {ident};
+  else if (fetch) bmem[r_a] <= {ident};
+end
+
+// Issue stage, in-flight list, deferral FIFO.
+always @(posedge clock) begin
+  s_v <= issue;
+  s_a <= iss_a;
+  s_x <= iss_x;
+  s_y <= iss_y;
+  infl_v <= {{infl_v[{ddm2}:0], issue}};
+  infl_a[0] <= iss_a;
+  for (j = 1; j <= {ddm}; j = j + 1) infl_a[j] <= infl_a[j - 1];
+  if (push) begin
+    fmem[f_tail] <= {{cand_a, c_p[{pwm}:0]}};
+    f_tail <= f_tail + 1'b1;
+  end
+  if (issue_h) f_head <= f_head + 1'b1;
+  if (push && !issue_h) f_cnt <= f_cnt + 1'b1;
+  else if (issue_h && !push) f_cnt <= f_cnt - 1'b1;
+  if (acc && state == S_RUN) pmem_q <= pmem[p_raddr];
+  if (state == S_FLUSH || state == S_IDLE) begin
+    f_head <= {fb}'d0;
+    f_tail <= {fb}'d0;
+    f_cnt <= {fb1}'d0;
+  end
+end
+
+// Control.
+always @(posedge clock) begin
+  if (soft_reset) begin
+    state <= S_FLUSH;
+    flush_k <= 16'd0;
+    done_r <= 1'b0;
+    err_r <= 8'd0;
+    clean <= 1'b0;
+    busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0;
+  end else if (start) begin
+    if (state != S_IDLE) begin
+      err_r <= 8'd{e_busy};
+      done_r <= 1'b1;
+      clean <= 1'b0;
+      state <= S_FLUSH;
+      flush_k <= 16'd0;
+    end else if (count == 32'd0 || count > 32'd{cap}) begin
+      err_r <= 8'd{e_count};
+      done_r <= 1'b1;
+    end else if (offset > 32'd{cap} - count) begin
+      err_r <= 8'd{e_cfg};
+      done_r <= 1'b1;
+    end else begin
+      is_load <= (opcode == 32'd{op_load});
+      count_r <= count;
+      offset_r <= offset;
+      beats_total <= count * {pb};
+      in_count <= 0;
+      out_count <= 0;
+      pt_idx <= 0;
+      done_r <= 1'b0;
+      err_r <= 8'd0;
+      busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0;
+      f_v <= 1'b0; n_v <= 1'b0; c_v <= 1'b0;
+      clr_a <= 0;
+      if (opcode == 32'd{op_load}) state <= S_LOAD;
+      else if (clean) state <= S_RUN;
+      else state <= S_CLEAR;
+    end
+  end else begin
+    if (state != S_IDLE && state != S_FLUSH) busy_c <= busy_c + 1;
+    if (xfer) out_c <= out_c + 1;
+    case (state)
+      S_LOAD: if (acc) begin
+        in_count <= in_count + 1;
+        in_c <= in_c + 1;
+        {load_beat}
+        if (h2c_tlast && in_count + 1 < beats_total) begin
+          err_r <= 8'd{e_short}; done_r <= 1'b1; state <= S_FLUSH; flush_k <= 16'd0;
+        end else if (!h2c_tlast && in_count + 1 == beats_total) begin
+          err_r <= 8'd{e_long}; done_r <= 1'b1; state <= S_SINK;
+        end else if (in_count + 1 == beats_total) state <= S_ACK;
+      end
+      S_ACK: if (xfer) begin done_r <= 1'b1; state <= S_IDLE; end
+      S_CLEAR: begin
+        clr_a <= clr_a + 1'b1;
+        if (clr_a == {ab}'d{nb_last}) state <= S_RUN;
+      end
+      S_RUN: begin
+        clean <= 1'b0;
+        accum_c <= accum_c + 1;
+        if (issue) adds_c <= adds_c + 1; else stall_c <= stall_c + 1;
+        if (push) defer_c <= defer_c + 1;
+        if (f_v) begin n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0; end
+        if (acc) begin
+          f_v <= 1'b1;
+          f_s <= {sb}'d0;
+          f_s[{takem}:0] <= h2c_tdata[{takem}:0];
+          in_count <= in_count + 1;
+          in_c <= in_c + 1;
+          if (h2c_tlast && in_count + 1 < count_r) begin
+            err_r <= 8'd{e_short}; done_r <= 1'b1; state <= S_FLUSH; flush_k <= 16'd0;
+          end else if (!h2c_tlast && in_count + 1 == count_r) begin
+            err_r <= 8'd{e_long}; done_r <= 1'b1; state <= S_SINK;
+          end
+        end
+        if (n_to_c) begin
+          c_v <= 1'b1; c_s <= n_s; c_p <= n_p; c_w <= {wb}'d0;
+          if (!f_v) n_v <= 1'b0;
+        end else if (c_take) begin
+          if (c_last) c_v <= 1'b0;
+          else begin c_s <= c_s >> {c}; c_w <= c_w + 1'b1; end
+        end
+        if (in_count == count_r && !f_v && !n_v && !c_v && f_cnt == 0) state <= S_DRAIN;
+      end
+      S_DRAIN: if (infl_v == {dd}'d0) begin
+        state <= S_READ;
+        r_a <= {ab}'d1;
+        r_left <= 32'd{readout};
+        q_v <= 1'b0; rb_v <= 1'b0; r_k <= 2'd0;
+      end
+      S_READ: begin
+        if (xfer) begin
+          out_count <= out_count + 1;
+          if (r_k == 2'd2) begin
+            r_k <= 2'd0;
+            rb_v <= 1'b0;
+            if (rb_last) begin done_r <= 1'b1; clean <= 1'b1; state <= S_IDLE; end
+          end else r_k <= r_k + 1'b1;
+        end
+        if (q_to_rb) begin rb <= bmem_q; rb_v <= 1'b1; rb_last <= q_last; q_v <= 1'b0; r_k <= 2'd0; end
+        if (fetch) begin
+          q_v <= 1'b1;
+          q_last <= (r_left == 32'd1);
+          r_left <= r_left - 1;
+          r_a <= (r_a[{cm}:0] == {{{c}{{1'b1}}}}) ? r_a + 2'd2 : r_a + 1'b1;
+        end
+      end
+      S_SINK: if (h2c_tvalid && h2c_tlast) begin state <= S_FLUSH; flush_k <= 16'd0; clean <= 1'b0; end
+      S_FLUSH: begin
+        f_v <= 1'b0; n_v <= 1'b0; c_v <= 1'b0; q_v <= 1'b0; rb_v <= 1'b0;
+        clean <= 1'b0;
+        flush_k <= flush_k + 1;
+        if (flush_k == 16'd{dd}) state <= S_IDLE;
+      end
+      default: ;
+    endcase
+  end
+end
+"#,
+            pw = 2 * w,
+            pwm = 2 * w - 1,
+            pw2 = 2 * w,
+            wm = w - 1,
+            bw = 3 * w - 1,
+            cap_last = cap - 1,
+            nb_last = nb - 1,
+            sbm = sb - 1,
+            takem = take - 1,
+            wbm = wb - 1,
+            abm = ab - 1,
+            cm = c - 1,
+            lbm = lb - 1,
+            fw = ab + 2 * w - 1,
+            f_last = f - 1,
+            fbm = fb - 1,
+            fb1 = fb + 1,
+            ddm = dd - 1,
+            ddm2 = dd - 2,
+            nw_last = nw - 1,
+            beat = BEAT_BITS,
+            op_load = ops.0,
+        )
+    }
+}
+
+impl<const W: usize, const W2: usize> Logic for MsmUnit<W, W2> {
+    /// The control is generated Verilog (see [`MsmUnit::hdl`]); rust-hdl's simulator does
+    /// not run it. Only the adder's clock is forwarded so the child stays well formed.
+    fn update(&mut self) {
+        self.add.clock.next = self.clock.val();
+    }
+
+    fn connect(&mut self) {
+        for s in [
+            &mut self.done,
+            &mut self.h2c_tready,
+            &mut self.c2h_tvalid,
+            &mut self.c2h_tlast,
+        ] {
+            s.connect();
+        }
+        for s in [
+            &mut self.status,
+            &mut self.perf_busy,
+            &mut self.perf_in,
+            &mut self.perf_out,
+            &mut self.perf_stall,
+            &mut self.perf_adds,
+            &mut self.perf_deferrals,
+            &mut self.perf_accum,
+        ] {
+            s.connect();
+        }
+        self.c2h_tdata.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(self.verilog())
+    }
+}

@@ -1,0 +1,356 @@
+//! MSM calls on one [`Device`]: resident bases, chunking, bucket readout and reduction.
+
+use super::curve::BoardCurve;
+use super::{reduce, wire, MsmReport};
+use crate::device::Device;
+use crate::driver::kernel::BEAT_BYTES;
+use crate::error::{Error, Result};
+use ark_ec::short_weierstrass::{Affine, Projective};
+use ark_ec::AffineRepr;
+use ark_ff::Zero;
+use rayon::prelude::*;
+use std::hash::{Hash, Hasher};
+use std::time::Instant;
+use zkpipe_hdl::shell::regs::Opcode;
+
+/// What card memory holds: resident base sets packed from index 0, plus an epoch that
+/// [`Device::clear_bases`] bumps so old handles are refused.
+#[derive(Debug, Default)]
+pub struct CardMemory {
+    used: usize,
+    epoch: u64,
+    sets: Vec<ResidentBases>,
+}
+
+/// A set of bases resident in a card's memory (from [`Device::load_bases`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResidentBases {
+    device: String,
+    offset: usize,
+    len: usize,
+    epoch: u64,
+    fingerprint: u64,
+}
+
+impl ResidentBases {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// First index in card memory.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+/// Length-and-content key of a base set (64-bit SipHash of the Montgomery limbs).
+fn fingerprint<P: BoardCurve>(bases: &[Affine<P>]) -> u64 {
+    let parts: Vec<u64> = bases
+        .par_chunks(1 << 12)
+        .map(|chunk| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for p in chunk {
+                P::base_limbs(&p.x).hash(&mut h);
+                P::base_limbs(&p.y).hash(&mut h);
+                p.infinity.hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (bases.len(), parts).hash(&mut h);
+    h.finish()
+}
+
+/// G1 MSM on something that holds a card (what generic code such as
+/// [`crate::backend::BoardBackend`] calls without naming the curve config).
+pub trait MsmEngine<A: AffineRepr> {
+    /// Σ scalars[i]·bases[i]; bases stay resident when card memory has room.
+    fn msm_g1(&self, bases: &[A], scalars: &[A::ScalarField]) -> Result<(A::Group, MsmReport)>;
+}
+
+impl<P: BoardCurve> MsmEngine<Affine<P>> for Device {
+    fn msm_g1(
+        &self,
+        bases: &[Affine<P>],
+        scalars: &[P::ScalarField],
+    ) -> Result<(Projective<P>, MsmReport)> {
+        self.msm(bases, scalars)
+    }
+}
+
+impl Device {
+    fn memory(&self) -> std::sync::MutexGuard<'_, CardMemory> {
+        self.card_memory.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn serial(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.msm_serial.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Card memory for resident bases, in points (0: no MSM engine).
+    pub fn msm_capacity(&self) -> usize {
+        self.capabilities().msm_bases as usize
+    }
+
+    fn check_msm<P: BoardCurve>(&self) -> Result<()> {
+        let caps = self.capabilities();
+        if caps.msm_window_bits == 0 || caps.msm_bases == 0 {
+            return Err(Error::Unsupported {
+                device: self.uri().to_string(),
+                what: "the MSM engine",
+            });
+        }
+        if caps.curve() != Some(P::CURVE) {
+            return Err(Error::CurveMismatch {
+                device: self.uri().to_string(),
+                found: caps.curve_id,
+                expected: zkpipe_hdl::shell::board::curve_id(P::CURVE),
+            });
+        }
+        Ok(())
+    }
+
+    /// Frees every resident base set; handles from before are refused afterwards.
+    pub fn clear_bases(&self) {
+        let _serial = self.serial();
+        let mut m = self.memory();
+        m.used = 0;
+        m.epoch += 1;
+        m.sets.clear();
+    }
+
+    /// Stores `bases` in card memory and returns their handle. Every base is checked to be
+    /// on the curve first (the card's complete formulas assume it).
+    pub fn load_bases<P: BoardCurve>(&self, bases: &[Affine<P>]) -> Result<ResidentBases> {
+        let _serial = self.serial();
+        let mut report = MsmReport::default();
+        self.load_bases_reported(bases, fingerprint(bases), &mut report)
+    }
+
+    fn load_bases_reported<P: BoardCurve>(
+        &self,
+        bases: &[Affine<P>],
+        fingerprint: u64,
+        report: &mut MsmReport,
+    ) -> Result<ResidentBases> {
+        self.check_msm::<P>()?;
+        if bases.is_empty() {
+            return Err(Error::Empty);
+        }
+        check_on_curve(bases)?;
+        let capacity = self.msm_capacity();
+        let (offset, epoch) = {
+            let m = self.memory();
+            if m.used + bases.len() > capacity {
+                return Err(Error::CardMemoryFull {
+                    device: self.uri().to_string(),
+                    needed: bases.len(),
+                    used: m.used,
+                    capacity,
+                });
+            }
+            (m.used, m.epoch)
+        };
+        self.load_at(bases, offset, report)?;
+        let handle = ResidentBases {
+            device: self.uri().to_string(),
+            offset,
+            len: bases.len(),
+            epoch,
+            fingerprint,
+        };
+        let mut m = self.memory();
+        if m.epoch != epoch || m.used != offset {
+            // Another thread changed card memory meanwhile: what we wrote may be stale.
+            return Err(Error::StaleBases {
+                device: self.uri().to_string(),
+            });
+        }
+        m.used += bases.len();
+        m.sets.push(handle.clone());
+        Ok(handle)
+    }
+
+    /// One msm_load job: `bases` to card memory at `offset` (checked by the caller).
+    fn load_at<P: BoardCurve>(
+        &self,
+        bases: &[Affine<P>],
+        offset: usize,
+        report: &mut MsmReport,
+    ) -> Result<()> {
+        let point_beats = self.capabilities().msm_point_beats as usize;
+        let beats = wire::encode_bases(bases, point_beats);
+        let (out, counters, sim) = self.run_raw(
+            Opcode::MsmLoad,
+            bases.len(),
+            &beats,
+            1,
+            offset as u32,
+            bases.len() * point_beats,
+        )?;
+        let ack = (
+            u32::from_le_bytes(out[0..4].try_into().unwrap()),
+            u32::from_le_bytes(out[4..8].try_into().unwrap()),
+        );
+        if ack != (bases.len() as u32, offset as u32) {
+            return Err(Error::Protocol {
+                device: self.uri().to_string(),
+                reason: format!(
+                    "msm_load acknowledged {ack:?}, expected ({}, {offset})",
+                    bases.len()
+                ),
+            });
+        }
+        report.add_job(&counters, self.capabilities().clock_mhz(), sim);
+        report.load_jobs += 1;
+        Ok(())
+    }
+
+    /// Σ scalars[i]·bases[i] over resident bases.
+    pub fn msm_resident<P: BoardCurve>(
+        &self,
+        bases: &ResidentBases,
+        scalars: &[P::ScalarField],
+    ) -> Result<(Projective<P>, MsmReport)> {
+        self.check_msm::<P>()?;
+        let started = Instant::now();
+        if scalars.len() != bases.len {
+            return Err(Error::LengthMismatch {
+                a: bases.len,
+                b: scalars.len(),
+            });
+        }
+        {
+            let m = self.memory();
+            if bases.device != self.uri() || bases.epoch != m.epoch {
+                return Err(Error::StaleBases {
+                    device: self.uri().to_string(),
+                });
+            }
+        }
+        let mut report = MsmReport {
+            n: scalars.len(),
+            ..Default::default()
+        };
+        let _serial = self.serial();
+        let sum = self.run_at::<P>(scalars, bases.offset, &mut report)?;
+        report.host_s = started.elapsed().as_secs_f64();
+        Ok((sum, report))
+    }
+
+    /// msm_run jobs over card memory offset.., at most CAPS_MSM_BASES points each.
+    fn run_at<P: BoardCurve>(
+        &self,
+        scalars: &[P::ScalarField],
+        offset: usize,
+        report: &mut MsmReport,
+    ) -> Result<Projective<P>> {
+        let caps = self.capabilities().clone();
+        let out_beats = caps.msm_readout_beats();
+        let buckets = out_beats / 3;
+        let mut sum = Projective::<P>::zero();
+        let beats = wire::encode_scalars(scalars);
+        let per_job = self.msm_capacity();
+        for (j, chunk) in beats.chunks(per_job * BEAT_BYTES).enumerate() {
+            let n = chunk.len() / BEAT_BYTES;
+            let work = n * caps.msm_windows as usize / 8 + out_beats / 8 + n;
+            let (out, counters, sim) = self.run_raw(
+                Opcode::MsmRun,
+                n,
+                chunk,
+                out_beats,
+                (offset + j * per_job) as u32,
+                work,
+            )?;
+            report.add_job(&counters, caps.clock_mhz(), sim);
+            report.run_jobs += 1;
+            let t = Instant::now();
+            let faulty = |b: usize| Error::Protocol {
+                device: self.uri().to_string(),
+                reason: format!(
+                    "bucket {b} read back from the card is not a valid point; the card is faulty"
+                ),
+            };
+            let decoded = wire::decode_buckets::<P>(&out, buckets).map_err(faulty)?;
+            sum += reduce::reduce::<P>(&decoded, caps.msm_window_bits as usize).map_err(faulty)?;
+            report.reduce_s += t.elapsed().as_secs_f64();
+        }
+        Ok(sum)
+    }
+
+    /// Σ scalars[i]·bases[i] (empty → identity). Bases already resident (same length and
+    /// content) stream only scalars; new bases become resident while card memory has room;
+    /// otherwise they go through the free part of card memory in chunks (all of it, after
+    /// freeing the resident sets, if none is free).
+    pub fn msm<P: BoardCurve>(
+        &self,
+        bases: &[Affine<P>],
+        scalars: &[P::ScalarField],
+    ) -> Result<(Projective<P>, MsmReport)> {
+        let started = Instant::now();
+        if bases.len() != scalars.len() {
+            return Err(Error::LengthMismatch {
+                a: bases.len(),
+                b: scalars.len(),
+            });
+        }
+        self.check_msm::<P>()?;
+        let n = bases.len();
+        let mut report = MsmReport {
+            n,
+            ..Default::default()
+        };
+        if n == 0 {
+            return Ok((Projective::zero(), report));
+        }
+        let key = fingerprint(bases);
+        let _serial = self.serial();
+        let found = {
+            let m = self.memory();
+            m.sets
+                .iter()
+                .find(|s| s.len == n && s.fingerprint == key)
+                .cloned()
+        };
+        let sum = if let Some(handle) = found {
+            self.run_at::<P>(scalars, handle.offset, &mut report)?
+        } else {
+            let free = self.msm_capacity() - self.memory().used;
+            if n <= free {
+                let handle = self.load_bases_reported(bases, key, &mut report)?;
+                self.run_at::<P>(scalars, handle.offset, &mut report)?
+            } else {
+                check_on_curve(bases)?;
+                let free = if free == 0 {
+                    let mut m = self.memory();
+                    m.used = 0;
+                    m.epoch += 1;
+                    m.sets.clear();
+                    drop(m);
+                    self.msm_capacity()
+                } else {
+                    free
+                };
+                let offset = self.msm_capacity() - free;
+                let mut sum = Projective::<P>::zero();
+                for (b, k) in bases.chunks(free).zip(scalars.chunks(free)) {
+                    self.load_at(b, offset, &mut report)?;
+                    sum += self.run_at::<P>(k, offset, &mut report)?;
+                }
+                sum
+            }
+        };
+        report.host_s = started.elapsed().as_secs_f64();
+        Ok((sum, report))
+    }
+}
+
+fn check_on_curve<P: BoardCurve>(bases: &[Affine<P>]) -> Result<()> {
+    match bases.par_iter().position_first(|p| !p.is_on_curve()) {
+        Some(index) => Err(Error::NotOnCurve { index }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,103 @@
+//! G1 multi-scalar multiplication on a card: Σ kᵢ·Pᵢ, equal to arkworks'
+//! `VariableBaseMSM::msm`.
+//!
+//! The card's MSM unit (`zkpipe_hdl::msm::MsmUnit`) keeps bases in card memory and returns
+//! Pippenger buckets; the host reduces them ([`reduce`]). The split:
+//!
+//! * **card**: digit extraction, bucket accumulation (one mixed addition per cycle), the
+//!   deferral FIFO — the O(n · windows) work;
+//! * **host** (rayon, parallel over windows): per window Σ d·B_d by running sums
+//!   (2 additions per bucket, after one batch normalisation), then Horner over windows —
+//!   O(windows · 2^c) work that does not grow with n.
+//!
+//! Bases are **resident**: [`Device::load_bases`] stores them once and returns a
+//! [`ResidentBases`] handle; [`Device::msm_resident`] then streams only scalars.
+//! [`Device::msm`] (and the prover backend) finds bases already resident by content
+//! (length and a 64-bit fingerprint), makes new ones resident while card memory has room,
+//! and otherwise streams them through the free part of card memory in chunks.
+//!
+//! Identity bases are stored with the infinity flag and skipped by the card; zero scalars
+//! (and zero digits) issue no addition. Every returned bucket is checked (coordinates
+//! reduced, point on the curve) so a faulty card yields an error, not a wrong sum.
+
+mod curve;
+mod device;
+pub mod pool;
+pub mod reduce;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+pub use curve::BoardCurve;
+pub use device::{CardMemory, MsmEngine, ResidentBases};
+
+use crate::driver::kernel::Counters;
+
+/// Measurements of one MSM call (all its jobs).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MsmReport {
+    /// Points.
+    pub n: usize,
+    /// msm_load jobs (0 when every base was already resident).
+    pub load_jobs: usize,
+    /// msm_run jobs.
+    pub run_jobs: usize,
+    /// Busy cycles of all jobs (loads, accumulation, drain, readout).
+    pub busy_cycles: u64,
+    /// Accumulation-phase cycles (first scalar to last addition issued).
+    pub accum_cycles: u64,
+    /// Point additions the card issued.
+    pub adds: u64,
+    /// Points deferred because their bucket was in the adder.
+    pub deferrals: u64,
+    /// Busy time at the preset's clock.
+    pub projected_s: f64,
+    /// Host time reducing buckets.
+    pub reduce_s: f64,
+    /// Wall-clock time of the whole call (including simulation, if simulated).
+    pub host_s: f64,
+    /// Cycles the simulator ran (BAR accesses and DMA included), if simulated.
+    pub sim_cycles: Option<u64>,
+}
+
+impl MsmReport {
+    /// Adder utilisation during accumulation: additions issued / accumulation cycles.
+    pub fn utilisation(&self) -> f64 {
+        if self.accum_cycles == 0 {
+            0.0
+        } else {
+            self.adds as f64 / self.accum_cycles as f64
+        }
+    }
+
+    pub(crate) fn add_job(&mut self, c: &Counters, clock_mhz: f64, sim: Option<u64>) {
+        self.busy_cycles += c.busy_cycles as u64;
+        self.accum_cycles += c.msm_accum_cycles as u64;
+        self.adds += c.msm_adds as u64;
+        self.deferrals += c.msm_deferrals as u64;
+        self.projected_s += c.busy_cycles as f64 / (clock_mhz * 1e6);
+        self.sim_cycles = match (self.sim_cycles, sim) {
+            (Some(a), Some(b)) => Some(a + b),
+            (None, b) if self.load_jobs + self.run_jobs == 0 => b,
+            (a, _) => a,
+        };
+    }
+
+    /// Sums the reports of parts of one MSM (e.g. chunks on several boards).
+    pub fn merge(&mut self, other: &MsmReport) {
+        self.n += other.n;
+        self.load_jobs += other.load_jobs;
+        self.run_jobs += other.run_jobs;
+        self.busy_cycles += other.busy_cycles;
+        self.accum_cycles += other.accum_cycles;
+        self.adds += other.adds;
+        self.deferrals += other.deferrals;
+        self.projected_s += other.projected_s;
+        self.reduce_s += other.reduce_s;
+        self.sim_cycles = match (self.sim_cycles, other.sim_cycles) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+    }
+}

@@ -1,0 +1,135 @@
+//! Host side of Pippenger: from the card's buckets to Σ kᵢ·Pᵢ.
+//!
+//! Window w's buckets B_1 … B_m (m = 2^c − 1) hold Σ of the points whose digit in window w
+//! is d. The window sum Σ d·B_d is taken by running sums from d = m down (two additions
+//! per bucket, the first mixed after one batch normalisation), windows in parallel; the
+//! result is Σ_w 2^(c·w)·S_w by Horner (c doublings per window).
+
+use super::wire::Bucket;
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::CurveGroup;
+use ark_ff::{AdditiveGroup, Field, Zero};
+use rayon::prelude::*;
+
+/// Checks a homogeneous bucket (X : Y : Z) is on the curve (Y²Z = X³ + bZ³, a = 0) and
+/// not the invalid (0 : 0 : 0).
+pub fn bucket_is_valid<P: SWCurveConfig>(b: &Bucket<P::BaseField>) -> bool {
+    let (x, y, z) = b;
+    if z.is_zero() {
+        return x.is_zero() && !y.is_zero();
+    }
+    y.square() * z == x.square() * x + P::COEFF_B * z.square() * z
+}
+
+/// Σ_w 2^(c·w) Σ_d d·B[w][d]. `buckets` is window-major, digits 1 ..= 2^c − 1. `Err(i)`:
+/// bucket i is not a valid point.
+pub fn reduce<P: SWCurveConfig>(
+    buckets: &[Bucket<P::BaseField>],
+    window_bits: usize,
+) -> Result<Projective<P>, usize> {
+    let m = (1usize << window_bits) - 1;
+    assert_eq!(buckets.len() % m, 0, "whole windows of buckets");
+    if let Some(bad) = buckets
+        .par_iter()
+        .position_first(|b| !bucket_is_valid::<P>(b))
+    {
+        return Err(bad);
+    }
+    // (X : Y : Z) homogeneous = (X·Z, Y·Z², Z) Jacobian (ark-ec's Projective).
+    let jacobian: Vec<Projective<P>> = buckets
+        .par_iter()
+        .map(|(x, y, z)| Projective::new_unchecked(*x * z, *y * z.square(), *z))
+        .collect();
+    let affine: Vec<Affine<P>> = jacobian
+        .par_chunks(1 << 12)
+        .flat_map_iter(Projective::normalize_batch)
+        .collect();
+    let sums: Vec<Projective<P>> = affine
+        .par_chunks(m)
+        .map(|window| {
+            let mut running = Projective::<P>::zero();
+            let mut sum = Projective::<P>::zero();
+            for b in window.iter().rev() {
+                running += b;
+                sum += running;
+            }
+            sum
+        })
+        .collect();
+    let mut acc = Projective::<P>::zero();
+    for s in sums.iter().rev() {
+        for _ in 0..window_bits {
+            acc.double_in_place();
+        }
+        acc += s;
+    }
+    Ok(acc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{Fr, G1Affine, G1Projective};
+    use ark_ec::{AffineRepr, PrimeGroup, VariableBaseMSM};
+    use ark_ff::{BigInteger, PrimeField, UniformRand};
+    use rand::SeedableRng;
+
+    /// Software buckets (the card's job, done with ark-ec) in homogeneous coordinates.
+    fn buckets_of(bases: &[G1Affine], scalars: &[Fr], c: usize) -> Vec<Bucket<ark_bn254::Fq>> {
+        let windows = (Fr::MODULUS_BIT_SIZE as usize).div_ceil(c);
+        let m = (1 << c) - 1;
+        let mut b = vec![G1Projective::zero(); windows * m];
+        for (p, k) in bases.iter().zip(scalars) {
+            let bits = k.into_bigint().to_bits_le();
+            for w in 0..windows {
+                let d = (0..c)
+                    .filter(|i| bits.get(w * c + i).copied().unwrap_or(false))
+                    .map(|i| 1 << i)
+                    .sum::<usize>();
+                if d != 0 {
+                    b[w * m + d - 1] += p;
+                }
+            }
+        }
+        b.iter()
+            .map(|p| {
+                if p.is_zero() {
+                    (0.into(), 1.into(), 0.into())
+                } else {
+                    let a = p.into_affine();
+                    let z = ark_bn254::Fq::from(7u64); // any Z ≠ 0
+                    (a.x * z, a.y * z, z)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reduces_software_buckets_to_arkworks_msm() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for (n, c) in [(1, 4), (5, 3), (40, 8)] {
+            let bases: Vec<G1Affine> = (0..n)
+                .map(|_| (G1Projective::generator() * Fr::rand(&mut rng)).into_affine())
+                .collect();
+            let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            scalars[0] = -Fr::from(1u64);
+            let got = reduce::<ark_bn254::g1::Config>(&buckets_of(&bases, &scalars, c), c);
+            assert_eq!(got, Ok(G1Projective::msm(&bases, &scalars).unwrap()));
+        }
+    }
+
+    #[test]
+    fn rejects_buckets_off_the_curve() {
+        let g = G1Affine::generator();
+        let good = (g.x, g.y, 1.into());
+        let bad = (g.x, g.y + ark_bn254::Fq::from(1u64), 1.into());
+        let zero = (0.into(), 0.into(), 0.into());
+        let mut buckets = vec![good; 15];
+        assert!(reduce::<ark_bn254::g1::Config>(&buckets, 4).is_ok());
+        buckets[9] = bad;
+        assert_eq!(reduce::<ark_bn254::g1::Config>(&buckets, 4), Err(9));
+        buckets[9] = good;
+        buckets[3] = zero;
+        assert_eq!(reduce::<ark_bn254::g1::Config>(&buckets, 4), Err(3));
+    }
+}

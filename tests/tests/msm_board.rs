@@ -1,0 +1,168 @@
+//! G1 MSMs on the simulated board (sim-small: c = 8, 32 windows, one adder, 2^16 resident
+//! bases) against arkworks' `VariableBaseMSM::msm`, through the driver a real card uses.
+
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ff::{BigInt, PrimeField, UniformRand, Zero};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::sync::OnceLock;
+use zkpipe::msm::MsmReport;
+use zkpipe::{Device, DevicePool, Error};
+
+const SIM: &str = "sim:sim-small";
+
+/// One simulated board shared by the tests of this file (jobs serialise on it).
+fn device() -> &'static Device {
+    static DEVICE: OnceLock<Device> = OnceLock::new();
+    DEVICE.get_or_init(|| Device::open(SIM).expect("the simulated board opens"))
+}
+
+fn points(n: usize, seed: u64) -> Vec<G1Affine> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let g = G1Projective::generator();
+    let p: Vec<G1Projective> = (0..n).map(|_| g * Fr::rand(&mut rng)).collect();
+    G1Projective::normalize_batch(&p)
+}
+
+fn scalars(n: usize, seed: u64) -> Vec<Fr> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n).map(|_| Fr::rand(&mut rng)).collect()
+}
+
+fn reference(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    G1Projective::msm(bases, scalars).unwrap()
+}
+
+/// Runs on the board, checks against arkworks, returns the report.
+fn check(bases: &[G1Affine], scalars: &[Fr]) -> MsmReport {
+    let (sum, report) = device().msm(bases, scalars).unwrap();
+    assert_eq!(sum, reference(bases, scalars), "n = {}", bases.len());
+    report
+}
+
+#[test]
+fn random_scalars_at_every_test_size() {
+    for (i, n) in [1usize, 2, 3, 17, 256, 4096].into_iter().enumerate() {
+        let report = check(&points(n, i as u64), &scalars(n, 100 + i as u64));
+        assert_eq!(report.run_jobs, 1);
+        assert!(report.adds > 0);
+    }
+}
+
+#[test]
+fn edge_scalars_zero_one_and_minus_one() {
+    let bases = points(8, 7);
+    let minus_one = -Fr::from(1u64);
+    let ks = [
+        Fr::zero(),
+        Fr::from(1u64),
+        minus_one,
+        Fr::zero(),
+        minus_one,
+        Fr::from(2u64),
+        Fr::from(1u64),
+        Fr::zero(),
+    ];
+    check(&bases, &ks);
+    // All zero: the identity, and no addition issued.
+    let report = check(&bases, &[Fr::zero(); 8]);
+    assert_eq!(report.adds, 0);
+    // r − 1 everywhere: every window's top digits.
+    check(&bases, &[minus_one; 8]);
+}
+
+#[test]
+fn same_bucket_in_every_window_defers_and_finishes() {
+    // 0x1B in every byte (< r): every point hits bucket 0x1B of every window, the worst
+    // case for conflicts.
+    let k = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
+    let n = 96;
+    let report = check(&points(n, 11), &vec![k; n]);
+    assert!(
+        report.deferrals > 0,
+        "the worst case must exercise the deferral FIFO"
+    );
+    assert_eq!(report.adds, (n * 32) as u64, "every (point, window) once");
+}
+
+#[test]
+fn repeated_identity_and_opposite_bases() {
+    let p = points(3, 21);
+    let minus_p0 = (-p[0].into_group()).into_affine();
+    let bases = vec![
+        p[0],
+        p[0],
+        G1Affine::identity(),
+        minus_p0,
+        p[1],
+        G1Affine::identity(),
+        p[2],
+        p[0],
+    ];
+    let mut ks = scalars(8, 22);
+    // P and −P with the same scalar land in the same buckets and cancel.
+    ks[3] = ks[0];
+    check(&bases, &ks);
+    // Only identities.
+    check(&[G1Affine::identity(); 4], &scalars(4, 23));
+}
+
+#[test]
+fn resident_bases_are_reused_across_calls() {
+    let d = Device::open(SIM).unwrap();
+    let bases = points(300, 31);
+    let handle = d.load_bases(&bases).unwrap();
+    for seed in 0..3 {
+        let ks = scalars(300, 40 + seed);
+        let (sum, report) = d.msm_resident(&handle, &ks).unwrap();
+        assert_eq!(sum, reference(&bases, &ks));
+        assert_eq!(report.load_jobs, 0);
+    }
+    // Device::msm finds them by content: no load either.
+    let ks = scalars(300, 50);
+    let (sum, report) = d.msm(&bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+    assert_eq!(report.load_jobs, 0);
+    // New bases are loaded once, then resident too.
+    let other = points(100, 32);
+    let (_, first) = d.msm(&other, &scalars(100, 51)).unwrap();
+    let (sum, again) = d.msm(&other, &scalars(100, 52)).unwrap();
+    assert_eq!(sum, reference(&other, &scalars(100, 52)));
+    assert_eq!((first.load_jobs, again.load_jobs), (1, 0));
+    // After clear_bases old handles are refused.
+    d.clear_bases();
+    assert!(matches!(
+        d.msm_resident::<ark_bn254::g1::Config>(&handle, &ks),
+        Err(Error::StaleBases { .. })
+    ));
+}
+
+#[test]
+fn pool_of_two_boards() {
+    let pool = DevicePool::open(&[SIM, SIM]).unwrap();
+    let bases = points(333, 61);
+    let ks = scalars(333, 62);
+    let (sum, report) = pool.msm(&bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+    assert_eq!(report.run_jobs, 2);
+    assert_eq!(report.n, 333);
+}
+
+#[test]
+fn bad_input_is_a_typed_error_and_the_board_recovers() {
+    let bases = points(5, 71);
+    assert!(matches!(
+        device().msm(&bases, &scalars(4, 72)),
+        Err(Error::LengthMismatch { a: 5, b: 4 })
+    ));
+    let mut off = bases.clone();
+    off[3] = G1Affine::new_unchecked(off[3].x, off[3].y + ark_bn254::Fq::from(1u64));
+    assert!(matches!(
+        device().msm(&off, &scalars(5, 73)),
+        Err(Error::NotOnCurve { index: 3 })
+    ));
+    let (sum, _) = device().msm::<ark_bn254::g1::Config>(&[], &[]).unwrap();
+    assert!(sum.is_zero());
+    check(&bases, &scalars(5, 74));
+}
