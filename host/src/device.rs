@@ -123,6 +123,15 @@ impl Device {
         *self.timeout.lock().unwrap() = timeout;
     }
 
+    /// Test hook: writes FAULT_INJECT (`regs::FAULT_MSM_*`), making the card's MSM unit drop
+    /// the points it would defer or corrupt its adder results, so tests can show such
+    /// hardware faults are caught. Zero restores normal operation.
+    pub fn set_fault_inject(&self, bits: u32) -> Result<()> {
+        Ok(self
+            .lock()
+            .write32(crate::pcie::BAR_CSR, regs::FAULT_INJECT as u64, bits)?)
+    }
+
     /// Arms a fault for the next job (simulated devices only).
     pub fn inject_fault(&self, fault: Fault) -> Result<()> {
         Ok(self.lock().inject_fault(fault)?)

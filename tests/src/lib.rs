@@ -2,6 +2,8 @@
 //!
 //! [`field`] streams operand pairs through a verilated arithmetic unit, one pair per clock,
 //! and compares every result with a reference computed by arkworks on the same
-//! Montgomery-form limbs (the zero-copy wire format).
+//! Montgomery-form limbs (the zero-copy wire format). [`msm_model`] is a cycle model of
+//! the MSM unit's accumulation, checked against the simulated board.
 
 pub mod field;
+pub mod msm_model;

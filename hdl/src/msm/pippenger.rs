@@ -112,6 +112,8 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub opcode: Signal<In, Bits<32>>,
     pub count: Signal<In, Bits<32>>,
     pub offset: Signal<In, Bits<32>>,
+    /// FAULT_INJECT (test hook; zero in normal operation).
+    pub fault: Signal<In, Bits<32>>,
     pub status: Signal<Out, Bits<32>>,
     pub done: Signal<Out, Bit>,
     pub perf_busy: Signal<Out, Bits<32>>,
@@ -149,6 +151,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             opcode: Default::default(),
             count: Default::default(),
             offset: Default::default(),
+            fault: Default::default(),
             status: Default::default(),
             done: Default::default(),
             perf_busy: Default::default(),
@@ -300,7 +303,7 @@ always @(*) begin
     if (cand_skip) c_take = 1'b1;
     else if (!issue_h) begin
       if (!busy_cand) begin issue_c = 1'b1; c_take = 1'b1; end
-      else if (f_cnt != {f}) begin push = 1'b1; c_take = 1'b1; end
+      else if (f_cnt != {f}) begin push = !fault[0]; c_take = 1'b1; end
     end
   end
   issue = issue_h || issue_c;
@@ -358,7 +361,7 @@ end
 // sweep, or read-and-clear during readout).
 always @(posedge clock) begin
   if (b_ren) bmem_q <= bmem[b_raddr];
-  if (add$vo) bmem[add$tag_o[{abm}:0]] <= {{add$z3, add$y3, add$x3}};
+  if (add$vo) bmem[add$tag_o[{abm}:0]] <= {{add$z3, add$y3, add$x3 ^ {{{wm}'d0, fault[1]}}}};
   else if (state == S_CLEAR) bmem[clr_a] <= {ident};
   else if (fetch) bmem[r_a] <= {ident};
 end
@@ -449,7 +452,7 @@ always @(posedge clock) begin
         clean <= 1'b0;
         accum_c <= accum_c + 1;
         if (issue) adds_c <= adds_c + 1; else stall_c <= stall_c + 1;
-        if (push) defer_c <= defer_c + 1;
+        if (c_take && !cand_skip && !issue_h && busy_cand) defer_c <= defer_c + 1;
         if (f_v) begin n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0; end
         if (acc) begin
           f_v <= 1'b1;

@@ -51,6 +51,7 @@ pub struct CsrBlock {
     pub ntt_cfg: Signal<Out, Bits<32>>,
     pub ntt_row: Signal<Out, Bits<32>>,
     pub msm_offset: Signal<Out, Bits<32>>,
+    pub fault_inject: Signal<Out, Bits<32>>,
     pub param: Signal<Out, Bits<256>>,
     pub status: Signal<In, Bits<32>>,
     pub perf_busy: Signal<In, Bits<32>>,
@@ -68,6 +69,7 @@ pub struct CsrBlock {
     ntt_cfg_r: DFF<Bits<32>>,
     ntt_row_r: DFF<Bits<32>>,
     msm_offset_r: DFF<Bits<32>>,
+    fault_r: DFF<Bits<32>>,
     param_r: Vec<DFF<Bits<32>>>,
     irq_en_r: DFF<Bit>,
     start_r: DFF<Bit>,
@@ -118,6 +120,7 @@ impl CsrBlock {
             ntt_cfg: Default::default(),
             ntt_row: Default::default(),
             msm_offset: Default::default(),
+            fault_inject: Default::default(),
             param: Default::default(),
             status: Default::default(),
             perf_busy: Default::default(),
@@ -138,6 +141,7 @@ impl CsrBlock {
             ntt_cfg_r: Default::default(),
             ntt_row_r: Default::default(),
             msm_offset_r: Default::default(),
+            fault_r: Default::default(),
             param_r: (0..PARAM_WORDS).map(|_| Default::default()).collect(),
             irq_en_r: Default::default(),
             start_r: Default::default(),
@@ -171,6 +175,7 @@ impl CsrBlock {
             JOB_NTT => (sig("ntt_cfg_r$q"), self.ntt_cfg_r.q.val().to_u64()),
             JOB_NTT_ROW => (sig("ntt_row_r$q"), self.ntt_row_r.q.val().to_u64()),
             JOB_MSM_OFFSET => (sig("msm_offset_r$q"), self.msm_offset_r.q.val().to_u64()),
+            FAULT_INJECT => (sig("fault_r$q"), self.fault_r.q.val().to_u64()),
             PERF_BUSY_CYCLES => (sig("perf_busy"), self.perf_busy.val().to_u64()),
             PERF_BEATS_IN => (sig("perf_in"), self.perf_in.val().to_u64()),
             PERF_BEATS_OUT => (sig("perf_out"), self.perf_out.val().to_u64()),
@@ -194,6 +199,7 @@ impl CsrBlock {
             JOB_NTT => Some("ntt_cfg_r".into()),
             JOB_NTT_ROW => Some("ntt_row_r".into()),
             JOB_MSM_OFFSET => Some("msm_offset_r".into()),
+            FAULT_INJECT => Some("fault_r".into()),
             o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) => {
                 Some(format!("param_r${}", (o - JOB_PARAM0) / 4))
             }
@@ -202,7 +208,8 @@ impl CsrBlock {
     }
 }
 
-const HELD: [&str; 10] = [
+const HELD: [&str; 11] = [
+    "fault_r",
     "opcode_r",
     "count_r",
     "ntt_cfg_r",
@@ -265,6 +272,7 @@ impl Logic for CsrBlock {
                 JOB_NTT => self.ntt_cfg_r.d.next = data,
                 JOB_NTT_ROW => self.ntt_row_r.d.next = data,
                 JOB_MSM_OFFSET => self.msm_offset_r.d.next = data,
+                FAULT_INJECT => self.fault_r.d.next = data,
                 o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) && o % 4 == 0 => {
                     self.param_r[((o - JOB_PARAM0) / 4) as usize].d.next = data;
                 }
@@ -294,6 +302,7 @@ impl Logic for CsrBlock {
         self.ntt_cfg.next = self.ntt_cfg_r.q.val();
         self.ntt_row.next = self.ntt_row_r.q.val();
         self.msm_offset.next = self.msm_offset_r.q.val();
+        self.fault_inject.next = self.fault_r.q.val();
         let mut param = Bits::<256>::default();
         for k in 0..PARAM_WORDS {
             param.set_bits::<32>(32 * k, self.param_r[k].q.val());
@@ -322,6 +331,7 @@ impl Logic for CsrBlock {
         self.ntt_cfg.connect();
         self.ntt_row.connect();
         self.msm_offset.connect();
+        self.fault_inject.connect();
         self.param.connect();
     }
 
@@ -407,6 +417,7 @@ impl Logic for CsrBlock {
         s.push(assign("ntt_cfg", sig("ntt_cfg_r$q")));
         s.push(assign("ntt_row", sig("ntt_row_r$q")));
         s.push(assign("msm_offset", sig("msm_offset_r$q")));
+        s.push(assign("fault_inject", sig("fault_r$q")));
         s.push(assign(
             "param",
             or_all(

@@ -85,6 +85,7 @@ registers! {
     PERF_MSM_ADDS = 0x110, Ro, "msm_run: point additions issued to the adder.";
     PERF_MSM_DEFERRALS = 0x114, Ro, "msm_run: points deferred to the FIFO because their bucket was in the adder.";
     PERF_MSM_ACCUM_CYCLES = 0x118, Ro, "msm_run: cycles of the accumulation phase (first scalar to last addition issued).";
+    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder).";
 }
 
 /// Number of JOB_PARAM words.
@@ -102,6 +103,10 @@ pub const MSM_WINDOW_BITS_SHIFT: u32 = 0;
 pub const MSM_WINDOWS_SHIFT: u32 = 8;
 pub const MSM_ADDERS_SHIFT: u32 = 16;
 pub const MSM_POINT_BEATS_SHIFT: u32 = 24;
+
+/// FAULT_INJECT bits.
+pub const FAULT_MSM_DROP_DEFERRAL: u32 = 1 << 0;
+pub const FAULT_MSM_CORRUPT_ADDER: u32 = 1 << 1;
 
 /// CONTROL bits.
 pub const CONTROL_START: u32 = 1 << 0;

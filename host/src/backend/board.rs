@@ -1,13 +1,15 @@
 //! `BoardBackend`: a zkpipe card behind the [`Backend`] trait.
 //!
-//! NTTs (any size, via [`crate::ntt`]) and the elementwise steps run on the card; inputs
-//! larger than one job are cut at CAPS_MAX_COUNT. MSMs run on the host with arkworks until
-//! the card's MSM engine exists (issue 6), and G2 MSMs always do; [`BackendStats`] keeps
-//! host MSM time apart from device work.
+//! NTTs (any size, via [`crate::ntt`]), the elementwise steps and G1 MSMs (via
+//! [`crate::msm`]) run on the card; inputs larger than one job are cut at CAPS_MAX_COUNT
+//! (elementwise) or CAPS_MSM_BASES (MSM). G1 bases become resident in card memory on first
+//! use while it has room, so a proving key's bases are uploaded once and later proofs
+//! stream only scalars. G2 MSMs run on the host with arkworks (the card has no G2 engine).
 
 use super::{check_lengths, Backend, BackendStats};
 use crate::device::{Device, ElementwiseEngine};
 use crate::error::{Error, Result};
+use crate::msm::MsmEngine;
 use crate::ntt::{self, Coset, Direction, NttEngine};
 use ark_ec::pairing::Pairing;
 use ark_ec::VariableBaseMSM;
@@ -104,7 +106,7 @@ impl BoardBackend {
 
 impl<E: Pairing> Backend<E> for BoardBackend
 where
-    Device: NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField>,
+    Device: NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField> + MsmEngine<E::G1Affine>,
 {
     fn describe(&self) -> String {
         self.device.uri().to_string()
@@ -113,9 +115,11 @@ where
     fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1> {
         check_lengths(bases.len(), scalars.len())?;
         let t = Instant::now();
-        // Host until the card's MSM engine lands (issue 6).
-        let r = E::G1::msm_unchecked(bases, scalars);
+        let (r, report) = self.device.msm_g1(bases, scalars)?;
         self.record_msm(false, t.elapsed());
+        let mut s = self.stats_mut();
+        s.device.add(&report.stats());
+        s.msm_device.merge(&report);
         Ok(r)
     }
 

@@ -2,10 +2,9 @@
 //! arkworks on the CPU to a card is a configuration value ([`open`]), not a code change.
 //!
 //! * [`CpuBackend`]: arkworks, parallel — the reference and the fallback.
-//! * [`BoardBackend`]: a zkpipe card (`sim:<preset>` or `vfio:<address>`): NTTs and the
-//!   elementwise steps on the card. MSMs run on the host CPU (arkworks) until the card's
-//!   MSM engine lands (issue 6); G2 MSMs stay on the host (the card has no G2 engine).
-//!   [`BackendStats`] says which work ran where.
+//! * [`BoardBackend`]: a zkpipe card (`sim:<preset>` or `vfio:<address>`): NTTs, the
+//!   elementwise steps and G1 MSMs (bases resident in card memory) on the card; G2 MSMs on
+//!   the host (the card has no G2 engine). [`BackendStats`] says which work ran where.
 
 pub mod board;
 pub mod cpu;
@@ -31,6 +30,8 @@ pub struct BackendStats {
     pub elementwise_time: Duration,
     /// Work a card did (zero on the CPU backend).
     pub device: EngineStats,
+    /// The card's G1 MSM work (adds, deferrals, accumulation cycles, host reduction).
+    pub msm_device: crate::msm::MsmReport,
 }
 
 impl BackendStats {
@@ -55,6 +56,7 @@ impl BackendStats {
                     (a, _) => a,
                 },
             },
+            msm_device: self.msm_device.minus(&earlier.msm_device),
         }
     }
 }

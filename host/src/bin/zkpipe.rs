@@ -6,13 +6,17 @@
 //!             [--inject dma-error|stuck|short-stream] [--timeout-ms MS]
 //! zkpipe ntt  --device URI|cpu --log-n N [--inverse] [--coset] [--batch B] [--seed S]
 //!             [--check] [--json]
+//! zkpipe msm  --device URI|cpu --n N [--curve bn254|bls12-381]
+//!             [--scalars random|zero|max|same-bucket] [--resident] [--seed S] [--check] [--json]
 //! zkpipe prove --device URI|cpu --circuit mimc --constraints N [--curve bn254|bls12-381]
 //!             [--verify] [--seed S] [--json]
 //! ```
 
 use ark_bn254::{Fr, FrConfig};
 use ark_ec::pairing::Pairing;
-use ark_ff::{FftField, Field, UniformRand};
+use ark_ec::short_weierstrass::{Affine, Projective};
+use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ff::{AdditiveGroup, FftField, Field, PrimeField, UniformRand};
 use ark_groth16::Groth16;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -24,6 +28,7 @@ use std::time::{Duration, Instant};
 use zkpipe::backend::cpu::ark_ntt;
 use zkpipe::backend::{self, Backend, BoardBackend};
 use zkpipe::groth16::{self, circuits::MimcChain, ProveOptions};
+use zkpipe::msm::BoardCurve;
 use zkpipe::ntt::{self, Coset, Direction, EngineStats, Factor, NttEngine, NttJob};
 use zkpipe::{Device, Fault, Opcode};
 
@@ -34,10 +39,12 @@ usage:
               [--inject dma-error|stuck|short-stream] [--timeout-ms MS]
   zkpipe ntt  --device URI|cpu --log-n N [--inverse] [--coset] [--batch B] [--seed S]
               [--check] [--json]
+  zkpipe msm  --device URI|cpu --n N [--curve bn254|bls12-381]
+              [--scalars random|zero|max|same-bucket] [--resident] [--seed S] [--check] [--json]
   zkpipe prove --device URI|cpu --circuit mimc --constraints N [--curve bn254|bls12-381]
               [--verify] [--seed S] [--json]
 
-URI: cpu (ntt only: arkworks on this machine, for comparison), sim:<preset> (simulated board, e.g. sim:sim-small) or vfio:<pci address>
+URI: cpu (ntt, msm, prove: arkworks on this machine, for comparison), sim:<preset> (simulated board, e.g. sim:sim-small) or vfio:<pci address>
      (e.g. vfio:0000:65:00.0; see docs/HARDWARE.md)";
 
 struct Args {
@@ -96,6 +103,7 @@ fn main() -> ExitCode {
         "info" => info(&args),
         "vec" => vec_cmd(&args),
         "ntt" => ntt_cmd(&args),
+        "msm" => msm_cmd(&args),
         "prove" => prove_cmd(&args),
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     });
@@ -130,6 +138,7 @@ fn info(args: &Args) -> Result<bool, String> {
             "latency": c.latency,
             "clock_mhz": c.clock_mhz(),
             "ntt": {"log_core_size": c.ntt_log_size, "twiddle_log": c.ntt_twiddle_log, "cores": c.ntt_cores},
+            "msm": {"window_bits": c.msm_window_bits, "windows": c.msm_windows, "adders": c.msm_adders, "resident_bases": c.msm_bases},
             "counters": {"busy_cycles": k.busy_cycles, "beats_in": k.beats_in, "beats_out": k.beats_out, "stall_cycles": k.stall_cycles},
         });
         println!("{v}");
@@ -164,6 +173,14 @@ fn info(args: &Args) -> Result<bool, String> {
             );
         } else {
             println!("ntt           none");
+        }
+        if c.msm_window_bits > 0 {
+            println!(
+                "msm           c = {}, {} windows, {} adder, {} resident bases",
+                c.msm_window_bits, c.msm_windows, c.msm_adders, c.msm_bases
+            );
+        } else {
+            println!("msm           none");
         }
         println!("job limit     {} elements", c.max_count);
         println!("latency       {} cycles", c.latency);
@@ -515,6 +532,168 @@ fn run_ntts(
         }
     }
     Ok((stats, transpose_s))
+}
+
+fn msm_cmd(args: &Args) -> Result<bool, String> {
+    args.check_known(&[
+        "device", "curve", "n", "scalars", "resident", "seed", "check", "json",
+    ])?;
+    match args.value("curve")?.unwrap_or("bn254") {
+        "bn254" => msm_on::<ark_bn254::g1::Config>(args),
+        "bls12-381" => msm_on::<ark_bls12_381::g1::Config>(args),
+        other => Err(format!("unknown --curve `{other}` (bn254, bls12-381)")),
+    }
+}
+
+/// Distinct bases cheaply: P_i = P_0 + i·Q for random P_0, Q (one addition each).
+fn msm_bases<P: BoardCurve>(n: usize, rng: &mut ChaCha8Rng) -> Vec<Affine<P>> {
+    let g = Projective::<P>::generator();
+    let q = g * P::ScalarField::rand(rng);
+    let mut p = g * P::ScalarField::rand(rng);
+    let mut points = Vec::with_capacity(n);
+    for _ in 0..n {
+        points.push(p);
+        p += q;
+    }
+    Projective::normalize_batch(&points)
+}
+
+fn msm_on<P: BoardCurve>(args: &Args) -> Result<bool, String> {
+    let uri = args.required("device")?;
+    let number = |name: &str, default: Option<u64>| -> Result<u64, String> {
+        match args.value(name)? {
+            Some(v) => v.parse().map_err(|_| format!("--{name} must be a number")),
+            None => default.ok_or_else(|| format!("--{name} is required")),
+        }
+    };
+    let n = number("n", None)? as usize;
+    let seed = number("seed", Some(1))?;
+    let kind = args.value("scalars")?.unwrap_or("random");
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let scalars: Vec<P::ScalarField> = match kind {
+        "random" => (0..n).map(|_| P::ScalarField::rand(&mut rng)).collect(),
+        "zero" => vec![P::ScalarField::ZERO; n],
+        "max" => vec![-P::ScalarField::ONE; n],
+        // 0x1B in every byte (below r on both curves): the same bucket in every window.
+        "same-bucket" => vec![P::ScalarField::from_le_bytes_mod_order(&[0x1B; 32]); n],
+        other => {
+            return Err(format!(
+                "unknown --scalars `{other}` (random, zero, max, same-bucket)"
+            ))
+        }
+    };
+    let bases = msm_bases::<P>(n, &mut rng);
+    let label = format!("MSM of {n} points ({kind} scalars, {})", P::CURVE.name());
+    let started = Instant::now();
+    let mut report = None;
+    let mut caps = None;
+    let mut load_s = None;
+    let sum = if uri == "cpu" {
+        Projective::<P>::msm(&bases, &scalars).map_err(|e| format!("{e}"))?
+    } else {
+        let device = Device::open(uri).map_err(|e| e.to_string())?;
+        caps = Some(device.capabilities().clone());
+        let running = AtomicBool::new(true);
+        let result = std::thread::scope(|s| {
+            if std::io::stderr().is_terminal() {
+                s.spawn(|| progress(&running, uri, &label));
+            }
+            let r = if args.has("resident") && n > 0 {
+                let t = Instant::now();
+                device.load_bases(&bases).and_then(|handle| {
+                    load_s = Some(t.elapsed().as_secs_f64());
+                    device.msm_resident(&handle, &scalars)
+                })
+            } else {
+                device.msm(&bases, &scalars)
+            };
+            running.store(false, Ordering::Relaxed);
+            r
+        });
+        let (sum, r) = result.map_err(|e| e.to_string())?;
+        report = Some(r);
+        sum
+    };
+    let host_s = started.elapsed().as_secs_f64() - load_s.unwrap_or(0.0);
+    let checked = args.has("check") && uri != "cpu";
+    let check_start = Instant::now();
+    let ok = !checked || Projective::<P>::msm(&bases, &scalars).ok() == Some(sum);
+    let check_s = check_start.elapsed().as_secs_f64();
+    let windows = caps.as_ref().map_or(0, |c| c.msm_windows as usize);
+    let per_point_window = report
+        .as_ref()
+        .map(|r| r.accum_cycles as f64 / (n.max(1) * windows.max(1)) as f64);
+    if args.has("json") {
+        let r = report.clone().unwrap_or_default();
+        println!(
+            "{}",
+            json!({
+                "ok": ok,
+                "checked": checked,
+                "device": uri,
+                "curve": P::CURVE.name(),
+                "n": n,
+                "scalars": kind,
+                "resident": args.has("resident"),
+                "window_bits": caps.as_ref().map(|c| c.msm_window_bits),
+                "windows": caps.as_ref().map(|c| c.msm_windows),
+                "cycles": report.as_ref().map(|r| r.busy_cycles),
+                "accum_cycles": report.as_ref().map(|r| r.accum_cycles),
+                "adds": report.as_ref().map(|r| r.adds),
+                "deferrals": report.as_ref().map(|r| r.deferrals),
+                "utilisation": report.as_ref().map(|r| r.utilisation()),
+                "cycles_per_point_window": per_point_window,
+                "load_jobs": r.load_jobs,
+                "run_jobs": r.run_jobs,
+                "sim_cycles": r.sim_cycles,
+                "clock_mhz": caps.as_ref().map(|c| c.clock_mhz()),
+                "projected_s": report.as_ref().map(|r| r.projected_s),
+                "reduce_s": report.as_ref().map(|r| r.reduce_s),
+                "load_s": load_s,
+                "host_s": host_s,
+                "check_s": check_s,
+            })
+        );
+    } else {
+        println!("{} {label} on {uri}", if ok { "ok" } else { "MISMATCH" });
+        if let (Some(r), Some(c)) = (&report, &caps) {
+            println!(
+                "device cycles  {} busy over {} run / {} load jobs (c = {}, {} windows)",
+                r.busy_cycles, r.run_jobs, r.load_jobs, c.msm_window_bits, c.msm_windows
+            );
+            println!(
+                "accumulation   {} cycles, {} additions, utilisation {:.3}, {} deferrals, {:.3} cycles per point per window",
+                r.accum_cycles,
+                r.adds,
+                r.utilisation(),
+                r.deferrals,
+                per_point_window.unwrap_or(0.0)
+            );
+            if let Some(sc) = r.sim_cycles {
+                println!("simulated      {sc} cycles including BAR accesses and DMA setup");
+            }
+            println!(
+                "projected      {:.3e} s at {} MHz",
+                r.projected_s,
+                c.clock_mhz()
+            );
+            println!("reduction      {:.3} s on the host", r.reduce_s);
+        }
+        if let Some(l) = load_s {
+            println!("load bases     {l:.3} s (once; later calls stream scalars only)");
+        }
+        println!("host           {host_s:.3} s");
+        if checked {
+            println!(
+                "check          against arkworks in {check_s:.3} s: {}",
+                if ok { "equal" } else { "DIFFERENT" }
+            );
+        }
+    }
+    if !ok {
+        eprintln!("zkpipe: error: the device's MSM differs from arkworks");
+    }
+    Ok(ok)
 }
 
 fn prove_cmd(args: &Args) -> Result<bool, String> {

@@ -33,9 +33,10 @@ pub use curve::BoardCurve;
 pub use device::{CardMemory, MsmEngine, ResidentBases};
 
 use crate::driver::kernel::Counters;
+use crate::ntt::EngineStats;
 
 /// Measurements of one MSM call (all its jobs).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MsmReport {
     /// Points.
     pub n: usize,
@@ -84,6 +85,37 @@ impl MsmReport {
         };
     }
 
+    /// This call's device work as [`EngineStats`] (elements = points).
+    pub fn stats(&self) -> EngineStats {
+        EngineStats {
+            jobs: self.load_jobs + self.run_jobs,
+            busy_cycles: self.busy_cycles,
+            elements: self.n as u64,
+            projected_s: self.projected_s,
+            sim_cycles: self.sim_cycles,
+        }
+    }
+
+    /// `self − earlier` for cumulative reports (see `BackendStats::since`).
+    pub fn minus(&self, earlier: &MsmReport) -> MsmReport {
+        MsmReport {
+            n: self.n - earlier.n,
+            load_jobs: self.load_jobs - earlier.load_jobs,
+            run_jobs: self.run_jobs - earlier.run_jobs,
+            busy_cycles: self.busy_cycles - earlier.busy_cycles,
+            accum_cycles: self.accum_cycles - earlier.accum_cycles,
+            adds: self.adds - earlier.adds,
+            deferrals: self.deferrals - earlier.deferrals,
+            projected_s: self.projected_s - earlier.projected_s,
+            reduce_s: self.reduce_s - earlier.reduce_s,
+            host_s: self.host_s - earlier.host_s,
+            sim_cycles: match (self.sim_cycles, earlier.sim_cycles) {
+                (Some(a), Some(b)) => Some(a - b),
+                (a, _) => a,
+            },
+        }
+    }
+
     /// Sums the reports of parts of one MSM (e.g. chunks on several boards).
     pub fn merge(&mut self, other: &MsmReport) {
         self.n += other.n;
@@ -95,6 +127,7 @@ impl MsmReport {
         self.deferrals += other.deferrals;
         self.projected_s += other.projected_s;
         self.reduce_s += other.reduce_s;
+        self.host_s += other.host_s;
         self.sim_cycles = match (self.sim_cycles, other.sim_cycles) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),

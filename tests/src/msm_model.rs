@@ -1,0 +1,119 @@
+//! A cycle model of the MSM unit's accumulation phase (`zkpipe_hdl::msm::pippenger`): the
+//! same issue policy, written in Rust, so the cycles of geometries too large to simulate
+//! (the real-card presets) can be projected. `tests/msm_model.rs` checks it against the
+//! simulated board's counters.
+//!
+//! Per cycle, as the hardware: the deferral FIFO's head issues if its bucket is not in
+//! flight; otherwise the current (point, window) is skipped (zero digit or infinity),
+//! issued (bucket free), deferred (FIFO not full) or held. A point leaves after its last
+//! window or once its remaining digits are zero; the next one waits in a two-stage fetch
+//! (base read, then next) that is refilled as soon as it empties. Buckets are in flight
+//! for adder latency + 2 cycles.
+
+use std::collections::VecDeque;
+
+/// What the accumulation of one msm_run job costs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccumCycles {
+    pub cycles: u64,
+    pub adds: u64,
+    pub deferrals: u64,
+}
+
+/// The unit's shape.
+#[derive(Clone, Copy, Debug)]
+pub struct MsmShape {
+    pub window_bits: usize,
+    pub windows: usize,
+    pub adder_latency: usize,
+    pub fifo_depth: usize,
+}
+
+/// Counts the accumulation cycles for these scalars (little-endian 64-bit limbs), the
+/// host-to-card stream never running dry.
+pub fn accumulate(shape: MsmShape, scalars: &[[u64; 4]]) -> AccumCycles {
+    let c = shape.window_bits;
+    let mask = (1u64 << c) - 1;
+    let in_flight = shape.adder_latency + 2;
+    let digit = |s: &[u64; 4], w: usize| -> u64 {
+        let bit = w * c;
+        let (limb, off) = (bit / 64, bit % 64);
+        if limb >= 4 {
+            return 0;
+        }
+        let mut v = s[limb] >> off;
+        if off + c > 64 && limb + 1 < 4 {
+            v |= s[limb + 1] << (64 - off);
+        }
+        v & mask
+    };
+    let rest_zero = |s: &[u64; 4], w: usize| (w + 1..shape.windows).all(|x| digit(s, x) == 0);
+    let mut out = AccumCycles::default();
+    let mut flight: VecDeque<Option<(usize, u64)>> = vec![None; in_flight].into();
+    let mut fifo: VecDeque<(usize, u64)> = VecDeque::new();
+    let (mut f, mut n, mut cur): (Option<usize>, Option<usize>, Option<(usize, usize)>) =
+        (None, None, None);
+    let mut next_in = 0;
+    loop {
+        out.cycles += 1;
+        if next_in == scalars.len()
+            && f.is_none()
+            && n.is_none()
+            && cur.is_none()
+            && fifo.is_empty()
+        {
+            return out;
+        }
+        let busy = |a: (usize, u64)| flight.iter().any(|x| *x == Some(a));
+        let issue_h = fifo.front().is_some_and(|&a| !busy(a));
+        let (mut take, mut issue, mut push) = (false, None, None);
+        if issue_h {
+            issue = fifo.pop_front();
+        }
+        if let Some((i, w)) = cur {
+            let d = digit(&scalars[i], w);
+            let a = (w, d);
+            if d == 0 {
+                take = true;
+            } else if !issue_h {
+                if !busy(a) {
+                    issue = Some(a);
+                    take = true;
+                } else if fifo.len() < shape.fifo_depth {
+                    push = Some(a);
+                    take = true;
+                }
+            }
+        }
+        let last =
+            take && cur.is_some_and(|(i, w)| w + 1 == shape.windows || rest_zero(&scalars[i], w));
+        let n_to_c = n.is_some() && (cur.is_none() || last);
+        let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || n_to_c);
+        // Clock edge.
+        flight.pop_back();
+        flight.push_front(issue);
+        out.adds += issue.is_some() as u64;
+        if let Some(a) = push {
+            fifo.push_back(a);
+            out.deferrals += 1;
+        }
+        let f_old = f.take();
+        if n_to_c {
+            cur = n.map(|i| (i, 0));
+            n = None;
+        } else if take {
+            cur = if last {
+                None
+            } else {
+                cur.map(|(i, w)| (i, w + 1))
+            };
+        }
+        if let Some(i) = f_old {
+            n = Some(i);
+        }
+        if accept {
+            f = Some(next_in);
+            next_in += 1;
+        }
+    }
+}

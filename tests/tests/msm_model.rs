@@ -1,0 +1,47 @@
+//! The MSM cycle model (`zkpipe_tests::msm_model`) against the simulated board's counters:
+//! the projections for the real-card presets rest on it.
+
+use ark_bn254::{Fr, G1Projective};
+use ark_ec::{CurveGroup, PrimeGroup};
+use ark_ff::{BigInt, PrimeField, UniformRand};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use zkpipe::Device;
+use zkpipe_hdl::msm::{MixedAdd, MsmGeometry};
+use zkpipe_hdl::preset::Preset;
+use zkpipe_tests::msm_model::{accumulate, MsmShape};
+
+#[test]
+fn model_matches_the_simulated_board() {
+    let preset = Preset::by_name("sim-small").unwrap();
+    let g = MsmGeometry::of(preset);
+    let shape = MsmShape {
+        window_bits: g.window_bits,
+        windows: g.windows,
+        adder_latency: MixedAdd::<256, 512>::new(preset.curve, preset.mul_style).latency(),
+        fifo_depth: g.fifo_depth,
+    };
+    let device = Device::open("sim:sim-small").unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let q = G1Projective::generator() * Fr::rand(&mut rng);
+    let bases =
+        G1Projective::normalize_batch(&(1..=300u64).map(|i| q * Fr::from(i)).collect::<Vec<_>>());
+    let same = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
+    for scalars in [
+        (0..300).map(|_| Fr::rand(&mut rng)).collect::<Vec<_>>(),
+        vec![same; 300],
+        (0..300u64).map(|i| Fr::from(i % 7)).collect(),
+    ] {
+        let (_, report) = device.msm(&bases, &scalars).unwrap();
+        let limbs: Vec<[u64; 4]> = scalars.iter().map(|k| k.into_bigint().0).collect();
+        let model = accumulate(shape, &limbs);
+        assert_eq!(model.adds, report.adds);
+        assert_eq!(model.deferrals, report.deferrals);
+        // The board also counts the cycles before the host starts its DMA.
+        let extra = report.accum_cycles as i64 - model.cycles as i64;
+        assert!(
+            (0..200).contains(&extra),
+            "model {model:?}, board {report:?}"
+        );
+    }
+}
