@@ -197,3 +197,53 @@ fn prove_verifies_on_the_board_and_the_cpu() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("curve"));
 }
+
+#[test]
+fn msm_checks_against_arkworks_for_every_scalar_kind() {
+    for kind in ["random", "zero", "max", "same-bucket"] {
+        let v = json(&zkpipe(&[
+            "msm",
+            "--device",
+            "sim:sim-small",
+            "--n",
+            "200",
+            "--scalars",
+            kind,
+            "--resident",
+            "--check",
+            "--json",
+        ]));
+        assert_eq!(v["ok"], true, "{kind}");
+        assert_eq!(v["checked"], true);
+        assert_eq!(v["windows"], 32);
+        assert_eq!(v["load_jobs"], 0, "--resident loads before the timed run");
+        let adds = v["adds"].as_u64().unwrap();
+        match kind {
+            "zero" => assert_eq!(adds, 0),
+            "same-bucket" => assert!(v["deferrals"].as_u64().unwrap() > 0),
+            _ => assert!(adds > 0),
+        }
+        assert!(v["projected_s"].as_f64().unwrap() > 0.0);
+    }
+    let v = json(&zkpipe(&["msm", "--device", "cpu", "--n", "64", "--json"]));
+    assert_eq!(v["ok"], true);
+    assert!(v["cycles"].is_null());
+}
+
+#[test]
+fn msm_usage_errors_are_clear() {
+    let out = zkpipe(&["msm", "--device", "sim:sim-small", "--n", "4", "--scalars", "odd"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --scalars `odd`"));
+    let out = zkpipe(&[
+        "msm",
+        "--device",
+        "sim:sim-small",
+        "--n",
+        "4",
+        "--curve",
+        "bls12-381",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("curve id"));
+}
