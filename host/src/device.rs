@@ -273,7 +273,8 @@ impl Device {
         Ok(report)
     }
 
-    /// Runs a job already in wire form (the MSM module's loads and runs): `work` sizes the
+    /// Runs a job already in wire form (the MSM module's loads and runs; `msm` = JOB_MSM_OFFSET
+    /// and JOB_MSM_FLAGS): `work` sizes the
     /// default timeout, in element-equivalents. Returns the card-to-host bytes, the
     /// counters and the simulated cycles (if simulated).
     pub(crate) fn run_raw(
@@ -282,7 +283,7 @@ impl Device {
         n: usize,
         beats: &[u8],
         out_beats: usize,
-        msm_offset: u32,
+        msm: (u32, u32),
         work: usize,
     ) -> Result<(Vec<u8>, Counters, Option<u64>)> {
         let mut func = self.lock();
@@ -297,7 +298,8 @@ impl Device {
             n,
             beats,
             out_beats,
-            msm_offset,
+            msm_offset: msm.0,
+            msm_flags: msm.1,
             param: [0; regs::PARAM_WORDS],
             ntt: (0, 0),
             timeout,
@@ -352,6 +354,7 @@ impl Device {
             beats: &beats,
             out_beats: n,
             msm_offset: 0,
+            msm_flags: 0,
             param,
             ntt: job.ntt,
             timeout,

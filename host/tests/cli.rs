@@ -232,7 +232,15 @@ fn msm_checks_against_arkworks_for_every_scalar_kind() {
 
 #[test]
 fn msm_usage_errors_are_clear() {
-    let out = zkpipe(&["msm", "--device", "sim:sim-small", "--n", "4", "--scalars", "odd"]);
+    let out = zkpipe(&[
+        "msm",
+        "--device",
+        "sim:sim-small",
+        "--n",
+        "4",
+        "--scalars",
+        "odd",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --scalars `odd`"));
     let out = zkpipe(&[

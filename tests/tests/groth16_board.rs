@@ -1,5 +1,6 @@
 //! Groth16 on the simulated board (sim-small, BN254): the proof equals ark-groth16's for
-//! the same (r, s) and verifies; NTTs and pointwise steps ran on the card.
+//! the same (r, s) and verifies; NTTs, pointwise steps and the four G1 MSMs ran on the
+//! card, the proving key's G1 bases resident after the first proof.
 
 use ark_bls12_381::Bls12_381;
 use ark_bn254::{Bn254, Fr};
@@ -27,7 +28,8 @@ fn board_proof_of_1024_constraints_equals_ark_groth16() {
         ProveOptions { verify: true },
     )
     .unwrap();
-    let expected = Groth16::<Bn254>::create_proof_with_reduction(circuit, &pk, r, s).unwrap();
+    let expected =
+        Groth16::<Bn254>::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
     assert_eq!(proof, expected);
     assert!(report.verified);
     assert_eq!(report.domain_size, 2048);
@@ -36,6 +38,57 @@ fn board_proof_of_1024_constraints_equals_ark_groth16() {
     assert_eq!(report.backend.elementwise_calls, 3);
     assert!(report.backend.device.elements >= 7 * 2 * 2048);
     assert!(report.backend.device.projected_s > 0.0);
+    // The four G1 MSMs ran on the card; their bases were loaded once.
+    assert_eq!(report.backend.msm_g1_calls, 4);
+    assert!(report.backend.msm_device.adds > 0);
+    assert!(report.backend.msm_device.load_jobs >= 1);
+    // A second proof streams only scalars.
+    let (r2, s2) = (Fr::from(7u64), Fr::from(8u64));
+    let (proof2, report2) = prove(
+        board.as_ref(),
+        &pk,
+        circuit.clone(),
+        r2,
+        s2,
+        ProveOptions { verify: true },
+    )
+    .unwrap();
+    let expected2 = Groth16::<Bn254>::create_proof_with_reduction(circuit, &pk, r2, s2).unwrap();
+    assert_eq!(proof2, expected2);
+    assert_eq!(
+        report2.backend.msm_device.load_jobs, 0,
+        "bases stayed resident"
+    );
+    assert_eq!(report2.backend.msm_device.run_jobs, 4);
+}
+
+#[test]
+fn a_pool_of_two_boards_proves_too() {
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let circuit = MimcChain::with_constraints(Fr::from(5u64), 256);
+    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
+        .unwrap();
+    let pool = backend::open::<Bn254>("sim:sim-small, sim:sim-small").unwrap();
+    assert_eq!(pool.describe(), "sim:sim-small,sim:sim-small");
+    let (r, s) = (Fr::from(11u64), Fr::from(13u64));
+    let (proof, report) = prove(
+        pool.as_ref(),
+        &pk,
+        circuit.clone(),
+        r,
+        s,
+        ProveOptions { verify: true },
+    )
+    .unwrap();
+    assert_eq!(
+        proof,
+        Groth16::<Bn254>::create_proof_with_reduction(circuit, &pk, r, s).unwrap()
+    );
+    assert!(report.verified);
+    assert_eq!(
+        report.backend.msm_device.run_jobs, 8,
+        "four MSMs, two boards each"
+    );
 }
 
 #[test]

@@ -190,3 +190,22 @@ fn a_dropped_deferral_or_a_wrong_adder_is_caught() {
     let (sum, _) = d.msm(&bases, &ks).unwrap();
     assert_eq!(sum, reference(&bases, &ks));
 }
+
+#[test]
+fn bases_beyond_free_card_memory_stream_in_chunks() {
+    let d = Device::open(SIM).unwrap();
+    let capacity = d.msm_capacity();
+    // Fill card memory but 100 points with one resident set (copies of a few points).
+    let filler = vec![points(1, 91)[0]; capacity - 100];
+    d.load_bases(&filler).unwrap();
+    let bases = points(250, 92);
+    let ks = scalars(250, 93);
+    let (sum, report) = d.msm(&bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+    assert_eq!((report.load_jobs, report.run_jobs), (3, 3), "chunks of 100");
+    // Streaming did not make them resident; loading them explicitly does not fit.
+    assert!(matches!(
+        d.load_bases(&bases),
+        Err(Error::CardMemoryFull { needed: 250, .. })
+    ));
+}

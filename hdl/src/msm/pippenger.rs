@@ -19,6 +19,9 @@
 //!   After the last scalar the FIFO and the adder drain, and every bucket (w, d ≥ 1) is
 //!   sent back as X, Y, Z (homogeneous projective, Montgomery form, one coordinate per
 //!   beat, window-major, d ascending), clearing it to the identity on the way out.
+//!   JOB_MSM_FLAGS lets the runs of one MSM share the buckets: *keep* starts from the
+//!   buckets as the previous run left them, *hold* skips the readout (one acknowledgement
+//!   beat instead), so a chunked MSM is read back and reduced once.
 //!
 //! Buckets start at the identity: a sweep clears them before the first run and after an
 //! abort; a completed readout leaves them cleared, so later runs skip the sweep.
@@ -112,6 +115,8 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub opcode: Signal<In, Bits<32>>,
     pub count: Signal<In, Bits<32>>,
     pub offset: Signal<In, Bits<32>>,
+    /// JOB_MSM_FLAGS (keep, hold).
+    pub flags: Signal<In, Bits<32>>,
     /// FAULT_INJECT (test hook; zero in normal operation).
     pub fault: Signal<In, Bits<32>>,
     pub status: Signal<Out, Bits<32>>,
@@ -151,6 +156,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             opcode: Default::default(),
             count: Default::default(),
             offset: Default::default(),
+            flags: Default::default(),
             fault: Default::default(),
             status: Default::default(),
             done: Default::default(),
@@ -241,7 +247,7 @@ localparam S_IDLE = 4'd0, S_LOAD = 4'd1, S_CLEAR = 4'd2, S_RUN = 4'd3, S_DRAIN =
            S_READ = 4'd5, S_ACK = 4'd6, S_SINK = 4'd7, S_FLUSH = 4'd8;
 reg [3:0] state;
 reg [7:0] err_r;
-reg done_r, clean, is_load;
+reg done_r, clean, is_load, hold_r;
 reg [31:0] count_r, offset_r, in_count, out_count, beats_total, pt_idx;
 reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, accum_c;
 reg [15:0] flush_k;
@@ -414,6 +420,7 @@ always @(posedge clock) begin
       done_r <= 1'b1;
     end else begin
       is_load <= (opcode == 32'd{op_load});
+      hold_r <= flags[1];
       count_r <= count;
       offset_r <= offset;
       beats_total <= count * {pb};
@@ -426,7 +433,7 @@ always @(posedge clock) begin
       f_v <= 1'b0; n_v <= 1'b0; c_v <= 1'b0;
       clr_a <= 0;
       if (opcode == 32'd{op_load}) state <= S_LOAD;
-      else if (clean) state <= S_RUN;
+      else if (clean || flags[0]) state <= S_RUN;
       else state <= S_CLEAR;
     end
   end else begin
@@ -475,7 +482,8 @@ always @(posedge clock) begin
         end
         if (in_count == count_r && !f_v && !n_v && !c_v && f_cnt == 0) state <= S_DRAIN;
       end
-      S_DRAIN: if (infl_v == {dd}'d0) begin
+      S_DRAIN: if (infl_v == {dd}'d0 && hold_r) state <= S_ACK;
+      else if (infl_v == {dd}'d0) begin
         state <= S_READ;
         r_a <= {ab}'d1;
         r_left <= 32'd{readout};

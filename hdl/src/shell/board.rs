@@ -249,6 +249,7 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         s.push(assign("msm$count", sig("csr$count")));
         s.push(assign("msm$offset", sig("csr$msm_offset")));
         s.push(assign("msm$fault", sig("csr$fault_inject")));
+        s.push(assign("msm$flags", sig("csr$msm_flags")));
         for (csr, unit) in [
             ("status", "status"),
             ("perf_busy", "perf_busy"),

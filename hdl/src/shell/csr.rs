@@ -51,6 +51,7 @@ pub struct CsrBlock {
     pub ntt_cfg: Signal<Out, Bits<32>>,
     pub ntt_row: Signal<Out, Bits<32>>,
     pub msm_offset: Signal<Out, Bits<32>>,
+    pub msm_flags: Signal<Out, Bits<32>>,
     pub fault_inject: Signal<Out, Bits<32>>,
     pub param: Signal<Out, Bits<256>>,
     pub status: Signal<In, Bits<32>>,
@@ -69,6 +70,7 @@ pub struct CsrBlock {
     ntt_cfg_r: DFF<Bits<32>>,
     ntt_row_r: DFF<Bits<32>>,
     msm_offset_r: DFF<Bits<32>>,
+    msm_flags_r: DFF<Bits<32>>,
     fault_r: DFF<Bits<32>>,
     param_r: Vec<DFF<Bits<32>>>,
     irq_en_r: DFF<Bit>,
@@ -120,6 +122,7 @@ impl CsrBlock {
             ntt_cfg: Default::default(),
             ntt_row: Default::default(),
             msm_offset: Default::default(),
+            msm_flags: Default::default(),
             fault_inject: Default::default(),
             param: Default::default(),
             status: Default::default(),
@@ -141,6 +144,7 @@ impl CsrBlock {
             ntt_cfg_r: Default::default(),
             ntt_row_r: Default::default(),
             msm_offset_r: Default::default(),
+            msm_flags_r: Default::default(),
             fault_r: Default::default(),
             param_r: (0..PARAM_WORDS).map(|_| Default::default()).collect(),
             irq_en_r: Default::default(),
@@ -176,6 +180,7 @@ impl CsrBlock {
             JOB_NTT_ROW => (sig("ntt_row_r$q"), self.ntt_row_r.q.val().to_u64()),
             JOB_MSM_OFFSET => (sig("msm_offset_r$q"), self.msm_offset_r.q.val().to_u64()),
             FAULT_INJECT => (sig("fault_r$q"), self.fault_r.q.val().to_u64()),
+            JOB_MSM_FLAGS => (sig("msm_flags_r$q"), self.msm_flags_r.q.val().to_u64()),
             PERF_BUSY_CYCLES => (sig("perf_busy"), self.perf_busy.val().to_u64()),
             PERF_BEATS_IN => (sig("perf_in"), self.perf_in.val().to_u64()),
             PERF_BEATS_OUT => (sig("perf_out"), self.perf_out.val().to_u64()),
@@ -200,6 +205,7 @@ impl CsrBlock {
             JOB_NTT_ROW => Some("ntt_row_r".into()),
             JOB_MSM_OFFSET => Some("msm_offset_r".into()),
             FAULT_INJECT => Some("fault_r".into()),
+            JOB_MSM_FLAGS => Some("msm_flags_r".into()),
             o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) => {
                 Some(format!("param_r${}", (o - JOB_PARAM0) / 4))
             }
@@ -208,8 +214,9 @@ impl CsrBlock {
     }
 }
 
-const HELD: [&str; 11] = [
+const HELD: [&str; 12] = [
     "fault_r",
+    "msm_flags_r",
     "opcode_r",
     "count_r",
     "ntt_cfg_r",
@@ -273,6 +280,7 @@ impl Logic for CsrBlock {
                 JOB_NTT_ROW => self.ntt_row_r.d.next = data,
                 JOB_MSM_OFFSET => self.msm_offset_r.d.next = data,
                 FAULT_INJECT => self.fault_r.d.next = data,
+                JOB_MSM_FLAGS => self.msm_flags_r.d.next = data,
                 o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) && o % 4 == 0 => {
                     self.param_r[((o - JOB_PARAM0) / 4) as usize].d.next = data;
                 }
@@ -303,6 +311,7 @@ impl Logic for CsrBlock {
         self.ntt_row.next = self.ntt_row_r.q.val();
         self.msm_offset.next = self.msm_offset_r.q.val();
         self.fault_inject.next = self.fault_r.q.val();
+        self.msm_flags.next = self.msm_flags_r.q.val();
         let mut param = Bits::<256>::default();
         for k in 0..PARAM_WORDS {
             param.set_bits::<32>(32 * k, self.param_r[k].q.val());
@@ -332,6 +341,7 @@ impl Logic for CsrBlock {
         self.ntt_row.connect();
         self.msm_offset.connect();
         self.fault_inject.connect();
+        self.msm_flags.connect();
         self.param.connect();
     }
 
@@ -418,6 +428,7 @@ impl Logic for CsrBlock {
         s.push(assign("ntt_row", sig("ntt_row_r$q")));
         s.push(assign("msm_offset", sig("msm_offset_r$q")));
         s.push(assign("fault_inject", sig("fault_r$q")));
+        s.push(assign("msm_flags", sig("msm_flags_r$q")));
         s.push(assign(
             "param",
             or_all(

@@ -70,6 +70,7 @@ registers! {
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
     JOB_NTT_ROW = 0x06C, Rw, "ntt twiddle jobs: index r of the job's first NTT (rows of the four-step transform).";
     JOB_MSM_OFFSET = 0x070, Rw, "msm_load / msm_run: index of the job's first base point in card memory.";
+    JOB_MSM_FLAGS = 0x074, Rw, "msm_run: bit 0 keep = add into the buckets the previous msm_run left (no clearing); bit 1 hold = leave the buckets on the card and answer with one acknowledgement beat instead of the readout. The runs of one MSM over several chunks are hold, keep|hold, …, keep.";
     JOB_PARAM0 = 0x080, Rw, "256-bit job parameter, word 0 (least significant); powmul: g in Montgomery form.";
     JOB_PARAM1 = 0x084, Rw, "Job parameter word 1.";
     JOB_PARAM2 = 0x088, Rw, "Job parameter word 2.";
@@ -103,6 +104,10 @@ pub const MSM_WINDOW_BITS_SHIFT: u32 = 0;
 pub const MSM_WINDOWS_SHIFT: u32 = 8;
 pub const MSM_ADDERS_SHIFT: u32 = 16;
 pub const MSM_POINT_BEATS_SHIFT: u32 = 24;
+
+/// JOB_MSM_FLAGS bits.
+pub const MSM_KEEP: u32 = 1 << 0;
+pub const MSM_HOLD: u32 = 1 << 1;
 
 /// FAULT_INJECT bits.
 pub const FAULT_MSM_DROP_DEFERRAL: u32 = 1 << 0;

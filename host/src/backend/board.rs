@@ -11,6 +11,7 @@ use crate::device::{Device, ElementwiseEngine};
 use crate::error::{Error, Result};
 use crate::msm::MsmEngine;
 use crate::ntt::{self, Coset, Direction, NttEngine};
+use crate::pool::DevicePool;
 use ark_ec::pairing::Pairing;
 use ark_ec::VariableBaseMSM;
 use ark_ff::PrimeField;
@@ -18,28 +19,79 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zkpipe_hdl::field::FieldParams;
 
-#[derive(Debug)]
 pub struct BoardBackend {
+    /// The pool's first card: NTTs and elementwise jobs.
     device: Arc<Device>,
+    /// Every card: G1 MSMs are split over them.
+    pool: DevicePool,
     stats: Mutex<BackendStats>,
 }
 
+impl std::fmt::Debug for BoardBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoardBackend")
+            .field("cards", &self.describe_cards())
+            .finish()
+    }
+}
+
 impl BoardBackend {
-    /// Opens the card at `uri` (`sim:<preset>`, `vfio:<address>`).
+    /// Opens the card at `uri` (`sim:<preset>`, `vfio:<address>`), or a pool of cards
+    /// given as URIs separated by commas (`vfio:0000:65:00.0,vfio:0000:66:00.0`).
     pub fn open(uri: &str) -> Result<Self> {
-        Ok(Self::new(Arc::new(Device::open(uri)?)))
+        let uris: Vec<&str> = uri.split(',').map(str::trim).collect();
+        Self::from_pool(DevicePool::open(&uris)?)
     }
 
     /// Uses an already opened card (shared with other users of the same `Device`).
     pub fn new(device: Arc<Device>) -> Self {
         Self {
+            pool: DevicePool::new(vec![device.clone()]).expect("one device"),
             device,
             stats: Mutex::default(),
         }
     }
 
+    /// Uses a pool of cards: G1 MSMs are cut into one chunk per card (each card keeps its
+    /// chunk of the bases resident); NTTs and elementwise jobs run on the first card.
+    pub fn from_pool(pool: DevicePool) -> Result<Self> {
+        let device = pool.devices()[0].clone();
+        let curve = device.capabilities().curve_id;
+        if let Some(other) = pool
+            .devices()
+            .iter()
+            .find(|d| d.capabilities().curve_id != curve)
+        {
+            return Err(Error::CurveMismatch {
+                device: other.uri().to_string(),
+                found: other.capabilities().curve_id,
+                expected: curve,
+            });
+        }
+        Ok(Self {
+            device,
+            pool,
+            stats: Mutex::default(),
+        })
+    }
+
+    /// The first card (NTTs, elementwise jobs).
     pub fn device(&self) -> &Arc<Device> {
         &self.device
+    }
+
+    /// Every card.
+    pub fn pool(&self) -> &DevicePool {
+        &self.pool
+    }
+
+    fn describe_cards(&self) -> String {
+        self.pool
+            .devices()
+            .iter()
+            .map(|d| d.uri())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Checks that the card computes over `E`'s scalar field.
@@ -106,16 +158,17 @@ impl BoardBackend {
 
 impl<E: Pairing> Backend<E> for BoardBackend
 where
-    Device: NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField> + MsmEngine<E::G1Affine>,
+    Device: NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField>,
+    DevicePool: MsmEngine<E::G1Affine>,
 {
     fn describe(&self) -> String {
-        self.device.uri().to_string()
+        self.describe_cards()
     }
 
     fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1> {
         check_lengths(bases.len(), scalars.len())?;
         let t = Instant::now();
-        let (r, report) = self.device.msm_g1(bases, scalars)?;
+        let (r, report) = self.pool.msm_g1(bases, scalars)?;
         self.record_msm(false, t.elapsed());
         let mut s = self.stats_mut();
         s.device.add(&report.stats());

@@ -86,8 +86,9 @@ pub trait Backend<E: Pairing>: Send + Sync {
     fn stats(&self) -> BackendStats;
 }
 
-/// Opens a backend by URI: `cpu`, `sim:<preset>` or `vfio:<pci address>`. A card must
-/// work over `E`'s scalar field.
+/// Opens a backend by URI: `cpu`, `sim:<preset>` or `vfio:<pci address>`, or several card
+/// URIs separated by commas (a pool: G1 MSMs split over the cards). A card must work over
+/// `E`'s scalar field.
 pub fn open<E: Pairing>(uri: &str) -> Result<Box<dyn Backend<E>>>
 where
     BoardBackend: Backend<E>,
@@ -95,7 +96,11 @@ where
     if uri == "cpu" {
         return Ok(Box::new(CpuBackend::new()));
     }
-    if uri.starts_with("sim:") || uri.starts_with("vfio:") {
+    let cards = uri.split(',').map(str::trim);
+    if cards
+        .clone()
+        .all(|u| u.starts_with("sim:") || u.starts_with("vfio:"))
+    {
         let backend = BoardBackend::open(uri)?;
         backend.check_curve::<E>()?;
         return Ok(Box::new(backend));

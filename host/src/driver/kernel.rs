@@ -185,8 +185,9 @@ pub struct JobInput<'a> {
     pub beats: &'a [u8],
     /// Card-to-host beats the job produces.
     pub out_beats: usize,
-    /// JOB_MSM_OFFSET (msm jobs).
+    /// JOB_MSM_OFFSET and JOB_MSM_FLAGS (msm jobs).
     pub msm_offset: u32,
+    pub msm_flags: u32,
     /// JOB_PARAM words.
     pub param: [u32; regs::PARAM_WORDS],
     /// JOB_NTT and JOB_NTT_ROW (ntt jobs; written as given for others).
@@ -224,6 +225,7 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
     }
     if job.opcode.is_msm() {
         f.write32(BAR_CSR, regs::JOB_MSM_OFFSET as u64, job.msm_offset)?;
+        f.write32(BAR_CSR, regs::JOB_MSM_FLAGS as u64, job.msm_flags)?;
     }
     for (k, w) in job.param.iter().enumerate() {
         f.write32(BAR_CSR, (regs::JOB_PARAM0 + 4 * k as u32) as u64, *w)?;

@@ -3,7 +3,6 @@
 use super::curve::BoardCurve;
 use super::{reduce, wire, MsmReport};
 use crate::device::Device;
-use crate::driver::kernel::BEAT_BYTES;
 use crate::error::{Error, Result};
 use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::AffineRepr;
@@ -11,7 +10,7 @@ use ark_ff::Zero;
 use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 use std::time::Instant;
-use zkpipe_hdl::shell::regs::Opcode;
+use zkpipe_hdl::shell::regs::{self, Opcode};
 
 /// What card memory holds: resident base sets packed from index 0, plus an epoch that
 /// [`Device::clear_bases`] bumps so old handles are refused.
@@ -188,22 +187,10 @@ impl Device {
             bases.len(),
             &beats,
             1,
-            offset as u32,
+            (offset as u32, 0),
             bases.len() * point_beats,
         )?;
-        let ack = (
-            u32::from_le_bytes(out[0..4].try_into().unwrap()),
-            u32::from_le_bytes(out[4..8].try_into().unwrap()),
-        );
-        if ack != (bases.len() as u32, offset as u32) {
-            return Err(Error::Protocol {
-                device: self.uri().to_string(),
-                reason: format!(
-                    "msm_load acknowledged {ack:?}, expected ({}, {offset})",
-                    bases.len()
-                ),
-            });
-        }
+        self.check_ack(&out, bases.len(), offset)?;
         report.add_job(&counters, self.capabilities().clock_mhz(), sim);
         report.load_jobs += 1;
         Ok(())
@@ -241,44 +228,81 @@ impl Device {
         Ok((sum, report))
     }
 
-    /// msm_run jobs over card memory offset.., at most CAPS_MSM_BASES points each.
+    /// msm_run jobs over card memory offset.., at most CAPS_MSM_BASES points each, all
+    /// accumulating into the same buckets; one readout and reduction at the end.
     fn run_at<P: BoardCurve>(
         &self,
         scalars: &[P::ScalarField],
         offset: usize,
         report: &mut MsmReport,
     ) -> Result<Projective<P>> {
-        let caps = self.capabilities().clone();
-        let out_beats = caps.msm_readout_beats();
-        let buckets = out_beats / 3;
-        let mut sum = Projective::<P>::zero();
-        let beats = wire::encode_scalars(scalars);
         let per_job = self.msm_capacity();
-        for (j, chunk) in beats.chunks(per_job * BEAT_BYTES).enumerate() {
-            let n = chunk.len() / BEAT_BYTES;
-            let work = n * caps.msm_windows as usize / 8 + out_beats / 8 + n;
-            let (out, counters, sim) = self.run_raw(
-                Opcode::MsmRun,
-                n,
-                chunk,
-                out_beats,
-                (offset + j * per_job) as u32,
-                work,
-            )?;
-            report.add_job(&counters, caps.clock_mhz(), sim);
-            report.run_jobs += 1;
-            let t = Instant::now();
-            let faulty = |b: usize| Error::Protocol {
-                device: self.uri().to_string(),
-                reason: format!(
-                    "bucket {b} read back from the card is not a valid point; the card is faulty"
-                ),
-            };
-            let decoded = wire::decode_buckets::<P>(&out, buckets).map_err(faulty)?;
-            sum += reduce::reduce::<P>(&decoded, caps.msm_window_bits as usize).map_err(faulty)?;
-            report.reduce_s += t.elapsed().as_secs_f64();
+        let jobs = scalars.len().div_ceil(per_job);
+        let mut sum = None;
+        for (j, chunk) in scalars.chunks(per_job).enumerate() {
+            sum =
+                self.run_chunk::<P>(chunk, offset + j * per_job, j == 0, j + 1 == jobs, report)?;
         }
-        Ok(sum)
+        Ok(sum.expect("the last job reads the buckets"))
+    }
+
+    /// One msm_run job. The first job of an MSM starts from empty buckets, later ones add
+    /// to them (JOB_MSM_FLAGS keep); all but the last leave them on the card (hold) and are
+    /// acknowledged with one beat; the last reads them back and the host reduces them.
+    fn run_chunk<P: BoardCurve>(
+        &self,
+        scalars: &[P::ScalarField],
+        offset: usize,
+        first: bool,
+        last: bool,
+        report: &mut MsmReport,
+    ) -> Result<Option<Projective<P>>> {
+        let caps = self.capabilities().clone();
+        let n = scalars.len();
+        let flags = if first { 0 } else { regs::MSM_KEEP } | if last { 0 } else { regs::MSM_HOLD };
+        let out_beats = if last { caps.msm_readout_beats() } else { 1 };
+        let beats = wire::encode_scalars(scalars);
+        let work = n * caps.msm_windows as usize / 8 + out_beats / 8 + n;
+        let (out, counters, sim) = self.run_raw(
+            Opcode::MsmRun,
+            n,
+            &beats,
+            out_beats,
+            (offset as u32, flags),
+            work,
+        )?;
+        report.add_job(&counters, caps.clock_mhz(), sim);
+        report.run_jobs += 1;
+        if !last {
+            self.check_ack(&out, n, offset)?;
+            return Ok(None);
+        }
+        let t = Instant::now();
+        let faulty = |b: usize| Error::Protocol {
+            device: self.uri().to_string(),
+            reason: format!(
+                "bucket {b} read back from the card is not a valid point; the card is faulty"
+            ),
+        };
+        let decoded = wire::decode_buckets::<P>(&out, out_beats / 3).map_err(faulty)?;
+        let sum = reduce::reduce::<P>(&decoded, caps.msm_window_bits as usize).map_err(faulty)?;
+        report.reduce_s += t.elapsed().as_secs_f64();
+        Ok(Some(sum))
+    }
+
+    /// Checks an acknowledgement beat {count, offset}.
+    fn check_ack(&self, out: &[u8], n: usize, offset: usize) -> Result<()> {
+        let ack = (
+            u32::from_le_bytes(out[0..4].try_into().unwrap()),
+            u32::from_le_bytes(out[4..8].try_into().unwrap()),
+        );
+        if ack != (n as u32, offset as u32) {
+            return Err(Error::Protocol {
+                device: self.uri().to_string(),
+                reason: format!("msm job acknowledged {ack:?}, expected ({n}, {offset})"),
+            });
+        }
+        Ok(())
     }
 
     /// Σ scalars[i]·bases[i] (empty → identity). Bases already resident (same length and
@@ -335,12 +359,13 @@ impl Device {
                     free
                 };
                 let offset = self.msm_capacity() - free;
-                let mut sum = Projective::<P>::zero();
-                for (b, k) in bases.chunks(free).zip(scalars.chunks(free)) {
+                let chunks = n.div_ceil(free);
+                let mut sum = None;
+                for (i, (b, k)) in bases.chunks(free).zip(scalars.chunks(free)).enumerate() {
                     self.load_at(b, offset, &mut report)?;
-                    sum += self.run_at::<P>(k, offset, &mut report)?;
+                    sum = self.run_chunk::<P>(k, offset, i == 0, i + 1 == chunks, &mut report)?;
                 }
-                sum
+                sum.expect("the last job reads the buckets")
             }
         };
         report.host_s = started.elapsed().as_secs_f64();

@@ -3,7 +3,7 @@
 //! sums are added on the host.
 
 use super::curve::BoardCurve;
-use super::MsmReport;
+use super::{MsmEngine, MsmReport};
 use crate::error::{Error, Result};
 use crate::pool::DevicePool;
 use ark_ec::short_weierstrass::{Affine, Projective};
@@ -46,5 +46,18 @@ impl DevicePool {
         report.n = bases.len();
         report.host_s = started.elapsed().as_secs_f64();
         Ok((sum, report))
+    }
+}
+
+impl<P: BoardCurve> MsmEngine<Affine<P>> for DevicePool {
+    fn msm_g1(
+        &self,
+        bases: &[Affine<P>],
+        scalars: &[P::ScalarField],
+    ) -> Result<(Projective<P>, MsmReport)> {
+        if self.devices().len() == 1 {
+            return self.devices()[0].msm(bases, scalars);
+        }
+        self.msm(bases, scalars)
     }
 }

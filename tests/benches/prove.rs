@@ -1,0 +1,98 @@
+//! Groth16 proving on the CPU backend (arkworks) vs the simulated board, for MiMC chains
+//! of 2^12 and 2^16 constraints (BN254).
+//!
+//! ```text
+//! cargo bench -p zkpipe-tests --bench prove                 # criterion: wall time
+//! ZKPIPE_BENCH_BOARD_2_16=1 cargo bench -p zkpipe-tests --bench prove   # + one 2^16 board proof
+//! ```
+//!
+//! criterion times whole proofs: `cpu` is arkworks on this machine; `board` is the
+//! simulated card, whose wall time is simulation, not the card. For the card the bench
+//! prints the breakdown of one proof: device cycles (NTT, pointwise and G1 MSM jobs) and
+//! their projected time at the preset's 250 MHz clock, plus the host work (synthesis,
+//! matrix–vector products, G2 MSM, bucket reduction) measured here, and the projected
+//! speed-up over arkworks on this machine. A 2^16 board proof simulates ~10^7 cycles
+//! (minutes), so it runs once, on request.
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, ProvingKey};
+use criterion::{criterion_group, criterion_main, Criterion};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::time::Duration;
+use zkpipe::backend::{self, Backend};
+use zkpipe::groth16::{circuits::MimcChain, prove, ProofReport, ProveOptions};
+
+fn setup(constraints: usize) -> (MimcChain<Fr>, ProvingKey<Bn254>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(constraints as u64);
+    let circuit = MimcChain::with_constraints(Fr::from(3u64), constraints);
+    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
+        .unwrap();
+    (circuit, pk)
+}
+
+fn prove_once(
+    backend: &dyn Backend<Bn254>,
+    pk: &ProvingKey<Bn254>,
+    circuit: &MimcChain<Fr>,
+) -> ProofReport {
+    let (r, s) = (Fr::from(17u64), Fr::from(19u64));
+    prove(backend, pk, circuit.clone(), r, s, ProveOptions::default())
+        .unwrap()
+        .1
+}
+
+/// One line of the breakdown table for a board proof.
+fn breakdown(log: usize, cpu: Duration, report: &ProofReport) {
+    let b = &report.backend;
+    let device_s = b.device.projected_s;
+    let host_s = report.host.as_secs_f64() + b.msm_g2_time.as_secs_f64() + b.msm_device.reduce_s;
+    let projected = device_s + host_s;
+    println!(
+        "| 2^{log} | {:.3} s | {} | {:.2} ms | {} / {} | {:.3} s | {:.3} s | {:.2}× |",
+        cpu.as_secs_f64(),
+        b.device.busy_cycles,
+        device_s * 1e3,
+        b.msm_device.adds,
+        b.msm_device.accum_cycles,
+        host_s,
+        projected,
+        cpu.as_secs_f64() / projected
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let cpu = backend::open::<Bn254>("cpu").unwrap();
+    let board = backend::open::<Bn254>("sim:sim-small").unwrap();
+    let mut rows = vec![];
+    for log in [12usize, 16] {
+        let (circuit, pk) = setup(1 << log);
+        let mut group = c.benchmark_group(format!("prove_2^{log}"));
+        group.sample_size(10);
+        group.bench_function("cpu", |b| {
+            b.iter(|| prove_once(cpu.as_ref(), &pk, &circuit))
+        });
+        let cpu_report = prove_once(cpu.as_ref(), &pk, &circuit);
+        if log <= 12 {
+            // The first proof loads the bases; criterion then times resident proofs.
+            prove_once(board.as_ref(), &pk, &circuit);
+            group.bench_function("board_simulated", |b| {
+                b.iter(|| prove_once(board.as_ref(), &pk, &circuit))
+            });
+        }
+        group.finish();
+        if log <= 12 || std::env::var_os("ZKPIPE_BENCH_BOARD_2_16").is_some() {
+            prove_once(board.as_ref(), &pk, &circuit);
+            let report = prove_once(board.as_ref(), &pk, &circuit);
+            rows.push((log, cpu_report.total, report));
+        }
+    }
+    println!("\n| constraints | arkworks (cpu) | device cycles | device @250 MHz | MSM adds / accumulation cycles | host work | projected card proof | speed-up |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (log, cpu, report) in &rows {
+        breakdown(*log, *cpu, report);
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
