@@ -26,9 +26,6 @@ pub mod pool;
 pub mod reduce;
 mod wire;
 
-#[cfg(test)]
-mod tests;
-
 pub use curve::BoardCurve;
 pub use device::{CardMemory, MsmEngine, ResidentBases};
 
