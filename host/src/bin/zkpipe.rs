@@ -624,7 +624,7 @@ fn msm_on<P: BoardCurve>(args: &Args) -> Result<bool, String> {
         .as_ref()
         .map(|r| r.accum_cycles as f64 / (n.max(1) * windows.max(1)) as f64);
     if args.has("json") {
-        let r = report.clone().unwrap_or_default();
+        let r = report.unwrap_or_default();
         println!(
             "{}",
             json!({

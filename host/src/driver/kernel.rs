@@ -208,7 +208,7 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
     let device = f.describe();
     let in_bytes = job.beats.len();
     let bytes = job.out_beats * BEAT_BYTES;
-    debug_assert!(in_bytes % BEAT_BYTES == 0 && in_bytes > 0 && bytes > 0);
+    debug_assert!(in_bytes.is_multiple_of(BEAT_BYTES) && in_bytes > 0 && bytes > 0);
     let h2c = f.alloc_dma(in_bytes)?;
     let c2h = f.alloc_dma(bytes)?;
     let ring_in = xdma::ring_bytes(in_bytes);
