@@ -152,7 +152,8 @@ pub fn arith_unit(field: FieldId, unit: ArithUnit) -> GeneratedModule {
 }
 
 /// The tops `zkpipe-sim` verilates: every arithmetic unit over every field, both
-/// multiplier styles, and the board and NTT core of the `sim-small` preset.
+/// multiplier styles, the board, NTT core and point adder of the `sim-small` preset (BN254)
+/// and the board of `sim-bls12-381`.
 pub fn sim_models() -> Vec<GeneratedModule> {
     let mut models: Vec<GeneratedModule> = FieldId::ALL
         .iter()
@@ -163,6 +164,9 @@ pub fn sim_models() -> Vec<GeneratedModule> {
     models.push(board(preset));
     models.push(ntt_core(preset));
     models.push(point_add(preset));
+    // The second curve's board, from the same generator.
+    let bls = crate::preset::Preset::by_name("sim-bls12-381").expect("sim-bls12-381 exists");
+    models.push(board(bls));
     models
 }
 

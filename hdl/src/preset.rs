@@ -104,6 +104,21 @@ pub const PRESETS: &[Preset] = &[
         msm_fifo_depth: 16,
     },
     Preset {
+        name: "sim-bls12-381",
+        description:
+            "BLS12-381, behavioural multipliers: the same generator on the second curve, for tests",
+        curve: Curve::Bls12_381,
+        mul_style: MulStyle::Behavioural,
+        clock_mhz: 250.0,
+        part: None,
+        max_job_elements: 1 << 16,
+        ntt_log_size: 8,
+        ntt_twiddle_log: 16,
+        msm_window_bits: 8,
+        msm_log_bases: 12,
+        msm_fifo_depth: 16,
+    },
+    Preset {
         name: "u250-bn254",
         description: "BN254 on a Xilinx Alveo U250 (UltraScale+), tiled DSP multipliers",
         curve: Curve::Bn254,

@@ -28,7 +28,7 @@ impl SimFunction {
     pub fn open(preset: &str) -> Result<SimFunction, PcieError> {
         let board = SimBoard::new(preset).map_err(|e| {
             PcieError::Unavailable(format!(
-                "no simulated board for preset `{preset}` ({e}); the simulator is built with the `sim-small` board"
+                "no simulated board for preset `{preset}` ({e}); the simulator is built with the `sim-small` (BN254) and `sim-bls12-381` boards"
             ))
         })?;
         Ok(SimFunction {
