@@ -262,7 +262,9 @@ impl Device {
         let flags = if first { 0 } else { regs::MSM_KEEP } | if last { 0 } else { regs::MSM_HOLD };
         let out_beats = if last { caps.msm_readout_beats() } else { 1 };
         let beats = wire::encode_scalars(scalars);
-        let work = n * caps.msm_windows as usize / 8 + out_beats / 8 + n;
+        // One cycle per (point, window) plus the readout: element-equivalents for the
+        // default timeout (a simulator runs the adder at ~20k cycles/s; be generous).
+        let work = n * (caps.msm_windows as usize + 1) + out_beats;
         let (out, counters, sim) = self.run_raw(
             Opcode::MsmRun,
             n,
