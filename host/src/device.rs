@@ -286,14 +286,7 @@ impl Device {
         msm: (u32, u32),
         work: usize,
     ) -> Result<(Vec<u8>, Counters, Option<u64>)> {
-        let mut func = self.lock();
-        let timeout = self
-            .timeout
-            .lock()
-            .unwrap()
-            .unwrap_or_else(|| func.default_timeout(work));
-        let cycles_before = func.device_cycles();
-        let input = JobInput {
+        self.submit(work, |timeout| JobInput {
             opcode,
             n,
             beats,
@@ -303,8 +296,24 @@ impl Device {
             param: [0; regs::PARAM_WORDS],
             ntt: (0, 0),
             timeout,
-        };
-        let (out, counters) = kernel::run_job(func.as_mut(), &input)?;
+        })
+    }
+
+    /// Holds the function for one job: picks the timeout (the caller's, or the default for
+    /// `work` element-equivalents), runs the job and measures the simulated cycles it took.
+    fn submit<'a>(
+        &self,
+        work: usize,
+        input: impl FnOnce(Duration) -> JobInput<'a>,
+    ) -> Result<(Vec<u8>, Counters, Option<u64>)> {
+        let mut func = self.lock();
+        let timeout = self
+            .timeout
+            .lock()
+            .unwrap()
+            .unwrap_or_else(|| func.default_timeout(work));
+        let cycles_before = func.device_cycles();
+        let (out, counters) = kernel::run_job(func.as_mut(), &input(timeout))?;
         let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
         Ok((out, counters, sim_cycles))
     }
@@ -341,14 +350,7 @@ impl Device {
                 param[2 * k + 1] = (*limb >> 32) as u32;
             }
         }
-        let mut func = self.lock();
-        let timeout = self
-            .timeout
-            .lock()
-            .unwrap()
-            .unwrap_or_else(|| func.default_timeout(n));
-        let cycles_before = func.device_cycles();
-        let input = JobInput {
+        let (out, counters, sim_cycles) = self.submit(n, |timeout| JobInput {
             opcode: job.opcode,
             n,
             beats: &beats,
@@ -358,10 +360,7 @@ impl Device {
             param,
             ntt: job.ntt,
             timeout,
-        };
-        let (out, counters) = kernel::run_job(func.as_mut(), &input)?;
-        let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
-        drop(func);
+        })?;
         let modulus = BigInt::<4>(params.biguint_to_limbs(&params.modulus).try_into().unwrap());
         let mut result = Vec::with_capacity(n);
         for i in 0..n {
