@@ -40,7 +40,9 @@ pub enum Error {
     Empty,
     #[error("{n} is not a power of two: NTT sizes are 2^m")]
     NotPowerOfTwo { n: usize },
-    #[error("an NTT of {n} points is larger than this engine supports ({max}); use a card preset with a larger twiddle range (CAPS_NTT) or split the polynomial")]
+    #[error(
+        "an NTT of {n} points is larger than the field's two-adic subgroup allows ({max} points)"
+    )]
     NttTooLarge { n: usize, max: usize },
     #[error("the coset offset is zero: a coset needs an invertible offset (ark-groth16 uses F::GENERATOR)")]
     ZeroCosetOffset,

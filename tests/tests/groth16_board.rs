@@ -100,3 +100,48 @@ fn a_card_of_another_curve_is_refused() {
     let board = BoardBackend::open("sim:sim-small").unwrap();
     assert!(board.check_curve::<Bn254>().is_ok());
 }
+
+#[test]
+fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
+    use std::sync::Arc;
+    use zkpipe::Device;
+    use zkpipe_hdl::shell::regs::FAULT_MSM_DROP_DEFERRAL;
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let circuit = MimcChain::with_constraints(Fr::from(9u64), 256);
+    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
+        .unwrap();
+    let device = Arc::new(Device::open("sim:sim-small").unwrap());
+    let board = BoardBackend::new(device.clone());
+    let (r, s) = (Fr::from(21u64), Fr::from(22u64));
+    let expected =
+        Groth16::<Bn254>::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
+    // The card loses the points it defers: its buckets are valid points, so only the
+    // proof check can tell the MSM sums are wrong.
+    device.set_fault_inject(FAULT_MSM_DROP_DEFERRAL).unwrap();
+    let (unchecked, report) = prove(
+        &board,
+        &pk,
+        circuit.clone(),
+        r,
+        s,
+        ProveOptions { verify: false },
+    )
+    .unwrap();
+    assert!(report.backend.msm_device.deferrals > 0, "the fault fired");
+    assert_ne!(unchecked, expected);
+    let err = prove(
+        &board,
+        &pk,
+        circuit.clone(),
+        r,
+        s,
+        ProveOptions { verify: true },
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::ProofRejected { .. }), "{err}");
+    // A healthy card again: the same key and board give the right proof.
+    device.set_fault_inject(0).unwrap();
+    let (proof, report) = prove(&board, &pk, circuit, r, s, ProveOptions { verify: true }).unwrap();
+    assert_eq!(proof, expected);
+    assert!(report.verified);
+}

@@ -9,10 +9,14 @@
 //! * Coset: a single NTT of n ≤ N applies g^i in the card's front multiplier; otherwise the
 //!   card's powmul pass (r_i = x_i·g^i) runs before the forward transform, or with g⁻¹ after
 //!   the inverse one (ark-poly's definition: coset iFFT = iFFT then ·g^−i).
+//! * n beyond the card (2^S, or a coset transform longer than one job): [`radix2`] halves
+//!   it on the host (one butterfly layer, folded with the coset powers) and transforms
+//!   the halves on the card, recursively.
 //! * [`NttEngine`] is what a transform needs from a card; [`SoftEngine`] implements the same
 //!   contract with arkworks, so the planner is tested at tiny core sizes too.
 
 pub mod four_step;
+pub mod radix2;
 pub mod soft;
 pub mod transpose;
 
@@ -115,6 +119,8 @@ pub struct NttReport {
     pub device: EngineStats,
     /// Host time spent transposing (four-step only).
     pub transpose_s: f64,
+    /// Host time spent in radix-2 butterflies (sizes beyond the card only).
+    pub butterfly_s: f64,
     /// Wall-clock time of the whole call.
     pub host_s: f64,
 }
@@ -128,8 +134,10 @@ pub fn max_log_size<F: FftField, E: NttEngine<F> + ?Sized>(engine: &E) -> u32 {
         .min(F::TWO_ADICITY)
 }
 
-/// In-place NTT of `values` (any power-of-two length up to [`max_log_size`]), natural order
-/// in and out. On error `values` is unchanged.
+/// In-place NTT of `values` (any power-of-two length up to the field's two-adicity),
+/// natural order in and out. Sizes beyond the card ([`max_log_size`], or a coset transform
+/// longer than one job) take host radix-2 steps ([`radix2`]) down to the card's range.
+/// On error `values` is unchanged.
 pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
     engine: &E,
     values: &mut [F],
@@ -145,11 +153,10 @@ pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
         return Err(Error::NotPowerOfTwo { n });
     }
     let log_n = n.trailing_zeros();
-    let max_log = max_log_size::<F, E>(engine);
-    if log_n > max_log {
+    if log_n > F::TWO_ADICITY {
         return Err(Error::NttTooLarge {
             n,
-            max: 1usize << max_log,
+            max: 1usize << F::TWO_ADICITY.min(usize::BITS - 1),
         });
     }
     let offset = match coset {
@@ -161,13 +168,6 @@ pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
         }
         _ => None,
     };
-    if offset.is_some() && n > engine.max_job() {
-        // The card's powmul pass computes g^i from i = 0 within one job.
-        return Err(Error::NttTooLarge {
-            n,
-            max: engine.max_job(),
-        });
-    }
     let mut report = NttReport {
         n,
         ..Default::default()
@@ -179,6 +179,15 @@ pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
     }
     // Work on a copy so a failure leaves the caller's data untouched.
     let mut work = values.to_vec();
+    // The card's range: twiddles up to 2^S, and the coset's powers g^i within one job.
+    let beyond_card =
+        log_n > max_log_size::<F, E>(engine) || (offset.is_some() && n > engine.max_job());
+    if beyond_card {
+        radix2::transform(engine, &mut work, direction, offset, &mut report)?;
+        values.copy_from_slice(&work);
+        report.host_s = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
     let single = log_n <= engine.core_log_size();
     match (direction, offset, single) {
         (Direction::Forward, Some(g), true) => {
