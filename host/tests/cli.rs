@@ -181,8 +181,17 @@ fn prove_verifies_on_the_board_and_the_cpu() {
         assert_eq!(v["verified"], true, "{device}");
         assert_eq!(v["ntt_calls"], 7);
         assert_eq!(v["domain_size"], 512);
-        if device != "cpu" {
+        if device == "cpu" {
+            assert!(v["projected_card_s"].is_null());
+        } else {
             assert!(v["device_cycles"].as_u64().unwrap() > 0);
+            assert!(v["msm_adds"].as_u64().unwrap() > 0, "G1 MSMs on the card");
+            let projected = v["projected_card_s"].as_f64().unwrap();
+            assert!(
+                projected
+                    >= v["device_projected_s"].as_f64().unwrap()
+                        + v["msm_reduce_s"].as_f64().unwrap()
+            );
         }
     }
     let out = zkpipe(&[

@@ -195,6 +195,7 @@ where
         let mut s = self.stats_mut();
         s.ntt_calls += 1;
         s.ntt_time += t.elapsed();
+        s.ntt_host_time += Duration::from_secs_f64(report.transpose_s + report.butterfly_s);
         s.device.add(&report.device);
         Ok(())
     }

@@ -22,6 +22,9 @@ pub use cpu::CpuBackend;
 pub struct BackendStats {
     pub ntt_calls: usize,
     pub ntt_time: Duration,
+    /// Host steps inside the NTTs a card ran (four-step transposes, radix-2 butterflies
+    /// beyond the card's size): part of `ntt_time`, and of a card proof's time.
+    pub ntt_host_time: Duration,
     pub msm_g1_calls: usize,
     pub msm_g1_time: Duration,
     pub msm_g2_calls: usize,
@@ -40,6 +43,7 @@ impl BackendStats {
         BackendStats {
             ntt_calls: self.ntt_calls - earlier.ntt_calls,
             ntt_time: self.ntt_time - earlier.ntt_time,
+            ntt_host_time: self.ntt_host_time - earlier.ntt_host_time,
             msm_g1_calls: self.msm_g1_calls - earlier.msm_g1_calls,
             msm_g1_time: self.msm_g1_time - earlier.msm_g1_time,
             msm_g2_calls: self.msm_g2_calls - earlier.msm_g2_calls,

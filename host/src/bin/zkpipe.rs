@@ -796,6 +796,7 @@ where
                 "setup_s": setup_s,
                 "total_s": report.total.as_secs_f64(),
                 "ntt_s": b.ntt_time.as_secs_f64(),
+                "ntt_host_steps_s": b.ntt_host_time.as_secs_f64(),
                 "ntt_calls": b.ntt_calls,
                 "msm_g1_s": b.msm_g1_time.as_secs_f64(),
                 "msm_g2_s": b.msm_g2_time.as_secs_f64(),
@@ -805,6 +806,9 @@ where
                 "device_jobs": b.device.jobs,
                 "device_cycles": b.device.busy_cycles,
                 "device_projected_s": b.device.projected_s,
+                "msm_adds": b.msm_device.adds,
+                "msm_reduce_s": b.msm_device.reduce_s,
+                "projected_card_s": report.projected_card_s(),
             })
         );
     } else {
@@ -826,10 +830,10 @@ where
             "  MSM G1       {:.3} s ({} calls{})",
             b.msm_g1_time.as_secs_f64(),
             b.msm_g1_calls,
-            if uri == "cpu" {
-                ""
+            if b.msm_device.run_jobs > 0 {
+                ", on the card"
             } else {
-                ", host CPU until the MSM engine lands"
+                ""
             }
         );
         println!(
@@ -845,11 +849,18 @@ where
         if report.verified {
             println!("  verify       {:.3} s", report.verify.as_secs_f64());
         }
-        if b.device.jobs > 0 {
+        if let Some(card_s) = report.projected_card_s() {
             println!(
                 "device         {} jobs, {} busy cycles, projected {:.3e} s at the card's clock",
                 b.device.jobs, b.device.busy_cycles, b.device.projected_s
             );
+            println!(
+                "host on a card {:.3} s NTT steps, {:.3} s bucket reduction, {:.3} s G2 MSM",
+                b.ntt_host_time.as_secs_f64(),
+                b.msm_device.reduce_s,
+                b.msm_g2_time.as_secs_f64()
+            );
+            println!("projected      {card_s:.3} s for this proof on the card");
         }
     }
     Ok(true)

@@ -46,6 +46,23 @@ pub struct ProofReport {
     pub verified: bool,
 }
 
+impl ProofReport {
+    /// The proof's time on a real card, projected from a (simulated or real) board run:
+    /// the device's busy cycles at its clock plus the host work that stays on the CPU —
+    /// the prover's own ([`Self::host`]), the NTTs' host steps, the G2 MSM and the G1
+    /// MSMs' bucket reductions. `None` when no card did any work (the CPU backend).
+    pub fn projected_card_s(&self) -> Option<f64> {
+        let b = &self.backend;
+        (b.device.jobs > 0).then(|| {
+            b.device.projected_s
+                + self.host.as_secs_f64()
+                + b.ntt_host_time.as_secs_f64()
+                + b.msm_g2_time.as_secs_f64()
+                + b.msm_device.reduce_s
+        })
+    }
+}
+
 /// Options of one proof.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ProveOptions {
