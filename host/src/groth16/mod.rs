@@ -53,13 +53,13 @@ impl ProofReport {
     /// MSMs' bucket reductions. `None` when no card did any work (the CPU backend).
     pub fn projected_card_s(&self) -> Option<f64> {
         let b = &self.backend;
-        (b.device.jobs > 0).then(|| {
+        (b.device.jobs > 0).then_some(
             b.device.projected_s
                 + self.host.as_secs_f64()
                 + b.ntt_host_time.as_secs_f64()
                 + b.msm_g2_time.as_secs_f64()
-                + b.msm_device.reduce_s
-        })
+                + b.msm_device.reduce_s,
+        )
     }
 }
 
