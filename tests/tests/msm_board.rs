@@ -4,7 +4,7 @@
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{BigInt, PrimeField, UniformRand, Zero};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::OnceLock;
 use zkpipe::msm::MsmReport;
@@ -195,17 +195,52 @@ fn a_dropped_deferral_or_a_wrong_adder_is_caught() {
 fn bases_beyond_free_card_memory_stream_in_chunks() {
     let d = Device::open(SIM).unwrap();
     let capacity = d.msm_capacity();
-    // Fill card memory but 100 points with one resident set (copies of a few points).
-    let filler = vec![points(1, 91)[0]; capacity - 100];
-    d.load_bases(&filler).unwrap();
-    let bases = points(250, 92);
-    let ks = scalars(250, 93);
+    let quarter = capacity / 4;
+    // Fill card memory but a quarter with one resident set (copies of a few points).
+    let filler = vec![points(1, 91)[0]; capacity - quarter];
+    let handle = d.load_bases(&filler).unwrap();
+    // Two quarters and a bit: three chunks through the free quarter, accumulated in the
+    // same buckets (keep/hold), one readout. 16-bit scalars keep the simulation short.
+    let n = 2 * quarter + 100;
+    let bases: Vec<G1Affine> = points(97, 92).into_iter().cycle().take(n).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(93);
+    let ks: Vec<Fr> = (0..n).map(|_| Fr::from(rng.gen::<u16>())).collect();
     let (sum, report) = d.msm(&bases, &ks).unwrap();
     assert_eq!(sum, reference(&bases, &ks));
-    assert_eq!((report.load_jobs, report.run_jobs), (3, 3), "chunks of 100");
-    // Streaming did not make them resident; loading them explicitly does not fit.
+    assert_eq!(
+        (report.load_jobs, report.run_jobs),
+        (3, 3),
+        "chunks of a quarter"
+    );
+    // Streaming did not make them resident, and the filler stayed.
     assert!(matches!(
         d.load_bases(&bases),
-        Err(Error::CardMemoryFull { needed: 250, .. })
+        Err(Error::CardMemoryFull { .. })
+    ));
+    let few: Vec<Fr> = (0..capacity - quarter)
+        .map(|_| Fr::from(rng.gen::<u16>()))
+        .collect();
+    let (_, report) = d
+        .msm_resident::<ark_bn254::g1::Config>(&handle, &few)
+        .unwrap();
+    assert_eq!(report.load_jobs, 0, "the filler is still resident");
+}
+
+#[test]
+fn a_sliver_of_free_memory_evicts_instead_of_tiny_chunks() {
+    let d = Device::open(SIM).unwrap();
+    let capacity = d.msm_capacity();
+    let filler = vec![points(1, 95)[0]; capacity - 100];
+    let handle = d.load_bases(&filler).unwrap();
+    // 250 points through 100 free ones would be three chunks; the resident set goes
+    // instead and they stream in one.
+    let bases = points(250, 96);
+    let ks = scalars(250, 97);
+    let (sum, report) = d.msm(&bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+    assert_eq!((report.load_jobs, report.run_jobs), (1, 1));
+    assert!(matches!(
+        d.msm_resident::<ark_bn254::g1::Config>(&handle, &scalars(capacity - 100, 98)),
+        Err(Error::StaleBases { .. })
     ));
 }

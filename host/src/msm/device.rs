@@ -310,7 +310,7 @@ impl Device {
     /// Σ scalars[i]·bases[i] (empty → identity). Bases already resident (same length and
     /// content) stream only scalars; new bases become resident while card memory has room;
     /// otherwise they go through the free part of card memory in chunks (all of it, after
-    /// freeing the resident sets, if none is free).
+    /// freeing the resident sets, if less than a quarter is free).
     pub fn msm<P: BoardCurve>(
         &self,
         bases: &[Affine<P>],
@@ -350,7 +350,10 @@ impl Device {
                 self.run_at::<P>(scalars, handle.offset, &mut report)?
             } else {
                 check_on_curve(bases)?;
-                let free = if free == 0 {
+                // Streaming through a sliver of free memory would cut the MSM into many
+                // tiny chunks, each paying a job's setup and the adder's drain: below a
+                // quarter of card memory, the resident sets go (they reload on next use).
+                let free = if free < self.msm_capacity() / STREAM_MIN_FRACTION {
                     let mut m = self.memory();
                     m.used = 0;
                     m.epoch += 1;
@@ -374,6 +377,10 @@ impl Device {
         Ok((sum, report))
     }
 }
+
+/// Bases that do not fit stream through the free part of card memory only while it is at
+/// least 1/STREAM_MIN_FRACTION of the whole.
+const STREAM_MIN_FRACTION: usize = 4;
 
 fn check_on_curve<P: BoardCurve>(bases: &[Affine<P>]) -> Result<()> {
     match bases.par_iter().position_first(|p| !p.is_on_curve()) {
