@@ -368,8 +368,11 @@ fn ntt_cmd(args: &Args) -> Result<bool, String> {
         }
     };
     let log_n = number("log-n", None)?;
-    if log_n > 40 {
-        return Err(format!("--log-n {log_n} is out of range"));
+    if log_n > u64::from(Fr::TWO_ADICITY) {
+        return Err(format!(
+            "--log-n {log_n}: BN254's scalar field has NTTs of at most 2^{} points",
+            Fr::TWO_ADICITY
+        ));
     }
     let n = 1usize << log_n;
     let batch = number("batch", Some(1))?.max(1) as usize;
