@@ -183,6 +183,20 @@ pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
     let beyond_card =
         log_n > max_log_size::<F, E>(engine) || (offset.is_some() && n > engine.max_job());
     if beyond_card {
+        if engine.core_log_size() == 0 {
+            // No NTT core: host radix-2 steps would do it all on the CPU. The engine's own
+            // answer to a job says why (a card without the NTT opcode: `Unsupported`).
+            let job = NttJob {
+                log_n,
+                direction,
+                factor: Factor::Plain,
+            };
+            engine.run(&mut work, &job)?;
+            return Err(Error::Unsupported {
+                device: "this NTT engine".into(),
+                what: "an NTT core",
+            });
+        }
         radix2::transform(engine, &mut work, direction, offset, &mut report)?;
         values.copy_from_slice(&work);
         report.host_s = started.elapsed().as_secs_f64();

@@ -87,6 +87,11 @@ fn bad_sizes_are_typed_errors_and_leave_the_input() {
         Err(Error::NttTooLarge { n: 64, max: 32 })
     ));
     assert!(big.iter().all(|x| *x == F97::from(1u64)));
+    // An engine without an NTT core says so instead of the host doing every step.
+    let none = SoftEngine::new(0, 0, 64);
+    let mut eight = vec![Fr::from(1u64); 8];
+    assert!(ntt(&none, &mut eight, Direction::Forward, Coset::None).is_err());
+    assert!(eight.iter().all(|x| *x == Fr::from(1u64)));
     let mut four = vec![Fr::from(1u64); 4];
     assert!(matches!(
         ntt(
