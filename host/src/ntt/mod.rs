@@ -172,13 +172,30 @@ pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
         n,
         ..Default::default()
     };
-    if n == 1 {
-        // No butterfly: x̂_0 = x_0 · g^0 in either direction.
-        report.host_s = started.elapsed().as_secs_f64();
-        return Ok(report);
-    }
     // Work on a copy so a failure leaves the caller's data untouched.
     let mut work = values.to_vec();
+    plan(engine, &mut work, direction, offset, &mut report)?;
+    values.copy_from_slice(&work);
+    report.host_s = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// The transform of checked input (a power of two within the two-adicity; `offset` ≠ 0,
+/// `None` for g = 1) in place, measurements added to `report`. On error `data` may hold
+/// partial results.
+fn plan<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
+    engine: &E,
+    data: &mut [F],
+    direction: Direction,
+    offset: Option<F>,
+    report: &mut NttReport,
+) -> Result<()> {
+    let n = data.len();
+    if n == 1 {
+        // No butterfly: x̂_0 = x_0 · g^0 in either direction.
+        return Ok(());
+    }
+    let log_n = n.trailing_zeros();
     // The card's range: twiddles up to 2^S, and the coset's powers g^i within one job.
     let beyond_card =
         log_n > max_log_size::<F, E>(engine) || (offset.is_some() && n > engine.max_job());
@@ -191,16 +208,13 @@ pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
                 direction,
                 factor: Factor::Plain,
             };
-            engine.run(&mut work, &job)?;
+            engine.run(data, &job)?;
             return Err(Error::Unsupported {
                 device: "this NTT engine".into(),
                 what: "an NTT core",
             });
         }
-        radix2::transform(engine, &mut work, direction, offset, &mut report)?;
-        values.copy_from_slice(&work);
-        report.host_s = started.elapsed().as_secs_f64();
-        return Ok(report);
+        return radix2::transform(engine, data, direction, offset, report);
     }
     let single = log_n <= engine.core_log_size();
     match (direction, offset, single) {
@@ -210,22 +224,20 @@ pub fn ntt<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
                 direction,
                 factor: Factor::Coset(g),
             };
-            report.device.add(&engine.run(&mut work, &job)?);
+            report.device.add(&engine.run(data, &job)?);
         }
         (Direction::Forward, Some(g), false) => {
-            report.device.add(&engine.powmul(&mut work, g)?);
-            four_step::transform(engine, &mut work, 1, direction, &mut report)?;
+            report.device.add(&engine.powmul(data, g)?);
+            four_step::transform(engine, data, 1, direction, report)?;
         }
         (Direction::Inverse, Some(g), _) => {
-            four_step::transform(engine, &mut work, 1, direction, &mut report)?;
+            four_step::transform(engine, data, 1, direction, report)?;
             let g_inv = g.inverse().expect("g ≠ 0 was checked");
-            report.device.add(&engine.powmul(&mut work, g_inv)?);
+            report.device.add(&engine.powmul(data, g_inv)?);
         }
-        (_, None, _) => four_step::transform(engine, &mut work, 1, direction, &mut report)?,
+        (_, None, _) => four_step::transform(engine, data, 1, direction, report)?,
     }
-    values.copy_from_slice(&work);
-    report.host_s = started.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(())
 }
 
 #[cfg(test)]

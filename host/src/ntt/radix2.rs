@@ -11,15 +11,16 @@
 //! over those two cosets, then x_i = (u_i + v_i)/2 and x_(i+m) = (u_i − v_i)/(2·g^m). Each
 //! level costs the host n/2 multiplications and a de-/interleave; the card does the rest.
 
-use super::{ntt, Coset, Direction, NttEngine, NttReport};
+use super::{plan, Direction, NttEngine, NttReport};
 use crate::error::Result;
 use ark_ff::FftField;
 use rayon::prelude::*;
 use std::time::Instant;
 
 /// Transforms `data` (a power of two ≥ 2, within the field's two-adicity) by one host
-/// butterfly layer and two half-size [`ntt`] calls; adds their measurements to `report`.
-/// On error `data` may hold partial results (the caller works on a copy).
+/// butterfly layer and two half-size transforms through the planner, in place; adds the
+/// measurements to `report`. On error `data` may hold partial results (the caller works
+/// on a copy).
 pub fn transform<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
     engine: &E,
     data: &mut [F],
@@ -32,7 +33,8 @@ pub fn transform<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
     let g = offset.unwrap_or(F::ONE);
     let omega = F::get_root_of_unity(n as u64).expect("n is within the two-adicity");
     let g_m = g.pow([m as u64]);
-    let halves = [Coset::Offset(g), Coset::Offset(g * omega)];
+    // The halves' coset offsets (`None` for 1, as the planner expects).
+    let halves = [g, g * omega].map(|c| (c != F::ONE).then_some(c));
     let (lo, hi) = data.split_at_mut(m);
     match direction {
         Direction::Forward => {
@@ -42,8 +44,8 @@ pub fn transform<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
                 (*a, *b) = (*a + t, *a - t);
             });
             report.butterfly_s += started.elapsed().as_secs_f64();
-            half(engine, lo, direction, halves[0], report)?;
-            half(engine, hi, direction, halves[1], report)?;
+            plan(engine, lo, direction, halves[0], report)?;
+            plan(engine, hi, direction, halves[1], report)?;
             let started = Instant::now();
             let merged: Vec<F> = lo
                 .par_iter()
@@ -61,8 +63,8 @@ pub fn transform<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
             lo.copy_from_slice(&even);
             hi.copy_from_slice(&odd);
             report.butterfly_s += started.elapsed().as_secs_f64();
-            half(engine, lo, direction, halves[0], report)?;
-            half(engine, hi, direction, halves[1], report)?;
+            plan(engine, lo, direction, halves[0], report)?;
+            plan(engine, hi, direction, halves[1], report)?;
             let started = Instant::now();
             let two_inv = F::from(2u64).inverse().expect("odd characteristic");
             let scale_hi = two_inv * g_m.inverse().expect("g ≠ 0 was checked");
@@ -72,20 +74,5 @@ pub fn transform<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
             report.butterfly_s += started.elapsed().as_secs_f64();
         }
     }
-    Ok(())
-}
-
-/// One half-size transform through the planner, its measurements added to `report`.
-fn half<F: FftField, E: NttEngine<F> + Sync + ?Sized>(
-    engine: &E,
-    data: &mut [F],
-    direction: Direction,
-    coset: Coset<F>,
-    report: &mut NttReport,
-) -> Result<()> {
-    let inner = ntt(engine, data, direction, coset)?;
-    report.device.add(&inner.device);
-    report.transpose_s += inner.transpose_s;
-    report.butterfly_s += inner.butterfly_s;
     Ok(())
 }
