@@ -17,21 +17,12 @@
 //! twenty minutes, so it runs only on request.
 
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::{Groth16, ProvingKey};
+use ark_groth16::ProvingKey;
 use criterion::{criterion_group, criterion_main, Criterion};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
 use zkpipe::backend::{self, Backend};
 use zkpipe::groth16::{circuits::MimcChain, prove, ProofReport, ProveOptions};
-
-fn setup(constraints: usize) -> (MimcChain<Fr>, ProvingKey<Bn254>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(constraints as u64);
-    let circuit = MimcChain::with_constraints(Fr::from(3u64), constraints);
-    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
-        .unwrap();
-    (circuit, pk)
-}
+use zkpipe_tests::groth16::mimc_key;
 
 fn prove_once(
     backend: &dyn Backend<Bn254>,
@@ -76,7 +67,7 @@ fn bench(c: &mut Criterion) {
     let board = backend::open::<Bn254>("sim:sim-small").unwrap();
     let mut rows = vec![];
     for log in [12usize, 16] {
-        let (circuit, pk) = setup(1 << log);
+        let (circuit, pk) = mimc_key::<Bn254>(1 << log, 3, 1 << log);
         let mut group = c.benchmark_group(format!("prove_2^{log}"));
         group.sample_size(10);
         group.bench_function("cpu", |b| {

@@ -5,13 +5,12 @@
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{FftField, UniformRand};
-use ark_groth16::Groth16;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use zkpipe::backend;
-use zkpipe::groth16::{circuits::MimcChain, prove, ProveOptions};
 use zkpipe::{Coset, Device, Direction};
+use zkpipe_tests::groth16::{mimc_key, prove_equals_ark_groth16};
 
 const SIM: &str = "sim:sim-bls12-381";
 
@@ -46,25 +45,9 @@ fn msm_and_ntt_on_the_bls12_381_board() {
 
 #[test]
 fn groth16_on_the_bls12_381_board_equals_ark_groth16() {
-    let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let circuit = MimcChain::with_constraints(Fr::from(3u64), 256);
-    let pk =
-        Groth16::<Bls12_381>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
-            .unwrap();
+    let (circuit, pk) = mimc_key::<Bls12_381>(256, 3, 2);
     let board = backend::open::<Bls12_381>(SIM).unwrap();
-    let (r, s) = (Fr::from(5u64), Fr::from(6u64));
-    let (proof, report) = prove(
-        board.as_ref(),
-        &pk,
-        circuit.clone(),
-        r,
-        s,
-        ProveOptions { verify: true },
-    )
-    .unwrap();
-    let expected = Groth16::<Bls12_381>::create_proof_with_reduction(circuit, &pk, r, s).unwrap();
-    assert_eq!(proof, expected);
-    assert!(report.verified);
+    let report = prove_equals_ark_groth16(board.as_ref(), &pk, &circuit, 5, 6);
     assert_eq!(report.backend.msm_g1_calls, 4);
     assert!(report.backend.msm_device.adds > 0);
 }

@@ -5,33 +5,16 @@
 use ark_bls12_381::Bls12_381;
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Groth16;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use zkpipe::backend::{self, BoardBackend};
-use zkpipe::groth16::{circuits::MimcChain, prove, ProveOptions};
+use zkpipe::groth16::{prove, ProveOptions};
 use zkpipe::Error;
+use zkpipe_tests::groth16::{mimc_key, prove_equals_ark_groth16};
 
 #[test]
 fn board_proof_of_1024_constraints_equals_ark_groth16() {
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let circuit = MimcChain::with_constraints(Fr::from(3u64), 1024);
-    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
-        .unwrap();
+    let (circuit, pk) = mimc_key::<Bn254>(1024, 3, 1);
     let board = backend::open::<Bn254>("sim:sim-small").unwrap();
-    let (r, s) = (Fr::from(123u64), Fr::from(456u64));
-    let (proof, report) = prove(
-        board.as_ref(),
-        &pk,
-        circuit.clone(),
-        r,
-        s,
-        ProveOptions { verify: true },
-    )
-    .unwrap();
-    let expected =
-        Groth16::<Bn254>::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
-    assert_eq!(proof, expected);
-    assert!(report.verified);
+    let report = prove_equals_ark_groth16(board.as_ref(), &pk, &circuit, 123, 456);
     assert_eq!(report.domain_size, 2048);
     // Seven NTTs of 2^11 (four-step on a 2^8 core) and three pointwise jobs on the card.
     assert_eq!(report.backend.ntt_calls, 7);
@@ -43,18 +26,7 @@ fn board_proof_of_1024_constraints_equals_ark_groth16() {
     assert!(report.backend.msm_device.adds > 0);
     assert!(report.backend.msm_device.load_jobs >= 1);
     // A second proof streams only scalars.
-    let (r2, s2) = (Fr::from(7u64), Fr::from(8u64));
-    let (proof2, report2) = prove(
-        board.as_ref(),
-        &pk,
-        circuit.clone(),
-        r2,
-        s2,
-        ProveOptions { verify: true },
-    )
-    .unwrap();
-    let expected2 = Groth16::<Bn254>::create_proof_with_reduction(circuit, &pk, r2, s2).unwrap();
-    assert_eq!(proof2, expected2);
+    let report2 = prove_equals_ark_groth16(board.as_ref(), &pk, &circuit, 7, 8);
     assert_eq!(
         report2.backend.msm_device.load_jobs, 0,
         "bases stayed resident"
@@ -64,27 +36,10 @@ fn board_proof_of_1024_constraints_equals_ark_groth16() {
 
 #[test]
 fn a_pool_of_two_boards_proves_too() {
-    let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let circuit = MimcChain::with_constraints(Fr::from(5u64), 256);
-    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
-        .unwrap();
+    let (circuit, pk) = mimc_key::<Bn254>(256, 5, 2);
     let pool = backend::open::<Bn254>("sim:sim-small, sim:sim-small").unwrap();
     assert_eq!(pool.describe(), "sim:sim-small,sim:sim-small");
-    let (r, s) = (Fr::from(11u64), Fr::from(13u64));
-    let (proof, report) = prove(
-        pool.as_ref(),
-        &pk,
-        circuit.clone(),
-        r,
-        s,
-        ProveOptions { verify: true },
-    )
-    .unwrap();
-    assert_eq!(
-        proof,
-        Groth16::<Bn254>::create_proof_with_reduction(circuit, &pk, r, s).unwrap()
-    );
-    assert!(report.verified);
+    let report = prove_equals_ark_groth16(pool.as_ref(), &pk, &circuit, 11, 13);
     assert_eq!(
         report.backend.msm_device.run_jobs, 8,
         "four MSMs, two boards each"
@@ -106,10 +61,7 @@ fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
     use std::sync::Arc;
     use zkpipe::Device;
     use zkpipe_hdl::shell::regs::FAULT_MSM_DROP_DEFERRAL;
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let circuit = MimcChain::with_constraints(Fr::from(9u64), 256);
-    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
-        .unwrap();
+    let (circuit, pk) = mimc_key::<Bn254>(256, 9, 3);
     let device = Arc::new(Device::open("sim:sim-small").unwrap());
     let board = BoardBackend::new(device.clone());
     let (r, s) = (Fr::from(21u64), Fr::from(22u64));
@@ -141,7 +93,5 @@ fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
     assert!(matches!(err, Error::ProofRejected { .. }), "{err}");
     // A healthy card again: the same key and board give the right proof.
     device.set_fault_inject(0).unwrap();
-    let (proof, report) = prove(&board, &pk, circuit, r, s, ProveOptions { verify: true }).unwrap();
-    assert_eq!(proof, expected);
-    assert!(report.verified);
+    prove_equals_ark_groth16(&board, &pk, &circuit, 21, 22);
 }
