@@ -3,64 +3,214 @@
 //! emits the Rust table of models (`models.rs`) that `src/lib.rs` includes.
 //!
 //! One mechanism serves every model: nothing here is written per module.
+//!
+//! **Cache.** A model's object files are kept in `<target>/zkpipe-models/<key>/`, where
+//! the key hashes everything that determines them: the Verilog text, the shim, the
+//! Verilator version, and the Verilator and C++ flags. Cargo re-runs this script whenever
+//! a dependency's features or the profile change; identical models are then reused, not
+//! recompiled. `ZKPIPE_MODEL_CACHE=<dir>` moves the cache; deleting it is always safe.
+//!
+//! **Features.** The boards are always built; `units` adds the standalone arithmetic
+//! units, NTT core and point adder; `tiled` the tiled MontMuls; `trace` compiles VCD
+//! tracing in (`ZKPIPE_TRACE`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use zkpipe_hdl::generate::{GeneratedModule, PortDir};
+use zkpipe_hdl::generate::{GeneratedModule, ModelSet, PortDir};
 
 /// Oldest Verilator this build is known to work with (Debian 12 ships 5.006).
 const MIN_VERILATOR: (u32, u32) = (5, 0);
 
+/// C++ optimisation level of the models (chosen by measurement: README, "Simulator
+/// build"); `ZKPIPE_SIM_OPT` overrides it.
+const DEFAULT_OPT: &str = "1";
+
+/// Bump to invalidate every cached model (a change in how this script compiles them).
+const CACHE_EPOCH: u32 = 1;
+
+fn feature(name: &str) -> bool {
+    std::env::var_os(format!("CARGO_FEATURE_{}", name.to_uppercase())).is_some()
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=VERILATOR");
+    println!("cargo:rerun-if-env-changed=ZKPIPE_SIM_OPT");
+    println!("cargo:rerun-if-env-changed=ZKPIPE_MODEL_CACHE");
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
-    let root = check_verilator(&verilator);
+    let (root, version) = check_verilator(&verilator);
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let trace = feature("trace");
+    let opt = std::env::var("ZKPIPE_SIM_OPT").unwrap_or_else(|_| DEFAULT_OPT.into());
+    let cache = cache_root(&out);
 
-    let models = zkpipe_hdl::generate::sim_models();
+    let models = zkpipe_hdl::generate::sim_models(ModelSet {
+        units: feature("units"),
+        tiled: feature("tiled"),
+    });
     let include = root.join("include");
-    let mut build = cc::Build::new();
-    build
-        .cpp(true)
-        .std("c++17")
-        .flag("-faligned-new")
-        .flag_if_supported("-Wno-unused-parameter")
-        .flag_if_supported("-Wno-sign-compare")
-        .flag_if_supported("-Wno-unused-variable")
-        .flag_if_supported("-Wno-shadow")
-        .warnings(false)
-        // Large generated models: -O1 keeps compile time reasonable at little cost to
-        // simulation speed.
-        .opt_level(1)
-        .debug(false)
-        .include(&include)
-        .include(include.join("vltstd"));
-    for runtime in [
-        "verilated.cpp",
-        "verilated_threads.cpp",
-        "verilated_vcd_c.cpp",
-    ] {
-        build.file(include.join(runtime));
+    let compiler = || {
+        let mut build = cc::Build::new();
+        build
+            .cpp(true)
+            .std("c++17")
+            .flag("-faligned-new")
+            .flag_if_supported("-Wno-unused-parameter")
+            .flag_if_supported("-Wno-sign-compare")
+            .flag_if_supported("-Wno-unused-variable")
+            .flag_if_supported("-Wno-shadow")
+            .warnings(false)
+            .opt_level_str(&opt)
+            .debug(false)
+            .include(&include)
+            .include(include.join("vltstd"));
+        if trace {
+            build.define("VM_TRACE", "1");
+        }
+        build
+    };
+    let flags = format!(
+        "epoch={CACHE_EPOCH} opt={opt} trace={trace} cxx={}",
+        compiler_id()
+    );
+
+    // The Verilator runtime: cached like a model, keyed by the Verilator version.
+    let mut runtime_files = vec!["verilated.cpp", "verilated_threads.cpp"];
+    if trace {
+        runtime_files.push("verilated_vcd_c.cpp");
     }
+    let runtime_key = hash(&[
+        version.as_bytes(),
+        flags.as_bytes(),
+        runtime_files.join(",").as_bytes(),
+    ]);
+    let mut objects = cached(&cache, &format!("runtime-{runtime_key:016x}"), |dir| {
+        let mut build = compiler();
+        for f in &runtime_files {
+            build.file(include.join(f));
+        }
+        compile_objects(build, dir)
+    });
+    let mut reused = 0;
     for m in &models {
-        let dir = out.join(&m.name);
-        verilate(&verilator, m, &dir);
-        build.include(&dir);
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "cpp") {
-                build.file(path);
+        let shim = shim(m, trace);
+        let key = hash(&[
+            m.verilog.as_bytes(),
+            shim.as_bytes(),
+            version.as_bytes(),
+            flags.as_bytes(),
+        ]);
+        let name = format!("{}-{key:016x}", m.name);
+        if cache.join(&name).join("objects.txt").exists() {
+            reused += 1;
+        }
+        objects.extend(cached(&cache, &name, |dir| {
+            let src = dir.join("src");
+            verilate(&verilator, m, &src, trace);
+            std::fs::write(src.join(format!("{}_shim.cpp", m.name)), &shim).unwrap();
+            let mut build = compiler();
+            build.include(&src);
+            for entry in std::fs::read_dir(&src).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "cpp") {
+                    build.file(path);
+                }
             }
+            compile_objects(build, dir)
+        }));
+    }
+    println!(
+        "cargo:warning=zkpipe-sim: {} models ({reused} reused from {}), opt -O{opt}, trace {trace}",
+        models.len(),
+        cache.display()
+    );
+    let mut link = cc::Build::new();
+    link.cpp(true).objects(&objects);
+    link.compile("zkpipe_models");
+    std::fs::write(out.join("models.rs"), rust_table(&models, trace)).unwrap();
+}
+
+/// `<target>/zkpipe-models`, found from OUT_DIR (`<target>/<profile>/build/<pkg>/out`),
+/// or `ZKPIPE_MODEL_CACHE`.
+fn cache_root(out: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("ZKPIPE_MODEL_CACHE") {
+        return PathBuf::from(dir);
+    }
+    out.ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "build"))
+        .and_then(|build| build.parent()?.parent())
+        .map(|target| target.join("zkpipe-models"))
+        .unwrap_or_else(|| out.join("zkpipe-models"))
+}
+
+/// The C++ compiler's identity (its `--version`), part of every cache key.
+fn compiler_id() -> String {
+    let cxx = cc::Build::new().cpp(true).get_compiler();
+    let out = Command::new(cxx.path()).arg("--version").output();
+    let version = out
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!("{} {version}", cxx.path().display())
+}
+
+/// FNV-1a 64 over several byte strings (with separators): stable across Rust versions.
+fn hash(parts: &[&[u8]]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for part in parts {
+        for b in part.iter().chain(&[0xFFu8]) {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    build.compile("zkpipe_models");
-    std::fs::write(out.join("models.rs"), rust_table(&models)).unwrap();
+    h
+}
+
+/// The object files of cache entry `name`, built by `build` into a fresh folder on a miss.
+/// Entries are built in a temporary folder and renamed into place, so a concurrent or
+/// interrupted build never leaves a half-written entry.
+fn cached(cache: &Path, name: &str, build: impl FnOnce(&Path) -> Vec<PathBuf>) -> Vec<PathBuf> {
+    let dir = cache.join(name);
+    let list = dir.join("objects.txt");
+    if let Ok(text) = std::fs::read_to_string(&list) {
+        let objects: Vec<PathBuf> = text.lines().map(|l| dir.join(l)).collect();
+        if objects.iter().all(|o| o.exists()) {
+            return objects;
+        }
+    }
+    let tmp = cache.join(format!("{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let objects = build(&tmp);
+    let relative: Vec<String> = objects
+        .iter()
+        .map(|o| o.strip_prefix(&tmp).unwrap().to_string_lossy().into_owned())
+        .collect();
+    std::fs::write(tmp.join("objects.txt"), relative.join("\n")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    if std::fs::rename(&tmp, &dir).is_err() {
+        // Another build put the same entry in place first: use it.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    relative.iter().map(|r| dir.join(r)).collect()
+}
+
+/// Compiles a build's files to object files in `dir/obj` (no archive).
+fn compile_objects(mut build: cc::Build, dir: &Path) -> Vec<PathBuf> {
+    let obj = dir.join("obj");
+    std::fs::create_dir_all(&obj).unwrap();
+    build.out_dir(&obj).cargo_metadata(false);
+    build.compile_intermediates()
 }
 
 /// Fails the build with an actionable message if Verilator is missing or too old.
-fn check_verilator(verilator: &str) -> PathBuf {
+fn check_verilator(verilator: &str) -> (PathBuf, String) {
     let fail = |why: String| -> ! {
         panic!(
             "\n\nzkpipe-sim needs Verilator >= {}.{}: {why}.\n\
@@ -100,17 +250,17 @@ fn check_verilator(verilator: &str) -> PathBuf {
         .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
         .filter(|p| p.join("include/verilated.cpp").exists())
         .unwrap_or_else(|| fail("cannot locate its include folder (VERILATOR_ROOT)".into()));
-    root
+    (root, text.trim().to_string())
 }
 
-fn verilate(verilator: &str, m: &GeneratedModule, dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
+fn verilate(verilator: &str, m: &GeneratedModule, dir: &Path, trace: bool) {
     std::fs::create_dir_all(dir).unwrap();
     let source = dir.join(format!("{}.v", m.name));
     std::fs::write(&source, &m.verilog).unwrap();
     let prefix = format!("V{}", m.name);
     let status = Command::new(verilator)
-        .args(["--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--trace"])
+        .args(["--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style"])
+        .args(trace.then_some("--trace"))
         .args(["--top-module", "top", "--prefix", &prefix, "-Mdir"])
         .arg(dir)
         .arg(&source)
@@ -123,11 +273,12 @@ fn verilate(verilator: &str, m: &GeneratedModule, dir: &Path) {
             String::from_utf8_lossy(&status.stderr)
         );
     }
-    std::fs::write(dir.join(format!("{}_shim.cpp", m.name)), shim(m)).unwrap();
 }
 
 /// The C ABI of one model: new/free/eval/tick and port access by index as u64 limbs.
-fn shim(m: &GeneratedModule) -> String {
+/// `trace`: compile VCD tracing in (the model must be verilated with `--trace`).
+fn shim(m: &GeneratedModule, trace: bool) -> String {
+    let vm_trace = trace as u32;
     let n = &m.name;
     let v = format!("V{n}");
     let mut set = String::new();
@@ -158,10 +309,15 @@ fn shim(m: &GeneratedModule) -> String {
     }
     format!(
         r#"// Generated by zkpipe-sim's build script: C ABI for model {n}.
+#define ZK_TRACE {vm_trace}
 #include <cstdint>
 #include "{v}.h"
 #include "verilated.h"
+#if ZK_TRACE
 #include "verilated_vcd_c.h"
+#else
+struct VerilatedVcdC;
+#endif
 
 struct Zk_{n} {{
   VerilatedContext* ctx;
@@ -170,28 +326,42 @@ struct Zk_{n} {{
   uint64_t time;
 }};
 
+#if ZK_TRACE
+#define ZK_DUMP(h) do {{ if ((h)->trace) (h)->trace->dump((h)->time); }} while (0)
+#else
+#define ZK_DUMP(h) do {{ }} while (0)
+#endif
+
 extern "C" {{
 void* zk_{n}_new(const char* trace_path) {{
   Zk_{n}* h = new Zk_{n}();
   h->ctx = new VerilatedContext();
-  h->ctx->traceEverOn(trace_path != nullptr);
-  h->top = new {v}(h->ctx, "top");
+  h->top = nullptr;
   h->trace = nullptr;
   h->time = 0;
+#if ZK_TRACE
+  h->ctx->traceEverOn(trace_path != nullptr);
+  h->top = new {v}(h->ctx, "top");
   if (trace_path) {{
     h->trace = new VerilatedVcdC();
     h->top->trace(h->trace, 99);
     h->trace->open(trace_path);
   }}
+#else
+  (void)trace_path;
+  h->top = new {v}(h->ctx, "top");
+#endif
   h->top->clock = 0;
   h->top->eval();
-  if (h->trace) h->trace->dump(h->time);
+  ZK_DUMP(h);
   return h;
 }}
 
 void zk_{n}_free(void* p) {{
   Zk_{n}* h = (Zk_{n}*)p;
+#if ZK_TRACE
   if (h->trace) {{ h->trace->close(); delete h->trace; }}
+#endif
   h->top->final();
   delete h->top;
   delete h->ctx;
@@ -223,11 +393,11 @@ void zk_{n}_tick(void* p, uint64_t cycles) {{
     h->top->clock = 1;
     h->top->eval();
     h->time += 1;
-    if (h->trace) h->trace->dump(h->time);
+    ZK_DUMP(h);
     h->top->clock = 0;
     h->top->eval();
     h->time += 1;
-    if (h->trace) h->trace->dump(h->time);
+    ZK_DUMP(h);
   }}
 }}
 }}
@@ -235,8 +405,9 @@ void zk_{n}_tick(void* p, uint64_t cycles) {{
     )
 }
 
-fn rust_table(models: &[GeneratedModule]) -> String {
+fn rust_table(models: &[GeneratedModule], trace: bool) -> String {
     let mut s = String::from("// Generated by zkpipe-sim's build script.\n");
+    writeln!(s, "/// Whether the models were built with VCD tracing (feature `trace`).\npub const TRACE: bool = {trace};").unwrap();
     s.push_str("extern \"C\" {\n");
     for m in models {
         let n = &m.name;

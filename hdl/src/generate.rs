@@ -151,22 +151,44 @@ pub fn arith_unit(field: FieldId, unit: ArithUnit) -> GeneratedModule {
     }
 }
 
-/// The tops `zkpipe-sim` verilates: every arithmetic unit over every field, both
-/// multiplier styles, the board, NTT core and point adder of the `sim-small` preset (BN254)
-/// and the board of `sim-bls12-381`.
-pub fn sim_models() -> Vec<GeneratedModule> {
-    let mut models: Vec<GeneratedModule> = FieldId::ALL
-        .iter()
-        .flat_map(|&f| ArithUnit::ALL.iter().map(move |&u| arith_unit(f, u)))
-        .collect();
-    // The simulated board of the test preset.
-    let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
-    models.push(board(preset));
-    models.push(ntt_core(preset));
-    models.push(point_add(preset));
-    // The second curve's board, from the same generator.
-    let bls = crate::preset::Preset::by_name("sim-bls12-381").expect("sim-bls12-381 exists");
-    models.push(board(bls));
+/// Which groups of tops `zkpipe-sim` verilates (its cargo features `units`, `tiled`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ModelSet {
+    /// Standalone units with behavioural multipliers: ModAdd, ModSub, MontMul over every
+    /// field, and `sim-small`'s NTT core and point adder (the unit tests).
+    pub units: bool,
+    /// MontMul with tiled multipliers over every field: minutes of C++ each, for ignored
+    /// tests and benchmarks.
+    pub tiled: bool,
+}
+
+/// The tops `zkpipe-sim` verilates: always the boards of `sim-small` (BN254) and
+/// `sim-bls12-381`, plus the groups `set` asks for.
+pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
+    let mut models = vec![];
+    for name in ["sim-small", "sim-bls12-381"] {
+        let preset = crate::preset::Preset::by_name(name).expect("sim presets exist");
+        models.push(board(preset));
+    }
+    if set.units {
+        for f in FieldId::ALL {
+            for u in [
+                ArithUnit::ModAdd,
+                ArithUnit::ModSub,
+                ArithUnit::MontMul(MulStyle::Behavioural),
+            ] {
+                models.push(arith_unit(f, u));
+            }
+        }
+        let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
+        models.push(ntt_core(preset));
+        models.push(point_add(preset));
+    }
+    if set.tiled {
+        for f in FieldId::ALL {
+            models.push(arith_unit(f, ArithUnit::MontMul(MulStyle::Tiled)));
+        }
+    }
     models
 }
 

@@ -4,7 +4,7 @@
 //!   from arkworks;
 //! * [`ntt`]: the pipelined NTT core and its board path;
 //! * [`msm`]: MSM building blocks (the complete mixed point adder);
-//! * [`preset`]: typed configurations (`sim-small`, real-card presets);
+//! * [`preset`]: typed configurations (`sim-small`, real-card presets), from `zkpipe-spec`;
 //! * [`generate`]: blocks → Verilog tops with ports and latency, used by the `synth`
 //!   command and by `zkpipe-sim`'s build script;
 //! * [`rtl`]: helpers to build rust-hdl's Verilog AST for parameterised structure.
@@ -13,7 +13,8 @@ pub mod field;
 pub mod generate;
 pub mod msm;
 pub mod ntt;
-pub mod preset;
+/// Presets and engine configs: defined in `zkpipe-spec`, re-exported for the generators.
+pub use zkpipe_spec::preset;
 pub mod rtl;
 pub mod shell;
 pub mod synth;

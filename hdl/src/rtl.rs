@@ -181,3 +181,18 @@ pub fn q(name: &str) -> Expr {
 pub fn d(name: &str) -> String {
     format!("{name}$d")
 }
+
+/// A register field of `x` as defined in `zkpipe-spec` (one bit: an index, else a slice),
+/// so decode logic never spells a bit position itself.
+pub fn field(x: Expr, f: zkpipe_spec::regs::BitField) -> Expr {
+    if f.width == 1 {
+        index(x, f.lsb as usize)
+    } else {
+        slice(x, f.lsb as usize, f.width as usize)
+    }
+}
+
+/// A value placed in a register field (for status words built in generated logic).
+pub fn field_at(f: zkpipe_spec::regs::BitField, value: Expr) -> Expr {
+    shl(cast(value, 32), f.lsb as usize)
+}

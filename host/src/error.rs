@@ -1,88 +1,191 @@
 //! The library's error type: every failure a caller can act on, typed.
 
 use crate::pcie::PcieError;
-use zkpipe_hdl::shell::regs::HwError;
+use zkpipe_spec::regs::HwError;
 
+/// Every failure of the library, with what the caller can do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("unknown device URI `{0}`: use `sim:<preset>` (e.g. sim:sim-small) or `vfio:<pci address>` (e.g. vfio:0000:65:00.0)")]
+    /// The device URI has an unknown scheme.
     BadUri(String),
+    #[error("`{uri}` needs zkpipe built with its `{feature}` feature (e.g. `zkpipe = {{ version = \"…\", features = [\"{feature}\"] }}`)")]
+    /// The URI needs a cargo feature this build of zkpipe lacks.
+    FeatureMissing {
+        /// The URI.
+        uri: String,
+        /// The cargo feature to enable.
+        feature: &'static str,
+    },
     #[error(transparent)]
+    /// The PCIe layer failed.
     Pcie(#[from] PcieError),
     #[error("{device}: not a zkpipe board (ID register reads {found:#010x}, expected {expected:#010x}); is the bitstream loaded?")]
+    /// The card is not a zkpipe board.
     NotZkpipe {
+        /// The device.
         device: String,
+        /// What the card reported.
         found: u32,
+        /// What this driver expects.
         expected: u32,
     },
     #[error("{device}: register map version {found:#x} is not supported (driver speaks {expected:#x}); rebuild the bitstream or update zkpipe")]
+    /// The card speaks another major version of the register map.
     VersionMismatch {
+        /// The device.
         device: String,
+        /// What the card reported.
         found: u32,
+        /// What this driver expects.
         expected: u32,
     },
     #[error("{device}: the card was generated for another preset (hash {found:#010x}, expected {expected:#010x} for `{preset}`)")]
+    /// The card was generated for another preset than the URI names.
     PresetMismatch {
+        /// The device.
         device: String,
+        /// The preset the URI names.
         preset: String,
+        /// What the card reported.
         found: u32,
+        /// What this driver expects.
         expected: u32,
     },
     #[error("{device}: the card's curve id is {found}, this call needs {expected}")]
+    /// The call's field or curve is not the card's.
     CurveMismatch {
+        /// The device.
         device: String,
+        /// What the card reported.
         found: u32,
+        /// What this driver expects.
         expected: u32,
     },
     #[error("operand lengths differ: a has {a} elements, b has {b}")]
-    LengthMismatch { a: usize, b: usize },
+    /// Two operands that must have equal lengths do not.
+    LengthMismatch {
+        /// Length of a.
+        a: usize,
+        /// Length of b.
+        b: usize,
+    },
     #[error("empty input: a job needs at least one element")]
+    /// An empty input where a job needs at least one element.
     Empty,
     #[error("{n} is not a power of two: NTT sizes are 2^m")]
-    NotPowerOfTwo { n: usize },
+    /// An NTT size that is not a power of two.
+    NotPowerOfTwo {
+        /// Elements asked for.
+        n: usize,
+    },
     #[error(
         "an NTT of {n} points is larger than the field's two-adic subgroup allows ({max} points)"
     )]
-    NttTooLarge { n: usize, max: usize },
+    /// An NTT larger than the field's two-adic subgroup.
+    NttTooLarge {
+        /// Elements asked for.
+        n: usize,
+        /// The limit.
+        max: usize,
+    },
     #[error("the coset offset is zero: a coset needs an invertible offset (ark-groth16 uses F::GENERATOR)")]
+    /// A coset offset of zero.
     ZeroCosetOffset,
     #[error("{device}: {what} is not implemented by this card")]
-    Unsupported { device: String, what: &'static str },
+    /// The card lacks the engine or feature a call needs.
+    Unsupported {
+        /// The device.
+        device: String,
+        /// What is missing.
+        what: &'static str,
+    },
     #[error("circuit: {0}")]
+    /// The circuit failed to synthesize.
     Circuit(String),
     #[error("{backend}: the proof did not verify; it was not returned (is the card faulty?)")]
-    ProofRejected { backend: String },
+    /// A proof did not verify and was not returned.
+    ProofRejected {
+        /// The backend that produced it.
+        backend: String,
+    },
     #[error("{n} elements exceed the device's limit of {max} per job")]
-    TooLarge { n: usize, max: usize },
+    /// More elements than one job of the device takes.
+    TooLarge {
+        /// Elements asked for.
+        n: usize,
+        /// The limit.
+        max: usize,
+    },
     #[error("{device}: the kernel reported an error: {}", .error.describe())]
-    Hardware { device: String, error: HwError },
-    #[error("{device}: the kernel reported unknown error code {code}")]
-    UnknownHardwareError { device: String, code: u8 },
-    #[error("{device}: DMA {channel} channel failed (status {status:#x}); the job was aborted and the device reset")]
-    Dma {
+    /// The kernel reported an error code.
+    Hardware {
+        /// The device.
         device: String,
+        /// The error code.
+        error: HwError,
+    },
+    #[error("{device}: the kernel reported unknown error code {code}")]
+    /// The kernel reported an error code this driver does not know.
+    UnknownHardwareError {
+        /// The device.
+        device: String,
+        /// The raw code.
+        code: u8,
+    },
+    #[error("{device}: DMA {channel} channel failed (status {status:#x}); the job was aborted and the device reset")]
+    /// A DMA channel reported an error.
+    Dma {
+        /// The device.
+        device: String,
+        /// Which channel.
         channel: &'static str,
+        /// The status register.
         status: u32,
     },
     #[error("{device}: no answer after {waited_ms} ms (kernel status {status:#x}); the job was aborted and the device reset")]
+    /// The card did not finish in time.
     Timeout {
+        /// The device.
         device: String,
+        /// How long the driver waited.
         waited_ms: u128,
+        /// The status register.
         status: u32,
     },
     #[error("{device}: {reason}")]
-    Protocol { device: String, reason: String },
-    #[error("base point {index} is not on the curve; MSM bases must be valid affine points (ark-ec's Affine::new checks, new_unchecked does not)")]
-    NotOnCurve { index: usize },
-    #[error("{device}: card memory holds {capacity} base points and {used} are resident; {needed} more do not fit (Device::clear_bases frees them)")]
-    CardMemoryFull {
+    /// The card answered something the protocol does not allow (a faulty card).
+    Protocol {
+        /// The device.
         device: String,
+        /// What was wrong.
+        reason: String,
+    },
+    #[error("base point {index} is not on the curve; MSM bases must be valid affine points (ark-ec's Affine::new checks, new_unchecked does not)")]
+    /// An MSM base point is not on the curve.
+    NotOnCurve {
+        /// Index of the point.
+        index: usize,
+    },
+    #[error("{device}: card memory holds {capacity} base points and {used} are resident; {needed} more do not fit (Device::clear_bases frees them)")]
+    /// Card memory has no room for more resident bases.
+    CardMemoryFull {
+        /// The device.
+        device: String,
+        /// Points asked for.
         needed: usize,
+        /// Points resident.
         used: usize,
+        /// Points card memory holds.
         capacity: usize,
     },
     #[error("{device}: these resident bases were freed or replaced (Device::clear_bases); load them again")]
-    StaleBases { device: String },
+    /// A resident-bases handle that was freed or replaced.
+    StaleBases {
+        /// The device.
+        device: String,
+    },
 }
 
+/// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;

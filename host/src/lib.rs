@@ -1,18 +1,28 @@
 //! zkpipe: the host library provers link.
 //!
-//! * [`pcie`]: the PCIe function abstraction and its two implementations, VFIO (real
-//!   cards) and the simulated board;
+//! Depends on the protocol crate (`zkpipe-spec`) and arkworks only. Cargo features:
+//! `vfio` (default: real cards through VFIO), `sim` (the simulated board: pulls
+//! `zkpipe-sim`, which needs Verilator at build time), `serde` (`Serialize` on reports).
+//!
+//! * [`pcie`]: the PCIe function abstraction and its implementations, VFIO (real cards)
+//!   and the simulated board;
 //! * [`driver`]: the XDMA descriptor driver and the kernel (CSR) driver, written once;
-//! * [`Device`]: a board opened by URI (`sim:<preset>`, `vfio:<pci address>`), shared
-//!   between threads, running the elementwise kernel on ark-ff vectors;
+//! * [`Card`]: transport, lock, identity, timeouts, DMA staging buffers mapped once, and
+//!   the one job-submission path ([`card::Job`]);
+//! * [`Device`]: a card with its engines — [`elementwise`] (mul, add, sub, powmul, NTT
+//!   jobs) and [`msm`] (resident bases, MSM runs, bucket reduction);
 //! * [`DevicePool`]: several boards serving a batch of jobs;
 //! * [`ntt`]: NTTs of any power-of-two size on a card (four-step beyond the core size);
 //! * [`backend`]: the prover-kernel trait with CPU and card implementations, opened by URI;
 //! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s.
 
+#![deny(missing_docs)]
+
 pub mod backend;
+pub mod card;
 pub mod device;
 pub mod driver;
+pub mod elementwise;
 pub mod error;
 pub mod groth16;
 pub mod msm;
@@ -20,11 +30,17 @@ pub mod ntt;
 pub mod pcie;
 pub mod pool;
 
-pub use device::{Device, JobReport, Scalar};
+pub use card::{Card, Job};
+pub use device::Device;
+pub use elementwise::{JobReport, Scalar};
 pub use error::{Error, Result};
 pub use ntt::{ntt, Coset, Direction};
 pub use pool::DevicePool;
-pub use zkpipe_hdl::field::{FieldId, FieldParams};
-pub use zkpipe_hdl::preset::{Curve, MulStyle, Preset, DEFAULT_PRESET, PRESETS};
-pub use zkpipe_hdl::shell::regs::{HwError, Opcode};
+/// Faults the simulated board can inject into its next job.
+#[cfg(feature = "sim")]
 pub use zkpipe_sim::board::Fault;
+/// The card–host protocol (registers, wire formats, presets): the `zkpipe-spec` crate.
+pub use zkpipe_spec as spec;
+pub use zkpipe_spec::field::{FieldId, FieldParams};
+pub use zkpipe_spec::preset::{Curve, MulStyle, Preset, DEFAULT_PRESET, PRESETS};
+pub use zkpipe_spec::regs::{FaultInject, HwError, Opcode};

@@ -2,30 +2,37 @@
 //! each board taking the next job as it finishes the last (the rollup case: many
 //! independent batches, many cards).
 
-use crate::device::{Device, JobReport, Scalar};
+use crate::device::Device;
+use crate::elementwise::{JobReport, Scalar};
 use crate::error::{Error, Result};
 use ark_ff::fields::models::fp::MontConfig;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use zkpipe_hdl::shell::regs::Opcode;
+use zkpipe_spec::regs::Opcode;
 
 /// One elementwise job of a batch.
 #[derive(Clone, Debug)]
 pub struct Job<C: MontConfig<4>> {
+    /// The operation.
     pub op: Opcode,
+    /// First operand.
     pub a: Vec<Scalar<C>>,
+    /// Second operand (binary operations).
     pub b: Option<Vec<Scalar<C>>>,
+    /// powmul's g.
     pub g: Option<Scalar<C>>,
 }
 
 /// The outcome of one job: its result and which device ran it.
 pub type JobOutcome<C> = Result<(Vec<Scalar<C>>, JobReport, usize)>;
 
+/// Several boards serving a batch of jobs.
 pub struct DevicePool {
     devices: Vec<Arc<Device>>,
 }
 
 impl DevicePool {
+    /// A pool over opened devices (at least one).
     pub fn new(devices: Vec<Arc<Device>>) -> Result<DevicePool> {
         if devices.is_empty() {
             return Err(Error::Empty);
@@ -42,6 +49,7 @@ impl DevicePool {
         DevicePool::new(devices)
     }
 
+    /// The pool's devices.
     pub fn devices(&self) -> &[Arc<Device>] {
         &self.devices
     }

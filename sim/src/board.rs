@@ -9,6 +9,7 @@
 use crate::xdma::*;
 use crate::{Model, PortId, SimError};
 use std::sync::{Arc, Mutex, Weak};
+use zkpipe_spec::regs;
 
 /// BAR of the board's registers.
 pub const BAR_CSR: u8 = 0;
@@ -207,9 +208,7 @@ impl SimBoard {
     pub fn bar_write(&mut self, bar: u8, offset: u64, value: u32) {
         match bar {
             BAR_CSR => {
-                if offset == zkpipe_hdl::shell::regs::CONTROL as u64
-                    && value & zkpipe_hdl::shell::regs::CONTROL_SOFT_RESET != 0
-                {
+                if offset == regs::CONTROL as u64 && regs::Control::decode(value).soft_reset {
                     self.stuck = false;
                 }
                 self.set(self.p.awaddr, offset & 0xFFFF);

@@ -4,8 +4,13 @@
 //! its own `--prefix`, and links it behind a small C ABI. [`Model`] is the safe handle:
 //! create a model by name, set and read ports as little-endian u64 limbs, tick the clock.
 //!
-//! Waveforms: set `ZKPIPE_TRACE=<folder>` and every model created afterwards writes
-//! `<folder>/<model>-<n>.vcd`.
+//! Which models are built: the `sim-small` and `sim-bls12-381` boards always; feature
+//! `units` adds the standalone arithmetic units, NTT core and point adder; `tiled` the
+//! tiled MontMuls (minutes of C++). Compiled models are cached by content (see the build
+//! script), so switching features or profiles never recompiles an identical model.
+//!
+//! Waveforms (feature `trace`): set `ZKPIPE_TRACE=<folder>` and every model created
+//! afterwards writes `<folder>/<model>-<n>.vcd`.
 
 use std::ffi::CString;
 use std::fmt;
@@ -84,7 +89,9 @@ impl fmt::Display for SimError {
             SimError::UnknownModel { name, known } => {
                 write!(
                     f,
-                    "no simulation model `{name}`; built models: {}",
+                    "no simulation model `{name}`; built models: {} (zkpipe-sim features: \
+                     `units` adds the arithmetic units, NTT core and point adder, `tiled` the \
+                     tiled MontMuls)",
                     known.join(", ")
                 )
             }
@@ -156,6 +163,13 @@ impl Model {
     pub fn new(name: &str) -> Result<Model, SimError> {
         let desc = model_desc(name)?;
         let trace = match std::env::var_os("ZKPIPE_TRACE") {
+            Some(_) if !TRACE => {
+                return Err(SimError::Trace(
+                    "ZKPIPE_TRACE is set but zkpipe-sim was built without its `trace` feature \
+                     (e.g. `cargo test -p zkpipe-tests --features trace`)"
+                        .into(),
+                ))
+            }
             Some(dir) => {
                 std::fs::create_dir_all(&dir)
                     .map_err(|e| SimError::Trace(format!("{}: {e}", dir.to_string_lossy())))?;
@@ -287,4 +301,5 @@ impl Drop for Model {
 }
 
 pub mod board;
-pub mod xdma;
+/// The XDMA layout the DMA engine model implements: defined in `zkpipe-spec`.
+pub use zkpipe_spec::xdma;

@@ -24,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
 use zkpipe::msm::reduce;
 use zkpipe::{Device, Preset};
-use zkpipe_hdl::msm::{MixedAdd, MsmGeometry};
+use zkpipe_hdl::msm::{MixedAdd, MsmConfig};
 use zkpipe_tests::msm_model::{accumulate, MsmShape};
 
 /// XDMA Gen3 x16 streaming rates (design brief): host→card, card→host, bytes/s.
@@ -44,9 +44,9 @@ fn bases(n: usize, rng: &mut ChaCha8Rng) -> Vec<G1Affine> {
     G1Projective::normalize_batch(&v)
 }
 
-fn shape_of(name: &str) -> (MsmShape, MsmGeometry, f64) {
+fn shape_of(name: &str) -> (MsmShape, MsmConfig, f64) {
     let preset = Preset::by_name(name).unwrap();
-    let g = MsmGeometry::of(preset);
+    let g = preset.msm();
     let latency = match g.field_width {
         256 => MixedAdd::<256, 512>::new(preset.curve, preset.mul_style).latency(),
         _ => MixedAdd::<384, 768>::new(preset.curve, preset.mul_style).latency(),

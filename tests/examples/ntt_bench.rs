@@ -130,7 +130,7 @@ fn main() {
 
     let preset = Preset::by_name("u250-bn254").unwrap();
     let model = CycleModel {
-        path: NttPath::new(preset),
+        path: NttPath::new(&preset.ntt()),
         max_job: preset.max_job_elements as usize,
         twiddle_log: preset.ntt_twiddle_log as u32,
         overhead,

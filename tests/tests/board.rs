@@ -10,7 +10,7 @@ use zkpipe::driver::kernel;
 use zkpipe::pcie::sim::SimFunction;
 use zkpipe::pcie::{PcieFunction, BAR_CSR};
 use zkpipe::{Device, DevicePool, Error, Fault, HwError, Opcode};
-use zkpipe_hdl::shell::regs;
+use zkpipe_spec::regs;
 
 const SIM: &str = "sim:sim-small";
 
@@ -181,12 +181,15 @@ fn hardware_rejects_bad_jobs_without_hanging() {
     assert_eq!(caps.preset, Some("sim-small"));
     let status_error = |f: &mut SimFunction| {
         let s = f.read32(BAR_CSR, regs::STATUS as u64).unwrap();
-        (s & regs::STATUS_DONE != 0, (s >> 8) as u8)
+        {
+            let s = regs::Status::decode(s);
+            (s.done, s.error as u8)
+        }
     };
     let start = |f: &mut SimFunction, op: u32, count: u32| {
         f.write32(BAR_CSR, regs::JOB_OPCODE as u64, op).unwrap();
         f.write32(BAR_CSR, regs::JOB_COUNT as u64, count).unwrap();
-        f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START)
+        f.write32(BAR_CSR, regs::CONTROL as u64, regs::Control::START.bits())
             .unwrap();
     };
     start(&mut f, 9, 10);
@@ -200,7 +203,7 @@ fn hardware_rejects_bad_jobs_without_hanging() {
     // A job waiting for data, then a second start: the running job is aborted.
     start(&mut f, Opcode::Mul as u32, 10);
     assert_eq!(status_error(&mut f), (false, 0));
-    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START)
+    f.write32(BAR_CSR, regs::CONTROL as u64, regs::Control::START.bits())
         .unwrap();
     assert_eq!(status_error(&mut f), (true, HwError::StartWhileBusy as u8));
     // Soft reset clears the error; the board then runs a normal job.
@@ -222,12 +225,15 @@ fn a_stream_longer_than_the_job_is_caught() {
         .unwrap();
     f.write32(BAR_CSR, regs::JOB_COUNT as u64, (n - 3) as u32)
         .unwrap();
-    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START)
+    f.write32(BAR_CSR, regs::CONTROL as u64, regs::Control::START.bits())
         .unwrap();
     xdma::start(&mut f, Direction::HostToCard, &chain).unwrap();
     f.wait(Duration::from_millis(1)).unwrap();
     let s = f.read32(BAR_CSR, regs::STATUS as u64).unwrap();
-    assert_eq!((s >> 8) as u8, HwError::LongStream as u8);
+    assert_eq!(
+        regs::Status::decode(s).error as u8,
+        HwError::LongStream as u8
+    );
     // The kernel drained the rest of the packet: the DMA channel finished its descriptor.
     let (st, done) = xdma::status(&mut f, Direction::HostToCard).unwrap();
     assert_eq!(done, chain.descriptors, "status {st:#x}");

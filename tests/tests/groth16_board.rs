@@ -60,7 +60,7 @@ fn a_card_of_another_curve_is_refused() {
 fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
     use std::sync::Arc;
     use zkpipe::Device;
-    use zkpipe_hdl::shell::regs::FAULT_MSM_DROP_DEFERRAL;
+    use zkpipe_spec::regs::FaultInject;
     let (circuit, pk) = mimc_key::<Bn254>(256, 9, 3);
     let device = Arc::new(Device::open("sim:sim-small").unwrap());
     let board = BoardBackend::new(device.clone());
@@ -69,7 +69,12 @@ fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
         Groth16::<Bn254>::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
     // The card loses the points it defers: its buckets are valid points, so only the
     // proof check can tell the MSM sums are wrong.
-    device.set_fault_inject(FAULT_MSM_DROP_DEFERRAL).unwrap();
+    device
+        .set_fault_inject(FaultInject {
+            drop_deferral: true,
+            ..Default::default()
+        })
+        .unwrap();
     let (unchecked, report) = prove(
         &board,
         &pk,
@@ -92,6 +97,6 @@ fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
     .unwrap_err();
     assert!(matches!(err, Error::ProofRejected { .. }), "{err}");
     // A healthy card again: the same key and board give the right proof.
-    device.set_fault_inject(0).unwrap();
+    device.set_fault_inject(FaultInject::default()).unwrap();
     prove_equals_ark_groth16(&board, &pk, &circuit, 21, 22);
 }

@@ -169,24 +169,32 @@ fn bad_input_is_a_typed_error_and_the_board_recovers() {
 
 #[test]
 fn a_dropped_deferral_or_a_wrong_adder_is_caught() {
-    use zkpipe_hdl::shell::regs::{FAULT_MSM_CORRUPT_ADDER, FAULT_MSM_DROP_DEFERRAL};
+    use zkpipe_spec::regs::FaultInject;
     let d = Device::open(SIM).unwrap();
     let k = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
     let bases = points(64, 81);
     let ks = vec![k; 64];
     // A card that loses deferred points returns valid buckets with a wrong sum: the
     // comparison with arkworks (what these tests do) is what catches it.
-    d.set_fault_inject(FAULT_MSM_DROP_DEFERRAL).unwrap();
+    d.set_fault_inject(FaultInject {
+        drop_deferral: true,
+        ..Default::default()
+    })
+    .unwrap();
     let (sum, report) = d.msm(&bases, &ks).unwrap();
     assert!(report.deferrals > 0);
     assert_ne!(sum, reference(&bases, &ks));
     // A wrong adder yields buckets off the curve: the host refuses them.
-    d.set_fault_inject(FAULT_MSM_CORRUPT_ADDER).unwrap();
+    d.set_fault_inject(FaultInject {
+        corrupt_adder: true,
+        ..Default::default()
+    })
+    .unwrap();
     assert!(matches!(
         d.msm(&bases, &scalars(64, 82)),
         Err(Error::Protocol { .. })
     ));
-    d.set_fault_inject(0).unwrap();
+    d.set_fault_inject(FaultInject::default()).unwrap();
     let (sum, _) = d.msm(&bases, &ks).unwrap();
     assert_eq!(sum, reference(&bases, &ks));
 }

@@ -7,14 +7,14 @@ use ark_ff::{BigInt, PrimeField, UniformRand};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use zkpipe::Device;
-use zkpipe_hdl::msm::{MixedAdd, MsmGeometry};
+use zkpipe_hdl::msm::{MixedAdd, MsmConfig};
 use zkpipe_hdl::preset::Preset;
 use zkpipe_tests::msm_model::{accumulate, MsmShape};
 
 #[test]
 fn model_matches_the_simulated_board() {
     let preset = Preset::by_name("sim-small").unwrap();
-    let g = MsmGeometry::of(preset);
+    let g = preset.msm();
     let shape = MsmShape {
         window_bits: g.window_bits,
         windows: g.windows,

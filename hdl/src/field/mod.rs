@@ -6,13 +6,12 @@ pub mod leaf;
 pub mod mod_add;
 pub mod mont_mul;
 pub mod multiplier;
-pub mod params;
 pub mod pipe_add;
 pub mod reference;
 
 pub use mod_add::{AddSubOp, ModAddSub};
 pub use mont_mul::MontMul;
-pub use params::{FieldId, FieldParams};
+pub use zkpipe_spec::field::{FieldId, FieldParams};
 
 #[cfg(test)]
 mod rust_sim;

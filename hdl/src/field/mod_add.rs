@@ -9,11 +9,11 @@
 //! Operands must be below p.
 
 use super::en_reg::EnReg;
-use super::params::FieldParams;
 use super::pipe_add::PipeAdd;
 use crate::rtl::*;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
+use zkpipe_spec::field::FieldParams;
 
 /// Clock cycles from operands to result for [`ModAdd`] and [`ModSub`].
 pub const LATENCY: usize = 2 * PipeAdd::<256>::LATENCY + 1;

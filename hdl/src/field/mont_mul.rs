@@ -15,12 +15,12 @@
 
 use super::en_reg::EnReg;
 use super::multiplier::Multiplier;
-use super::params::FieldParams;
 use super::pipe_add::PipeAdd;
 use crate::preset::MulStyle;
 use crate::rtl::*;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
+use zkpipe_spec::field::FieldParams;
 
 #[derive(LogicBlock)]
 pub struct MontMul<const W: usize, const W2: usize> {

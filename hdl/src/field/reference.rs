@@ -4,8 +4,8 @@
 //! tests check the hardware against arkworks *and* these models agree with arkworks on the
 //! elements arkworks can represent.
 
-use super::params::FieldParams;
 use num_bigint::BigUint;
+use zkpipe_spec::field::FieldParams;
 
 /// `a + b mod p` for a, b < p.
 pub fn mod_add(f: &FieldParams, a: &BigUint, b: &BigUint) -> BigUint {

@@ -6,11 +6,11 @@
 
 use super::mod_add::{AddSubOp, ModAddSub};
 use super::mont_mul::MontMul;
-use super::params::FieldId;
 use super::reference;
 use crate::preset::MulStyle;
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
+use zkpipe_spec::field::FieldId;
 
 /// Operand pairs below p: small, large and mixed.
 fn pairs(p: &BigUint) -> Vec<(BigUint, BigUint)> {

@@ -3,5 +3,5 @@
 pub mod pippenger;
 pub mod point_add;
 
-pub use pippenger::{MsmGeometry, MsmUnit};
+pub use pippenger::{MsmConfig, MsmUnit};
 pub use point_add::MixedAdd;

@@ -6,7 +6,7 @@
 //!
 //! Jobs (opcode in JOB_OPCODE, JOB_COUNT points, JOB_MSM_OFFSET first base index):
 //! - **msm_load**: the host-to-card stream carries the affine bases in Montgomery form,
-//!   [`MsmGeometry::point_beats`] beats per point: x in the low lane (its top bit, always
+//!   [`MsmConfig::point_beats`] beats per point: x in the low lane (its top bit, always
 //!   zero for x < p, set = the point at infinity), y in the next lane (same beat when
 //!   2·W ≤ 512, else the next beat). They are stored at offset.. in base memory; one
 //!   acknowledgement beat {offset, count} goes back.
@@ -31,76 +31,16 @@
 //! Verilator only.
 
 use super::point_add::MixedAdd;
-use crate::preset::Preset;
 use crate::shell::kernel::BEAT_BITS;
-use crate::shell::regs::{self, HwError, Opcode};
+use crate::shell::regs::{FaultInject, HwError, JobMsmFlags, Opcode, Status};
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
 
-/// The shape of a preset's MSM engine: what the hardware is generated for and what
-/// CAPS_MSM / CAPS_MSM_BASES report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MsmGeometry {
-    /// Window size c.
-    pub window_bits: usize,
-    /// Windows per scalar: ⌈scalar bits / c⌉.
-    pub windows: usize,
-    /// Bits of the scalar field's modulus.
-    pub scalar_bits: usize,
-    /// Base-field element width W (256 or 384).
-    pub field_width: usize,
-    /// Stream beats per affine base point (1 if 2·W ≤ 512).
-    pub point_beats: usize,
-    /// log2 of the base memory size, in points.
-    pub log_bases: usize,
-    pub fifo_depth: usize,
-    pub adders: usize,
-}
+pub use zkpipe_spec::preset::MsmConfig;
 
-impl MsmGeometry {
-    pub fn of(preset: &Preset) -> Self {
-        let scalar_bits = preset.curve.scalar_field().params().modulus_bits as usize;
-        let field_width = preset.curve.base_field().params().width();
-        let c = preset.msm_window_bits;
-        Self {
-            window_bits: c,
-            windows: scalar_bits.div_ceil(c),
-            scalar_bits,
-            field_width,
-            point_beats: if 2 * field_width <= BEAT_BITS { 1 } else { 2 },
-            log_bases: preset.msm_log_bases,
-            fifo_depth: preset.msm_fifo_depth,
-            adders: 1,
-        }
-    }
-
-    /// Buckets read back per window (digits 1 ..= 2^c − 1).
-    pub fn buckets_per_window(&self) -> usize {
-        (1 << self.window_bits) - 1
-    }
-
-    /// Card-to-host beats of one msm_run job: X, Y, Z of every bucket.
-    pub fn readout_beats(&self) -> usize {
-        3 * self.windows * self.buckets_per_window()
-    }
-
-    /// Resident base capacity in points.
-    pub fn capacity(&self) -> usize {
-        1 << self.log_bases
-    }
-
-    /// Bits of a bucket address {window, digit}.
-    pub fn bucket_addr_bits(&self) -> usize {
-        ceil_log2(self.windows).max(1) + self.window_bits
-    }
-
-    /// The CAPS_MSM register value.
-    pub fn caps(&self) -> u32 {
-        (self.window_bits as u32) << regs::MSM_WINDOW_BITS_SHIFT
-            | (self.windows as u32) << regs::MSM_WINDOWS_SHIFT
-            | (self.adders as u32) << regs::MSM_ADDERS_SHIFT
-            | (self.point_beats as u32) << regs::MSM_POINT_BEATS_SHIFT
-    }
+/// Bits of a bucket address {window, digit}.
+pub fn bucket_addr_bits(cfg: &MsmConfig) -> usize {
+    ceil_log2(cfg.windows).max(1) + cfg.window_bits
 }
 
 fn ceil_log2(n: usize) -> usize {
@@ -137,18 +77,18 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub c2h_tlast: Signal<Out, Bit>,
     pub c2h_tready: Signal<In, Bit>,
     add: MixedAdd<W, W2>,
-    _geometry: MsmGeometry,
+    _geometry: MsmConfig,
     _one: BigUint,
 }
 
 impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
-    pub fn new(preset: &Preset) -> Self {
-        let geometry = MsmGeometry::of(preset);
+    pub fn new(cfg: &MsmConfig) -> Self {
+        let geometry = *cfg;
         assert_eq!(geometry.field_width, W, "base-field width");
         assert!(geometry.fifo_depth.is_power_of_two() && geometry.fifo_depth >= 2);
         assert!(geometry.windows * geometry.window_bits >= geometry.scalar_bits);
-        assert!(geometry.bucket_addr_bits() <= 32 && geometry.log_bases < 32);
-        let one = preset.curve.base_field().params().r_mod_p;
+        assert!(bucket_addr_bits(&geometry) <= 32 && geometry.log_bases < 32);
+        let one = cfg.curve.base_field().params().r_mod_p;
         Self {
             clock: Default::default(),
             start: Default::default(),
@@ -175,13 +115,13 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             c2h_tvalid: Default::default(),
             c2h_tlast: Default::default(),
             c2h_tready: Default::default(),
-            add: MixedAdd::new(preset.curve, preset.mul_style),
+            add: MixedAdd::new(cfg.curve, cfg.mul_style),
             _geometry: geometry,
             _one: one,
         }
     }
 
-    pub fn geometry(&self) -> MsmGeometry {
+    pub fn geometry(&self) -> MsmConfig {
         self._geometry
     }
 
@@ -199,7 +139,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let sb = nw * c; // scalar shift register
         let take = sb.min(256);
         let wb = ceil_log2(nw).max(1);
-        let ab = g.bucket_addr_bits();
+        let ab = bucket_addr_bits(g);
         let nb = nw << c;
         let lb = g.log_bases;
         let cap = 1u64 << lb;
@@ -309,7 +249,7 @@ always @(*) begin
     if (cand_skip) c_take = 1'b1;
     else if (!issue_h) begin
       if (!busy_cand) begin issue_c = 1'b1; c_take = 1'b1; end
-      else if (f_cnt != {f}) begin push = !fault[0]; c_take = 1'b1; end
+      else if (f_cnt != {f}) begin push = !fault[{f_drop}]; c_take = 1'b1; end
     end
   end
   issue = issue_h || issue_c;
@@ -352,7 +292,7 @@ always @(*) begin
   add$v = s_v;
   add$tag = 32'd0;
   add$tag[{abm}:0] = s_a;
-  status = {{16'd0, err_r, 6'd0, done_r, state != S_IDLE}};
+  status = ({{24'd0, err_r}} << {st_err}) | ({{31'd0, done_r}} << {st_done}) | ({{31'd0, state != S_IDLE}} << {st_busy});
   done = done_r;
   perf_busy = busy_c;
   perf_in = in_c;
@@ -367,7 +307,7 @@ end
 // sweep, or read-and-clear during readout).
 always @(posedge clock) begin
   if (b_ren) bmem_q <= bmem[b_raddr];
-  if (add$vo) bmem[add$tag_o[{abm}:0]] <= {{add$z3, add$y3, add$x3 ^ {{{wm}'d0, fault[1]}}}};
+  if (add$vo) bmem[add$tag_o[{abm}:0]] <= {{add$z3, add$y3, add$x3 ^ {{{wm}'d0, fault[{f_corrupt}]}}}};
   else if (state == S_CLEAR) bmem[clr_a] <= {ident};
   else if (fetch) bmem[r_a] <= {ident};
 end
@@ -420,7 +360,7 @@ always @(posedge clock) begin
       done_r <= 1'b1;
     end else begin
       is_load <= (opcode == 32'd{op_load});
-      hold_r <= flags[1];
+      hold_r <= flags[{fl_hold}];
       count_r <= count;
       offset_r <= offset;
       beats_total <= count * {pb};
@@ -433,7 +373,7 @@ always @(posedge clock) begin
       f_v <= 1'b0; n_v <= 1'b0; c_v <= 1'b0;
       clr_a <= 0;
       if (opcode == 32'd{op_load}) state <= S_LOAD;
-      else if (clean || flags[0]) state <= S_RUN;
+      else if (clean || flags[{fl_keep}]) state <= S_RUN;
       else state <= S_CLEAR;
     end
   end else begin
@@ -540,6 +480,13 @@ end
             nw_last = nw - 1,
             beat = BEAT_BITS,
             op_load = ops.0,
+            f_drop = FaultInject::DROP_DEFERRAL.lsb,
+            f_corrupt = FaultInject::CORRUPT_ADDER.lsb,
+            fl_keep = JobMsmFlags::KEEP.lsb,
+            fl_hold = JobMsmFlags::HOLD.lsb,
+            st_err = Status::ERROR.lsb,
+            st_done = Status::DONE.lsb,
+            st_busy = Status::BUSY.lsb,
         )
     }
 }

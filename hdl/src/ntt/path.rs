@@ -18,7 +18,7 @@ use super::reorder::BitReverseBuffer;
 use super::rom::Rom;
 use super::{twiddles, NttCore};
 use crate::field::MontMul;
-use crate::preset::Preset;
+use crate::preset::NttConfig;
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
 use rust_hdl::widgets::prelude::DFF;
@@ -72,10 +72,10 @@ pub struct NttPath {
 const REGS: [&str; 4] = ["primed", "t_r", "e_r", "step_r"];
 
 impl NttPath {
-    pub fn new(preset: &Preset) -> Self {
+    pub fn new(preset: &NttConfig) -> Self {
         let curve = preset.curve;
         let field = curve.scalar_field().params();
-        let s = preset.ntt_twiddle_log;
+        let s = preset.twiddle_log;
         assert!(s.is_multiple_of(2) && s <= 32 && s / 2 <= super::rom::ROM_ADDR_BITS);
         let twm = MontMul::new(&field, preset.mul_style);
         let l = twm.latency();
@@ -111,8 +111,8 @@ impl NttPath {
             fm: MontMul::new(&field, preset.mul_style),
             vd1: Delay::new(l),
             vd2: Delay::new(l),
-            core: NttCore::new(curve, preset.mul_style, preset.ntt_log_size),
-            reorder: BitReverseBuffer::new(preset.ntt_log_size),
+            core: NttCore::new(curve, preset.mul_style, preset.log_size),
+            reorder: BitReverseBuffer::new(preset.log_size),
             _half: s / 2,
             _twiddle_log: s,
             _mul_latency: l,

@@ -9,11 +9,11 @@
 //! streams, STATUS and the performance counters; `PW` is the width of the curve's base
 //! field (the MSM unit's points).
 
-use super::csr::{Capabilities, CsrBlock};
+use super::csr::{CsrBlock, CsrConstants};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
-use super::regs::{preset_hash, Opcode};
-use crate::msm::{MsmGeometry, MsmUnit};
-use crate::preset::{Curve, Preset};
+use super::regs::{preset_hash, CapsCurve, CapsNtt, Opcode};
+use crate::msm::{MsmConfig, MsmUnit};
+use crate::preset::Preset;
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
 
@@ -83,31 +83,33 @@ const LINKS: [&str; 7] = [
 /// Stream inputs both engines see unconditionally.
 const STREAM_INPUTS: [&str; 2] = ["h2c_tdata", "h2c_tlast"];
 
-/// Curve ids of CAPS_CURVE.
-pub fn curve_id(curve: Curve) -> u32 {
-    match curve {
-        Curve::Bn254 => 1,
-        Curve::Bls12_381 => 2,
-    }
-}
-
 impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
     pub fn new(preset: &Preset) -> Self {
-        let msm = MsmUnit::new(preset);
+        let msm = MsmUnit::new(&preset.msm());
         let scalar = preset.curve.scalar_field().params();
         let base = preset.curve.base_field().params();
-        let kernel = ElementwiseKernel::new(preset);
+        let kernel = ElementwiseKernel::new(&preset.kernel(), &preset.ntt());
         let ntt = kernel.ntt();
-        let caps = Capabilities {
-            curve: curve_id(preset.curve) | (scalar.limbs as u32) << 8 | (base.limbs as u32) << 16,
+        let caps = CsrConstants {
+            curve: CapsCurve {
+                curve_id: preset.curve.id(),
+                scalar_limbs: scalar.limbs as u32,
+                base_limbs: base.limbs as u32,
+            }
+            .encode(),
             beat_bits: BEAT_BITS as u32,
             max_count: preset.max_job_elements,
             preset_hash: preset_hash(preset.name),
             opcodes: Opcode::ALL.iter().map(|o| 1u32 << *o as u32).sum(),
             latency: kernel.latency() as u32,
             clock_khz: (preset.clock_mhz * 1000.0) as u32,
-            ntt: ntt.log_size() as u32 | (ntt.twiddle_log() as u32) << 8 | 1 << 16,
-            msm: msm.geometry().caps(),
+            ntt: CapsNtt {
+                log_size: ntt.log_size() as u32,
+                twiddle_log: ntt.twiddle_log() as u32,
+                cores: 1,
+            }
+            .encode(),
+            msm: msm.geometry().caps().encode(),
             msm_bases: msm.geometry().capacity() as u32,
         };
         Self {
@@ -142,7 +144,7 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
         }
     }
 
-    pub fn msm_geometry(&self) -> MsmGeometry {
+    pub fn msm_geometry(&self) -> MsmConfig {
         self.msm.geometry()
     }
 

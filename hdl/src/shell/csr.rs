@@ -13,7 +13,7 @@ use rust_hdl::widgets::prelude::DFF;
 
 /// Read-only identification values of a board, fixed at generation time.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Capabilities {
+pub struct CsrConstants {
     pub curve: u32,
     pub beat_bits: u32,
     pub max_count: u32,
@@ -83,7 +83,7 @@ pub struct CsrBlock {
 }
 
 impl CsrBlock {
-    pub fn new(caps: &Capabilities) -> Self {
+    pub fn new(caps: &CsrConstants) -> Self {
         let values = vec![
             (ID, MAGIC),
             (REG_VERSION, VERSION),
@@ -270,10 +270,13 @@ impl Logic for CsrBlock {
             let data = self.wdata.val();
             match offset {
                 CONTROL => {
-                    self.start_r.d.next = data.get_bit(0);
-                    self.reset_r.d.next = data.get_bit(1);
+                    let control = Control::decode(data.to_u64() as u32);
+                    self.start_r.d.next = control.start;
+                    self.reset_r.d.next = control.soft_reset;
                 }
-                IRQ_ENABLE => self.irq_en_r.d.next = data.get_bit(0),
+                IRQ_ENABLE => {
+                    self.irq_en_r.d.next = IrqEnable::decode(data.to_u64() as u32).job_done
+                }
                 JOB_OPCODE => self.opcode_r.d.next = data,
                 JOB_COUNT => self.count_r.d.next = data,
                 JOB_NTT => self.ntt_cfg_r.d.next = data,
@@ -384,14 +387,14 @@ impl Logic for CsrBlock {
                 writes.push(if_else(
                     hit,
                     vec![
-                        assign("start_r$d", index(sig("wdata"), 0)),
-                        assign("reset_r$d", index(sig("wdata"), 1)),
+                        assign("start_r$d", field(sig("wdata"), Control::START)),
+                        assign("reset_r$d", field(sig("wdata"), Control::SOFT_RESET)),
                     ],
                     vec![],
                 ));
             } else if let Some(r) = Self::sink(reg.offset) {
                 let value = if r == "irq_en_r" {
-                    index(sig("wdata"), 0)
+                    field(sig("wdata"), IrqEnable::JOB_DONE)
                 } else {
                     sig("wdata")
                 };

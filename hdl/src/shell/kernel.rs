@@ -18,11 +18,11 @@
 //! g^(i+L) = g^i · g^L, L = MontMul latency, while the first L powers g^0 … g^(L−1) (and
 //! g^L) are computed on chip when a powmul job starts (state INIT, L+1 products).
 
-use super::regs::{self, HwError, Opcode};
+use super::regs::{HwError, JobNtt, Opcode, Status};
 use crate::field::en_reg::EnReg;
 use crate::field::{AddSubOp, ModAddSub, MontMul};
 use crate::ntt::NttPath;
-use crate::preset::Preset;
+use crate::preset::{KernelConfig, NttConfig};
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
 use rust_hdl::widgets::prelude::DFF;
@@ -141,9 +141,9 @@ const CONTROL_REGS: [&str; 20] = [
 ];
 
 impl ElementwiseKernel {
-    pub fn new(preset: &Preset) -> Self {
-        let field = preset.curve.scalar_field().params();
-        let (field, style, max_count) = (&field, preset.mul_style, preset.max_job_elements);
+    pub fn new(cfg: &KernelConfig, ntt: &NttConfig) -> Self {
+        let field = cfg.field.params();
+        let (field, style, max_count) = (&field, cfg.mul_style, cfg.max_job_elements);
         assert_eq!(
             field.width(),
             ELEM_BITS,
@@ -153,7 +153,7 @@ impl ElementwiseKernel {
         let latency = mul.latency();
         let addsub_latency = crate::field::mod_add::LATENCY;
         assert!(latency > addsub_latency && latency < 255);
-        let ntt = NttPath::new(preset);
+        let ntt = NttPath::new(ntt);
         let flush = latency.max(ntt.depth());
         assert!(flush < 1 << 16);
         Self {
@@ -374,16 +374,16 @@ impl Logic for ElementwiseKernel {
                 accept && in_count + 1 == count_r
             };
         }
-        let cfg = self.ntt_cfg_r.q.val().to_u64();
+        let cfg = JobNtt::decode(self.ntt_cfg_r.q.val().to_u64() as u32);
         let ntt = &mut self.ntt;
         ntt.clock.next = clock;
         ntt.enable.next = adv;
         ntt.clear.next = state == IDLE;
-        ntt.log_n.next = bits(cfg & regs::NTT_LOG_N_MASK as u64);
-        ntt.inverse.next = cfg & regs::NTT_INVERSE as u64 != 0;
-        ntt.coset.next = cfg & regs::NTT_COSET as u64 != 0;
-        ntt.twiddle.next = cfg & regs::NTT_TWIDDLE as u64 != 0;
-        ntt.log_t.next = bits((cfg >> regs::NTT_LOG_T_SHIFT) & 0x1F);
+        ntt.log_n.next = bits(cfg.log_n as u64);
+        ntt.inverse.next = cfg.inverse;
+        ntt.coset.next = cfg.coset;
+        ntt.twiddle.next = cfg.twiddle;
+        ntt.log_t.next = bits(cfg.log_t as u64);
         ntt.row0.next = self.ntt_row_r.q.val();
         ntt.factor.next = power;
         ntt.x.next = a;
@@ -456,12 +456,12 @@ impl Logic for ElementwiseKernel {
         } else if self.start.val() {
             let opcode = self.opcode.val().to_u64();
             let count = self.count.val().to_u64();
-            let cfg = self.ntt_cfg.val().to_u64();
-            let start_m = cfg & regs::NTT_LOG_N_MASK as u64;
+            let cfg = JobNtt::decode(self.ntt_cfg.val().to_u64() as u32);
+            let start_m = cfg.log_n as u64;
             let start_mask = (1u64 << start_m) - 1;
-            let ntt_coset = cfg & regs::NTT_COSET as u64 != 0;
-            let twiddle = cfg & regs::NTT_TWIDDLE as u64 != 0;
-            let log_t = (cfg >> regs::NTT_LOG_T_SHIFT) & 0x1F;
+            let ntt_coset = cfg.coset;
+            let twiddle = cfg.twiddle;
+            let log_t = cfg.log_t as u64;
             let ntt_bad = start_m == 0
                 || start_m > self.ntt.log_size() as u64
                 || count & start_mask != 0
@@ -554,10 +554,12 @@ impl Logic for ElementwiseKernel {
                 }
             }
         }
-        let status = (self.err_r.q.val().to_u64() << 8)
-            | ((self.done_r.q.val() as u64) << 1)
-            | (state != IDLE) as u64;
-        self.status.next = bits(status);
+        let status = Status {
+            busy: state != IDLE,
+            done: self.done_r.q.val(),
+            error: self.err_r.q.val().to_u64() as u32,
+        };
+        self.status.next = bits(status.encode() as u64);
         self.done.next = self.done_r.q.val();
         self.perf_busy.next = self.busy_r.q.val();
         self.perf_in.next = self.beats_in_r.q.val();
@@ -730,14 +732,14 @@ impl Logic for ElementwiseKernel {
         s.push(assign("ntt$clock", sig("clock")));
         s.push(assign("ntt$enable", sig("adv")));
         s.push(assign("ntt$clear", state_is(IDLE)));
-        s.push(assign("ntt$log_n", cast(slice(cfg.clone(), 0, 5), 8)));
-        s.push(assign("ntt$inverse", index(cfg.clone(), 8)));
-        s.push(assign("ntt$coset", index(cfg.clone(), 9)));
-        s.push(assign("ntt$twiddle", index(cfg.clone(), 10)));
         s.push(assign(
-            "ntt$log_t",
-            cast(slice(cfg, regs::NTT_LOG_T_SHIFT as usize, 5), 8),
+            "ntt$log_n",
+            cast(field(cfg.clone(), JobNtt::LOG_N), 8),
         ));
+        s.push(assign("ntt$inverse", field(cfg.clone(), JobNtt::INVERSE)));
+        s.push(assign("ntt$coset", field(cfg.clone(), JobNtt::COSET)));
+        s.push(assign("ntt$twiddle", field(cfg.clone(), JobNtt::TWIDDLE)));
+        s.push(assign("ntt$log_t", cast(field(cfg, JobNtt::LOG_T), 8)));
         s.push(assign("ntt$row0", q("ntt_row_r")));
         s.push(assign("ntt$factor", sig("power")));
         s.push(assign("ntt$x", a.clone()));
@@ -813,14 +815,17 @@ impl Logic for ElementwiseKernel {
         let opcode = sig("opcode");
         let count = sig("count");
         let live_cfg = sig("ntt_cfg");
-        s.push(assign("start_m", cast(slice(live_cfg.clone(), 0, 5), 8)));
+        s.push(assign(
+            "start_m",
+            cast(field(live_cfg.clone(), JobNtt::LOG_N), 8),
+        ));
         s.push(assign(
             "start_mask",
             sub(shl_by(lit_u(1, 32), sig("start_m")), lit_u(1, 32)),
         ));
-        s.push(assign("ntt_coset", index(live_cfg.clone(), 9)));
-        let twiddle = index(live_cfg.clone(), 10);
-        let log_t = cast(slice(live_cfg, regs::NTT_LOG_T_SHIFT as usize, 5), 8);
+        s.push(assign("ntt_coset", field(live_cfg.clone(), JobNtt::COSET)));
+        let twiddle = field(live_cfg.clone(), JobNtt::TWIDDLE);
+        let log_t = cast(field(live_cfg, JobNtt::LOG_T), 8);
         s.push(assign(
             "ntt_bad",
             or_all(
@@ -978,9 +983,9 @@ impl Logic for ElementwiseKernel {
             "status",
             or_all(
                 [
-                    shl(cast(q("err_r"), 32), 8),
-                    shl(cast(q("done_r"), 32), 1),
-                    cast(lt(st(IDLE), q("state")), 32),
+                    field_at(Status::ERROR, q("err_r")),
+                    field_at(Status::DONE, q("done_r")),
+                    field_at(Status::BUSY, lt(st(IDLE), q("state"))),
                 ],
                 32,
             ),

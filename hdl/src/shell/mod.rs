@@ -3,4 +3,5 @@
 pub mod board;
 pub mod csr;
 pub mod kernel;
-pub mod regs;
+/// The register map: defined in `zkpipe-spec`, re-exported for the generators.
+pub use zkpipe_spec::regs;

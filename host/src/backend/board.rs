@@ -7,18 +7,20 @@
 //! stream only scalars. G2 MSMs run on the host with arkworks (the card has no G2 engine).
 
 use super::{check_lengths, Backend, BackendStats};
-use crate::device::{Device, ElementwiseEngine};
+use crate::device::Device;
+use crate::elementwise::ElementwiseEngine;
 use crate::error::{Error, Result};
 use crate::msm::MsmEngine;
-use crate::ntt::{self, Coset, Direction, NttEngine};
+use crate::ntt::{self, Coset, Direction, Factor, NttEngine, NttJob};
 use crate::pool::DevicePool;
 use ark_ec::pairing::Pairing;
 use ark_ec::VariableBaseMSM;
 use ark_ff::PrimeField;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zkpipe_hdl::field::FieldParams;
+use zkpipe_spec::field::FieldParams;
 
+/// The prover kernels on one or more cards (a pool splits MSMs across them); G2 MSMs and what a card lacks run on the CPU.
 pub struct BoardBackend {
     /// The pool's first card: NTTs and elementwise jobs.
     device: Arc<Device>,
@@ -103,10 +105,10 @@ impl BoardBackend {
             _ => Err(Error::CurveMismatch {
                 device: self.device.uri().to_string(),
                 found: caps.curve_id,
-                expected: zkpipe_hdl::preset::Curve::ALL
+                expected: zkpipe_spec::preset::Curve::ALL
                     .into_iter()
                     .find(|c| c.scalar_field().params().modulus == modulus)
-                    .map_or(0, zkpipe_hdl::shell::board::curve_id),
+                    .map_or(0, |c| c.id()),
             }),
         }
     }
@@ -196,8 +198,46 @@ where
         s.ntt_calls += 1;
         s.ntt_time += t.elapsed();
         s.ntt_host_time += Duration::from_secs_f64(report.transpose_s + report.butterfly_s);
+        s.ntt_butterfly_time += Duration::from_secs_f64(report.butterfly_s);
         s.device.add(&report.device);
         Ok(())
+    }
+
+    fn ntt_batch(
+        &self,
+        values: &mut [E::ScalarField],
+        log_n: u32,
+        direction: Direction,
+    ) -> Result<()> {
+        let device = self.device.as_ref();
+        let n = 1usize.checked_shl(log_n).unwrap_or(0);
+        let fits = log_n >= 1
+            && log_n <= NttEngine::<E::ScalarField>::core_log_size(device)
+            && !values.is_empty()
+            && values.len().is_multiple_of(n)
+            && values.len() <= NttEngine::<E::ScalarField>::max_job(device);
+        if !fits {
+            for chunk in values.chunks_mut(n.max(1)) {
+                <Self as Backend<E>>::ntt(self, chunk, direction, Coset::None)?;
+            }
+            return Ok(());
+        }
+        let t = Instant::now();
+        let job = NttJob {
+            log_n,
+            direction,
+            factor: Factor::Plain,
+        };
+        let stats = NttEngine::<E::ScalarField>::run(device, values, &job)?;
+        let mut s = self.stats_mut();
+        s.ntt_calls += values.len() / n;
+        s.ntt_time += t.elapsed();
+        s.device.add(&stats);
+        Ok(())
+    }
+
+    fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
+        Some(self.device.capabilities().clone())
     }
 
     fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {

@@ -13,11 +13,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Default)]
+/// The prover kernels on this machine's CPU with arkworks (parallel): the reference and the baseline.
 pub struct CpuBackend {
     stats: Mutex<BackendStats>,
 }
 
 impl CpuBackend {
+    /// A CPU backend with empty statistics.
     pub fn new() -> Self {
         Self::default()
     }

@@ -20,16 +20,27 @@ pub use cpu::CpuBackend;
 /// Where a backend's time went (cumulative since it was opened; see [`Backend::stats`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BackendStats {
+    /// NTT calls.
     pub ntt_calls: usize,
+    /// Wall time in NTT calls.
     pub ntt_time: Duration,
     /// Host steps inside the NTTs a card ran (four-step transposes, radix-2 butterflies
     /// beyond the card's size): part of `ntt_time`, and of a card proof's time.
     pub ntt_host_time: Duration,
+    /// The radix-2 butterflies among those host steps (sizes beyond the card's four-step
+    /// range); the rest of `ntt_host_time` is transposes.
+    pub ntt_butterfly_time: Duration,
+    /// G1 MSM calls.
     pub msm_g1_calls: usize,
+    /// Wall time in G1 MSM calls.
     pub msm_g1_time: Duration,
+    /// G2 MSM calls.
     pub msm_g2_calls: usize,
+    /// Wall time in G2 MSM calls.
     pub msm_g2_time: Duration,
+    /// Elementwise calls.
     pub elementwise_calls: usize,
+    /// Wall time in elementwise calls.
     pub elementwise_time: Duration,
     /// Work a card did (zero on the CPU backend).
     pub device: EngineStats,
@@ -44,6 +55,7 @@ impl BackendStats {
             ntt_calls: self.ntt_calls - earlier.ntt_calls,
             ntt_time: self.ntt_time - earlier.ntt_time,
             ntt_host_time: self.ntt_host_time - earlier.ntt_host_time,
+            ntt_butterfly_time: self.ntt_butterfly_time - earlier.ntt_butterfly_time,
             msm_g1_calls: self.msm_g1_calls - earlier.msm_g1_calls,
             msm_g1_time: self.msm_g1_time - earlier.msm_g1_time,
             msm_g2_calls: self.msm_g2_calls - earlier.msm_g2_calls,
@@ -82,6 +94,31 @@ pub trait Backend<E: Pairing>: Send + Sync {
         direction: Direction,
         coset: Coset<E::ScalarField>,
     ) -> Result<()>;
+    /// `values.len() / 2^log_n` NTTs of `2^log_n` points back to back, each as
+    /// [`Backend::ntt`] computes it (no coset). A card runs a batch of core-sized NTTs in
+    /// one job; the default runs one transform at a time.
+    fn ntt_batch(
+        &self,
+        values: &mut [E::ScalarField],
+        log_n: u32,
+        direction: Direction,
+    ) -> Result<()> {
+        let n = 1usize.checked_shl(log_n).unwrap_or(0);
+        if n == 0 || values.is_empty() || !values.len().is_multiple_of(n) {
+            return Err(Error::LengthMismatch {
+                a: values.len(),
+                b: n,
+            });
+        }
+        for chunk in values.chunks_mut(n) {
+            self.ntt(chunk, direction, Coset::None)?;
+        }
+        Ok(())
+    }
+    /// The card's capabilities, for a backend on cards (the first card of a pool).
+    fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
+        None
+    }
     /// a[i] ← a[i]·b[i].
     fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
     /// a[i] ← a[i] − b[i].

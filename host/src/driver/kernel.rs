@@ -2,44 +2,53 @@
 //! data moved by [`super::xdma`].
 
 use super::xdma::{self, Direction};
+use crate::card::Staging;
 use crate::error::{Error, Result};
 use crate::pcie::{PcieFunction, BAR_CSR};
 use std::time::{Duration, Instant};
-use zkpipe_hdl::preset::Curve;
-use zkpipe_hdl::shell::board::curve_id;
-use zkpipe_hdl::shell::regs::{self, HwError, Opcode};
-use zkpipe_sim::xdma::{STATUS_DESC_STOPPED, STATUS_ERRORS, WRITEBACK_MAGIC};
+use zkpipe_spec::preset::{Curve, Preset};
+use zkpipe_spec::regs::{self, CapsCurve, CapsMsm, CapsNtt, Control, HwError, Status, Version};
+use zkpipe_spec::xdma::{STATUS_DESC_STOPPED, STATUS_ERRORS, WRITEBACK_MAGIC};
 
-/// Bytes of one stream beat (512 bits).
-pub const BEAT_BYTES: usize = 64;
-/// Bytes of one scalar-field element on the wire (4 limbs).
-pub const ELEM_BYTES: usize = 32;
+pub use zkpipe_spec::wire::{BEAT_BYTES, ELEM_BYTES};
 
 /// What a board reports about itself (the CAPS_* registers).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Capabilities {
+    /// REG_VERSION (major << 16 | minor).
     pub version: u32,
     /// 1 = BN254, 2 = BLS12-381.
     pub curve_id: u32,
+    /// 64-bit limbs of a scalar-field element.
     pub scalar_limbs: u32,
+    /// 64-bit limbs of a base-field element.
     pub base_limbs: u32,
+    /// Stream beat width in bits.
     pub beat_bits: u32,
+    /// Largest element count of one job.
     pub max_count: u32,
+    /// FNV-1a hash of the preset the bitstream was generated for.
     pub preset_hash: u32,
     /// Name of the preset whose hash matches, if zkpipe knows it.
     pub preset: Option<&'static str>,
+    /// Bit i set: opcode i is implemented.
     pub opcodes: u32,
+    /// Elementwise pipeline latency in cycles.
     pub latency: u32,
+    /// Kernel clock the preset targets, in kHz.
     pub clock_khz: u32,
     /// log2 of the NTT core size N (0: no NTT engine).
     pub ntt_log_size: u32,
     /// S: the card generates four-step twiddles for transforms up to 2^S points.
     pub ntt_twiddle_log: u32,
+    /// NTT cores.
     pub ntt_cores: u32,
     /// MSM window size c in bits (0: no MSM engine).
     pub msm_window_bits: u32,
     /// MSM windows per scalar.
     pub msm_windows: u32,
+    /// MSM point adders.
     pub msm_adders: u32,
     /// Stream beats per base point of an msm_load job.
     pub msm_point_beats: u32,
@@ -48,15 +57,15 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// Kernel clock in MHz.
     pub fn clock_mhz(&self) -> f64 {
         self.clock_khz as f64 / 1000.0
     }
     /// The curve CAPS_CURVE names, if zkpipe knows it.
     pub fn curve(&self) -> Option<Curve> {
-        Curve::ALL
-            .into_iter()
-            .find(|c| curve_id(*c) == self.curve_id)
+        Curve::from_id(self.curve_id)
     }
+    /// The curve's name, or `unknown`.
     pub fn curve_name(&self) -> &'static str {
         self.curve().map_or("unknown", Curve::name)
     }
@@ -68,14 +77,21 @@ impl Capabilities {
 
 /// The kernel's performance counters of the last job.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Counters {
+    /// Cycles the kernel was busy.
     pub busy_cycles: u32,
+    /// Host-to-card beats accepted.
     pub beats_in: u32,
+    /// Card-to-host beats sent.
     pub beats_out: u32,
+    /// Busy cycles in which the pipeline held.
     pub stall_cycles: u32,
     /// msm_run: point additions issued, points deferred, accumulation cycles.
     pub msm_adds: u32,
+    /// msm_run: points deferred to the FIFO.
     pub msm_deferrals: u32,
+    /// msm_run: cycles of the accumulation phase.
     pub msm_accum_cycles: u32,
 }
 
@@ -91,7 +107,7 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
         });
     }
     let version = f.read32(BAR_CSR, regs::REG_VERSION as u64)?;
-    if version >> 16 != regs::VERSION >> 16 {
+    if Version::decode(version).major != Version::decode(regs::VERSION).major {
         return Err(Error::VersionMismatch {
             device,
             found: version,
@@ -110,7 +126,7 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
     // CAPS_NTT arrived in register-map 1.1; older cards read the hole as zero (no engine).
     let ntt = r(regs::CAPS_NTT)?;
     // CAPS_MSM / CAPS_MSM_BASES arrived in 1.2; older cards read zero (no engine).
-    let msm = if version & 0xFFFF >= 2 {
+    let msm = if Version::decode(version).minor >= 2 {
         r(regs::CAPS_MSM)?
     } else {
         0
@@ -120,29 +136,30 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
     } else {
         0
     };
-    let field = |shift: u32| (msm >> shift) & 0xFF;
+    let (curve, ntt, msm) = (
+        CapsCurve::decode(curve),
+        CapsNtt::decode(ntt),
+        CapsMsm::decode(msm),
+    );
     Ok(Capabilities {
         version,
-        curve_id: curve & 0xFF,
-        scalar_limbs: (curve >> 8) & 0xFF,
-        base_limbs: (curve >> 16) & 0xFF,
+        curve_id: curve.curve_id,
+        scalar_limbs: curve.scalar_limbs,
+        base_limbs: curve.base_limbs,
         beat_bits: r(regs::CAPS_BEAT_BITS)?,
         max_count: r(regs::CAPS_MAX_COUNT)?,
         preset_hash,
-        preset: zkpipe_hdl::preset::PRESETS
-            .iter()
-            .find(|p| regs::preset_hash(p.name) == preset_hash)
-            .map(|p| p.name),
+        preset: Preset::by_hash(preset_hash).map(|p| p.name),
         opcodes: r(regs::CAPS_OPCODES)?,
         latency: r(regs::CAPS_LATENCY)?,
         clock_khz: r(regs::CAPS_CLOCK_KHZ)?,
-        ntt_log_size: ntt & 0xFF,
-        ntt_twiddle_log: (ntt >> 8) & 0xFF,
-        ntt_cores: (ntt >> 16) & 0xFF,
-        msm_window_bits: field(regs::MSM_WINDOW_BITS_SHIFT),
-        msm_windows: field(regs::MSM_WINDOWS_SHIFT),
-        msm_adders: field(regs::MSM_ADDERS_SHIFT),
-        msm_point_beats: field(regs::MSM_POINT_BEATS_SHIFT),
+        ntt_log_size: ntt.log_size,
+        ntt_twiddle_log: ntt.twiddle_log,
+        ntt_cores: ntt.cores,
+        msm_window_bits: msm.window_bits,
+        msm_windows: msm.windows,
+        msm_adders: msm.adders,
+        msm_point_beats: msm.point_beats,
         msm_bases,
     })
 }
@@ -166,9 +183,13 @@ pub fn counters(f: &mut dyn PcieFunction) -> Result<Counters> {
 pub fn abort(f: &mut dyn PcieFunction) -> Result<()> {
     xdma::stop(f, Direction::HostToCard)?;
     xdma::stop(f, Direction::CardToHost)?;
-    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_SOFT_RESET)?;
+    let reset = Control {
+        start: false,
+        soft_reset: true,
+    };
+    f.write32(BAR_CSR, regs::CONTROL as u64, reset.encode())?;
     for _ in 0..100 {
-        if f.read32(BAR_CSR, regs::STATUS as u64)? & regs::STATUS_BUSY == 0 {
+        if !Status::decode(f.read32(BAR_CSR, regs::STATUS as u64)?).busy {
             return Ok(());
         }
         f.wait(Duration::from_millis(1))?;
@@ -176,68 +197,53 @@ pub fn abort(f: &mut dyn PcieFunction) -> Result<()> {
     Ok(())
 }
 
-/// One job's input, already in wire form.
-pub struct JobInput<'a> {
-    pub opcode: Opcode,
-    /// JOB_COUNT (elements, or points for msm jobs).
-    pub n: usize,
-    /// The host-to-card stream, whole beats.
-    pub beats: &'a [u8],
-    /// Card-to-host beats the job produces.
-    pub out_beats: usize,
-    /// JOB_MSM_OFFSET and JOB_MSM_FLAGS (msm jobs).
-    pub msm_offset: u32,
-    pub msm_flags: u32,
-    /// JOB_PARAM words.
-    pub param: [u32; regs::PARAM_WORDS],
-    /// JOB_NTT and JOB_NTT_ROW (ntt jobs; written as given for others).
-    pub ntt: (u32, u32),
+/// One job as the kernel driver runs it: its register writes and stream sizes. The
+/// host-to-card data is already in the staging buffer.
+pub struct JobInput {
+    /// JOB_* register writes (offset, value), in order ([`crate::card::Job::registers`]).
+    pub registers: Vec<(u32, u32)>,
+    /// Host-to-card bytes (whole beats).
+    pub in_bytes: usize,
+    /// Card-to-host bytes the job produces (whole beats).
+    pub out_bytes: usize,
+    /// How long the job may take.
     pub timeout: Duration,
 }
 
-/// Runs one job to completion. On any failure the device is reset before returning.
-pub fn run_job(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, Counters)> {
-    let result = run_job_inner(f, job);
+/// Runs one job to completion over the card's staging buffers; the results are left in
+/// `staging.c2h`. On any failure the device is reset before returning.
+pub fn run_job(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) -> Result<Counters> {
+    let result = run_job_inner(f, job, staging);
     if result.is_err() {
         abort(f)?;
     }
     result
 }
 
-fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, Counters)> {
+fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) -> Result<Counters> {
     let device = f.describe();
-    let in_bytes = job.beats.len();
-    let bytes = job.out_beats * BEAT_BYTES;
+    let (in_bytes, bytes) = (job.in_bytes, job.out_bytes);
     debug_assert!(in_bytes.is_multiple_of(BEAT_BYTES) && in_bytes > 0 && bytes > 0);
-    let h2c = f.alloc_dma(in_bytes)?;
-    let c2h = f.alloc_dma(bytes)?;
+    let Staging { h2c, c2h, ring } = staging;
     let ring_in = xdma::ring_bytes(in_bytes);
-    let ring = f.alloc_dma(ring_in + xdma::ring_bytes(bytes))?;
-    h2c.write(0, job.beats);
-    let h2c_chain = xdma::write_chain(Direction::HostToCard, &h2c, in_bytes, &ring, 0);
-    let c2h_chain = xdma::write_chain(Direction::CardToHost, &c2h, bytes, &ring, ring_in);
+    let h2c_chain = xdma::write_chain(Direction::HostToCard, h2c, in_bytes, ring, 0);
+    let c2h_chain = xdma::write_chain(Direction::CardToHost, c2h, bytes, ring, ring_in);
 
-    f.write32(BAR_CSR, regs::JOB_OPCODE as u64, job.opcode as u32)?;
-    f.write32(BAR_CSR, regs::JOB_COUNT as u64, job.n as u32)?;
-    if job.opcode == Opcode::Ntt {
-        f.write32(BAR_CSR, regs::JOB_NTT as u64, job.ntt.0)?;
-        f.write32(BAR_CSR, regs::JOB_NTT_ROW as u64, job.ntt.1)?;
-    }
-    if job.opcode.is_msm() {
-        f.write32(BAR_CSR, regs::JOB_MSM_OFFSET as u64, job.msm_offset)?;
-        f.write32(BAR_CSR, regs::JOB_MSM_FLAGS as u64, job.msm_flags)?;
-    }
-    for (k, w) in job.param.iter().enumerate() {
-        f.write32(BAR_CSR, (regs::JOB_PARAM0 + 4 * k as u32) as u64, *w)?;
+    for (reg, value) in &job.registers {
+        f.write32(BAR_CSR, *reg as u64, *value)?;
     }
     xdma::start(f, Direction::CardToHost, &c2h_chain)?;
-    f.write32(BAR_CSR, regs::CONTROL as u64, regs::CONTROL_START)?;
+    let start = Control {
+        start: true,
+        soft_reset: false,
+    };
+    f.write32(BAR_CSR, regs::CONTROL as u64, start.encode())?;
     xdma::start(f, Direction::HostToCard, &h2c_chain)?;
 
     let started = Instant::now();
     loop {
         let status = f.read32(BAR_CSR, regs::STATUS as u64)?;
-        let code = ((status & regs::STATUS_ERROR_MASK) >> regs::STATUS_ERROR_SHIFT) as u8;
+        let code = Status::decode(status).error as u8;
         if code != 0 {
             return Err(match HwError::from_code(code) {
                 Some(error) => Error::Hardware { device, error },
@@ -258,7 +264,7 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
                 });
             }
         }
-        if status & regs::STATUS_DONE != 0
+        if Status::decode(status).done
             && completed == c2h_chain.descriptors
             && c2h_status & STATUS_DESC_STOPPED != 0
         {
@@ -293,8 +299,5 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput) -> Result<(Vec<u8>, C
             ),
         });
     }
-    let mut out = vec![0u8; bytes];
-    c2h.read(0, &mut out);
-    let counters = counters(f)?;
-    Ok((out, counters))
+    counters(f)
 }

@@ -2,7 +2,7 @@
 //! C2H channels through BAR1. Written once, for the real engine and the simulated one.
 
 use crate::pcie::{DmaBuffer, PcieError, PcieFunction, BAR_DMA};
-use zkpipe_sim::xdma::*;
+use zkpipe_spec::xdma::*;
 
 /// Largest transfer of one descriptor. Chains use several for larger buffers.
 pub const MAX_DESC_BYTES: usize = 1 << 20;
@@ -10,7 +10,9 @@ pub const MAX_DESC_BYTES: usize = 1 << 20;
 /// Which channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
+    /// H2C: host memory to the card's input stream.
     HostToCard,
+    /// C2H: the card's output stream to host memory.
     CardToHost,
 }
 
@@ -27,6 +29,7 @@ impl Direction {
             Direction::CardToHost => C2H_SGDMA,
         }
     }
+    /// The direction's name in messages.
     pub fn name(self) -> &'static str {
         match self {
             Direction::HostToCard => "host-to-card",
@@ -38,7 +41,9 @@ impl Direction {
 /// A descriptor chain for one transfer, written into `ring` at `ring_offset`.
 #[derive(Debug)]
 pub struct Chain {
+    /// IOVA of the first descriptor.
     pub first: u64,
+    /// Descriptors in the chain.
     pub descriptors: u32,
     /// C2H: IOVA of each descriptor's writeback record.
     pub writebacks: Vec<u64>,

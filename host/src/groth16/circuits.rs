@@ -9,7 +9,9 @@ use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisE
 /// public input is the final value. `rounds = constraints / 2`.
 #[derive(Clone, Debug)]
 pub struct MimcChain<F: PrimeField> {
+    /// The starting value (the witness).
     pub x0: F,
+    /// Rounds (two constraints each).
     pub rounds: usize,
 }
 

@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 /// Where one proof's time went.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ProofReport {
+    /// Constraints of the circuit.
     pub constraints: usize,
     /// The QAP domain size (a power of two ≥ constraints + inputs).
     pub domain_size: usize,
@@ -41,6 +42,7 @@ pub struct ProofReport {
     pub host: Duration,
     /// Verification (when asked for).
     pub verify: Duration,
+    /// Wall time of the whole proof.
     pub total: Duration,
     /// Whether the proof was checked with ark-groth16's verifier before being returned.
     pub verified: bool,

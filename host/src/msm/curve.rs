@@ -3,7 +3,7 @@
 
 use ark_ec::short_weierstrass::SWCurveConfig;
 use ark_ff::{BigInt, PrimeField};
-use zkpipe_hdl::preset::Curve;
+use zkpipe_spec::preset::Curve;
 
 /// A G1 curve a zkpipe card may hold.
 pub trait BoardCurve: SWCurveConfig {

@@ -2,6 +2,7 @@
 
 use super::curve::BoardCurve;
 use super::{reduce, wire, MsmReport};
+use crate::card::Job;
 use crate::device::Device;
 use crate::error::{Error, Result};
 use ark_ec::short_weierstrass::{Affine, Projective};
@@ -9,8 +10,9 @@ use ark_ec::AffineRepr;
 use ark_ff::Zero;
 use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
-use zkpipe_hdl::shell::regs::{self, Opcode};
+use zkpipe_spec::regs::JobMsmFlags;
 
 /// What card memory holds: resident base sets packed from index 0, plus an epoch that
 /// [`Device::clear_bases`] bumps so old handles are refused.
@@ -32,9 +34,11 @@ pub struct ResidentBases {
 }
 
 impl ResidentBases {
+    /// Points in the set.
     pub fn len(&self) -> usize {
         self.len
     }
+    /// Whether the set has no points.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -80,13 +84,22 @@ impl<P: BoardCurve> MsmEngine<Affine<P>> for Device {
     }
 }
 
+/// The MSM engine's state on one device: which resident bases card memory holds, and a
+/// lock held for a whole MSM call so that loads and runs of two threads do not interleave
+/// in card memory.
+#[derive(Debug, Default)]
+pub struct MsmState {
+    memory: Mutex<CardMemory>,
+    serial: Mutex<()>,
+}
+
 impl Device {
-    fn memory(&self) -> std::sync::MutexGuard<'_, CardMemory> {
-        self.card_memory.lock().unwrap_or_else(|e| e.into_inner())
+    fn memory(&self) -> MutexGuard<'_, CardMemory> {
+        self.msm.memory.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn serial(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.msm_serial.lock().unwrap_or_else(|e| e.into_inner())
+    fn serial(&self) -> MutexGuard<'_, ()> {
+        self.msm.serial.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Card memory for resident bases, in points (0: no MSM engine).
@@ -106,7 +119,7 @@ impl Device {
             return Err(Error::CurveMismatch {
                 device: self.uri().to_string(),
                 found: caps.curve_id,
-                expected: zkpipe_hdl::shell::board::curve_id(P::CURVE),
+                expected: P::CURVE.id(),
             });
         }
         Ok(())
@@ -181,17 +194,21 @@ impl Device {
         report: &mut MsmReport,
     ) -> Result<()> {
         let point_beats = self.capabilities().msm_point_beats as usize;
-        let beats = wire::encode_bases(bases, point_beats);
-        let (out, counters, sim) = self.run_raw(
-            Opcode::MsmLoad,
-            bases.len(),
-            &beats,
-            1,
-            (offset as u32, 0),
+        let job = Job::MsmLoad {
+            points: bases.len(),
+            offset: offset as u32,
+        };
+        let done = self.card().submit(
+            &job,
             bases.len() * point_beats,
+            |bytes| wire::encode_bases(bytes, bases, point_beats),
+            |ack| self.check_ack(ack, bases.len(), offset),
         )?;
-        self.check_ack(&out, bases.len(), offset)?;
-        report.add_job(&counters, self.capabilities().clock_mhz(), sim);
+        report.add_job(
+            &done.counters,
+            self.capabilities().clock_mhz(),
+            done.sim_cycles,
+        );
         report.load_jobs += 1;
         Ok(())
     }
@@ -259,34 +276,46 @@ impl Device {
     ) -> Result<Option<Projective<P>>> {
         let caps = self.capabilities().clone();
         let n = scalars.len();
-        let flags = if first { 0 } else { regs::MSM_KEEP } | if last { 0 } else { regs::MSM_HOLD };
-        let out_beats = if last { caps.msm_readout_beats() } else { 1 };
-        let beats = wire::encode_scalars(scalars);
+        let flags = JobMsmFlags {
+            keep: !first,
+            hold: !last,
+        };
+        let job = Job::MsmRun {
+            points: n,
+            offset: offset as u32,
+            flags,
+        };
+        let out_beats = job.out_beats(&caps);
         // One cycle per (point, window) plus the readout: element-equivalents for the
         // default timeout (a simulator runs the adder at ~20k cycles/s; be generous).
         let work = n * (caps.msm_windows as usize + 1) + out_beats;
-        let (out, counters, sim) = self.run_raw(
-            Opcode::MsmRun,
-            n,
-            &beats,
-            out_beats,
-            (offset as u32, flags),
-            work,
-        )?;
-        report.add_job(&counters, caps.clock_mhz(), sim);
-        report.run_jobs += 1;
-        if !last {
-            self.check_ack(&out, n, offset)?;
-            return Ok(None);
-        }
-        let t = Instant::now();
         let faulty = |b: usize| Error::Protocol {
             device: self.uri().to_string(),
             reason: format!(
                 "bucket {b} read back from the card is not a valid point; the card is faulty"
             ),
         };
-        let decoded = wire::decode_buckets::<P>(&out, out_beats / 3).map_err(faulty)?;
+        let decode_started = std::cell::Cell::new(None);
+        let done = self.card().submit(
+            &job,
+            work,
+            |bytes| wire::encode_scalars(bytes, scalars),
+            |out| {
+                if !last {
+                    return self.check_ack(out, n, offset).map(|_| None);
+                }
+                decode_started.set(Some(Instant::now()));
+                wire::decode_buckets::<P>(out, out_beats / wire::BUCKET_BEATS)
+                    .map(Some)
+                    .map_err(faulty)
+            },
+        )?;
+        report.add_job(&done.counters, caps.clock_mhz(), done.sim_cycles);
+        report.run_jobs += 1;
+        let Some(decoded) = done.output else {
+            return Ok(None);
+        };
+        let t = decode_started.get().unwrap_or_else(Instant::now);
         let sum = reduce::reduce::<P>(&decoded, caps.msm_window_bits as usize).map_err(faulty)?;
         report.reduce_s += t.elapsed().as_secs_f64();
         Ok(Some(sum))
@@ -294,10 +323,7 @@ impl Device {
 
     /// Checks an acknowledgement beat {count, offset}.
     fn check_ack(&self, out: &[u8], n: usize, offset: usize) -> Result<()> {
-        let ack = (
-            u32::from_le_bytes(out[0..4].try_into().unwrap()),
-            u32::from_le_bytes(out[4..8].try_into().unwrap()),
-        );
+        let ack = zkpipe_spec::wire::decode_ack(out);
         if ack != (n as u32, offset as u32) {
             return Err(Error::Protocol {
                 device: self.uri().to_string(),

@@ -27,13 +27,14 @@ pub mod reduce;
 mod wire;
 
 pub use curve::BoardCurve;
-pub use device::{CardMemory, MsmEngine, ResidentBases};
+pub use device::{CardMemory, MsmEngine, MsmState, ResidentBases};
 
 use crate::driver::kernel::Counters;
 use crate::ntt::EngineStats;
 
 /// Measurements of one MSM call (all its jobs).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MsmReport {
     /// Points.
     pub n: usize,

@@ -29,13 +29,16 @@ pub use soft::SoftEngine;
 /// Forward (evaluate) or inverse (interpolate, with the 1/n scaling).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
+    /// The forward transform.
     Forward,
+    /// The inverse transform (scaled by 1/n).
     Inverse,
 }
 
 /// Whether the transform runs over the subgroup itself or a coset g·⟨ω⟩.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Coset<F> {
+    /// Over the subgroup ⟨ω⟩ itself.
     None,
     /// The coset offset g (ark-groth16 uses `F::GENERATOR`).
     Offset(F),
@@ -50,20 +53,30 @@ pub enum Factor<F> {
     Coset(F),
     /// ω_T^(±r·t) for element t of the job's NTT number r − row0, T = 2^log_t; the sign
     /// follows the direction. The twiddles of a four-step transform of size T.
-    Twiddle { log_t: u32, row0: u32 },
+    Twiddle {
+        /// log2 T.
+        log_t: u32,
+        /// The row of the job's first NTT.
+        row0: u32,
+    },
 }
 
 /// One engine job: `data.len() / 2^log_n` NTTs of 2^log_n points back to back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NttJob<F> {
+    /// m: log2 of each NTT's size.
     pub log_n: u32,
+    /// Forward or inverse.
     pub direction: Direction,
+    /// Front factor applied before the transform.
     pub factor: Factor<F>,
 }
 
 /// Device measurements summed over the jobs of one call.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EngineStats {
+    /// Device jobs.
     pub jobs: usize,
     /// Kernel busy cycles (PERF_BUSY_CYCLES).
     pub busy_cycles: u64,
@@ -76,6 +89,7 @@ pub struct EngineStats {
 }
 
 impl EngineStats {
+    /// Adds another call's statistics.
     pub fn add(&mut self, other: &EngineStats) {
         self.jobs += other.jobs;
         self.busy_cycles += other.busy_cycles;
@@ -115,7 +129,9 @@ pub trait NttEngine<F: FftField> {
 /// Measurements of one [`ntt`] call.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct NttReport {
+    /// Transform size.
     pub n: usize,
+    /// Work the engine did.
     pub device: EngineStats,
     /// Host time spent transposing (four-step only).
     pub transpose_s: f64,

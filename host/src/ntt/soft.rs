@@ -9,9 +9,13 @@ use ark_ff::FftField;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A software model of a card's NTT engine (same job interface): the test twin of the planner.
 pub struct SoftEngine {
+    /// log2 of the modelled core size.
     pub log_size: u32,
+    /// S of the modelled twiddle unit.
     pub twiddle_log: u32,
+    /// Largest job in elements.
     pub max_job: usize,
 }
 

@@ -1,9 +1,11 @@
 //! What the driver needs of a PCIe function: 32-bit BAR access, DMA memory mapped at an
-//! IOVA, and a way to let time pass while waiting. Two implementations: [`vfio`] for real
-//! cards and [`sim`] for the simulated board. The XDMA and kernel drivers above are written
-//! once against this trait.
+//! IOVA, and a way to let time pass while waiting. Two implementations, each behind its
+//! cargo feature: `vfio` (default) for real cards and `sim` for the simulated board. The
+//! XDMA and kernel drivers above are written once against this trait.
 
+#[cfg(feature = "sim")]
 pub mod sim;
+#[cfg(feature = "vfio")]
 pub mod vfio;
 
 use std::time::Duration;
@@ -16,20 +18,37 @@ pub const BAR_DMA: u8 = 1;
 /// Errors of the PCIe layer, with what to do about them.
 #[derive(Debug, thiserror::Error)]
 pub enum PcieError {
+    /// The device cannot be opened or used; the message says why and what to do.
     #[error("{0}")]
     Unavailable(String),
+    /// A register access outside its BAR (a driver bug or a wrong BAR layout).
     #[error("BAR{bar} offset {offset:#x} is outside the BAR ({size:#x} bytes)")]
-    OutOfRange { bar: u8, offset: u64, size: u64 },
+    OutOfRange {
+        /// The BAR.
+        bar: u8,
+        /// The offset accessed.
+        offset: u64,
+        /// The BAR's size.
+        size: u64,
+    },
+    /// DMA memory could not be allocated or mapped for the device.
     #[error("cannot allocate or map {len} bytes of DMA memory: {reason}")]
-    Dma { len: usize, reason: String },
+    Dma {
+        /// Bytes asked for.
+        len: usize,
+        /// What the system said.
+        reason: String,
+    },
+    /// An I/O error of the kernel interface.
     #[error("{0}")]
     Io(String),
 }
 
-/// Memory behind a [`DmaBuffer`].
+/// Memory behind a [`DmaBuffer`]: the host reaches all of it as one byte slice.
 pub trait DmaBacking: Send + Sync {
-    fn read(&self, offset: usize, out: &mut [u8]);
-    fn write(&self, offset: usize, data: &[u8]);
+    /// Runs `f` on the whole buffer. The device does not access the buffer meanwhile: the
+    /// driver only touches staging memory between jobs, under the card's lock.
+    fn with_bytes(&self, f: &mut dyn FnMut(&mut [u8]));
 }
 
 /// Host memory the device reaches at `iova`. Unmapped when dropped.
@@ -40,6 +59,7 @@ pub struct DmaBuffer {
 }
 
 impl DmaBuffer {
+    /// A buffer of `len` bytes the device reaches at `iova`.
     pub fn new(iova: u64, len: usize, backing: Box<dyn DmaBacking>) -> Self {
         DmaBuffer { iova, len, backing }
     }
@@ -47,9 +67,11 @@ impl DmaBuffer {
     pub fn iova(&self) -> u64 {
         self.iova
     }
+    /// Bytes in the buffer.
     pub fn len(&self) -> usize {
         self.len
     }
+    /// Whether the buffer has no bytes.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -59,7 +81,8 @@ impl DmaBuffer {
             offset + out.len() <= self.len,
             "DMA read outside the buffer"
         );
-        self.backing.read(offset, out)
+        self.backing
+            .with_bytes(&mut |b| out.copy_from_slice(&b[offset..offset + out.len()]))
     }
     /// Copies bytes in; panics if the range is outside the buffer (a driver bug).
     pub fn write(&self, offset: usize, data: &[u8]) {
@@ -67,7 +90,20 @@ impl DmaBuffer {
             offset + data.len() <= self.len,
             "DMA write outside the buffer"
         );
-        self.backing.write(offset, data)
+        self.backing
+            .with_bytes(&mut |b| b[offset..offset + data.len()].copy_from_slice(data))
+    }
+    /// Runs `f` on the first `len` bytes in place: how the driver encodes a job straight
+    /// into mapped memory and decodes results straight out of it, with no staging copy.
+    /// Panics if `len` exceeds the buffer (a driver bug).
+    pub fn with_bytes<R>(&self, len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+        assert!(len <= self.len, "DMA access outside the buffer");
+        let mut f = Some(f);
+        let mut out = None;
+        self.backing.with_bytes(&mut |b| {
+            out = Some((f.take().expect("called once"))(&mut b[..len]));
+        });
+        out.expect("the backing ran the closure")
     }
 }
 
@@ -75,7 +111,9 @@ impl DmaBuffer {
 pub trait PcieFunction: Send {
     /// Human-readable identity (URI-like), for messages.
     fn describe(&self) -> String;
+    /// Reads a 32-bit register.
     fn read32(&mut self, bar: u8, offset: u64) -> Result<u32, PcieError>;
+    /// Writes a 32-bit register.
     fn write32(&mut self, bar: u8, offset: u64, value: u32) -> Result<(), PcieError>;
     /// Allocates `len` bytes of DMA memory and maps it for the device.
     fn alloc_dma(&mut self, len: usize) -> Result<DmaBuffer, PcieError>;
@@ -88,11 +126,7 @@ pub trait PcieFunction: Send {
     fn device_cycles(&self) -> Option<u64> {
         None
     }
-    /// Arms a fault for the next job. Only simulated devices take faults.
-    fn inject_fault(&mut self, fault: zkpipe_sim::board::Fault) -> Result<(), PcieError> {
-        Err(PcieError::Unavailable(format!(
-            "{}: fault injection ({fault:?}) needs a simulated device (sim:<preset>)",
-            self.describe()
-        )))
-    }
+    /// The function as `Any`, so code that knows the implementation (tests, the simulated
+    /// board's fault injection) can reach its own methods.
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }

@@ -9,11 +9,8 @@ use zkpipe_sim::board::{Fault, HostMemory, SimBoard};
 const QUANTUM: u64 = 2048;
 
 impl DmaBacking for Arc<HostMemory> {
-    fn read(&self, offset: usize, out: &mut [u8]) {
-        out.copy_from_slice(&self.0.lock().unwrap()[offset..offset + out.len()]);
-    }
-    fn write(&self, offset: usize, data: &[u8]) {
-        self.0.lock().unwrap()[offset..offset + data.len()].copy_from_slice(data);
+    fn with_bytes(&self, f: &mut dyn FnMut(&mut [u8])) {
+        f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
@@ -22,9 +19,11 @@ pub struct SimFunction {
     preset: String,
     board: SimBoard,
     next_iova: u64,
+    dma_maps: usize,
 }
 
 impl SimFunction {
+    /// Opens the simulated board of `preset` (the boards built into `zkpipe-sim`).
     pub fn open(preset: &str) -> Result<SimFunction, PcieError> {
         let board = SimBoard::new(preset).map_err(|e| {
             PcieError::Unavailable(format!(
@@ -36,12 +35,19 @@ impl SimFunction {
             board,
             // Start away from 0 so a zero address is never valid.
             next_iova: 0x1_0000_0000,
+            dma_maps: 0,
         })
     }
 
     /// Arms a fault for the next job (tests and `zkpipe vec --inject`).
     pub fn inject(&mut self, fault: Fault) {
         self.board.inject(fault);
+    }
+
+    /// DMA buffers mapped so far (each an IOMMU mapping on a real card): tests check that
+    /// a card maps its staging buffers once, not per job.
+    pub fn dma_maps(&self) -> usize {
+        self.dma_maps
     }
 }
 
@@ -64,6 +70,7 @@ impl PcieFunction for SimFunction {
         // 4 KiB aligned, like IOMMU mappings.
         self.next_iova += (len as u64).div_ceil(4096).max(1) * 4096;
         self.board.map_dma(iova, &memory);
+        self.dma_maps += 1;
         Ok(DmaBuffer::new(iova, len, Box::new(memory)))
     }
     fn wait(&mut self, _max: Duration) -> Result<(), PcieError> {
@@ -79,9 +86,8 @@ impl PcieFunction for SimFunction {
     fn device_cycles(&self) -> Option<u64> {
         Some(self.board.cycles())
     }
-    fn inject_fault(&mut self, fault: Fault) -> Result<(), PcieError> {
-        self.inject(fault);
-        Ok(())
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }
 

@@ -13,10 +13,15 @@ use std::time::Duration;
 
 /// What the VFIO function needs from the kernel interface.
 pub trait VfioBackend: Send + Sync {
+    /// Size of VFIO region `index` (a BAR).
     fn region_size(&self, index: u32) -> u64;
+    /// Reads from a region.
     fn region_read(&self, index: u32, buf: &mut [u8], addr: u64);
+    /// Writes to a region.
     fn region_write(&self, index: u32, buf: &[u8], addr: u64);
+    /// Maps host memory for the device at `iova`.
     fn dma_map(&self, iova: u64, size: u64, user_addr: u64) -> Result<(), String>;
+    /// Unmaps it.
     fn dma_unmap(&self, iova: u64, size: u64) -> Result<(), String>;
 }
 
@@ -128,13 +133,11 @@ unsafe impl Send for MappedMemory {}
 unsafe impl Sync for MappedMemory {}
 
 impl DmaBacking for MappedMemory {
-    fn read(&self, offset: usize, out: &mut [u8]) {
-        // SAFETY: bounds checked by DmaBuffer; the mapping lives as long as self.
-        unsafe { std::ptr::copy_nonoverlapping(self.ptr.add(offset), out.as_mut_ptr(), out.len()) }
-    }
-    fn write(&self, offset: usize, data: &[u8]) {
-        // SAFETY: as above.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.ptr.add(offset), data.len()) }
+    fn with_bytes(&self, f: &mut dyn FnMut(&mut [u8])) {
+        // SAFETY: the mapping is `size` bytes and lives as long as self; the driver touches
+        // it only between jobs under the card's lock (the device is not writing it), and
+        // `&self` callers are serialised by that lock.
+        f(unsafe { std::slice::from_raw_parts_mut(self.ptr, self.size) })
     }
 }
 
@@ -246,6 +249,9 @@ impl PcieFunction for VfioFunction {
     }
     fn default_timeout(&self, elements: usize) -> Duration {
         Duration::from_secs(1) + Duration::from_nanos(100) * elements as u32
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }
 

@@ -9,12 +9,12 @@
 use ark_ff::{BigInt, BigInteger, MontConfig};
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
-use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
 /// The prime fields zkpipe generates hardware for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum FieldId {
     /// BN254 scalar field (Fr), 254 bits.
     Bn254Fr,
@@ -83,6 +83,7 @@ impl FromStr for FieldId {
 /// Constants of one prime field as the hardware needs them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldParams {
+    /// Which field.
     pub id: FieldId,
     /// Number of 64-bit limbs; the operand width is `64 * limbs` bits.
     pub limbs: usize,

@@ -113,8 +113,13 @@ fn usage_errors_are_clear() {
         "--n",
         "4",
     ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --op `div`"));
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("invalid value 'div' for '--op <OP>'"), "{err}");
+    assert!(
+        err.contains("possible values: mul, add, sub, powmul"),
+        "{err}"
+    );
     let out = zkpipe(&["vec", "--device", "bogus", "--op", "mul", "--n", "4"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown device URI"));
     let out = zkpipe(&[
@@ -128,7 +133,102 @@ fn usage_errors_are_clear() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least one element"));
     let out = zkpipe(&["info", "--device", "sim:sim-small", "--inject", "stuck"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --inject"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument '--inject'"));
+}
+
+#[test]
+fn sizes_beyond_the_card_are_refused_before_allocating() {
+    // 10^11 elements would be a 3.2 TB allocation: the card's limit is reported instead.
+    let out = zkpipe(&[
+        "vec",
+        "--device",
+        "sim:sim-small",
+        "--op",
+        "mul",
+        "--n",
+        "99999999999",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("exceed the device's limit of 65536"), "{err}");
+    // The CPU has no card limit: host memory is the limit.
+    let out = zkpipe(&["msm", "--device", "cpu", "--n", "99999999999"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("GiB of host memory"), "{err}");
+}
+
+#[test]
+fn help_is_clap_help_for_every_command() {
+    for cmd in [
+        &["--help"][..],
+        &["msm", "--help"],
+        &["vec", "--help"],
+        &["prove", "--help"],
+    ] {
+        let out = zkpipe(cmd);
+        assert!(out.status.success(), "{cmd:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Usage: zkpipe"), "{cmd:?}: {text}");
+    }
+    let msm = String::from_utf8_lossy(&zkpipe(&["msm", "--help"]).stdout).to_string();
+    for flag in [
+        "--device",
+        "--n",
+        "--curve",
+        "--scalars",
+        "--resident",
+        "--check",
+        "--json",
+        "--seed",
+    ] {
+        assert!(msm.contains(flag), "msm --help lacks {flag}");
+    }
+}
+
+#[test]
+fn vec_and_ntt_take_the_curve() {
+    let v = json(&zkpipe(&[
+        "vec",
+        "--device",
+        "sim:sim-bls12-381",
+        "--curve",
+        "bls12-381",
+        "--op",
+        "mul",
+        "--n",
+        "64",
+        "--check",
+        "--json",
+    ]));
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["curve"], "bls12-381");
+    let v = json(&zkpipe(&[
+        "ntt",
+        "--device",
+        "sim:sim-bls12-381",
+        "--curve",
+        "bls12-381",
+        "--log-n",
+        "9",
+        "--check",
+        "--json",
+    ]));
+    assert_eq!(v["ok"], true);
+    // A curve that is not the card's is refused with the reason.
+    let out = zkpipe(&[
+        "vec",
+        "--device",
+        "sim:sim-small",
+        "--curve",
+        "bls12-381",
+        "--op",
+        "add",
+        "--n",
+        "4",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("curve id is 1"));
 }
 
 #[test]
@@ -252,8 +352,9 @@ fn msm_usage_errors_are_clear() {
         "--scalars",
         "odd",
     ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --scalars `odd`"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("invalid value 'odd' for '--scalars <SCALARS>'"), "{err}");
     let out = zkpipe(&[
         "msm",
         "--device",

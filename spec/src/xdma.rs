@@ -15,20 +15,29 @@ pub const C2H_SGDMA: u64 = 0x5000;
 
 /// Channel register offsets (from the channel base).
 pub const CH_IDENTIFIER: u64 = 0x00;
+/// Channel control (bit 0 run).
 pub const CH_CONTROL: u64 = 0x04;
+/// Channel control, write 1 to set.
 pub const CH_CONTROL_W1S: u64 = 0x08;
+/// Channel control, write 1 to clear.
 pub const CH_CONTROL_W1C: u64 = 0x0C;
+/// Channel status.
 pub const CH_STATUS: u64 = 0x40;
+/// Channel status, clear on read.
 pub const CH_STATUS_RC: u64 = 0x44;
+/// Descriptors completed since the channel started.
 pub const CH_COMPLETED_COUNT: u64 = 0x48;
 
 /// SGDMA register offsets (from the SGDMA base).
 pub const SG_DESC_LO: u64 = 0x80;
+/// First descriptor's address, high word.
 pub const SG_DESC_HI: u64 = 0x84;
+/// Descriptors adjacent to the first one.
 pub const SG_DESC_ADJACENT: u64 = 0x88;
 
 /// Channel identifier values (subsystem 0x1FC, H2C/C2H target, version 6).
 pub const H2C_IDENTIFIER: u32 = 0x1FC0_0006;
+/// C2H channel identifier.
 pub const C2H_IDENTIFIER: u32 = 0x1FC1_0006;
 
 /// CONTROL bit 0: run.
@@ -36,8 +45,11 @@ pub const CONTROL_RUN: u32 = 1 << 0;
 
 /// STATUS bits.
 pub const STATUS_BUSY: u32 = 1 << 0;
+/// STATUS: the engine stopped at a descriptor with STOP.
 pub const STATUS_DESC_STOPPED: u32 = 1 << 1;
+/// STATUS: a descriptor with COMPLETED finished.
 pub const STATUS_DESC_COMPLETED: u32 = 1 << 2;
+/// STATUS: a descriptor had a wrong magic.
 pub const STATUS_MAGIC_STOPPED: u32 = 1 << 4;
 /// Descriptor or data read error (XDMA's read_error field, bits 13:9; zkpipe reports 9).
 pub const STATUS_READ_ERROR: u32 = 1 << 9;
@@ -50,7 +62,9 @@ pub const STATUS_ERRORS: u32 = STATUS_MAGIC_STOPPED | STATUS_READ_ERROR | STATUS
 pub const DESC_MAGIC: u32 = 0xAD4B;
 /// Descriptor control bits (word 0, bits 7:0).
 pub const DESC_STOP: u32 = 1 << 0;
+/// Descriptor control: report completion of this descriptor.
 pub const DESC_COMPLETED: u32 = 1 << 1;
+/// Descriptor control: end of packet (TLAST after this descriptor's data).
 pub const DESC_EOP: u32 = 1 << 4;
 /// Size of a descriptor in host memory.
 pub const DESC_BYTES: usize = 32;
@@ -66,6 +80,7 @@ pub struct Descriptor {
     pub control: u32,
     /// Number of adjacent descriptors that follow in memory (hint; zkpipe uses 0).
     pub next_adjacent: u32,
+    /// Bytes to transfer.
     pub length: u32,
     /// H2C: source in host memory. C2H streaming: address of the writeback record.
     pub src: u64,
@@ -76,6 +91,7 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
+    /// The descriptor as the engine reads it from host memory.
     pub fn to_bytes(&self) -> [u8; DESC_BYTES] {
         let w0 = DESC_MAGIC << 16 | (self.next_adjacent & 0x3F) << 8 | (self.control & 0xFF);
         let words = [

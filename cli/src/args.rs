@@ -1,0 +1,230 @@
+//! The command line, declared with clap.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// URIs every command accepts.
+const URI_HELP: &str = "Device URI: sim:<preset> (simulated board, e.g. sim:sim-small), \
+vfio:<pci address> (a real card, e.g. vfio:0000:65:00.0; see docs/HARDWARE.md), cpu \
+(arkworks on this machine, where the command has a CPU form), or several card URIs \
+separated by commas (a pool)";
+
+/// zkpipe: FPGA acceleration for zero-knowledge provers — inspect a card, run its kernels,
+/// MSMs and Groth16 proofs, and compare with arkworks on the CPU.
+#[derive(Parser, Debug)]
+#[command(name = "zkpipe", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Identify a card: register map, preset, curve, engines, last job's counters.
+    Info(InfoArgs),
+    /// Run one elementwise job (mul, add, sub, powmul) on random vectors.
+    Vec(VecArgs),
+    /// Run NTTs of 2^N points (any size up to the field's two-adicity).
+    Ntt(NttArgs),
+    /// Run a G1 multi-scalar multiplication.
+    Msm(MsmArgs),
+    /// Prove a built-in circuit with Groth16 (proof equal to ark-groth16's).
+    Prove(ProveArgs),
+}
+
+/// A pairing-friendly curve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CurveArg {
+    /// BN254 (alt_bn128).
+    Bn254,
+    /// BLS12-381.
+    #[value(name = "bls12-381")]
+    Bls12_381,
+}
+
+impl CurveArg {
+    pub fn name(self) -> &'static str {
+        match self {
+            CurveArg::Bn254 => "bn254",
+            CurveArg::Bls12_381 => "bls12-381",
+        }
+    }
+}
+
+/// Options every job command shares.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    #[arg(long, help = URI_HELP)]
+    pub device: String,
+    /// Seed of the random inputs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InfoArgs {
+    #[arg(long, help = URI_HELP)]
+    pub device: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Elementwise operations of the card's kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OpArg {
+    /// r_i = a_i · b_i
+    Mul,
+    /// r_i = a_i + b_i
+    Add,
+    /// r_i = a_i − b_i
+    Sub,
+    /// r_i = a_i · g^i
+    Powmul,
+}
+
+/// Faults the simulated board can inject into the job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FaultArg {
+    /// The host-to-card descriptor fetch fails.
+    DmaError,
+    /// The kernel never finishes.
+    Stuck,
+    /// The input stream ends halfway.
+    ShortStream,
+}
+
+#[derive(Args, Debug)]
+pub struct VecArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The operation.
+    #[arg(long, value_enum)]
+    pub op: OpArg,
+    /// Elements (1 ..= the card's job limit; checked before anything is allocated).
+    #[arg(long)]
+    pub n: usize,
+    /// Scalar field of the vectors: the curve's.
+    #[arg(long, value_enum, default_value = "bn254")]
+    pub curve: CurveArg,
+    /// Compare with arkworks.
+    #[arg(long)]
+    pub check: bool,
+    /// Inject a fault into the job (simulated boards only).
+    #[arg(long, value_enum)]
+    pub inject: Option<FaultArg>,
+    /// Declare the card hung after this many milliseconds.
+    #[arg(long)]
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct NttArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// log2 of the transform size (up to the field's two-adicity: 28 for BN254, 32 for
+    /// BLS12-381).
+    #[arg(long)]
+    pub log_n: u32,
+    /// Inverse transform.
+    #[arg(long)]
+    pub inverse: bool,
+    /// Over the coset g·⟨ω⟩ with g the field's generator (as ark-groth16).
+    #[arg(long)]
+    pub coset: bool,
+    /// Transforms to run (back to back in one job where the card can).
+    #[arg(long, default_value_t = 1)]
+    pub batch: usize,
+    /// Scalar field of the transform: the curve's.
+    #[arg(long, value_enum, default_value = "bn254")]
+    pub curve: CurveArg,
+    /// Compare with ark-poly.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Scalars of an MSM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScalarsArg {
+    /// Uniformly random.
+    Random,
+    /// All zero (no additions).
+    Zero,
+    /// All −1 (every digit maximal).
+    Max,
+    /// The same digit in every window: every point hits the same bucket (worst case for
+    /// conflicts).
+    SameBucket,
+}
+
+impl ScalarsArg {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScalarsArg::Random => "random",
+            ScalarsArg::Zero => "zero",
+            ScalarsArg::Max => "max",
+            ScalarsArg::SameBucket => "same-bucket",
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct MsmArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Points.
+    #[arg(long)]
+    pub n: usize,
+    /// The curve (G1).
+    #[arg(long, value_enum, default_value = "bn254")]
+    pub curve: CurveArg,
+    /// Scalar pattern.
+    #[arg(long, value_enum, default_value = "random")]
+    pub scalars: ScalarsArg,
+    /// Run the MSM twice and report the second: the first loads the bases into card
+    /// memory (its time is load_s), the second streams scalars only.
+    #[arg(long)]
+    pub resident: bool,
+    /// Compare with arkworks' VariableBaseMSM.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Built-in circuits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CircuitArg {
+    /// A MiMC-style chain x ← x³ + c: two constraints per round.
+    Mimc,
+}
+
+#[derive(Args, Debug)]
+pub struct ProveArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The circuit.
+    #[arg(long, value_enum, default_value = "mimc")]
+    pub circuit: CircuitArg,
+    /// Constraints (2 ..= 2^24).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=1 << 24))]
+    pub constraints: u64,
+    /// The curve.
+    #[arg(long, value_enum, default_value = "bn254")]
+    pub curve: CurveArg,
+    /// Verify the proof with ark-groth16 before reporting it.
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

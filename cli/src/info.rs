@@ -1,0 +1,144 @@
+//! `zkpipe info`: what a card says about itself.
+
+use crate::args::InfoArgs;
+use crate::{emit, Outcome};
+use serde::Serialize;
+use zkpipe::driver::kernel::{Capabilities, Counters};
+use zkpipe::{Device, Opcode};
+
+#[derive(Serialize)]
+struct NttInfo {
+    log_core_size: u32,
+    twiddle_log: u32,
+    cores: u32,
+}
+
+#[derive(Serialize)]
+struct MsmInfo {
+    window_bits: u32,
+    windows: u32,
+    adders: u32,
+    resident_bases: u32,
+}
+
+#[derive(Serialize)]
+struct CountersInfo {
+    busy_cycles: u32,
+    beats_in: u32,
+    beats_out: u32,
+    stall_cycles: u32,
+}
+
+#[derive(Serialize)]
+struct InfoReport {
+    device: String,
+    id: String,
+    version: String,
+    preset: Option<&'static str>,
+    preset_hash: String,
+    curve: &'static str,
+    scalar_limbs: u32,
+    base_limbs: u32,
+    beat_bits: u32,
+    max_count: u32,
+    opcodes: Vec<&'static str>,
+    latency: u32,
+    clock_mhz: f64,
+    ntt: NttInfo,
+    msm: MsmInfo,
+    counters: CountersInfo,
+}
+
+fn report(uri: &str, c: &Capabilities, k: &Counters) -> InfoReport {
+    let version = zkpipe_spec_version(c.version);
+    InfoReport {
+        device: uri.to_string(),
+        id: format!("{:#010x}", zkpipe::spec::regs::MAGIC),
+        version,
+        preset: c.preset,
+        preset_hash: format!("{:#010x}", c.preset_hash),
+        curve: c.curve_name(),
+        scalar_limbs: c.scalar_limbs,
+        base_limbs: c.base_limbs,
+        beat_bits: c.beat_bits,
+        max_count: c.max_count,
+        opcodes: Opcode::ALL
+            .iter()
+            .filter(|o| c.opcodes & (1 << **o as u32) != 0)
+            .map(|o| o.name())
+            .collect(),
+        latency: c.latency,
+        clock_mhz: c.clock_mhz(),
+        ntt: NttInfo {
+            log_core_size: c.ntt_log_size,
+            twiddle_log: c.ntt_twiddle_log,
+            cores: c.ntt_cores,
+        },
+        msm: MsmInfo {
+            window_bits: c.msm_window_bits,
+            windows: c.msm_windows,
+            adders: c.msm_adders,
+            resident_bases: c.msm_bases,
+        },
+        counters: CountersInfo {
+            busy_cycles: k.busy_cycles,
+            beats_in: k.beats_in,
+            beats_out: k.beats_out,
+            stall_cycles: k.stall_cycles,
+        },
+    }
+}
+
+/// "major.minor" of a REG_VERSION value.
+fn zkpipe_spec_version(v: u32) -> String {
+    let v = zkpipe::spec::regs::Version::decode(v);
+    format!("{}.{}", v.major, v.minor)
+}
+
+pub fn run(args: &InfoArgs) -> Outcome {
+    let device = Device::open(&args.device).map_err(|e| e.to_string())?;
+    let c = device.capabilities();
+    let k = device.counters().map_err(|e| e.to_string())?;
+    emit(args.json, &report(device.uri(), c, &k), |r| {
+        println!("device        {}", r.device);
+        println!("register map  v{}", r.version);
+        println!(
+            "preset        {} (hash {})",
+            r.preset.unwrap_or("unknown"),
+            r.preset_hash
+        );
+        println!(
+            "curve         {} (scalar {} limbs, base {} limbs)",
+            r.curve, r.scalar_limbs, r.base_limbs
+        );
+        println!("streams       {} bits per beat", r.beat_bits);
+        println!("opcodes       {}", r.opcodes.join(", "));
+        if r.ntt.log_core_size > 0 {
+            println!(
+                "ntt           core 2^{} ({} core), four-step up to 2^{} (beyond: host radix-2 steps)",
+                r.ntt.log_core_size, r.ntt.cores, r.ntt.twiddle_log
+            );
+        } else {
+            println!("ntt           none");
+        }
+        if r.msm.window_bits > 0 {
+            println!(
+                "msm           c = {}, {} windows, {} adder, {} resident bases",
+                r.msm.window_bits, r.msm.windows, r.msm.adders, r.msm.resident_bases
+            );
+        } else {
+            println!("msm           none");
+        }
+        println!("job limit     {} elements", r.max_count);
+        println!("latency       {} cycles", r.latency);
+        println!("clock         {} MHz", r.clock_mhz);
+        println!(
+            "last job      {} busy cycles, {} beats in, {} out, {} stalled",
+            r.counters.busy_cycles,
+            r.counters.beats_in,
+            r.counters.beats_out,
+            r.counters.stall_cycles
+        );
+    });
+    Ok(true)
+}

@@ -1,0 +1,50 @@
+//! `zkpipe`: inspect a card and run kernels, MSMs and proofs on it (or on the CPU with
+//! arkworks, for comparison). Every command prints a human summary, or with `--json` one
+//! JSON object (its report's `Serialize` derive); long work shows a progress spinner on a
+//! terminal's stderr.
+
+mod args;
+mod info;
+mod msm;
+mod ntt;
+mod progress;
+mod prove;
+mod sizes;
+mod vec;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// The outcome of a command: `Ok(false)` when it ran but its check failed.
+type Outcome = Result<bool, String>;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let result = match cli.command {
+        args::Command::Info(a) => info::run(&a),
+        args::Command::Vec(a) => vec::run(&a),
+        args::Command::Ntt(a) => ntt::run(&a),
+        args::Command::Msm(a) => msm::run(&a),
+        args::Command::Prove(a) => prove::run(&a),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(msg) => {
+            eprintln!("zkpipe: error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a report: JSON from its `Serialize` derive, or the human text.
+fn emit<R: serde::Serialize>(json: bool, report: &R, text: impl FnOnce(&R)) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(report).expect("reports serialise")
+        );
+    } else {
+        text(report)
+    }
+}

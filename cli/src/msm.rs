@@ -1,0 +1,190 @@
+//! `zkpipe msm`: a G1 MSM on a backend (a card, or `cpu` for arkworks), checked against
+//! arkworks' `VariableBaseMSM`.
+
+use crate::args::{CurveArg, MsmArgs, ScalarsArg};
+use crate::progress::Progress;
+use crate::{emit, Outcome};
+use ark_ec::pairing::Pairing;
+use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ff::{AdditiveGroup, Field, PrimeField, UniformRand};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::time::Instant;
+use zkpipe::backend::{self, Backend, BoardBackend};
+
+#[derive(Serialize)]
+struct MsmCliReport {
+    ok: bool,
+    checked: bool,
+    device: String,
+    curve: &'static str,
+    n: usize,
+    scalars: &'static str,
+    resident: bool,
+    window_bits: Option<u32>,
+    windows: Option<u32>,
+    cycles: Option<u64>,
+    accum_cycles: Option<u64>,
+    adds: Option<u64>,
+    deferrals: Option<u64>,
+    utilisation: Option<f64>,
+    cycles_per_point_window: Option<f64>,
+    load_jobs: usize,
+    run_jobs: usize,
+    sim_cycles: Option<u64>,
+    clock_mhz: Option<f64>,
+    projected_s: Option<f64>,
+    reduce_s: Option<f64>,
+    load_s: Option<f64>,
+    host_s: f64,
+    check_s: f64,
+}
+
+pub fn run(args: &MsmArgs) -> Outcome {
+    match args.curve {
+        CurveArg::Bn254 => run_on::<ark_bn254::Bn254>(args),
+        CurveArg::Bls12_381 => run_on::<ark_bls12_381::Bls12_381>(args),
+    }
+}
+
+/// Distinct bases cheaply: P_i = P_0 + i·Q for random P_0, Q (one addition each).
+fn bases<E: Pairing>(n: usize, rng: &mut ChaCha8Rng) -> Vec<E::G1Affine> {
+    let g = E::G1::generator();
+    let q = g * E::ScalarField::rand(rng);
+    let mut p = g * E::ScalarField::rand(rng);
+    let mut points = Vec::with_capacity(n);
+    for _ in 0..n {
+        points.push(p);
+        p += q;
+    }
+    E::G1::normalize_batch(&points)
+}
+
+fn scalars<E: Pairing>(kind: ScalarsArg, n: usize, rng: &mut ChaCha8Rng) -> Vec<E::ScalarField> {
+    match kind {
+        ScalarsArg::Random => (0..n).map(|_| E::ScalarField::rand(rng)).collect(),
+        ScalarsArg::Zero => vec![E::ScalarField::ZERO; n],
+        ScalarsArg::Max => vec![-E::ScalarField::ONE; n],
+        // 0x1B in every byte (below r on both curves): the same bucket in every window.
+        ScalarsArg::SameBucket => vec![E::ScalarField::from_le_bytes_mod_order(&[0x1B; 32]); n],
+    }
+}
+
+fn run_on<E: Pairing>(args: &MsmArgs) -> Outcome
+where
+    BoardBackend: Backend<E>,
+{
+    let uri = &args.common.device;
+    let n = args.n;
+    let per_point = std::mem::size_of::<E::G1Affine>() + std::mem::size_of::<E::ScalarField>();
+    crate::sizes::check_memory("--n", n, per_point + std::mem::size_of::<E::G1>())?;
+    let backend = backend::open::<E>(uri).map_err(|e| e.to_string())?;
+    let mut rng = ChaCha8Rng::seed_from_u64(args.common.seed);
+    let scalars = scalars::<E>(args.scalars, n, &mut rng);
+    let bases = bases::<E>(n, &mut rng);
+    let label = format!(
+        "MSM of {n} points ({} scalars, {})",
+        args.scalars.name(),
+        args.curve.name()
+    );
+    let progress = Progress::start(uri, &label);
+    let mut load_s = None;
+    if args.resident && n > 0 {
+        // The first call makes the bases resident; the measured call streams scalars.
+        progress.stage(&format!("making {n} bases resident on {uri}"));
+        let t = Instant::now();
+        backend
+            .msm_g1(&bases, &scalars)
+            .map_err(|e| e.to_string())?;
+        load_s = Some(t.elapsed().as_secs_f64());
+        progress.stage(&label);
+    }
+    let before = backend.stats();
+    let started = Instant::now();
+    let sum = backend
+        .msm_g1(&bases, &scalars)
+        .map_err(|e| e.to_string())?;
+    let host_s = started.elapsed().as_secs_f64();
+    drop(progress);
+    let work = backend.stats().since(&before).msm_device;
+    let caps = backend.capabilities();
+    let checked = args.check && caps.is_some();
+    let check_start = Instant::now();
+    let ok = !checked || E::G1::msm(&bases, &scalars).ok() == Some(sum);
+    let check_s = check_start.elapsed().as_secs_f64();
+    let card = caps.as_ref().map(|_| work);
+    let windows = caps.as_ref().map_or(0, |c| c.msm_windows as usize);
+    let out = MsmCliReport {
+        ok,
+        checked,
+        device: backend.describe(),
+        curve: args.curve.name(),
+        n,
+        scalars: args.scalars.name(),
+        resident: args.resident,
+        window_bits: caps.as_ref().map(|c| c.msm_window_bits),
+        windows: caps.as_ref().map(|c| c.msm_windows),
+        cycles: card.map(|r| r.busy_cycles),
+        accum_cycles: card.map(|r| r.accum_cycles),
+        adds: card.map(|r| r.adds),
+        deferrals: card.map(|r| r.deferrals),
+        utilisation: card.map(|r| r.utilisation()),
+        cycles_per_point_window: card
+            .map(|r| r.accum_cycles as f64 / (n.max(1) * windows.max(1)) as f64),
+        load_jobs: work.load_jobs,
+        run_jobs: work.run_jobs,
+        sim_cycles: work.sim_cycles,
+        clock_mhz: caps.as_ref().map(|c| c.clock_mhz()),
+        projected_s: card.map(|r| r.projected_s),
+        reduce_s: card.map(|r| r.reduce_s),
+        load_s,
+        host_s,
+        check_s,
+    };
+    emit(args.common.json, &out, |r| {
+        println!(
+            "{} {label} on {}",
+            if r.ok { "ok" } else { "MISMATCH" },
+            r.device
+        );
+        if let (Some(w), Some(c)) = (&card, &caps) {
+            println!(
+                "device cycles  {} busy over {} run / {} load jobs (c = {}, {} windows)",
+                w.busy_cycles, w.run_jobs, w.load_jobs, c.msm_window_bits, c.msm_windows
+            );
+            println!(
+                "accumulation   {} cycles, {} additions, utilisation {:.3}, {} deferrals, {:.3} cycles per point per window",
+                w.accum_cycles,
+                w.adds,
+                w.utilisation(),
+                w.deferrals,
+                r.cycles_per_point_window.unwrap_or(0.0)
+            );
+            if let Some(sc) = w.sim_cycles {
+                println!("simulated      {sc} cycles including BAR accesses and DMA setup");
+            }
+            println!(
+                "projected      {:.3e} s at {} MHz",
+                w.projected_s,
+                c.clock_mhz()
+            );
+            println!("reduction      {:.3} s on the host", w.reduce_s);
+        }
+        if let Some(l) = r.load_s {
+            println!("load bases     {l:.3} s (once; later calls stream scalars only)");
+        }
+        println!("host           {:.3} s", r.host_s);
+        if r.checked {
+            println!(
+                "check          against arkworks in {:.3} s: {}",
+                r.check_s,
+                if r.ok { "equal" } else { "DIFFERENT" }
+            );
+        }
+    });
+    if !ok {
+        eprintln!("zkpipe: error: the device's MSM differs from arkworks");
+    }
+    Ok(ok)
+}

@@ -1,0 +1,157 @@
+//! `zkpipe prove`: a Groth16 proof of a built-in circuit on a backend.
+
+use crate::args::{CurveArg, ProveArgs};
+use crate::progress::Progress;
+use crate::{emit, Outcome};
+use ark_ec::pairing::Pairing;
+use ark_ff::UniformRand;
+use ark_groth16::Groth16;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::time::Instant;
+use zkpipe::backend::{self, Backend, BoardBackend};
+use zkpipe::groth16::{self, circuits::MimcChain, ProveOptions};
+
+#[derive(Serialize)]
+struct ProveReport {
+    ok: bool,
+    device: String,
+    curve: &'static str,
+    circuit: &'static str,
+    constraints: usize,
+    domain_size: usize,
+    verified: bool,
+    setup_s: f64,
+    total_s: f64,
+    ntt_s: f64,
+    ntt_host_steps_s: f64,
+    ntt_calls: usize,
+    msm_g1_s: f64,
+    msm_g1_calls: usize,
+    msm_g2_s: f64,
+    msm_g2_calls: usize,
+    elementwise_s: f64,
+    host_s: f64,
+    verify_s: f64,
+    device_jobs: usize,
+    device_cycles: u64,
+    device_projected_s: f64,
+    msm_adds: u64,
+    msm_run_jobs: usize,
+    msm_reduce_s: f64,
+    projected_card_s: Option<f64>,
+}
+
+pub fn run(args: &ProveArgs) -> Outcome {
+    match args.curve {
+        CurveArg::Bn254 => run_on::<ark_bn254::Bn254>(args),
+        CurveArg::Bls12_381 => run_on::<ark_bls12_381::Bls12_381>(args),
+    }
+}
+
+fn run_on<E: Pairing>(args: &ProveArgs) -> Outcome
+where
+    BoardBackend: Backend<E>,
+{
+    let uri = &args.common.device;
+    let constraints = args.constraints as usize;
+    let backend = backend::open::<E>(uri).map_err(|e| e.to_string())?;
+    let mut rng = ChaCha8Rng::seed_from_u64(args.common.seed);
+    let circuit = MimcChain::with_constraints(E::ScalarField::rand(&mut rng), constraints);
+    let progress = Progress::start(uri, "proof");
+    progress.stage("generating the proving key (CPU)");
+    let setup_start = Instant::now();
+    let pk = Groth16::<E>::generate_random_parameters_with_reduction(circuit.clone(), &mut rng)
+        .map_err(|e| e.to_string())?;
+    let setup_s = setup_start.elapsed().as_secs_f64();
+    progress.stage(&format!("proving {constraints} constraints on {uri}"));
+    let (r, s) = (
+        E::ScalarField::rand(&mut rng),
+        E::ScalarField::rand(&mut rng),
+    );
+    let options = ProveOptions {
+        verify: args.verify,
+    };
+    let (_proof, report) =
+        groth16::prove(backend.as_ref(), &pk, circuit, r, s, options).map_err(|e| e.to_string())?;
+    drop(progress);
+    let b = &report.backend;
+    let out = ProveReport {
+        ok: true,
+        device: backend.describe(),
+        curve: args.curve.name(),
+        circuit: "mimc",
+        constraints: report.constraints,
+        domain_size: report.domain_size,
+        verified: report.verified,
+        setup_s,
+        total_s: report.total.as_secs_f64(),
+        ntt_s: b.ntt_time.as_secs_f64(),
+        ntt_host_steps_s: b.ntt_host_time.as_secs_f64(),
+        ntt_calls: b.ntt_calls,
+        msm_g1_s: b.msm_g1_time.as_secs_f64(),
+        msm_g1_calls: b.msm_g1_calls,
+        msm_g2_s: b.msm_g2_time.as_secs_f64(),
+        msm_g2_calls: b.msm_g2_calls,
+        elementwise_s: b.elementwise_time.as_secs_f64(),
+        host_s: report.host.as_secs_f64(),
+        verify_s: report.verify.as_secs_f64(),
+        device_jobs: b.device.jobs,
+        device_cycles: b.device.busy_cycles,
+        device_projected_s: b.device.projected_s,
+        msm_adds: b.msm_device.adds,
+        msm_run_jobs: b.msm_device.run_jobs,
+        msm_reduce_s: b.msm_device.reduce_s,
+        projected_card_s: report.projected_card_s(),
+    };
+    emit(args.common.json, &out, |r| {
+        println!(
+            "proof of {} constraints (mimc, domain 2^{}) on {}{}",
+            r.constraints,
+            r.domain_size.trailing_zeros(),
+            r.device,
+            if r.verified { ": verified" } else { "" }
+        );
+        println!(
+            "key setup      {:.3} s (CPU, not part of proving)",
+            r.setup_s
+        );
+        println!("total          {:.3} s", r.total_s);
+        println!("  NTT          {:.3} s ({} calls)", r.ntt_s, r.ntt_calls);
+        println!(
+            "  MSM G1       {:.3} s ({} calls{})",
+            r.msm_g1_s,
+            r.msm_g1_calls,
+            if r.msm_run_jobs > 0 {
+                ", on the card"
+            } else {
+                ""
+            }
+        );
+        println!(
+            "  MSM G2       {:.3} s ({} call, host CPU)",
+            r.msm_g2_s, r.msm_g2_calls
+        );
+        println!("  pointwise    {:.3} s", r.elementwise_s);
+        println!(
+            "  host         {:.3} s (synthesis, matrix products, group sums)",
+            r.host_s
+        );
+        if r.verified {
+            println!("  verify       {:.3} s", r.verify_s);
+        }
+        if let Some(card_s) = r.projected_card_s {
+            println!(
+                "device         {} jobs, {} busy cycles, projected {:.3e} s at the card's clock",
+                r.device_jobs, r.device_cycles, r.device_projected_s
+            );
+            println!(
+                "host on a card {:.3} s NTT steps, {:.3} s bucket reduction, {:.3} s G2 MSM",
+                r.ntt_host_steps_s, r.msm_reduce_s, r.msm_g2_s
+            );
+            println!("projected      {card_s:.3} s for this proof on the card");
+        }
+    });
+    Ok(true)
+}

@@ -1,0 +1,404 @@
+//! `Card`: one opened board — its PCIe function behind a lock, its identity and
+//! capabilities, job timeouts, and the DMA staging buffers every job reuses.
+//!
+//! Staging memory (host-to-card data, card-to-host data, descriptor ring) is mapped for
+//! the device when the first job needs it and kept: later jobs reuse it, and only a job
+//! larger than every job before re-maps (the buffers grow to the next power of two). On
+//! VFIO each mapping is a syscall and an IOMMU entry, so a card maps three buffers in its
+//! life for jobs of one size, not three per job.
+//!
+//! The engines encode their input straight into the mapped host-to-card buffer and decode
+//! results straight out of the card-to-host buffer ([`Card::submit`]): the host touches
+//! each element once on the way in and once on the way out.
+
+use crate::driver::kernel::{self, Capabilities, Counters};
+use crate::driver::xdma;
+use crate::error::{Error, Result};
+use crate::pcie::{DmaBuffer, PcieFunction, BAR_CSR};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use zkpipe_spec::regs::{self, FaultInject, JobMsmFlags, JobNtt, Opcode, PARAM_WORDS};
+use zkpipe_spec::wire::BEAT_BYTES;
+
+/// One job as the card runs it: what the JOB_* registers say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// mul, add, sub or powmul over `n` elements; `param`: powmul's g (JOB_PARAM words).
+    Elementwise {
+        /// The operation.
+        op: Opcode,
+        /// Elements.
+        n: usize,
+        /// JOB_PARAM words.
+        param: [u32; PARAM_WORDS],
+    },
+    /// `n` elements: `n / 2^config.log_n` NTTs back to back.
+    Ntt {
+        /// Elements.
+        n: usize,
+        /// JOB_NTT.
+        config: JobNtt,
+        /// JOB_NTT_ROW (twiddle jobs).
+        row: u32,
+        /// JOB_PARAM words (coset jobs: g).
+        param: [u32; PARAM_WORDS],
+    },
+    /// Store `points` base points in card memory from `offset` on.
+    MsmLoad {
+        /// Points.
+        points: usize,
+        /// First index in card memory.
+        offset: u32,
+    },
+    /// Accumulate `points` scalars over the resident bases from `offset` on.
+    MsmRun {
+        /// Points (scalars).
+        points: usize,
+        /// First base in card memory.
+        offset: u32,
+        /// Keep / hold the buckets.
+        flags: JobMsmFlags,
+    },
+}
+
+impl Job {
+    /// JOB_OPCODE.
+    pub fn opcode(&self) -> Opcode {
+        match self {
+            Job::Elementwise { op, .. } => *op,
+            Job::Ntt { .. } => Opcode::Ntt,
+            Job::MsmLoad { .. } => Opcode::MsmLoad,
+            Job::MsmRun { .. } => Opcode::MsmRun,
+        }
+    }
+
+    /// JOB_COUNT: elements, or points.
+    pub fn count(&self) -> usize {
+        match *self {
+            Job::Elementwise { n, .. } | Job::Ntt { n, .. } => n,
+            Job::MsmLoad { points, .. } | Job::MsmRun { points, .. } => points,
+        }
+    }
+
+    /// Host-to-card beats of the job on a card with `caps`.
+    pub fn in_beats(&self, caps: &Capabilities) -> usize {
+        match self {
+            Job::MsmLoad { points, .. } => points * caps.msm_point_beats as usize,
+            _ => self.count(),
+        }
+    }
+
+    /// Card-to-host beats of the job on a card with `caps`.
+    pub fn out_beats(&self, caps: &Capabilities) -> usize {
+        match self {
+            Job::Elementwise { n, .. } | Job::Ntt { n, .. } => *n,
+            Job::MsmLoad { .. } => 1,
+            Job::MsmRun { flags, .. } if flags.hold => 1,
+            Job::MsmRun { .. } => caps.msm_readout_beats(),
+        }
+    }
+
+    /// The JOB_* register writes that describe the job, in order.
+    pub fn registers(&self) -> Vec<(u32, u32)> {
+        let mut w = vec![
+            (regs::JOB_OPCODE, self.opcode() as u32),
+            (regs::JOB_COUNT, self.count() as u32),
+        ];
+        let param = match *self {
+            Job::Elementwise { param, .. } => Some(param),
+            Job::Ntt {
+                config, row, param, ..
+            } => {
+                w.push((regs::JOB_NTT, config.encode()));
+                w.push((regs::JOB_NTT_ROW, row));
+                Some(param)
+            }
+            Job::MsmLoad { offset, .. } => {
+                w.push((regs::JOB_MSM_OFFSET, offset));
+                w.push((regs::JOB_MSM_FLAGS, 0));
+                None
+            }
+            Job::MsmRun { offset, flags, .. } => {
+                w.push((regs::JOB_MSM_OFFSET, offset));
+                w.push((regs::JOB_MSM_FLAGS, flags.encode()));
+                None
+            }
+        };
+        let param = param.unwrap_or([0; PARAM_WORDS]);
+        for (k, word) in param.iter().enumerate() {
+            w.push((regs::JOB_PARAM0 + 4 * k as u32, *word));
+        }
+        w
+    }
+}
+
+/// What a finished job gives back besides its decoded output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Completed<R> {
+    /// What the caller's decoder returned.
+    pub output: R,
+    /// The kernel's performance counters of the job.
+    pub counters: Counters,
+    /// Clock cycles the simulator ran for the job (BAR accesses and DMA included).
+    pub sim_cycles: Option<u64>,
+}
+
+/// DMA memory the jobs share, mapped once and grown only when a job needs more.
+pub struct Staging {
+    /// Host-to-card data.
+    pub h2c: DmaBuffer,
+    /// Card-to-host data.
+    pub c2h: DmaBuffer,
+    /// Descriptor chains of both directions and the C2H writeback records.
+    pub ring: DmaBuffer,
+}
+
+impl Staging {
+    /// Maps buffers for `in_bytes` host-to-card and `out_bytes` card-to-host bytes
+    /// (rounded up to powers of two so growing jobs re-map rarely).
+    fn map(f: &mut dyn PcieFunction, in_bytes: usize, out_bytes: usize) -> Result<Staging> {
+        let in_bytes = in_bytes.next_power_of_two().max(BEAT_BYTES);
+        let out_bytes = out_bytes.next_power_of_two().max(BEAT_BYTES);
+        let ring = xdma::ring_bytes(in_bytes) + xdma::ring_bytes(out_bytes);
+        Ok(Staging {
+            h2c: f.alloc_dma(in_bytes)?,
+            c2h: f.alloc_dma(out_bytes)?,
+            ring: f.alloc_dma(ring)?,
+        })
+    }
+
+    fn fits(&self, in_bytes: usize, out_bytes: usize) -> bool {
+        self.h2c.len() >= in_bytes
+            && self.c2h.len() >= out_bytes
+            && self.ring.len() >= xdma::ring_bytes(in_bytes) + xdma::ring_bytes(out_bytes)
+    }
+}
+
+struct Inner {
+    func: Box<dyn PcieFunction>,
+    staging: Option<Staging>,
+}
+
+/// An opened board: safe to share between threads, jobs serialise on its lock.
+pub struct Card {
+    uri: String,
+    caps: Capabilities,
+    inner: Mutex<Inner>,
+    timeout: Mutex<Option<Duration>>,
+}
+
+impl std::fmt::Debug for Card {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Card")
+            .field("uri", &self.uri)
+            .field("caps", &self.caps)
+            .finish()
+    }
+}
+
+impl Card {
+    /// Opens `sim:<preset>` (feature `sim`) or `vfio:<pci address>` (feature `vfio`) and
+    /// checks the card is a zkpipe board of a supported register-map version (and, for
+    /// `sim:`, of that preset).
+    pub fn open(uri: &str) -> Result<Card> {
+        if let Some(preset) = uri.strip_prefix("sim:") {
+            zkpipe_spec::Preset::by_name(preset)
+                .map_err(|e| Error::Pcie(crate::pcie::PcieError::Unavailable(e.to_string())))?;
+            #[cfg(feature = "sim")]
+            {
+                let func = crate::pcie::sim::SimFunction::open(preset)?;
+                Card::from_function(Box::new(func), Some(preset))
+            }
+            #[cfg(not(feature = "sim"))]
+            Err(Error::FeatureMissing {
+                uri: uri.to_string(),
+                feature: "sim",
+            })
+        } else if let Some(address) = uri.strip_prefix("vfio:") {
+            #[cfg(feature = "vfio")]
+            {
+                let func = crate::pcie::vfio::VfioFunction::open(address)?;
+                Card::from_function(Box::new(func), None)
+            }
+            #[cfg(not(feature = "vfio"))]
+            {
+                let _ = address;
+                Err(Error::FeatureMissing {
+                    uri: uri.to_string(),
+                    feature: "vfio",
+                })
+            }
+        } else {
+            Err(Error::BadUri(uri.to_string()))
+        }
+    }
+
+    /// Wraps an already opened function; `expected_preset` is checked against the card.
+    pub fn from_function(
+        mut func: Box<dyn PcieFunction>,
+        expected_preset: Option<&str>,
+    ) -> Result<Card> {
+        let caps = kernel::identify(func.as_mut())?;
+        // Completion raises the interrupt line: the simulator's wait returns at once, and a
+        // card's driver can sleep on it. Status is still polled, so this is only a hint.
+        let irq = regs::IrqEnable { job_done: true }.encode();
+        func.write32(BAR_CSR, regs::IRQ_ENABLE as u64, irq)?;
+        if let Some(preset) = expected_preset {
+            let expected = regs::preset_hash(preset);
+            if caps.preset_hash != expected {
+                return Err(Error::PresetMismatch {
+                    device: func.describe(),
+                    preset: preset.to_string(),
+                    found: caps.preset_hash,
+                    expected,
+                });
+            }
+        }
+        Ok(Card {
+            uri: func.describe(),
+            caps,
+            inner: Mutex::new(Inner {
+                func,
+                staging: None,
+            }),
+            timeout: Mutex::new(None),
+        })
+    }
+
+    /// The URI the card was opened with.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// What the card reported about itself when opened.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// Performance counters of the last job.
+    pub fn counters(&self) -> Result<Counters> {
+        kernel::counters(self.lock().func.as_mut())
+    }
+
+    /// Overrides how long a job may take before the card is declared hung (`None`: the
+    /// function's default for the job's size).
+    pub fn set_timeout(&self, timeout: Option<Duration>) {
+        *self.timeout.lock().unwrap_or_else(|e| e.into_inner()) = timeout;
+    }
+
+    /// Test hook: writes FAULT_INJECT, making the card's MSM unit drop the points it would
+    /// defer or corrupt its adder results, so tests can show such hardware faults are
+    /// caught. `FaultInject::default()` restores normal operation.
+    pub fn set_fault_inject(&self, fault: FaultInject) -> Result<()> {
+        let mut inner = self.lock();
+        Ok(inner
+            .func
+            .write32(BAR_CSR, regs::FAULT_INJECT as u64, fault.encode())?)
+    }
+
+    /// Runs `f` on the card's PCIe function under the card's lock (tests; the simulated
+    /// board's own methods via [`PcieFunction::as_any_mut`]).
+    pub fn with_function<R>(&self, f: impl FnOnce(&mut dyn PcieFunction) -> R) -> R {
+        f(self.lock().func.as_mut())
+    }
+
+    /// Bytes of DMA staging memory mapped now (host-to-card, card-to-host, ring).
+    pub fn staging_bytes(&self) -> (usize, usize, usize) {
+        self.lock()
+            .staging
+            .as_ref()
+            .map_or((0, 0, 0), |s| (s.h2c.len(), s.c2h.len(), s.ring.len()))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the card in a state the next job's
+        // checks would not catch; keep going.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs one job: `fill` encodes the host-to-card stream straight into mapped memory
+    /// (exactly `job.in_beats` beats), the card runs, and `decode` reads the card-to-host
+    /// stream straight out of mapped memory. `work` sizes the default timeout, in
+    /// element-equivalents. On any error the card is reset and `decode` is not called.
+    pub fn submit<R>(
+        &self,
+        job: &Job,
+        work: usize,
+        fill: impl FnOnce(&mut [u8]),
+        decode: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<Completed<R>> {
+        let in_bytes = job.in_beats(&self.caps) * BEAT_BYTES;
+        let out_bytes = job.out_beats(&self.caps) * BEAT_BYTES;
+        if in_bytes == 0 || out_bytes == 0 {
+            return Err(Error::Empty);
+        }
+        let mut inner = self.lock();
+        let Inner { func, staging } = &mut *inner;
+        let timeout = self
+            .timeout
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(|| func.default_timeout(work));
+        if !staging
+            .as_ref()
+            .is_some_and(|s| s.fits(in_bytes, out_bytes))
+        {
+            // Unmap the old buffers before mapping larger ones.
+            *staging = None;
+            *staging = Some(Staging::map(func.as_mut(), in_bytes, out_bytes)?);
+        }
+        let staging = staging.as_ref().expect("mapped above");
+        staging.h2c.with_bytes(in_bytes, fill);
+        let cycles_before = func.device_cycles();
+        let counters = kernel::run_job(
+            func.as_mut(),
+            &kernel::JobInput {
+                registers: job.registers(),
+                in_bytes,
+                out_bytes,
+                timeout,
+            },
+            staging,
+        )?;
+        let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
+        let output = staging.c2h.with_bytes(out_bytes, |b| decode(b))?;
+        Ok(Completed {
+            output,
+            counters,
+            sim_cycles,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_registers_use_the_spec_fields() {
+        let job = Job::Ntt {
+            n: 1024,
+            config: JobNtt {
+                log_n: 10,
+                inverse: true,
+                ..Default::default()
+            },
+            row: 3,
+            param: [0; PARAM_WORDS],
+        };
+        let w = job.registers();
+        assert!(w.contains(&(regs::JOB_OPCODE, Opcode::Ntt as u32)));
+        assert!(w.contains(&(regs::JOB_NTT, 10 | 1 << 8)));
+        assert!(w.contains(&(regs::JOB_NTT_ROW, 3)));
+        let run = Job::MsmRun {
+            points: 5,
+            offset: 7,
+            flags: JobMsmFlags {
+                keep: true,
+                hold: true,
+            },
+        };
+        assert!(run.registers().contains(&(regs::JOB_MSM_FLAGS, 3)));
+        assert_eq!(run.count(), 5);
+    }
+}

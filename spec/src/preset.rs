@@ -1,0 +1,364 @@
+//! Typed presets: what to generate, for which curve, in which style, at which clock, and
+//! the configuration of each engine derived from them ([`KernelConfig`], [`NttConfig`],
+//! [`MsmConfig`]). Hardware blocks take their own engine config, not the whole preset;
+//! the host reads the same shapes back from the CAPS_* registers.
+
+use crate::field::FieldId;
+use std::fmt;
+use std::str::FromStr;
+
+/// How W×W multipliers are built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum MulStyle {
+    /// One wide `*` per product: fastest to simulate, not meant for synthesis.
+    Behavioural,
+    /// 16×16 DSP tiles, registered carry-save trees, segmented adders: for synthesis.
+    Tiled,
+}
+
+impl MulStyle {
+    /// Every style.
+    pub const ALL: [MulStyle; 2] = [MulStyle::Behavioural, MulStyle::Tiled];
+    /// The style's name in presets, module names and manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            MulStyle::Behavioural => "behavioural",
+            MulStyle::Tiled => "tiled",
+        }
+    }
+}
+
+impl fmt::Display for MulStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A pairing-friendly curve: its scalar field (NTT, MSM scalars) and base field (points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum Curve {
+    /// BN254 (alt_bn128, circom's "bn128").
+    Bn254,
+    /// BLS12-381.
+    Bls12_381,
+}
+
+impl Curve {
+    /// Every supported curve.
+    pub const ALL: [Curve; 2] = [Curve::Bn254, Curve::Bls12_381];
+    /// The curve's name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Curve::Bn254 => "bn254",
+            Curve::Bls12_381 => "bls12-381",
+        }
+    }
+    /// The curve id CAPS_CURVE reports (1 = BN254, 2 = BLS12-381).
+    pub fn id(self) -> u32 {
+        match self {
+            Curve::Bn254 => 1,
+            Curve::Bls12_381 => 2,
+        }
+    }
+    /// The curve of a CAPS_CURVE id, if zkpipe knows it.
+    pub fn from_id(id: u32) -> Option<Curve> {
+        Curve::ALL.into_iter().find(|c| c.id() == id)
+    }
+    /// The field whose elements are scalars (NTT data, MSM scalars).
+    pub fn scalar_field(self) -> FieldId {
+        match self {
+            Curve::Bn254 => FieldId::Bn254Fr,
+            Curve::Bls12_381 => FieldId::Bls12_381Fr,
+        }
+    }
+    /// The field of the G1 points' coordinates.
+    pub fn base_field(self) -> FieldId {
+        match self {
+            Curve::Bn254 => FieldId::Bn254Fq,
+            Curve::Bls12_381 => FieldId::Bls12_381Fq,
+        }
+    }
+}
+
+/// One named hardware configuration.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Preset {
+    /// Name (`synth --preset`, `sim:<name>`).
+    pub name: &'static str,
+    /// One line for `synth --list`.
+    pub description: &'static str,
+    /// The curve every engine computes over.
+    pub curve: Curve,
+    /// Multiplier style of every field unit.
+    pub mul_style: MulStyle,
+    /// Clock the design is meant to close timing at; projections use it.
+    pub clock_mhz: f64,
+    /// Target FPGA part, if the preset is for a real card.
+    pub part: Option<&'static str>,
+    /// Largest element count of one elementwise job (CAPS_MAX_COUNT).
+    pub max_job_elements: u32,
+    /// log2 of the on-chip NTT core size N.
+    pub ntt_log_size: usize,
+    /// S: the four-step twiddle unit generates powers of a primitive 2^S-th root of unity,
+    /// so transforms up to 2^S points run on the card (two ROMs of 2^(S/2) words).
+    pub ntt_twiddle_log: usize,
+    /// MSM window size c in bits: 2^c − 1 buckets per window, ⌈scalar bits / c⌉ windows.
+    pub msm_window_bits: usize,
+    /// log2 of the card memory for resident MSM bases, in points (CAPS_MSM_BASES).
+    pub msm_log_bases: usize,
+    /// Entries of the MSM deferral FIFO (points whose bucket is in the adder).
+    pub msm_fifo_depth: usize,
+}
+
+/// Every preset the generator knows.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "sim-small",
+        description: "BN254, behavioural multipliers: fast Verilator simulation for tests",
+        curve: Curve::Bn254,
+        mul_style: MulStyle::Behavioural,
+        clock_mhz: 250.0,
+        part: None,
+        max_job_elements: 1 << 16,
+        ntt_log_size: 8,
+        ntt_twiddle_log: 16,
+        msm_window_bits: 8,
+        msm_log_bases: 16,
+        msm_fifo_depth: 16,
+    },
+    Preset {
+        name: "sim-bls12-381",
+        description:
+            "BLS12-381, behavioural multipliers: the same generator on the second curve, for tests",
+        curve: Curve::Bls12_381,
+        mul_style: MulStyle::Behavioural,
+        clock_mhz: 250.0,
+        part: None,
+        max_job_elements: 1 << 16,
+        ntt_log_size: 8,
+        ntt_twiddle_log: 16,
+        msm_window_bits: 8,
+        msm_log_bases: 12,
+        msm_fifo_depth: 16,
+    },
+    Preset {
+        name: "u250-bn254",
+        description: "BN254 on a Xilinx Alveo U250 (UltraScale+), tiled DSP multipliers",
+        curve: Curve::Bn254,
+        mul_style: MulStyle::Tiled,
+        clock_mhz: 250.0,
+        part: Some("xcu250-figd2104-2L-e"),
+        max_job_elements: 1 << 24,
+        ntt_log_size: 10,
+        ntt_twiddle_log: 24,
+        // c = 13: 20 windows, the top one 7 bits wide. (c = 12 leaves a 2-bit top window whose
+        // 3 buckets are always in flight: 0.6 utilisation in the cycle model.)
+        msm_window_bits: 13,
+        msm_log_bases: 18,
+        msm_fifo_depth: 32,
+    },
+    Preset {
+        name: "u250-bls12-381",
+        description: "BLS12-381 on a Xilinx Alveo U250 (UltraScale+), tiled DSP multipliers",
+        curve: Curve::Bls12_381,
+        mul_style: MulStyle::Tiled,
+        clock_mhz: 250.0,
+        part: Some("xcu250-figd2104-2L-e"),
+        max_job_elements: 1 << 24,
+        ntt_log_size: 10,
+        ntt_twiddle_log: 24,
+        msm_window_bits: 13,
+        msm_log_bases: 17,
+        msm_fifo_depth: 32,
+    },
+];
+
+/// The real-card preset `synth` generates when none is named.
+pub const DEFAULT_PRESET: &str = "u250-bn254";
+
+impl Preset {
+    /// The elementwise kernel's configuration.
+    pub fn kernel(&self) -> KernelConfig {
+        KernelConfig {
+            field: self.curve.scalar_field(),
+            mul_style: self.mul_style,
+            max_job_elements: self.max_job_elements,
+        }
+    }
+    /// The NTT engine's configuration.
+    pub fn ntt(&self) -> NttConfig {
+        NttConfig {
+            curve: self.curve,
+            mul_style: self.mul_style,
+            log_size: self.ntt_log_size,
+            twiddle_log: self.ntt_twiddle_log,
+        }
+    }
+    /// The MSM engine's configuration.
+    pub fn msm(&self) -> MsmConfig {
+        MsmConfig::new(
+            self.curve,
+            self.mul_style,
+            self.msm_window_bits,
+            self.msm_log_bases,
+            self.msm_fifo_depth,
+        )
+    }
+    /// The preset's hash as CAPS_PRESET_HASH reports it.
+    pub fn hash(&self) -> u32 {
+        crate::regs::preset_hash(self.name)
+    }
+    /// The preset whose name hashes to CAPS_PRESET_HASH `hash`, if zkpipe knows it.
+    pub fn by_hash(hash: u32) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| p.hash() == hash)
+    }
+    /// The preset called `name`.
+    pub fn by_name(name: &str) -> Result<&'static Preset, UnknownPreset> {
+        PRESETS
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| UnknownPreset(name.to_string()))
+    }
+}
+
+impl FromStr for &'static Preset {
+    type Err = UnknownPreset;
+    fn from_str(s: &str) -> Result<Self, UnknownPreset> {
+        Preset::by_name(s)
+    }
+}
+
+/// A preset name that is not in [`PRESETS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPreset(pub String);
+
+impl fmt::Display for UnknownPreset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<_> = PRESETS.iter().map(|p| p.name).collect();
+        write!(
+            f,
+            "unknown preset `{}` (known presets: {}; `synth --list` describes them)",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownPreset {}
+
+/// The elementwise kernel (mul, add, sub, powmul over the scalar field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct KernelConfig {
+    /// The field the kernel computes in.
+    pub field: FieldId,
+    /// Multiplier style of its MontMul.
+    pub mul_style: MulStyle,
+    /// Largest element count of one job (CAPS_MAX_COUNT).
+    pub max_job_elements: u32,
+}
+
+/// The NTT engine (core, front multiplier, four-step twiddle unit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NttConfig {
+    /// The curve whose scalar field the transform is over.
+    pub curve: Curve,
+    /// Multiplier style of the butterflies and the front multiplier.
+    pub mul_style: MulStyle,
+    /// log2 of the core size N.
+    pub log_size: usize,
+    /// S: largest four-step transform (2^S points) whose twiddles the card generates.
+    pub twiddle_log: usize,
+}
+
+impl NttConfig {
+    /// The field of the transform.
+    pub fn field(&self) -> FieldId {
+        self.curve.scalar_field()
+    }
+}
+
+/// The shape of an MSM engine: what the hardware is generated for and what CAPS_MSM /
+/// CAPS_MSM_BASES report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MsmConfig {
+    /// The curve of the points.
+    pub curve: Curve,
+    /// Multiplier style of the point adder.
+    pub mul_style: MulStyle,
+    /// Window size c.
+    pub window_bits: usize,
+    /// Windows per scalar: ⌈scalar bits / c⌉.
+    pub windows: usize,
+    /// Bits of the scalar field's modulus.
+    pub scalar_bits: usize,
+    /// Base-field element width W (256 or 384).
+    pub field_width: usize,
+    /// Stream beats per affine base point (1 if 2·W ≤ 512).
+    pub point_beats: usize,
+    /// log2 of the base memory size, in points.
+    pub log_bases: usize,
+    /// Entries of the deferral FIFO (points whose bucket is in the adder).
+    pub fifo_depth: usize,
+    /// Point adders.
+    pub adders: usize,
+}
+
+impl MsmConfig {
+    /// The engine for `curve` with window size `window_bits`, `2^log_bases` resident bases
+    /// and a deferral FIFO of `fifo_depth` entries (one adder).
+    pub fn new(
+        curve: Curve,
+        mul_style: MulStyle,
+        window_bits: usize,
+        log_bases: usize,
+        fifo_depth: usize,
+    ) -> Self {
+        let scalar_bits = curve.scalar_field().params().modulus_bits as usize;
+        let field_width = curve.base_field().params().width();
+        MsmConfig {
+            curve,
+            mul_style,
+            window_bits,
+            windows: scalar_bits.div_ceil(window_bits),
+            scalar_bits,
+            field_width,
+            point_beats: crate::wire::point_beats(field_width),
+            log_bases,
+            fifo_depth,
+            adders: 1,
+        }
+    }
+
+    /// Buckets read back per window (digits 1 ..= 2^c − 1).
+    pub fn buckets_per_window(&self) -> usize {
+        (1 << self.window_bits) - 1
+    }
+
+    /// Card-to-host beats of one msm_run job: X, Y, Z of every bucket.
+    pub fn readout_beats(&self) -> usize {
+        3 * self.windows * self.buckets_per_window()
+    }
+
+    /// Resident base capacity in points.
+    pub fn capacity(&self) -> usize {
+        1 << self.log_bases
+    }
+
+    /// The CAPS_MSM register fields.
+    pub fn caps(&self) -> crate::regs::CapsMsm {
+        crate::regs::CapsMsm {
+            window_bits: self.window_bits as u32,
+            windows: self.windows as u32,
+            adders: self.adders as u32,
+            point_beats: self.point_beats as u32,
+        }
+    }
+}

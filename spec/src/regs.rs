@@ -1,0 +1,647 @@
+//! The board's register map (BAR0), defined once, with typed bit fields for every packed
+//! register.
+//!
+//! The generator's CSR block and decode logic (`zkpipe-hdl`) and the host driver
+//! (`zkpipe::driver`) both use these definitions; `docs/REGISTERS.md` is rendered from [`REGISTERS`] by
+//! [`registers_markdown`] and a test keeps the file in agreement.
+
+/// `ID` register value: ASCII "ZKPI".
+pub const MAGIC: u32 = 0x5A4B_5049;
+/// Register-map version (major << 16 | minor): the driver refuses other majors.
+pub const VERSION: u32 = 0x0001_0002;
+
+/// Access type of a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Read-only.
+    Ro,
+    /// Read-write.
+    Rw,
+    /// Write-only command bits (read as 0 or as the status they trigger).
+    Wo,
+}
+
+impl Access {
+    /// RO, RW or WO.
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::Ro => "RO",
+            Access::Rw => "RW",
+            Access::Wo => "WO",
+        }
+    }
+}
+
+/// One 32-bit register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Register {
+    /// Name as in `docs/REGISTERS.md`.
+    pub name: &'static str,
+    /// Byte offset in BAR0.
+    pub offset: u32,
+    /// Access type.
+    pub access: Access,
+    /// One-line description.
+    pub doc: &'static str,
+}
+
+macro_rules! registers {
+    ($($(#[$m:meta])* $name:ident = $offset:literal, $access:ident, $doc:literal;)*) => {
+        $($(#[$m])* #[doc = $doc] pub const $name: u32 = $offset;)*
+        /// Every register, in address order.
+        pub const REGISTERS: &[Register] = &[
+            $(Register { name: stringify!($name), offset: $offset, access: Access::$access, doc: $doc },)*
+        ];
+    };
+}
+
+registers! {
+    ID = 0x000, Ro, "Magic 0x5A4B5049 (\"ZKPI\").";
+    REG_VERSION = 0x004, Ro, "Register-map version, major << 16 | minor.";
+    CAPS_CURVE = 0x008, Ro, "Curve id (1 = BN254, 2 = BLS12-381) | scalar limbs << 8 | base limbs << 16.";
+    CAPS_BEAT_BITS = 0x00C, Ro, "Stream beat width in bits (both directions).";
+    CAPS_MAX_COUNT = 0x010, Ro, "Largest element count of one job.";
+    CAPS_PRESET_HASH = 0x014, Ro, "FNV-1a hash of the preset name the bitstream was generated for.";
+    CAPS_OPCODES = 0x018, Ro, "Bit i set: opcode i is implemented.";
+    CAPS_LATENCY = 0x01C, Ro, "Elementwise kernel pipeline latency in cycles.";
+    CAPS_CLOCK_KHZ = 0x020, Ro, "Kernel clock the preset targets, in kHz.";
+    CAPS_NTT = 0x024, Ro, "NTT engine: log2 of the core size N (bits 7:0) | S, log2 of the largest four-step transform whose twiddles the card generates (bits 15:8) | number of cores (bits 23:16).";
+    CAPS_MSM = 0x028, Ro, "MSM engine: window size c in bits (bits 7:0) | windows (bits 15:8) | point adders (bits 23:16) | beats per base point on the wire (bits 31:24); 0: no MSM engine.";
+    CAPS_MSM_BASES = 0x02C, Ro, "MSM engine: card memory for resident bases, in points (msm_load / msm_run: JOB_MSM_OFFSET + JOB_COUNT ≤ this).";
+    CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
+    IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
+    STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
+    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run).";
+    JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES).";
+    JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
+    JOB_NTT_ROW = 0x06C, Rw, "ntt twiddle jobs: index r of the job's first NTT (rows of the four-step transform).";
+    JOB_MSM_OFFSET = 0x070, Rw, "msm_load / msm_run: index of the job's first base point in card memory.";
+    JOB_MSM_FLAGS = 0x074, Rw, "msm_run: bit 0 keep = add into the buckets the previous msm_run left (no clearing); bit 1 hold = leave the buckets on the card and answer with one acknowledgement beat instead of the readout. The runs of one MSM over several chunks are hold, keep|hold, …, keep.";
+    JOB_PARAM0 = 0x080, Rw, "256-bit job parameter, word 0 (least significant); powmul: g in Montgomery form.";
+    JOB_PARAM1 = 0x084, Rw, "Job parameter word 1.";
+    JOB_PARAM2 = 0x088, Rw, "Job parameter word 2.";
+    JOB_PARAM3 = 0x08C, Rw, "Job parameter word 3.";
+    JOB_PARAM4 = 0x090, Rw, "Job parameter word 4.";
+    JOB_PARAM5 = 0x094, Rw, "Job parameter word 5.";
+    JOB_PARAM6 = 0x098, Rw, "Job parameter word 6.";
+    JOB_PARAM7 = 0x09C, Rw, "Job parameter word 7 (most significant).";
+    PERF_BUSY_CYCLES = 0x100, Ro, "Cycles the kernel was busy in the last job.";
+    PERF_BEATS_IN = 0x104, Ro, "Host-to-card beats accepted in the last job.";
+    PERF_BEATS_OUT = 0x108, Ro, "Card-to-host beats sent in the last job.";
+    PERF_STALL_CYCLES = 0x10C, Ro, "Busy cycles in which the pipeline held (input empty or output full); msm_run: accumulation cycles without a point addition issued.";
+    PERF_MSM_ADDS = 0x110, Ro, "msm_run: point additions issued to the adder.";
+    PERF_MSM_DEFERRALS = 0x114, Ro, "msm_run: points deferred to the FIFO because their bucket was in the adder.";
+    PERF_MSM_ACCUM_CYCLES = 0x118, Ro, "msm_run: cycles of the accumulation phase (first scalar to last addition issued).";
+    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder).";
+}
+
+/// Number of JOB_PARAM words.
+pub const PARAM_WORDS: usize = 8;
+
+/// A field of bits inside a 32-bit register: the one definition both the generator's
+/// decode logic (Verilog slices) and the driver's encode/decode use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BitField {
+    /// Field name as in `docs/REGISTERS.md`.
+    pub name: &'static str,
+    /// Least significant bit.
+    pub lsb: u32,
+    /// Width in bits (1 ..= 32).
+    pub width: u32,
+}
+
+impl BitField {
+    /// The field's value mask, not shifted.
+    pub const fn mask(self) -> u32 {
+        if self.width >= 32 {
+            u32::MAX
+        } else {
+            (1u32 << self.width) - 1
+        }
+    }
+    /// Most significant bit.
+    pub const fn msb(self) -> u32 {
+        self.lsb + self.width - 1
+    }
+    /// The field's value in register value `reg`.
+    pub const fn get(self, reg: u32) -> u32 {
+        (reg >> self.lsb) & self.mask()
+    }
+    /// `value` placed in the field (bits of `value` beyond the width are dropped; use
+    /// [`BitField::fits`] to check first).
+    pub const fn put(self, value: u32) -> u32 {
+        (value & self.mask()) << self.lsb
+    }
+    /// Whether `value` fits in the field.
+    pub const fn fits(self, value: u32) -> bool {
+        value & !self.mask() == 0
+    }
+    /// The field's bits set, in place.
+    pub const fn bits(self) -> u32 {
+        self.mask() << self.lsb
+    }
+}
+
+/// A value that a [`BitField`] holds: `bool` for one-bit flags, `u32` for numbers.
+pub trait FieldValue: Copy {
+    /// The value as field bits.
+    fn to_bits(self) -> u32;
+    /// The value of field bits.
+    fn from_bits(bits: u32) -> Self;
+}
+
+impl FieldValue for bool {
+    fn to_bits(self) -> u32 {
+        self as u32
+    }
+    fn from_bits(bits: u32) -> Self {
+        bits != 0
+    }
+}
+
+impl FieldValue for u32 {
+    fn to_bits(self) -> u32 {
+        self
+    }
+    fn from_bits(bits: u32) -> Self {
+        bits
+    }
+}
+
+/// A value that does not fit its bit field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldOverflow {
+    /// The register.
+    pub register: &'static str,
+    /// The field.
+    pub field: BitField,
+    /// The value that did not fit.
+    pub value: u32,
+}
+
+impl std::fmt::Display for FieldOverflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{} = {} does not fit in {} bits",
+            self.register, self.field.name, self.value, self.field.width
+        )
+    }
+}
+
+impl std::error::Error for FieldOverflow {}
+
+/// Defines a packed register: a struct of its fields with `encode`/`decode`, and one
+/// [`BitField`] constant per field.
+macro_rules! packed {
+    ($(#[$m:meta])* $name:ident for $reg:ident {
+        $($(#[$fm:meta])* $field:ident / $konst:ident : $ty:ty = [$lsb:literal, $width:literal];)*
+    }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// Offset of the register this layout packs.
+            pub const REGISTER: u32 = $reg;
+            $($(#[$fm])* pub const $konst: BitField =
+                BitField { name: stringify!($field), lsb: $lsb, width: $width };)*
+            /// Every field, least significant first.
+            pub const FIELDS: &'static [BitField] = &[$(Self::$konst),*];
+
+            /// The register value; `Err` if a field's value does not fit.
+            pub fn try_encode(&self) -> Result<u32, FieldOverflow> {
+                let mut reg = 0u32;
+                $(
+                    let v = FieldValue::to_bits(self.$field);
+                    if !Self::$konst.fits(v) {
+                        return Err(FieldOverflow {
+                            register: stringify!($reg),
+                            field: Self::$konst,
+                            value: v,
+                        });
+                    }
+                    reg |= Self::$konst.put(v);
+                )*
+                Ok(reg)
+            }
+
+            /// The register value. Panics if a field does not fit (a caller bug: callers
+            /// check sizes against the card's capabilities first).
+            pub fn encode(&self) -> u32 {
+                self.try_encode().unwrap_or_else(|e| panic!("{e}"))
+            }
+
+            /// The fields of register value `reg` (bits outside every field are ignored).
+            pub fn decode(reg: u32) -> Self {
+                $name { $($field: FieldValue::from_bits(Self::$konst.get(reg)),)* }
+            }
+        }
+    };
+}
+
+packed! {
+    /// REG_VERSION: the register-map version.
+    Version for REG_VERSION {
+        /// Minor version: additions a driver of the same major may ignore.
+        minor / MINOR: u32 = [0, 16];
+        /// Major version: the driver refuses other majors.
+        major / MAJOR: u32 = [16, 16];
+    }
+}
+
+packed! {
+    /// CAPS_CURVE: the curve and the limb counts of its fields.
+    CapsCurve for CAPS_CURVE {
+        /// Curve id ([`crate::preset::Curve::id`]).
+        curve_id / CURVE_ID: u32 = [0, 8];
+        /// 64-bit limbs of a scalar-field element.
+        scalar_limbs / SCALAR_LIMBS: u32 = [8, 8];
+        /// 64-bit limbs of a base-field element.
+        base_limbs / BASE_LIMBS: u32 = [16, 8];
+    }
+}
+
+packed! {
+    /// CAPS_NTT: the NTT engine's geometry (all zero: no NTT engine).
+    CapsNtt for CAPS_NTT {
+        /// log2 of the core size N.
+        log_size / LOG_SIZE: u32 = [0, 8];
+        /// S: the card generates four-step twiddles for transforms up to 2^S points.
+        twiddle_log / TWIDDLE_LOG: u32 = [8, 8];
+        /// Number of NTT cores.
+        cores / CORES: u32 = [16, 8];
+    }
+}
+
+packed! {
+    /// CAPS_MSM: the MSM engine's geometry (all zero: no MSM engine).
+    CapsMsm for CAPS_MSM {
+        /// Window size c in bits.
+        window_bits / WINDOW_BITS: u32 = [0, 8];
+        /// Windows per scalar.
+        windows / WINDOWS: u32 = [8, 8];
+        /// Point adders.
+        adders / ADDERS: u32 = [16, 8];
+        /// Stream beats per base point of an msm_load job.
+        point_beats / POINT_BEATS: u32 = [24, 8];
+    }
+}
+
+packed! {
+    /// CONTROL: self-clearing command bits.
+    Control for CONTROL {
+        /// Start the job described by JOB_*.
+        start / START: bool = [0, 1];
+        /// Abort, clear status and counters.
+        soft_reset / SOFT_RESET: bool = [1, 1];
+    }
+}
+
+packed! {
+    /// STATUS: job state and hardware error code.
+    Status for STATUS {
+        /// A job is running.
+        busy / BUSY: bool = [0, 1];
+        /// The last job ended.
+        done / DONE: bool = [1, 1];
+        /// Hardware error code of the last job ([`HwError`]; 0 = none).
+        error / ERROR: u32 = [8, 8];
+    }
+}
+
+packed! {
+    /// JOB_NTT: the configuration of an ntt job.
+    JobNtt for JOB_NTT {
+        /// m: log2 of each NTT's size (1 ..= log2 N).
+        log_n / LOG_N: u32 = [0, 5];
+        /// Inverse transform (scaled by 1/n).
+        inverse / INVERSE: bool = [8, 1];
+        /// Coset: front factor g^i, g in JOB_PARAM, one NTT per job.
+        coset / COSET: bool = [9, 1];
+        /// Four-step twiddle: front factor ω_T^(r·t), r from JOB_NTT_ROW.
+        twiddle / TWIDDLE: bool = [10, 1];
+        /// log2 T of the four-step transform (≤ S).
+        log_t / LOG_T: u32 = [16, 5];
+    }
+}
+
+packed! {
+    /// JOB_MSM_FLAGS: how an msm_run job treats the buckets.
+    JobMsmFlags for JOB_MSM_FLAGS {
+        /// Add into the buckets the previous msm_run left (no clearing).
+        keep / KEEP: bool = [0, 1];
+        /// Leave the buckets on the card; answer with one acknowledgement beat.
+        hold / HOLD: bool = [1, 1];
+    }
+}
+
+packed! {
+    /// FAULT_INJECT: test hooks, zero in normal operation.
+    FaultInject for FAULT_INJECT {
+        /// The MSM unit drops the points it would defer (a lost deferral).
+        drop_deferral / DROP_DEFERRAL: bool = [0, 1];
+        /// The MSM unit corrupts every adder result written back (a wrong adder).
+        corrupt_adder / CORRUPT_ADDER: bool = [1, 1];
+    }
+}
+
+packed! {
+    /// IRQ_ENABLE: interrupt sources.
+    IrqEnable for IRQ_ENABLE {
+        /// Raise the interrupt line when a job ends.
+        job_done / JOB_DONE: bool = [0, 1];
+    }
+}
+
+/// Every packed register's fields, for `docs/REGISTERS.md` and the generator.
+pub const PACKED: &[(&str, &[BitField])] = &[
+    ("REG_VERSION", Version::FIELDS),
+    ("CAPS_CURVE", CapsCurve::FIELDS),
+    ("CAPS_NTT", CapsNtt::FIELDS),
+    ("CAPS_MSM", CapsMsm::FIELDS),
+    ("CONTROL", Control::FIELDS),
+    ("IRQ_ENABLE", IrqEnable::FIELDS),
+    ("STATUS", Status::FIELDS),
+    ("JOB_NTT", JobNtt::FIELDS),
+    ("JOB_MSM_FLAGS", JobMsmFlags::FIELDS),
+    ("FAULT_INJECT", FaultInject::FIELDS),
+];
+
+/// Kernel opcodes (JOB_OPCODE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Opcode {
+    /// r_i = a_i · b_i
+    Mul = 1,
+    /// r_i = a_i + b_i
+    Add = 2,
+    /// r_i = a_i − b_i
+    Sub = 3,
+    /// r_i = a_i · g^i (g in JOB_PARAM)
+    PowMul = 4,
+    /// Back-to-back NTTs of 2^m points (JOB_NTT), natural order in and out.
+    Ntt = 5,
+    /// Store JOB_COUNT affine base points in card memory from JOB_MSM_OFFSET on.
+    MsmLoad = 6,
+    /// Σ k_i·P_i over the resident bases JOB_MSM_OFFSET.. : streams scalars in, buckets out.
+    MsmRun = 7,
+}
+
+impl Opcode {
+    /// Every opcode.
+    pub const ALL: [Opcode; 7] = [
+        Opcode::Mul,
+        Opcode::Add,
+        Opcode::Sub,
+        Opcode::PowMul,
+        Opcode::Ntt,
+        Opcode::MsmLoad,
+        Opcode::MsmRun,
+    ];
+    /// The largest opcode of the elementwise kernel (opcodes 1 ..= KERNEL_MAX); the MSM
+    /// unit takes the MSM opcodes above it.
+    pub const KERNEL_MAX: u32 = Opcode::Ntt as u32;
+    /// The opcode's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Opcode::Mul => "mul",
+            Opcode::Add => "add",
+            Opcode::Sub => "sub",
+            Opcode::PowMul => "powmul",
+            Opcode::Ntt => "ntt",
+            Opcode::MsmLoad => "msm_load",
+            Opcode::MsmRun => "msm_run",
+        }
+    }
+    /// Whether the MSM unit (not the elementwise kernel) runs the job.
+    pub fn is_msm(self) -> bool {
+        matches!(self, Opcode::MsmLoad | Opcode::MsmRun)
+    }
+    /// Whether the job streams a second operand vector b.
+    pub fn binary(self) -> bool {
+        matches!(self, Opcode::Mul | Opcode::Add | Opcode::Sub)
+    }
+}
+
+/// Hardware error codes (STATUS bits 15:8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum HwError {
+    /// JOB_OPCODE is not an implemented opcode.
+    UnknownOpcode = 1,
+    /// JOB_COUNT is 0 or above CAPS_MAX_COUNT.
+    CountOutOfRange = 2,
+    /// The host-to-card stream ended (TLAST) before JOB_COUNT elements.
+    ShortStream = 3,
+    /// The JOB_COUNT-th element did not carry TLAST (the stream is longer than the job).
+    LongStream = 4,
+    /// CONTROL.start while a job was running.
+    StartWhileBusy = 5,
+    /// An ntt job's JOB_NTT / JOB_COUNT are inconsistent (size 0 or above the core, count
+    /// not a multiple of the size, coset with more than one NTT or with twiddles, T > 2^S).
+    BadNttConfig = 6,
+    /// An msm job's bases lie outside card memory (JOB_MSM_OFFSET + JOB_COUNT >
+    /// CAPS_MSM_BASES).
+    BadMsmConfig = 7,
+}
+
+impl HwError {
+    /// Every error code.
+    pub const ALL: [HwError; 7] = [
+        HwError::UnknownOpcode,
+        HwError::CountOutOfRange,
+        HwError::ShortStream,
+        HwError::LongStream,
+        HwError::StartWhileBusy,
+        HwError::BadNttConfig,
+        HwError::BadMsmConfig,
+    ];
+    /// The error of a STATUS error code (0 and unknown codes: `None`).
+    pub fn from_code(code: u8) -> Option<HwError> {
+        HwError::ALL.into_iter().find(|e| *e as u8 == code)
+    }
+    /// What went wrong, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HwError::UnknownOpcode => "unknown opcode",
+            HwError::CountOutOfRange => "element count out of range",
+            HwError::ShortStream => "host-to-card stream shorter than the job",
+            HwError::LongStream => "host-to-card stream longer than the job",
+            HwError::StartWhileBusy => "start while a job was running",
+            HwError::BadNttConfig => "inconsistent NTT job configuration",
+            HwError::BadMsmConfig => "MSM bases outside card memory",
+        }
+    }
+}
+
+/// FNV-1a of a preset name: what CAPS_PRESET_HASH holds.
+pub fn preset_hash(name: &str) -> u32 {
+    name.bytes().fold(0x811C_9DC5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The register table of `docs/REGISTERS.md`, then the bit fields of the packed
+/// registers.
+pub fn registers_markdown() -> String {
+    let mut s = String::from("| offset | name | access | description |\n|---|---|---|---|\n");
+    for r in REGISTERS {
+        s.push_str(&format!(
+            "| 0x{:03X} | `{}` | {} | {} |\n",
+            r.offset,
+            r.name,
+            r.access.name(),
+            r.doc
+        ));
+    }
+    s.push_str("\n| register | field | bits |\n|---|---|---|\n");
+    for (reg, fields) in PACKED {
+        for f in fields.iter() {
+            let bits = if f.width == 1 {
+                format!("{}", f.lsb)
+            } else {
+                format!("{}:{}", f.msb(), f.lsb)
+            };
+            s.push_str(&format!("| `{reg}` | `{}` | {bits} |\n", f.name));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_unique_aligned_and_ordered() {
+        for w in REGISTERS.windows(2) {
+            assert!(w[0].offset < w[1].offset, "{} / {}", w[0].name, w[1].name);
+        }
+        assert!(REGISTERS.iter().all(|r| r.offset % 4 == 0));
+    }
+
+    #[test]
+    fn docs_registers_md_matches_the_definition() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/REGISTERS.md");
+        let doc = std::fs::read_to_string(path).expect("docs/REGISTERS.md exists");
+        assert!(
+            doc.contains(&registers_markdown()),
+            "docs/REGISTERS.md is out of date: paste the output of \
+             `cargo run -p zkpipe-spec --example registers` into it"
+        );
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn packed_fields_do_not_overlap_and_fit_32_bits() {
+        for (reg, fields) in PACKED {
+            let mut used = 0u32;
+            for f in fields.iter() {
+                assert!(f.width >= 1 && f.lsb + f.width <= 32, "{reg}.{}", f.name);
+                assert_eq!(used & f.bits(), 0, "{reg}.{} overlaps", f.name);
+                used |= f.bits();
+            }
+        }
+    }
+
+    #[test]
+    fn every_packed_register_is_in_the_table() {
+        for (reg, _) in PACKED {
+            assert!(REGISTERS.iter().any(|r| r.name == *reg), "{reg}");
+        }
+    }
+
+    #[test]
+    fn encode_refuses_values_that_do_not_fit() {
+        let bad = JobNtt {
+            log_n: 32,
+            ..Default::default()
+        };
+        let err = bad.try_encode().unwrap_err();
+        assert_eq!(err.field, JobNtt::LOG_N);
+        assert!(err.to_string().contains("JOB_NTT.log_n = 32"));
+    }
+
+    #[test]
+    fn known_encodings() {
+        // The layouts the register descriptions promise.
+        assert_eq!(
+            Status {
+                busy: true,
+                done: true,
+                error: 7
+            }
+            .encode(),
+            0x703
+        );
+        assert_eq!(
+            JobNtt {
+                log_n: 10,
+                inverse: true,
+                coset: false,
+                twiddle: true,
+                log_t: 20
+            }
+            .encode(),
+            10 | 1 << 8 | 1 << 10 | 20 << 16
+        );
+        assert_eq!(
+            CapsMsm {
+                window_bits: 13,
+                windows: 20,
+                adders: 1,
+                point_beats: 1
+            }
+            .encode(),
+            0x0101_140D
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn caps_round_trip(a in 0u32..256, b in 0u32..256, c in 0u32..256, d in 0u32..256) {
+            let caps = CapsMsm { window_bits: a, windows: b, adders: c, point_beats: d };
+            prop_assert_eq!(CapsMsm::decode(caps.encode()), caps);
+            let curve = CapsCurve { curve_id: a, scalar_limbs: b, base_limbs: c };
+            prop_assert_eq!(CapsCurve::decode(curve.encode()), curve);
+            let ntt = CapsNtt { log_size: a, twiddle_log: b, cores: c };
+            prop_assert_eq!(CapsNtt::decode(ntt.encode()), ntt);
+        }
+
+        #[test]
+        fn job_fields_round_trip(m in 0u32..32, t in 0u32..32, flags in 0u32..8, e in 0u32..256) {
+            let job = JobNtt {
+                log_n: m,
+                inverse: flags & 1 != 0,
+                coset: flags & 2 != 0,
+                twiddle: flags & 4 != 0,
+                log_t: t,
+            };
+            prop_assert_eq!(JobNtt::decode(job.encode()), job);
+            let msm = JobMsmFlags { keep: flags & 1 != 0, hold: flags & 2 != 0 };
+            prop_assert_eq!(JobMsmFlags::decode(msm.encode()), msm);
+            let status = Status { busy: flags & 1 != 0, done: flags & 2 != 0, error: e };
+            prop_assert_eq!(Status::decode(status.encode()), status);
+            let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0 };
+            prop_assert_eq!(FaultInject::decode(fault.encode()), fault);
+            let control = Control { start: flags & 1 != 0, soft_reset: flags & 2 != 0 };
+            prop_assert_eq!(Control::decode(control.encode()), control);
+        }
+
+        #[test]
+        fn decode_then_encode_keeps_exactly_the_field_bits(reg in any::<u32>()) {
+            let used: u32 = JobNtt::FIELDS.iter().map(|f| f.bits()).fold(0, |a, b| a | b);
+            prop_assert_eq!(JobNtt::decode(reg).encode(), reg & used);
+            let used: u32 = Version::FIELDS.iter().map(|f| f.bits()).fold(0, |a, b| a | b);
+            prop_assert_eq!(Version::decode(reg).encode(), reg & used);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Stream formats of every job, as encode/decode functions over u64 limbs.
+//!
+//! Both streams are 512-bit beats ([`BEAT_BYTES`] bytes, little-endian). A field element
+//! is ark-ff's in-memory form: the Montgomery representative as little-endian u64 limbs
+//! (scalars of msm_run are the exception: canonical). The host encodes straight from
+//! `&[Fp]` memory and decodes straight into the caller's output with these functions;
+//! the generator lays out its stream ports with the same constants.
+//!
+//! | job | host → card, per beat | card → host, per beat |
+//! |---|---|---|
+//! | mul, add, sub | a_i (lane 0) ‖ b_i (lane 1) | r_i (lane 0) |
+//! | powmul, ntt | a_i (lane 0) | r_i (lane 0) |
+//! | msm_load | base point: x lane (top bit = infinity), y lane ([`point_beats`] beats) | one acknowledgement beat (count, offset) |
+//! | msm_run | one canonical scalar (bits 255:0) | buckets: X, Y, Z beats each, window-major, digit ascending; or one acknowledgement beat (hold) |
+
+/// Bits of one stream beat, both directions.
+pub const BEAT_BITS: usize = 512;
+/// Bytes of one stream beat.
+pub const BEAT_BYTES: usize = BEAT_BITS / 8;
+/// Bytes of one lane holding a 4-limb element (the scalar fields); lane 1 starts here.
+pub const ELEM_BYTES: usize = 32;
+/// Bytes of a scalar on the msm_run stream (canonical, 4 limbs).
+pub const SCALAR_BYTES: usize = 32;
+
+/// Beats per affine base point of a base field `field_width` bits wide (1 if x and y fit
+/// one beat, else 2).
+pub const fn point_beats(field_width: usize) -> usize {
+    if 2 * field_width <= BEAT_BITS {
+        1
+    } else {
+        2
+    }
+}
+
+/// Writes little-endian limbs at the start of `out`.
+pub fn put_limbs(out: &mut [u8], limbs: &[u64]) {
+    for (k, l) in limbs.iter().enumerate() {
+        out[8 * k..8 * k + 8].copy_from_slice(&l.to_le_bytes());
+    }
+}
+
+/// Reads `out.len()` little-endian limbs from the start of `bytes`.
+pub fn get_limbs(bytes: &[u8], out: &mut [u64]) {
+    for (k, l) in out.iter_mut().enumerate() {
+        *l = u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().unwrap());
+    }
+}
+
+/// Whether little-endian limbs `x` are below little-endian limbs `modulus` (an element
+/// the card returns must be reduced).
+pub fn is_reduced(x: &[u64], modulus: &[u64]) -> bool {
+    for (a, p) in x.iter().zip(modulus).rev() {
+        if a != p {
+            return a < p;
+        }
+    }
+    false
+}
+
+/// An elementwise or NTT input beat: `a` in lane 0, `b` (binary opcodes) in lane 1.
+pub fn encode_operands(beat: &mut [u8], a: &[u64], b: Option<&[u64]>) {
+    beat[..BEAT_BYTES].fill(0);
+    put_limbs(beat, a);
+    if let Some(b) = b {
+        put_limbs(&mut beat[ELEM_BYTES..], b);
+    }
+}
+
+/// The result of an elementwise or NTT output beat (lane 0).
+pub fn decode_result(beat: &[u8], out: &mut [u64]) {
+    get_limbs(beat, out)
+}
+
+/// JOB_PARAM0..7 words of a 4-limb parameter (powmul's g, a coset generator).
+pub fn param_words(limbs: &[u64]) -> [u32; crate::regs::PARAM_WORDS] {
+    let mut param = [0u32; crate::regs::PARAM_WORDS];
+    for (k, limb) in limbs.iter().enumerate().take(crate::regs::PARAM_WORDS / 2) {
+        param[2 * k] = *limb as u32;
+        param[2 * k + 1] = (*limb >> 32) as u32;
+    }
+    param
+}
+
+/// An msm_load point (`point_beats` beats in `out`): x in the first lane with its top bit
+/// marking the point at infinity, y in the next lane (same beat if both fit, else the next
+/// beat). `None`: the point at infinity.
+pub fn encode_base(out: &mut [u8], xy: Option<(&[u64], &[u64])>, limbs: usize, point_beats: usize) {
+    out[..point_beats * BEAT_BYTES].fill(0);
+    let lane = 8 * limbs;
+    match xy {
+        None => out[lane - 1] = 0x80,
+        Some((x, y)) => {
+            let y_at = if point_beats == 1 { lane } else { BEAT_BYTES };
+            put_limbs(&mut out[..lane], x);
+            put_limbs(&mut out[y_at..y_at + lane], y);
+        }
+    }
+}
+
+/// Decodes an msm_load point: `None` for the point at infinity, else (x, y).
+pub fn decode_base(beats: &[u8], limbs: usize, point_beats: usize) -> Option<(Vec<u64>, Vec<u64>)> {
+    let lane = 8 * limbs;
+    if beats[lane - 1] & 0x80 != 0 {
+        return None;
+    }
+    let y_at = if point_beats == 1 { lane } else { BEAT_BYTES };
+    let mut x = vec![0; limbs];
+    let mut y = vec![0; limbs];
+    get_limbs(&beats[..lane], &mut x);
+    get_limbs(&beats[y_at..y_at + lane], &mut y);
+    Some((x, y))
+}
+
+/// An msm_run beat: one canonical scalar.
+pub fn encode_scalar(beat: &mut [u8], canonical: &[u64]) {
+    beat[..BEAT_BYTES].fill(0);
+    put_limbs(beat, canonical);
+}
+
+/// Beats of one bucket in the readout: X, Y, Z.
+pub const BUCKET_BEATS: usize = 3;
+
+/// One coordinate of bucket `b` of a readout (coordinate 0 = X, 1 = Y, 2 = Z).
+pub fn decode_bucket_coord(readout: &[u8], b: usize, coord: usize, out: &mut [u64]) {
+    let at = (BUCKET_BEATS * b + coord) * BEAT_BYTES;
+    get_limbs(&readout[at..], out)
+}
+
+/// The acknowledgement beat of msm_load and held msm_run jobs: (count, offset), the job's
+/// JOB_COUNT in bits 31:0 and JOB_MSM_OFFSET in bits 63:32.
+pub fn decode_ack(beat: &[u8]) -> (u32, u32) {
+    (
+        u32::from_le_bytes(beat[0..4].try_into().unwrap()),
+        u32::from_le_bytes(beat[4..8].try_into().unwrap()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{BigInteger, PrimeField, UniformRand};
+    use ark_std::test_rng;
+
+    #[test]
+    fn operands_round_trip_ark_ff_memory() {
+        let mut rng = test_rng();
+        let mut beat = [0u8; BEAT_BYTES];
+        for _ in 0..100 {
+            let a = ark_bn254::Fr::rand(&mut rng);
+            let b = ark_bn254::Fr::rand(&mut rng);
+            encode_operands(&mut beat, &a.0 .0, Some(&b.0 .0));
+            let mut back = [0u64; 4];
+            decode_result(&beat, &mut back);
+            assert_eq!(back, a.0 .0);
+            get_limbs(&beat[ELEM_BYTES..], &mut back);
+            assert_eq!(back, b.0 .0);
+            assert!(is_reduced(&back, &ark_bn254::Fr::MODULUS.0));
+        }
+        assert!(!is_reduced(
+            &ark_bn254::Fr::MODULUS.0,
+            &ark_bn254::Fr::MODULUS.0
+        ));
+    }
+
+    #[test]
+    fn bases_round_trip_ark_ec_points() {
+        use ark_ec::{AffineRepr, CurveGroup};
+        let mut rng = test_rng();
+        for _ in 0..20 {
+            let p = ark_bn254::G1Projective::rand(&mut rng).into_affine();
+            let mut beat = vec![0u8; BEAT_BYTES];
+            encode_base(&mut beat, Some((&p.x.0 .0, &p.y.0 .0)), 4, point_beats(256));
+            let (x, y) = decode_base(&beat, 4, 1).unwrap();
+            assert_eq!((x.as_slice(), y.as_slice()), (&p.x.0 .0[..], &p.y.0 .0[..]));
+            let q = ark_bls12_381::G1Projective::rand(&mut rng).into_affine();
+            let beats = point_beats(384);
+            assert_eq!(beats, 2);
+            let mut two = vec![0u8; beats * BEAT_BYTES];
+            encode_base(&mut two, Some((&q.x.0 .0, &q.y.0 .0)), 6, beats);
+            let (x, y) = decode_base(&two, 6, beats).unwrap();
+            assert_eq!((x.as_slice(), y.as_slice()), (&q.x.0 .0[..], &q.y.0 .0[..]));
+        }
+        let zero = ark_bn254::G1Affine::zero();
+        assert!(zero.infinity);
+        let mut beat = vec![0u8; BEAT_BYTES];
+        encode_base(&mut beat, None, 4, 1);
+        assert_eq!(decode_base(&beat, 4, 1), None);
+    }
+
+    #[test]
+    fn scalars_and_params_round_trip() {
+        let mut rng = test_rng();
+        for _ in 0..100 {
+            let k = ark_bn254::Fr::rand(&mut rng);
+            let canonical = k.into_bigint();
+            let mut beat = [0u8; BEAT_BYTES];
+            encode_scalar(&mut beat, canonical.as_ref());
+            let mut back = [0u64; 4];
+            get_limbs(&beat, &mut back);
+            assert_eq!(ark_bn254::Fr::from_bigint(ark_ff::BigInt(back)), Some(k));
+            let words = param_words(&k.0 .0);
+            let limbs: Vec<u64> = (0..4)
+                .map(|i| words[2 * i] as u64 | (words[2 * i + 1] as u64) << 32)
+                .collect();
+            assert_eq!(limbs, k.0 .0);
+            assert_eq!(canonical.to_bytes_le().len(), SCALAR_BYTES);
+        }
+    }
+
+    #[test]
+    fn bucket_coordinates_are_beat_aligned() {
+        let mut readout = vec![0u8; 2 * BUCKET_BEATS * BEAT_BYTES];
+        put_limbs(
+            &mut readout[(BUCKET_BEATS + 2) * BEAT_BYTES..],
+            &[1, 2, 3, 4],
+        );
+        let mut z = [0u64; 4];
+        decode_bucket_coord(&readout, 1, 2, &mut z);
+        assert_eq!(z, [1, 2, 3, 4]);
+    }
+}
