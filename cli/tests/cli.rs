@@ -354,7 +354,10 @@ fn msm_usage_errors_are_clear() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("invalid value 'odd' for '--scalars <SCALARS>'"), "{err}");
+    assert!(
+        err.contains("invalid value 'odd' for '--scalars <SCALARS>'"),
+        "{err}"
+    );
     let out = zkpipe(&[
         "msm",
         "--device",

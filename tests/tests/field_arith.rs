@@ -1,5 +1,7 @@
 //! Every arithmetic unit over every field, both multiplier styles, under Verilator,
 //! against ark-ff: all edge pairs plus 10,000 random pairs streamed one pair per clock.
+//! The tiled MontMuls need the `tiled` feature (their models take minutes of C++):
+//! `cargo test -p zkpipe-tests --features tiled --test field_arith`.
 
 use ark_ff::fields::models::fp::MontConfig;
 use zkpipe_hdl::field::FieldId;
@@ -39,6 +41,10 @@ macro_rules! field_tests {
                 check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::Behavioural));
             }
             #[test]
+            #[cfg_attr(
+                not(feature = "tiled"),
+                ignore = "tiled models build with `--features tiled` (minutes of C++)"
+            )]
             fn mont_mul_tiled() {
                 check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::Tiled));
             }

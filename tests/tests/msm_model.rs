@@ -7,7 +7,7 @@ use ark_ff::{BigInt, PrimeField, UniformRand};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use zkpipe::Device;
-use zkpipe_hdl::msm::{MixedAdd, MsmConfig};
+use zkpipe_hdl::msm::MixedAdd;
 use zkpipe_hdl::preset::Preset;
 use zkpipe_tests::msm_model::{accumulate, MsmShape};
 

@@ -1,11 +1,27 @@
 //! `ZKPIPE_TRACE=<dir>` makes every model write a VCD waveform (own test binary: the
-//! variable is process-wide).
+//! variable is process-wide). Tracing is compiled in with the `trace` feature; without it
+//! the variable is refused with that advice.
 
 use zkpipe_hdl::field::FieldId;
 use zkpipe_hdl::generate::ArithUnit;
 use zkpipe_sim::Model;
 
 #[test]
+#[cfg(not(feature = "trace"))]
+fn zkpipe_trace_without_the_feature_is_a_clear_error() {
+    std::env::set_var("ZKPIPE_TRACE", std::env::temp_dir());
+    let err = Model::new(&ArithUnit::ModAdd.module_name(FieldId::Bn254Fr))
+        .err()
+        .expect("refused");
+    std::env::remove_var("ZKPIPE_TRACE");
+    assert!(err.to_string().contains("`trace` feature"), "{err}");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "trace"),
+    ignore = "tracing builds with `--features trace`"
+)]
 fn zkpipe_trace_writes_a_vcd_per_model() {
     let dir = std::env::temp_dir().join(format!("zkpipe-trace-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

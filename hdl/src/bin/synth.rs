@@ -4,21 +4,30 @@
 //! cargo run --release --bin synth [-- --preset NAME] [--out DIR] [--list]
 //! ```
 
+use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zkpipe_hdl::preset::{Preset, DEFAULT_PRESET, PRESETS};
 use zkpipe_hdl::synth::write_preset;
 
-const USAGE: &str = "\
-usage: synth [--preset NAME] [--out DIR] [--list]
-
-Generates the Verilog of a preset plus manifest.json.
-  --preset NAME   preset to generate (default: u250-bn254; see --list)
-  --out DIR       output folder (default: bitstreams/<preset>)
-  --list          print the presets and exit";
+/// Generates the Verilog of a preset (every top as `<module>.v`, module `top`) plus
+/// manifest.json (preset, field constants, per-module latency, ports, tile counts).
+#[derive(Parser, Debug)]
+#[command(name = "synth", version, about)]
+struct Args {
+    /// Preset to generate (see --list).
+    #[arg(long, default_value = DEFAULT_PRESET)]
+    preset: String,
+    /// Output folder [default: bitstreams/<preset>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the presets and exit.
+    #[arg(long)]
+    list: bool,
+}
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("synth: error: {msg}");
@@ -27,37 +36,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Vec<String>) -> Result<(), String> {
-    let mut preset_name = DEFAULT_PRESET.to_string();
-    let mut out: Option<PathBuf> = None;
-    let mut it = args.into_iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--preset" => preset_name = it.next().ok_or("--preset needs a name")?,
-            "--out" => out = Some(it.next().ok_or("--out needs a folder")?.into()),
-            "--list" => {
-                for p in PRESETS {
-                    let default = if p.name == DEFAULT_PRESET {
-                        " (default)"
-                    } else {
-                        ""
-                    };
-                    println!(
-                        "{:<16} {} multipliers, {} MHz{default}\n{:<16} {}",
-                        p.name, p.mul_style, p.clock_mhz, "", p.description
-                    );
-                }
-                return Ok(());
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
-            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+fn run(args: Args) -> Result<(), String> {
+    if args.list {
+        for p in PRESETS {
+            let default = if p.name == DEFAULT_PRESET {
+                " (default)"
+            } else {
+                ""
+            };
+            println!(
+                "{:<16} {} multipliers, {} MHz{default}\n{:<16} {}",
+                p.name, p.mul_style, p.clock_mhz, "", p.description
+            );
         }
+        return Ok(());
     }
-    let preset = Preset::by_name(&preset_name).map_err(|e| e.to_string())?;
-    let out = out.unwrap_or_else(|| PathBuf::from("bitstreams").join(preset.name));
+    let preset = Preset::by_name(&args.preset).map_err(|e| e.to_string())?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("bitstreams").join(preset.name));
     let started = std::time::Instant::now();
     let manifest = write_preset(preset, &out, |name| eprintln!("synth: generating {name}"))
         .map_err(|e| e.to_string())?;
