@@ -19,12 +19,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use zkpipe_hdl::generate::{GeneratedModule, ModelSet, PortDir};
 
+#[path = "src/cache.rs"]
+mod cache;
+use cache::{cached, hash};
+
 /// Oldest Verilator this build is known to work with (Debian 12 ships 5.006).
 const MIN_VERILATOR: (u32, u32) = (5, 0);
 
 /// C++ optimisation level of the models (chosen by measurement: README, "Simulator
 /// build"); `ZKPIPE_SIM_OPT` overrides it.
 const DEFAULT_OPT: &str = "1";
+
+/// Extra Verilator flags (chosen by measurement: README, "Simulator build");
+/// `ZKPIPE_VERILATOR_FLAGS` overrides them.
+const DEFAULT_VERILATOR_FLAGS: &str = "";
 
 /// Bump to invalidate every cached model (a change in how this script compiles them).
 const CACHE_EPOCH: u32 = 1;
@@ -38,11 +46,17 @@ fn main() {
     println!("cargo:rerun-if-env-changed=VERILATOR");
     println!("cargo:rerun-if-env-changed=ZKPIPE_SIM_OPT");
     println!("cargo:rerun-if-env-changed=ZKPIPE_MODEL_CACHE");
+    println!("cargo:rerun-if-env-changed=ZKPIPE_VERILATOR_FLAGS");
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
     let (root, version) = check_verilator(&verilator);
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let trace = feature("trace");
     let opt = std::env::var("ZKPIPE_SIM_OPT").unwrap_or_else(|_| DEFAULT_OPT.into());
+    let vflags: Vec<String> = std::env::var("ZKPIPE_VERILATOR_FLAGS")
+        .unwrap_or_else(|_| DEFAULT_VERILATOR_FLAGS.into())
+        .split_whitespace()
+        .map(String::from)
+        .collect();
     let cache = cache_root(&out);
 
     let models = zkpipe_hdl::generate::sim_models(ModelSet {
@@ -71,7 +85,8 @@ fn main() {
         build
     };
     let flags = format!(
-        "epoch={CACHE_EPOCH} opt={opt} trace={trace} cxx={}",
+        "epoch={CACHE_EPOCH} opt={opt} trace={trace} verilator-flags={} cxx={}",
+        vflags.join(" "),
         compiler_id()
     );
 
@@ -85,7 +100,7 @@ fn main() {
         flags.as_bytes(),
         runtime_files.join(",").as_bytes(),
     ]);
-    let mut objects = cached(&cache, &format!("runtime-{runtime_key:016x}"), |dir| {
+    let (mut objects, _) = cached(&cache, &format!("runtime-{runtime_key:016x}"), |dir| {
         let mut build = compiler();
         for f in &runtime_files {
             build.file(include.join(f));
@@ -102,12 +117,9 @@ fn main() {
             flags.as_bytes(),
         ]);
         let name = format!("{}-{key:016x}", m.name);
-        if cache.join(&name).join("objects.txt").exists() {
-            reused += 1;
-        }
-        objects.extend(cached(&cache, &name, |dir| {
+        let (objs, hit) = cached(&cache, &name, |dir| {
             let src = dir.join("src");
-            verilate(&verilator, m, &src, trace);
+            verilate(&verilator, m, &src, trace, &vflags);
             std::fs::write(src.join(format!("{}_shim.cpp", m.name)), &shim).unwrap();
             let mut build = compiler();
             build.include(&src);
@@ -118,12 +130,15 @@ fn main() {
                 }
             }
             compile_objects(build, dir)
-        }));
+        });
+        reused += hit as usize;
+        objects.extend(objs);
     }
     println!(
-        "cargo:warning=zkpipe-sim: {} models ({reused} reused from {}), opt -O{opt}, trace {trace}",
+        "cargo:warning=zkpipe-sim: {} models ({reused} reused from {}), opt -O{opt}, trace {trace}, verilator flags `{}`",
         models.len(),
-        cache.display()
+        cache.display(),
+        vflags.join(" ")
     );
     let mut link = cc::Build::new();
     link.cpp(true).objects(&objects);
@@ -158,47 +173,6 @@ fn compiler_id() -> String {
         })
         .unwrap_or_default();
     format!("{} {version}", cxx.path().display())
-}
-
-/// FNV-1a 64 over several byte strings (with separators): stable across Rust versions.
-fn hash(parts: &[&[u8]]) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for part in parts {
-        for b in part.iter().chain(&[0xFFu8]) {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
-/// The object files of cache entry `name`, built by `build` into a fresh folder on a miss.
-/// Entries are built in a temporary folder and renamed into place, so a concurrent or
-/// interrupted build never leaves a half-written entry.
-fn cached(cache: &Path, name: &str, build: impl FnOnce(&Path) -> Vec<PathBuf>) -> Vec<PathBuf> {
-    let dir = cache.join(name);
-    let list = dir.join("objects.txt");
-    if let Ok(text) = std::fs::read_to_string(&list) {
-        let objects: Vec<PathBuf> = text.lines().map(|l| dir.join(l)).collect();
-        if objects.iter().all(|o| o.exists()) {
-            return objects;
-        }
-    }
-    let tmp = cache.join(format!("{name}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let objects = build(&tmp);
-    let relative: Vec<String> = objects
-        .iter()
-        .map(|o| o.strip_prefix(&tmp).unwrap().to_string_lossy().into_owned())
-        .collect();
-    std::fs::write(tmp.join("objects.txt"), relative.join("\n")).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    if std::fs::rename(&tmp, &dir).is_err() {
-        // Another build put the same entry in place first: use it.
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    relative.iter().map(|r| dir.join(r)).collect()
 }
 
 /// Compiles a build's files to object files in `dir/obj` (no archive).
@@ -253,7 +227,7 @@ fn check_verilator(verilator: &str) -> (PathBuf, String) {
     (root, text.trim().to_string())
 }
 
-fn verilate(verilator: &str, m: &GeneratedModule, dir: &Path, trace: bool) {
+fn verilate(verilator: &str, m: &GeneratedModule, dir: &Path, trace: bool, flags: &[String]) {
     std::fs::create_dir_all(dir).unwrap();
     let source = dir.join(format!("{}.v", m.name));
     std::fs::write(&source, &m.verilog).unwrap();
@@ -261,6 +235,7 @@ fn verilate(verilator: &str, m: &GeneratedModule, dir: &Path, trace: bool) {
     let status = Command::new(verilator)
         .args(["--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style"])
         .args(trace.then_some("--trace"))
+        .args(flags)
         .args(["--top-module", "top", "--prefix", &prefix, "-Mdir"])
         .arg(dir)
         .arg(&source)

@@ -301,5 +301,7 @@ impl Drop for Model {
 }
 
 pub mod board;
+#[cfg(test)]
+mod cache;
 /// The XDMA layout the DMA engine model implements: defined in `zkpipe-spec`.
 pub use zkpipe_spec::xdma;

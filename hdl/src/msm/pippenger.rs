@@ -209,9 +209,7 @@ reg [{fbm}:0] f_head, f_tail;
 reg [{fb}:0] f_cnt;
 // Buckets in flight in the adder.
 reg [{ddm}:0] infl_v;
-// In-flight bucket addresses, newest in the low {ab} bits: one packed shift register
-// (an unpacked array shifted in a loop is beyond what Verilator unrolls at real-card depths).
-reg [{infl_bits_m}:0] infl_a;
+reg [{abm}:0] infl_a [0:{ddm}];
 // Issue stage (aligned with the bucket read).
 reg s_v;
 reg [{abm}:0] s_a;
@@ -240,8 +238,8 @@ always @(*) begin
   busy_h = 1'b0;
   busy_cand = 1'b0;
   for (k = 0; k <= {ddm}; k = k + 1) begin
-    if (infl_v[k] && infl_a[k * {ab} +: {ab}] == h_a) busy_h = 1'b1;
-    if (infl_v[k] && infl_a[k * {ab} +: {ab}] == cand_a) busy_cand = 1'b1;
+    if (infl_v[k] && infl_a[k] == h_a) busy_h = 1'b1;
+    if (infl_v[k] && infl_a[k] == cand_a) busy_cand = 1'b1;
   end
   issue_h = (state == S_RUN) && (f_cnt != 0) && !busy_h;
   c_take = 1'b0;
@@ -321,8 +319,10 @@ always @(posedge clock) begin
   s_x <= iss_x;
   s_y <= iss_y;
   infl_v <= {{infl_v[{ddm2}:0], issue}};
-  infl_a <= {{infl_a[{infl_keep_m}:0], iss_a}};
-  if (push) begin
+  infl_a[0] <= iss_a;
+  // The shift is written out entry by entry: a delayed assignment to an array in a loop
+  // of this length is beyond what Verilator unrolls (BLKLOOPINIT at real-card depths).
+{infl_shift}  if (push) begin
     fmem[f_tail] <= {{cand_a, c_p[{pwm}:0]}};
     f_tail <= f_tail + 1'b1;
   end
@@ -481,8 +481,9 @@ end
             nw_last = nw - 1,
             beat = BEAT_BITS,
             op_load = ops.0,
-            infl_bits_m = dd * ab - 1,
-            infl_keep_m = (dd - 1) * ab - 1,
+            infl_shift = (1..dd)
+                .map(|j| format!("  infl_a[{j}] <= infl_a[{}];\n", j - 1))
+                .collect::<String>(),
             f_drop = FaultInject::DROP_DEFERRAL.lsb,
             f_corrupt = FaultInject::CORRUPT_ADDER.lsb,
             fl_keep = JobMsmFlags::KEEP.lsb,

@@ -1,0 +1,95 @@
+//! The content-keyed cache of compiled models, shared by the build script (which includes
+//! this file with `#[path]`) and this crate's tests. An entry is a folder named
+//! `<model>-<key>` holding object files and `objects.txt`; the key hashes everything that
+//! determines the objects, so an entry is valid forever and a changed model gets a new one.
+
+use std::path::{Path, PathBuf};
+
+/// FNV-1a 64 over several byte strings (with separators): stable across Rust versions.
+pub fn hash(parts: &[&[u8]]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for part in parts {
+        for b in part.iter().chain(&[0xFFu8]) {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The object files of cache entry `name` and whether they were reused; on a miss `build`
+/// makes them in a fresh folder.
+/// Entries are built in a temporary folder and renamed into place, so a concurrent or
+/// interrupted build never leaves a half-written entry.
+pub fn cached(
+    cache: &Path,
+    name: &str,
+    build: impl FnOnce(&Path) -> Vec<PathBuf>,
+) -> (Vec<PathBuf>, bool) {
+    let dir = cache.join(name);
+    let list = dir.join("objects.txt");
+    if let Ok(text) = std::fs::read_to_string(&list) {
+        let objects: Vec<PathBuf> = text.lines().map(|l| dir.join(l)).collect();
+        if objects.iter().all(|o| o.exists()) {
+            return (objects, true);
+        }
+    }
+    let tmp = cache.join(format!("{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let objects = build(&tmp);
+    let relative: Vec<String> = objects
+        .iter()
+        .map(|o| o.strip_prefix(&tmp).unwrap().to_string_lossy().into_owned())
+        .collect();
+    std::fs::write(tmp.join("objects.txt"), relative.join("\n")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    if std::fs::rename(&tmp, &dir).is_err() {
+        // Another build put the same entry in place first: use it.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    (relative.iter().map(|r| dir.join(r)).collect(), false)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn an_entry_is_built_once_and_reused_by_content() {
+        let root = std::env::temp_dir().join(format!("zkpipe-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let builds = Cell::new(0);
+        let build = |dir: &Path| {
+            builds.set(builds.get() + 1);
+            std::fs::create_dir_all(dir.join("obj")).unwrap();
+            let o = dir.join("obj/m.o");
+            std::fs::write(&o, b"object").unwrap();
+            vec![o]
+        };
+        let key = |verilog: &str| format!("m-{:016x}", hash(&[verilog.as_bytes(), b"-O1"]));
+        let (first, hit) = cached(&root, &key("module top; endmodule"), build);
+        assert!(!hit);
+        let (again, hit) = cached(&root, &key("module top; endmodule"), build);
+        assert!(hit, "same content: reused");
+        assert_eq!(first, again);
+        assert_eq!(builds.get(), 1);
+        let (_, hit) = cached(&root, &key("module top; wire w; endmodule"), build);
+        assert!(!hit, "other content: its own entry");
+        assert_eq!(builds.get(), 2);
+        // An entry whose objects vanished is rebuilt, not trusted.
+        std::fs::remove_file(&first[0]).unwrap();
+        let (_, hit) = cached(&root, &key("module top; endmodule"), build);
+        assert!(!hit);
+        assert_eq!(builds.get(), 3);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn the_key_separates_its_parts() {
+        assert_ne!(hash(&[b"ab", b"c"]), hash(&[b"a", b"bc"]));
+        assert_eq!(hash(&[b"x"]), hash(&[b"x"]));
+    }
+}
