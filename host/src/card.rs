@@ -343,9 +343,18 @@ impl Card {
             .as_ref()
             .is_some_and(|s| s.fits(in_bytes, out_bytes))
         {
-            // Unmap the old buffers before mapping larger ones.
+            // Grow to cover this job and every job before, so that alternating job shapes
+            // (large input, then large readout) do not re-map each time. The old buffers
+            // are unmapped before the larger ones are mapped.
+            let (old_in, old_out) = staging
+                .as_ref()
+                .map_or((0, 0), |s| (s.h2c.len(), s.c2h.len()));
             *staging = None;
-            *staging = Some(Staging::map(func.as_mut(), in_bytes, out_bytes)?);
+            *staging = Some(Staging::map(
+                func.as_mut(),
+                in_bytes.max(old_in),
+                out_bytes.max(old_out),
+            )?);
         }
         let staging = staging.as_ref().expect("mapped above");
         staging.h2c.with_bytes(in_bytes, fill);

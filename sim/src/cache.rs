@@ -51,7 +51,6 @@ pub fn cached(
     (relative.iter().map(|r| dir.join(r)).collect(), false)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

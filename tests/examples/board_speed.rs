@@ -38,7 +38,9 @@ fn main() {
     let scalars: Vec<Fr> = (0..m).map(|_| Fr::rand(&mut rng)).collect();
     let handle = device.load_bases(&bases).expect("load");
     let t = Instant::now();
-    let (_, r) = device.msm_resident::<ark_bn254::g1::Config>(&handle, &scalars).expect("msm");
+    let (_, r) = device
+        .msm_resident::<ark_bn254::g1::Config>(&handle, &scalars)
+        .expect("msm");
     let s = t.elapsed().as_secs_f64();
     let cycles = r.sim_cycles.expect("simulated");
     println!(

@@ -30,7 +30,11 @@ fn staging_buffers_are_mapped_once_per_device_not_per_job() {
         let (r, _) = device.mul::<FrConfig>(&a, &b).unwrap();
         assert_eq!(r[999], a[999] * b[999]);
     }
-    assert_eq!(dma_maps(&device), 3, "h2c, c2h and the descriptor ring, once");
+    assert_eq!(
+        dma_maps(&device),
+        3,
+        "h2c, c2h and the descriptor ring, once"
+    );
     let staged = device.card().staging_bytes();
     // Smaller jobs and other kinds of job reuse the same buffers.
     device.add::<FrConfig>(&a[..10], &b[..10]).unwrap();
@@ -49,7 +53,12 @@ fn staging_buffers_are_mapped_once_per_device_not_per_job() {
     assert!(grown.1 > staged.1 && grown.1.is_power_of_two());
     for _ in 0..3 {
         device.mul::<FrConfig>(&a, &b).unwrap();
-        device.msm(&bases, &scalars).unwrap();
+        let (again, _) = device.msm(&bases, &scalars).unwrap();
+        assert_eq!(again, sum);
     }
-    assert_eq!(dma_maps(&device), maps, "no job after the growth maps anything");
+    assert_eq!(
+        dma_maps(&device),
+        maps,
+        "no job after the growth maps anything"
+    );
 }

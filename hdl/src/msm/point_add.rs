@@ -244,7 +244,6 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             Step(i) => sig(format!("{}$r", Self::unit_name(i, self._steps[i].0))),
         }
     }
-
 }
 
 impl<const W: usize, const W2: usize> Logic for MixedAdd<W, W2> {

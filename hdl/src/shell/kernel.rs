@@ -243,7 +243,6 @@ impl ElementwiseKernel {
     pub fn latency(&self) -> usize {
         self._latency
     }
-
 }
 
 fn st(v: u64) -> Expr {
