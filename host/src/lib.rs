@@ -29,6 +29,7 @@ pub mod msm;
 pub mod ntt;
 pub mod pcie;
 pub mod pool;
+pub mod stats;
 
 pub use card::{Card, Job};
 pub use device::Device;

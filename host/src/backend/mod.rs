@@ -51,31 +51,24 @@ pub struct BackendStats {
 impl BackendStats {
     /// `self − earlier`: the work between two snapshots.
     pub fn since(&self, earlier: &BackendStats) -> BackendStats {
-        BackendStats {
-            ntt_calls: self.ntt_calls - earlier.ntt_calls,
-            ntt_time: self.ntt_time - earlier.ntt_time,
-            ntt_host_time: self.ntt_host_time - earlier.ntt_host_time,
-            ntt_butterfly_time: self.ntt_butterfly_time - earlier.ntt_butterfly_time,
-            msm_g1_calls: self.msm_g1_calls - earlier.msm_g1_calls,
-            msm_g1_time: self.msm_g1_time - earlier.msm_g1_time,
-            msm_g2_calls: self.msm_g2_calls - earlier.msm_g2_calls,
-            msm_g2_time: self.msm_g2_time - earlier.msm_g2_time,
-            elementwise_calls: self.elementwise_calls - earlier.elementwise_calls,
-            elementwise_time: self.elementwise_time - earlier.elementwise_time,
-            device: EngineStats {
-                jobs: self.device.jobs - earlier.device.jobs,
-                busy_cycles: self.device.busy_cycles - earlier.device.busy_cycles,
-                elements: self.device.elements - earlier.device.elements,
-                projected_s: self.device.projected_s - earlier.device.projected_s,
-                sim_cycles: match (self.device.sim_cycles, earlier.device.sim_cycles) {
-                    (Some(a), Some(b)) => Some(a - b),
-                    (a, _) => a,
-                },
-            },
-            msm_device: self.msm_device.minus(&earlier.msm_device),
-        }
+        crate::stats::Measure::minus(*self, *earlier)
     }
 }
+
+crate::measures!(BackendStats {
+    ntt_calls,
+    ntt_time,
+    ntt_host_time,
+    ntt_butterfly_time,
+    msm_g1_calls,
+    msm_g1_time,
+    msm_g2_calls,
+    msm_g2_time,
+    elementwise_calls,
+    elementwise_time,
+    device,
+    msm_device,
+});
 
 /// The kernels a pairing-based prover spends its time in. Slices are ark-ff / ark-ec
 /// in-memory values; every method leaves its inputs unchanged on error.

@@ -31,6 +31,7 @@ pub use device::{CardMemory, MsmEngine, MsmState, ResidentBases};
 
 use crate::driver::kernel::Counters;
 use crate::ntt::EngineStats;
+use crate::stats::Measure;
 
 /// Measurements of one MSM call (all its jobs).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -70,17 +71,18 @@ impl MsmReport {
         }
     }
 
+    /// Adds one job's counters (the caller counts the job as a load or a run).
     pub(crate) fn add_job(&mut self, c: &Counters, clock_mhz: f64, sim: Option<u64>) {
-        self.busy_cycles += c.busy_cycles as u64;
-        self.accum_cycles += c.msm_accum_cycles as u64;
-        self.adds += c.msm_adds as u64;
-        self.deferrals += c.msm_deferrals as u64;
-        self.projected_s += c.busy_cycles as f64 / (clock_mhz * 1e6);
-        self.sim_cycles = match (self.sim_cycles, sim) {
-            (Some(a), Some(b)) => Some(a + b),
-            (None, b) if self.load_jobs + self.run_jobs == 0 => b,
-            (a, _) => a,
+        let job = MsmReport {
+            busy_cycles: c.busy_cycles as u64,
+            accum_cycles: c.msm_accum_cycles as u64,
+            adds: c.msm_adds as u64,
+            deferrals: c.msm_deferrals as u64,
+            projected_s: c.busy_cycles as f64 / (clock_mhz * 1e6),
+            sim_cycles: sim,
+            ..Default::default()
         };
+        self.merge(&job);
     }
 
     /// This call's device work as [`EngineStats`] (elements = points).
@@ -96,39 +98,25 @@ impl MsmReport {
 
     /// `self − earlier` for cumulative reports (see `BackendStats::since`).
     pub fn minus(&self, earlier: &MsmReport) -> MsmReport {
-        MsmReport {
-            n: self.n - earlier.n,
-            load_jobs: self.load_jobs - earlier.load_jobs,
-            run_jobs: self.run_jobs - earlier.run_jobs,
-            busy_cycles: self.busy_cycles - earlier.busy_cycles,
-            accum_cycles: self.accum_cycles - earlier.accum_cycles,
-            adds: self.adds - earlier.adds,
-            deferrals: self.deferrals - earlier.deferrals,
-            projected_s: self.projected_s - earlier.projected_s,
-            reduce_s: self.reduce_s - earlier.reduce_s,
-            host_s: self.host_s - earlier.host_s,
-            sim_cycles: match (self.sim_cycles, earlier.sim_cycles) {
-                (Some(a), Some(b)) => Some(a - b),
-                (a, _) => a,
-            },
-        }
+        Measure::minus(*self, *earlier)
     }
 
     /// Sums the reports of parts of one MSM (e.g. chunks on several boards).
     pub fn merge(&mut self, other: &MsmReport) {
-        self.n += other.n;
-        self.load_jobs += other.load_jobs;
-        self.run_jobs += other.run_jobs;
-        self.busy_cycles += other.busy_cycles;
-        self.accum_cycles += other.accum_cycles;
-        self.adds += other.adds;
-        self.deferrals += other.deferrals;
-        self.projected_s += other.projected_s;
-        self.reduce_s += other.reduce_s;
-        self.host_s += other.host_s;
-        self.sim_cycles = match (self.sim_cycles, other.sim_cycles) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
+        *self = Measure::plus(*self, *other);
     }
 }
+
+crate::measures!(MsmReport {
+    n,
+    load_jobs,
+    run_jobs,
+    busy_cycles,
+    accum_cycles,
+    adds,
+    deferrals,
+    projected_s,
+    reduce_s,
+    host_s,
+    sim_cycles,
+});

@@ -72,6 +72,14 @@ pub struct NttJob<F> {
     pub factor: Factor<F>,
 }
 
+crate::measures!(EngineStats {
+    jobs,
+    busy_cycles,
+    elements,
+    projected_s,
+    sim_cycles,
+});
+
 /// Device measurements summed over the jobs of one call.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -91,14 +99,7 @@ pub struct EngineStats {
 impl EngineStats {
     /// Adds another call's statistics.
     pub fn add(&mut self, other: &EngineStats) {
-        self.jobs += other.jobs;
-        self.busy_cycles += other.busy_cycles;
-        self.elements += other.elements;
-        self.projected_s += other.projected_s;
-        self.sim_cycles = match (self.sim_cycles, other.sim_cycles) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
+        *self = crate::stats::Measure::plus(*self, *other);
     }
 
     /// Cycles that carried an element / busy cycles.
