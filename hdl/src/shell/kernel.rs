@@ -369,19 +369,41 @@ impl Logic for ElementwiseKernel {
             s.push(assign(format!("{unit}$clock"), sig("clock")));
             s.push(assign(format!("{unit}$enable"), sig("adv")));
         }
-        s.push(assign("mul$a", a.clone()));
-        s.push(mux_assign(
-            "mul$b",
+        // Operand isolation: a unit the job does not use sees constant zero operands, so
+        // its pipeline stops toggling (dynamic power on a card; evaluation time under
+        // Verilator, which only re-evaluates logic whose inputs changed).
+        let zero = lit_u(0, ELEM_BITS);
+        let uses_mul = or(op_is(Opcode::Mul), op_is(Opcode::PowMul));
+        s.push(mux_assign("mul$a", uses_mul.clone(), a.clone(), zero.clone()));
+        s.push(if_else(
             op_is(Opcode::PowMul),
-            sig("power"),
-            b.clone(),
+            vec![assign("mul$b", sig("power"))],
+            vec![mux_assign("mul$b", uses_mul, b.clone(), zero.clone())],
         ));
-        s.push(assign("pow$enable", or(sig("adv"), state_is(INIT))));
+        // The running power serves powmul and coset NTTs (both seed it in INIT).
+        s.push(assign(
+            "pow$enable",
+            or(
+                and(sig("adv"), or(op_is(Opcode::PowMul), sig("is_ntt"))),
+                state_is(INIT),
+            ),
+        ));
         s.push(mux_assign("pow$a", state_is(INIT), q("cur"), sig("power")));
         s.push(mux_assign("pow$b", state_is(INIT), q("g_r"), q("g_pow_l")));
+        let uses_addsub = or(op_is(Opcode::Add), op_is(Opcode::Sub));
         for unit in ["add", "sub"] {
-            s.push(assign(format!("{unit}$a"), a.clone()));
-            s.push(assign(format!("{unit}$b"), b.clone()));
+            s.push(mux_assign(
+                &format!("{unit}$a"),
+                uses_addsub.clone(),
+                a.clone(),
+                zero.clone(),
+            ));
+            s.push(mux_assign(
+                &format!("{unit}$b"),
+                uses_addsub.clone(),
+                b.clone(),
+                zero.clone(),
+            ));
         }
         let last = self.as_delay.len() - 1;
         for k in 0..=last {
@@ -432,7 +454,7 @@ impl Logic for ElementwiseKernel {
         s.push(assign("ntt$log_t", cast(field(cfg, JobNtt::LOG_T), 8)));
         s.push(assign("ntt$row0", q("ntt_row_r")));
         s.push(assign("ntt$factor", sig("power")));
-        s.push(assign("ntt$x", a.clone()));
+        s.push(mux_assign("ntt$x", sig("is_ntt"), a.clone(), zero));
         s.push(assign("ntt$v", and(sig("accept"), sig("is_ntt"))));
         s.push(if_else(
             sig("is_ntt"),
