@@ -362,6 +362,22 @@ void zk_{n}_eval(void* p) {{
   h->top->eval();
 }}
 
+void zk_{n}_settle(void* p) {{
+  Zk_{n}* h = (Zk_{n}*)p;
+  h->top->clock = 0;
+  h->top->eval();
+  h->time += 1;
+  ZK_DUMP(h);
+}}
+
+void zk_{n}_rise(void* p) {{
+  Zk_{n}* h = (Zk_{n}*)p;
+  h->top->clock = 1;
+  h->top->eval();
+  h->time += 1;
+  ZK_DUMP(h);
+}}
+
 void zk_{n}_tick(void* p, uint64_t cycles) {{
   Zk_{n}* h = (Zk_{n}*)p;
   for (uint64_t c = 0; c < cycles; c++) {{
@@ -388,7 +404,7 @@ fn rust_table(models: &[GeneratedModule], trace: bool) -> String {
         let n = &m.name;
         writeln!(
             s,
-            "    fn zk_{n}_new(trace: *const c_char) -> *mut c_void;\n    fn zk_{n}_free(h: *mut c_void);\n    fn zk_{n}_set(h: *mut c_void, port: u32, limbs: *const u64);\n    fn zk_{n}_get(h: *mut c_void, port: u32, limbs: *mut u64);\n    fn zk_{n}_eval(h: *mut c_void);\n    fn zk_{n}_tick(h: *mut c_void, cycles: u64);"
+            "    fn zk_{n}_new(trace: *const c_char) -> *mut c_void;\n    fn zk_{n}_free(h: *mut c_void);\n    fn zk_{n}_set(h: *mut c_void, port: u32, limbs: *const u64);\n    fn zk_{n}_get(h: *mut c_void, port: u32, limbs: *mut u64);\n    fn zk_{n}_eval(h: *mut c_void);\n    fn zk_{n}_settle(h: *mut c_void);\n    fn zk_{n}_rise(h: *mut c_void);\n    fn zk_{n}_tick(h: *mut c_void, cycles: u64);"
         )
         .unwrap();
     }
@@ -411,7 +427,7 @@ fn rust_table(models: &[GeneratedModule], trace: bool) -> String {
             .collect();
         writeln!(
             s,
-            "    ModelDesc {{ name: {n:?}, latency: {}, tiles: {}, ports: &[{}], vtable: Vtable {{ new: zk_{n}_new, free: zk_{n}_free, set: zk_{n}_set, get: zk_{n}_get, eval: zk_{n}_eval, tick: zk_{n}_tick }} }},",
+            "    ModelDesc {{ name: {n:?}, latency: {}, tiles: {}, ports: &[{}], vtable: Vtable {{ new: zk_{n}_new, free: zk_{n}_free, set: zk_{n}_set, get: zk_{n}_get, eval: zk_{n}_eval, settle: zk_{n}_settle, rise: zk_{n}_rise, tick: zk_{n}_tick }} }},",
             m.latency,
             m.tiles,
             ports.join(", ")

@@ -405,7 +405,7 @@ impl SimBoard {
         self.set(self.p.h2c_tlast, h2c_last as u64);
         let c2h_ready = self.c2h.running() && self.c2h.current.is_some() && !self.stuck;
         self.set(self.p.c2h_tready, c2h_ready as u64);
-        self.model.eval();
+        self.model.settle();
         let h2c_fire = h2c_valid && self.model.get(self.p.h2c_tready)[0] != 0;
         let c2h_fire = c2h_ready && self.model.get(self.p.c2h_tvalid)[0] != 0;
         let c2h_last = self.model.get(self.p.c2h_tlast)[0] != 0;
@@ -414,7 +414,7 @@ impl SimBoard {
             self.model.get_into(self.p.c2h_tdata, &mut out);
             self.beat_out = out;
         }
-        self.model.tick(1);
+        self.model.rise();
 
         if h2c_fire {
             self.h2c.offset += h2c_len;

@@ -28,6 +28,8 @@ pub struct Vtable {
     set: unsafe extern "C" fn(*mut c_void, u32, *const u64),
     get: unsafe extern "C" fn(*mut c_void, u32, *mut u64),
     eval: unsafe extern "C" fn(*mut c_void),
+    settle: unsafe extern "C" fn(*mut c_void),
+    rise: unsafe extern "C" fn(*mut c_void),
     tick: unsafe extern "C" fn(*mut c_void, u64),
 }
 
@@ -266,6 +268,23 @@ impl Model {
     pub fn eval(&mut self) {
         // SAFETY: valid handle.
         unsafe { (self.desc.vtable.eval)(self.handle.as_ptr()) };
+    }
+
+    /// Clock low, then evaluates: the inputs set since the last edge take effect. With
+    /// [`Model::rise`], one cycle costs two evaluations (the form the simulated board's
+    /// hot loop uses: set inputs, settle, read outputs, rise); `tick` costs three with the
+    /// `eval` a caller needs between setting inputs and reading outputs. Only for
+    /// designs without falling-edge logic (every zkpipe design).
+    pub fn settle(&mut self) {
+        // SAFETY: valid handle.
+        unsafe { (self.desc.vtable.settle)(self.handle.as_ptr()) };
+    }
+
+    /// Clock high: the rising edge of one cycle (see [`Model::settle`]).
+    pub fn rise(&mut self) {
+        // SAFETY: valid handle.
+        unsafe { (self.desc.vtable.rise)(self.handle.as_ptr()) };
+        self.cycles += 1;
     }
 
     /// Runs `n` clock cycles (rising then falling edge each).

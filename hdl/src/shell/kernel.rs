@@ -374,7 +374,12 @@ impl Logic for ElementwiseKernel {
         // Verilator, which only re-evaluates logic whose inputs changed).
         let zero = lit_u(0, ELEM_BITS);
         let uses_mul = or(op_is(Opcode::Mul), op_is(Opcode::PowMul));
-        s.push(mux_assign("mul$a", uses_mul.clone(), a.clone(), zero.clone()));
+        s.push(mux_assign(
+            "mul$a",
+            uses_mul.clone(),
+            a.clone(),
+            zero.clone(),
+        ));
         s.push(if_else(
             op_is(Opcode::PowMul),
             vec![assign("mul$b", sig("power"))],
