@@ -21,7 +21,7 @@ use zkpipe_hdl::generate::{GeneratedModule, ModelSet, PortDir};
 
 #[path = "src/cache.rs"]
 mod cache;
-use cache::{cached, hash};
+use cache::{cached, hash, prune};
 
 /// Oldest Verilator this build is known to work with (Debian 12 ships 5.006).
 const MIN_VERILATOR: (u32, u32) = (5, 0);
@@ -33,6 +33,10 @@ const DEFAULT_OPT: &str = "1";
 /// Extra Verilator flags (chosen by measurement: README, "Simulator build");
 /// `ZKPIPE_VERILATOR_FLAGS` overrides them.
 const DEFAULT_VERILATOR_FLAGS: &str = "";
+
+/// Cached entries kept per model (the one just used and the most recent others: other
+/// feature sets, flags or recent versions of the design).
+const KEEP_PER_MODEL: usize = 3;
 
 /// Bump to invalidate every cached model (a change in how this script compiles them).
 const CACHE_EPOCH: u32 = 1;
@@ -133,6 +137,7 @@ fn main() {
         });
         reused += hit as usize;
         objects.extend(objs);
+        prune(&cache, &m.name, KEEP_PER_MODEL);
     }
     println!(
         "cargo:warning=zkpipe-sim: {} models ({reused} reused from {}), opt -O{opt}, trace {trace}, verilator flags `{}`",

@@ -31,6 +31,10 @@ pub fn cached(
     if let Ok(text) = std::fs::read_to_string(&list) {
         let objects: Vec<PathBuf> = text.lines().map(|l| dir.join(l)).collect();
         if objects.iter().all(|o| o.exists()) {
+            // Mark the entry used, for `prune`.
+            if let Ok(file) = std::fs::File::options().append(true).open(&list) {
+                let _ = file.set_modified(std::time::SystemTime::now());
+            }
             return (objects, true);
         }
     }
@@ -49,6 +53,36 @@ pub fn cached(
         let _ = std::fs::remove_dir_all(&tmp);
     }
     (relative.iter().map(|r| dir.join(r)).collect(), false)
+}
+
+/// Deletes all but the `keep` most recently used entries of model `model` (entries of
+/// other feature sets or flags stay while they are among the most recent). Bounds the
+/// cache's growth as a design changes; an entry deleted here is rebuilt if needed again.
+pub fn prune(cache: &Path, model: &str, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(cache) else {
+        return;
+    };
+    let prefix = format!("{model}-");
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            // `<model>-<16 hex digits>` exactly: not another model sharing the prefix.
+            name.strip_prefix(&prefix)
+                .is_some_and(|key| key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .filter_map(|e| {
+            let used = std::fs::metadata(e.path().join("objects.txt"))
+                .ok()?
+                .modified()
+                .ok()?;
+            Some((used, e.path()))
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, old) in found.into_iter().skip(keep) {
+        let _ = std::fs::remove_dir_all(old);
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +117,35 @@ mod tests {
         let (_, hit) = cached(&root, &key("module top; endmodule"), build);
         assert!(!hit);
         assert_eq!(builds.get(), 3);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn prune_keeps_the_most_recently_used_entries_of_a_model() {
+        let root = std::env::temp_dir().join(format!("zkpipe-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let build = |dir: &Path| {
+            std::fs::create_dir_all(dir).unwrap();
+            let o = dir.join("m.o");
+            std::fs::write(&o, b"o").unwrap();
+            vec![o]
+        };
+        let names: Vec<String> = (0..4u64).map(|i| format!("board-{:016x}", i)).collect();
+        for n in &names {
+            cached(&root, n, build);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        cached(&root, "board_big-0000000000000000", build);
+        // Use the oldest again: it becomes the most recent.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert!(cached(&root, &names[0], build).1);
+        prune(&root, "board", 2);
+        let left: Vec<bool> = names.iter().map(|n| root.join(n).exists()).collect();
+        assert_eq!(left, [true, false, false, true]);
+        assert!(
+            root.join("board_big-0000000000000000").exists(),
+            "other models untouched"
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 
