@@ -79,7 +79,7 @@ pub fn prune(cache: &Path, model: &str, keep: usize) {
             Some((used, e.path()))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (_, old) in found.into_iter().skip(keep) {
         let _ = std::fs::remove_dir_all(old);
     }
