@@ -129,12 +129,38 @@ impl Descriptor {
     }
 }
 
-/// The C2H writeback record: status (bit 0 = EOP) and the bytes received.
+/// A C2H streaming writeback record: whether the packet ended (EOP) and the bytes the
+/// descriptor received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Writeback {
+    /// The stream's TLAST arrived in this descriptor.
+    pub eop: bool,
+    /// Bytes received.
+    pub length: u32,
+}
+
+impl Writeback {
+    /// The record as the engine writes it: word 0 = magic << 16 | EOP, word 1 = length.
+    pub fn to_bytes(&self) -> [u8; WRITEBACK_BYTES] {
+        let mut out = [0u8; WRITEBACK_BYTES];
+        out[..4].copy_from_slice(&(WRITEBACK_MAGIC << 16 | self.eop as u32).to_le_bytes());
+        out[4..].copy_from_slice(&self.length.to_le_bytes());
+        out
+    }
+
+    /// Parses a record; `None` if the magic is wrong (nothing written there yet).
+    pub fn from_bytes(b: &[u8; WRITEBACK_BYTES]) -> Option<Writeback> {
+        let status = u32::from_le_bytes(b[..4].try_into().unwrap());
+        (status >> 16 == WRITEBACK_MAGIC).then(|| Writeback {
+            eop: status & 1 != 0,
+            length: u32::from_le_bytes(b[4..].try_into().unwrap()),
+        })
+    }
+}
+
+/// The C2H writeback record of `eop` and `length` ([`Writeback::to_bytes`]).
 pub fn writeback_bytes(eop: bool, length: u32) -> [u8; WRITEBACK_BYTES] {
-    let mut out = [0u8; WRITEBACK_BYTES];
-    out[..4].copy_from_slice(&(WRITEBACK_MAGIC << 16 | eop as u32).to_le_bytes());
-    out[4..].copy_from_slice(&length.to_le_bytes());
-    out
+    Writeback { eop, length }.to_bytes()
 }
 
 #[cfg(test)]
@@ -157,5 +183,15 @@ mod tests {
         let mut bad = b;
         bad[3] = 0;
         assert_eq!(Descriptor::from_bytes(&bad), None);
+    }
+
+    #[test]
+    fn writeback_round_trip_and_magic() {
+        let wb = Writeback {
+            eop: true,
+            length: 4096,
+        };
+        assert_eq!(Writeback::from_bytes(&wb.to_bytes()), Some(wb));
+        assert_eq!(Writeback::from_bytes(&[0; WRITEBACK_BYTES]), None);
     }
 }

@@ -8,7 +8,7 @@ use crate::pcie::{PcieFunction, BAR_CSR};
 use std::time::{Duration, Instant};
 use zkpipe_spec::preset::{Curve, Preset};
 use zkpipe_spec::regs::{self, CapsCurve, CapsMsm, CapsNtt, Control, HwError, Status, Version};
-use zkpipe_spec::xdma::{STATUS_DESC_STOPPED, STATUS_ERRORS, WRITEBACK_MAGIC};
+use zkpipe_spec::xdma::{Writeback, STATUS_DESC_STOPPED, STATUS_ERRORS};
 
 pub use zkpipe_spec::wire::{BEAT_BYTES, ELEM_BYTES};
 
@@ -288,14 +288,13 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
         .last()
         .expect("a chain has a descriptor");
     ring.read((last_wb - ring.iova()) as usize, &mut wb);
-    let wb_status = u32::from_le_bytes(wb[..4].try_into().unwrap());
-    let wb_len = u32::from_le_bytes(wb[4..].try_into().unwrap()) as usize;
     let expected_last = bytes - (c2h_chain.descriptors as usize - 1) * xdma::MAX_DESC_BYTES;
-    if wb_status >> 16 != WRITEBACK_MAGIC || wb_status & 1 == 0 || wb_len != expected_last {
+    let record = Writeback::from_bytes(&wb);
+    if !record.is_some_and(|r| r.eop && r.length as usize == expected_last) {
         return Err(Error::Protocol {
             device,
             reason: format!(
-                "card-to-host stream ended wrongly (writeback {wb_status:#x}, {wb_len} of {expected_last} bytes)"
+                "card-to-host stream ended wrongly (writeback {record:?}, expected end of packet after {expected_last} bytes)"
             ),
         });
     }
