@@ -139,11 +139,43 @@ pub fn decode_ack(beat: &[u8]) -> (u32, u32) {
 mod tests {
     use super::*;
     use ark_ff::{BigInteger, PrimeField, UniformRand};
-    use ark_std::test_rng;
+    use ark_std::rand::{rngs::StdRng, SeedableRng};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every format round-trips ark-ff / ark-ec values drawn from a random seed.
+        #[test]
+        fn every_format_round_trips(seed in any::<u64>()) {
+            use ark_ec::CurveGroup;
+            let mut rng = StdRng::seed_from_u64(seed);
+            let (a, b) = (ark_bls12_381::Fr::rand(&mut rng), ark_bls12_381::Fr::rand(&mut rng));
+            let mut beat = [0u8; BEAT_BYTES];
+            encode_operands(&mut beat, &a.0 .0, Some(&b.0 .0));
+            let (mut x, mut y) = ([0u64; 4], [0u64; 4]);
+            decode_result(&beat, &mut x);
+            get_limbs(&beat[ELEM_BYTES..], &mut y);
+            prop_assert_eq!((x, y), (a.0 .0, b.0 .0));
+            let k = ark_bls12_381::Fr::rand(&mut rng);
+            encode_scalar(&mut beat, k.into_bigint().as_ref());
+            get_limbs(&beat, &mut x);
+            prop_assert_eq!(ark_bls12_381::Fr::from_bigint(ark_ff::BigInt(x)), Some(k));
+            let p = ark_bls12_381::G1Projective::rand(&mut rng).into_affine();
+            let mut two = [0u8; 2 * BEAT_BYTES];
+            encode_base(&mut two, Some((&p.x.0 .0, &p.y.0 .0)), 6, point_beats(384));
+            let (px, py) = decode_base(&two, 6, point_beats(384)).unwrap();
+            prop_assert_eq!((px.as_slice(), py.as_slice()), (&p.x.0 .0[..], &p.y.0 .0[..]));
+            let q = ark_bn254::G1Projective::rand(&mut rng).into_affine();
+            encode_base(&mut beat, Some((&q.x.0 .0, &q.y.0 .0)), 4, point_beats(256));
+            let (qx, qy) = decode_base(&beat, 4, 1).unwrap();
+            prop_assert_eq!((qx.as_slice(), qy.as_slice()), (&q.x.0 .0[..], &q.y.0 .0[..]));
+        }
+    }
 
     #[test]
     fn operands_round_trip_ark_ff_memory() {
-        let mut rng = test_rng();
+        let mut rng = StdRng::seed_from_u64(7);
         let mut beat = [0u8; BEAT_BYTES];
         for _ in 0..100 {
             let a = ark_bn254::Fr::rand(&mut rng);
@@ -165,7 +197,7 @@ mod tests {
     #[test]
     fn bases_round_trip_ark_ec_points() {
         use ark_ec::{AffineRepr, CurveGroup};
-        let mut rng = test_rng();
+        let mut rng = StdRng::seed_from_u64(7);
         for _ in 0..20 {
             let p = ark_bn254::G1Projective::rand(&mut rng).into_affine();
             let mut beat = vec![0u8; BEAT_BYTES];
@@ -189,7 +221,7 @@ mod tests {
 
     #[test]
     fn scalars_and_params_round_trip() {
-        let mut rng = test_rng();
+        let mut rng = StdRng::seed_from_u64(7);
         for _ in 0..100 {
             let k = ark_bn254::Fr::rand(&mut rng);
             let canonical = k.into_bigint();
