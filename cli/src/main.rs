@@ -19,6 +19,7 @@ use std::process::ExitCode;
 type Outcome = Result<bool, String>;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Info(a) => info::run(&a),
@@ -34,6 +35,16 @@ fn main() -> ExitCode {
             eprintln!("zkpipe: error: {msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`zkpipe … | head`) would panic;
+/// like other command-line tools, the process ends quietly instead.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of a signal at start-up, before any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
