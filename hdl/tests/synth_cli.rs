@@ -122,7 +122,7 @@ fn the_per_preset_tests_cover_every_preset() {
 }
 
 #[test]
-#[ignore = "lints the real-card presets' other large tops: about 3 minutes"]
+#[ignore = "lints the real-card presets' other large tops: about 7 minutes"]
 fn every_real_card_top_lints() {
     check_presets(&[], is_large_real_card_top);
 }
