@@ -59,3 +59,22 @@ fn emit<R: serde::Serialize>(json: bool, report: &R, text: impl FnOnce(&R)) {
         text(report)
     }
 }
+
+/// The last lines of a job's text report: host time and, if checked, the comparison.
+fn print_host_and_check(host_s: f64, checked: bool, check_s: f64, ok: bool, reference: &str) {
+    println!("host           {host_s:.3} s");
+    if checked {
+        println!(
+            "check          against {reference} in {check_s:.3} s: {}",
+            if ok { "equal" } else { "DIFFERENT" }
+        );
+    }
+}
+
+/// A job's outcome: on a mismatch, says so on stderr (the exit status is then 1).
+fn verdict(ok: bool, what: &str, reference: &str) -> Outcome {
+    if !ok {
+        eprintln!("zkpipe: error: the device's {what} differ from {reference}");
+    }
+    Ok(ok)
+}

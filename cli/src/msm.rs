@@ -174,17 +174,7 @@ where
         if let Some(l) = r.load_s {
             println!("load bases     {l:.3} s (once; later calls stream scalars only)");
         }
-        println!("host           {:.3} s", r.host_s);
-        if r.checked {
-            println!(
-                "check          against arkworks in {:.3} s: {}",
-                r.check_s,
-                if r.ok { "equal" } else { "DIFFERENT" }
-            );
-        }
+        crate::print_host_and_check(r.host_s, r.checked, r.check_s, r.ok, "arkworks");
     });
-    if !ok {
-        eprintln!("zkpipe: error: the device's MSM differs from arkworks");
-    }
-    Ok(ok)
+    crate::verdict(ok, "MSM results", "arkworks")
 }

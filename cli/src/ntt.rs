@@ -163,17 +163,7 @@ where
                 );
             }
         }
-        println!("host           {:.3} s", r.host_s);
-        if r.checked {
-            println!(
-                "check          against ark-poly in {:.3} s: {}",
-                r.check_s,
-                if r.ok { "equal" } else { "DIFFERENT" }
-            );
-        }
+        crate::print_host_and_check(r.host_s, r.checked, r.check_s, r.ok, "ark-poly");
     });
-    if !ok {
-        eprintln!("zkpipe: error: the device's results differ from ark-poly");
-    }
-    Ok(ok)
+    crate::verdict(ok, "results", "ark-poly")
 }

@@ -141,19 +141,9 @@ fn run_on<C: MontConfig<4>>(args: &VecArgs) -> Outcome {
             "projected      {:.3e} s at {} MHz",
             r.projected_s, r.clock_mhz
         );
-        println!("host           {:.3} s", r.host_s);
-        if r.checked {
-            println!(
-                "check          against arkworks in {:.3} s: {}",
-                r.check_s,
-                if r.ok { "equal" } else { "DIFFERENT" }
-            );
-        }
+        crate::print_host_and_check(r.host_s, r.checked, r.check_s, r.ok, "arkworks");
     });
-    if !ok {
-        eprintln!("zkpipe: error: the device's results differ from arkworks");
-    }
-    Ok(ok)
+    crate::verdict(ok, "results", "arkworks")
 }
 
 /// What arkworks computes for the job.

@@ -217,10 +217,7 @@ where
             && values.len().is_multiple_of(n)
             && values.len() <= NttEngine::<E::ScalarField>::max_job(device);
         if !fits {
-            for chunk in values.chunks_mut(n.max(1)) {
-                <Self as Backend<E>>::ntt(self, chunk, direction, Coset::None)?;
-            }
-            return Ok(());
+            return super::ntt_each::<E, Self>(self, values, log_n, direction);
         }
         let t = Instant::now();
         let job = NttJob {

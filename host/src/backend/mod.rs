@@ -96,17 +96,7 @@ pub trait Backend<E: Pairing>: Send + Sync {
         log_n: u32,
         direction: Direction,
     ) -> Result<()> {
-        let n = 1usize.checked_shl(log_n).unwrap_or(0);
-        if n == 0 || values.is_empty() || !values.len().is_multiple_of(n) {
-            return Err(Error::LengthMismatch {
-                a: values.len(),
-                b: n,
-            });
-        }
-        for chunk in values.chunks_mut(n) {
-            self.ntt(chunk, direction, Coset::None)?;
-        }
-        Ok(())
+        ntt_each(self, values, log_n, direction)
     }
     /// The card's capabilities, for a backend on cards (the first card of a pool).
     fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
@@ -140,6 +130,27 @@ where
         return Ok(Box::new(backend));
     }
     Err(Error::BadUri(uri.to_string()))
+}
+
+/// [`Backend::ntt_batch`] one transform at a time (the default, and a card's fallback for
+/// batches it cannot run in one job). `values.len()` must be a non-zero multiple of 2^log_n.
+pub fn ntt_each<E: Pairing, B: Backend<E> + ?Sized>(
+    backend: &B,
+    values: &mut [E::ScalarField],
+    log_n: u32,
+    direction: Direction,
+) -> Result<()> {
+    let n = 1usize.checked_shl(log_n).unwrap_or(0);
+    if n == 0 || values.is_empty() || !values.len().is_multiple_of(n) {
+        return Err(Error::LengthMismatch {
+            a: values.len(),
+            b: n,
+        });
+    }
+    for chunk in values.chunks_mut(n) {
+        backend.ntt(chunk, direction, Coset::None)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn check_lengths(a: usize, b: usize) -> Result<()> {
