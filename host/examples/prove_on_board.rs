@@ -1,7 +1,7 @@
 //! Proving with zkpipe: a Groth16 proof whose NTTs run on the simulated board.
 //!
 //! ```text
-//! cargo run --release -p zkpipe --example prove_on_board
+//! cargo run --release -p zkpipe --features sim --example prove_on_board
 //! ```
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Groth16;
