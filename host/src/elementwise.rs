@@ -131,7 +131,7 @@ impl Device {
     }
 
     /// Runs one NTT job (`data.len() / 2^job.log_n` NTTs back to back) in place; see
-    /// [`crate::ntt`] for transforms of any size. On error `data` is unchanged.
+    /// [`crate::ntt`](mod@crate::ntt) for transforms of any size. On error `data` is unchanged.
     pub fn ntt_job<C: MontConfig<4>>(
         &self,
         data: &mut [Scalar<C>],

@@ -12,7 +12,7 @@
 //! * [`Device`]: a card with its engines — [`elementwise`] (mul, add, sub, powmul, NTT
 //!   jobs) and [`msm`] (resident bases, MSM runs, bucket reduction);
 //! * [`DevicePool`]: several boards serving a batch of jobs;
-//! * [`ntt`]: NTTs of any power-of-two size on a card (four-step beyond the core size);
+//! * [`ntt`](mod@ntt): NTTs of any power-of-two size on a card (four-step beyond the core size);
 //! * [`backend`]: the prover-kernel trait with CPU and card implementations, opened by URI;
 //! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s.
 

@@ -1,6 +1,6 @@
 //! Arithmetic on measurement reports, generated once: a report is a struct of measures
 //! (counts, cycles, seconds, durations, optional simulator cycles, nested reports), and
-//! [`measures!`] derives its sum and difference field by field, so adding a field to a
+//! [`measures!`](crate::measures) derives its sum and difference field by field, so adding a field to a
 //! report cannot be forgotten in its arithmetic (the struct literal must name them all).
 
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The subset of the Xilinx XDMA (PG195) register interface and descriptor format that
 //! zkpipe uses: H2C and C2H channel 0 in streaming (AXI4-Stream) mode.
 //!
-//! These constants are shared by the simulated DMA engine ([`crate::board`]) and the host's
+//! These constants are shared by the simulated DMA engine (`zkpipe_sim::board`) and the host's
 //! XDMA driver, so both sides of BAR1 agree by construction.
 
 /// H2C channel 0 registers (BAR1 offsets).

@@ -1,6 +1,6 @@
 //! `BoardBackend`: a zkpipe card behind the [`Backend`] trait.
 //!
-//! NTTs (any size, via [`crate::ntt`]), the elementwise steps and G1 MSMs (via
+//! NTTs (any size, via [`crate::ntt`](mod@crate::ntt)), the elementwise steps and G1 MSMs (via
 //! [`crate::msm`]) run on the card; inputs larger than one job are cut at CAPS_MAX_COUNT
 //! (elementwise) or CAPS_MSM_BASES (MSM). G1 bases become resident in card memory on first
 //! use while it has room, so a proving key's bases are uploaded once and later proofs

@@ -10,9 +10,9 @@
 //!   (2 additions per bucket, after one batch normalisation), then Horner over windows —
 //!   O(windows · 2^c) work that does not grow with n.
 //!
-//! Bases are **resident**: [`Device::load_bases`] stores them once and returns a
-//! [`ResidentBases`] handle; [`Device::msm_resident`] then streams only scalars.
-//! [`Device::msm`] (and the prover backend) finds bases already resident by content
+//! Bases are **resident**: [`Device::load_bases`](crate::Device::load_bases) stores them once and returns a
+//! [`ResidentBases`] handle; [`Device::msm_resident`](crate::Device::msm_resident) then streams only scalars.
+//! [`Device::msm`](crate::Device::msm) (and the prover backend) finds bases already resident by content
 //! (length and a 64-bit fingerprint), makes new ones resident while card memory has room,
 //! and otherwise streams them through the free part of card memory in chunks.
 //!
