@@ -90,8 +90,9 @@ where
     );
     let progress = Progress::start(uri, &label);
     let mut load_s = None;
-    if args.resident && n > 0 {
-        // The first call makes the bases resident; the measured call streams scalars.
+    if args.resident && n > 0 && backend.capabilities().is_some() {
+        // The first call makes the bases resident on the card; the measured call streams
+        // scalars only. (Nothing is resident on the CPU: one call is measured.)
         progress.stage(&format!("making {n} bases resident on {uri}"));
         let t = Instant::now();
         backend
