@@ -119,7 +119,7 @@ where
     let out = MsmCliReport {
         ok,
         checked,
-        device: backend.describe(),
+        device: uri.to_string(),
         curve: args.curve.name(),
         n,
         scalars: args.scalars.name(),

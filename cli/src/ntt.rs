@@ -122,7 +122,7 @@ where
     let out = NttReport {
         ok,
         checked,
-        device: backend.describe(),
+        device: uri.to_string(),
         curve: args.curve.name(),
         log_n,
         batch,
