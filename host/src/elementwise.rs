@@ -15,7 +15,6 @@ use ark_ff::BigInt;
 use std::time::Instant;
 use zkpipe_spec::regs::{JobNtt, Opcode, PARAM_WORDS};
 use zkpipe_spec::wire::{self, BEAT_BYTES};
-use zkpipe_spec::FieldParams;
 
 /// A 4-limb ark-ff prime field element (BN254 Fr, BLS12-381 Fr).
 pub type Scalar<C> = Fp<MontBackend<C, 4>, 4>;
@@ -187,7 +186,8 @@ impl Device {
         out: &mut Vec<Scalar<C>>,
     ) -> Result<JobReport> {
         let started = Instant::now();
-        let params = self.check_field::<C>()?;
+        self.capabilities()
+            .check_scalar_field(self.uri(), &C::MODULUS.0)?;
         let n = ops.a.len();
         if n == 0 {
             return Err(Error::Empty);
@@ -196,10 +196,7 @@ impl Device {
         if n > max {
             return Err(Error::TooLarge { n, max });
         }
-        let modulus: [u64; 4] = params
-            .biguint_to_limbs(&params.modulus)
-            .try_into()
-            .expect("4-limb field");
+        let modulus = C::MODULUS.0;
         let fill = |bytes: &mut [u8]| {
             for (i, beat) in bytes.chunks_exact_mut(BEAT_BYTES).enumerate() {
                 let b = ops.b.map(|b| &b[i].0 .0[..]);
@@ -235,25 +232,6 @@ impl Device {
             host_s: started.elapsed().as_secs_f64(),
             sim_cycles: done.sim_cycles,
         })
-    }
-
-    /// Checks that `C` is the card's scalar field.
-    fn check_field<C: MontConfig<4>>(&self) -> Result<FieldParams> {
-        let modulus = FieldParams::limbs_to_biguint(&C::MODULUS.0);
-        let caps = self.capabilities();
-        let expected = zkpipe_spec::Curve::ALL
-            .into_iter()
-            .find(|c| c.scalar_field().params().modulus == modulus)
-            .map_or(0, |c| c.id());
-        let params = caps.curve().map(|c| c.scalar_field().params());
-        let Some(params) = params.filter(|p| p.modulus == modulus) else {
-            return Err(Error::CurveMismatch {
-                device: self.uri().to_string(),
-                found: caps.curve_id,
-                expected,
-            });
-        };
-        Ok(params)
     }
 }
 

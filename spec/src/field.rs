@@ -57,7 +57,18 @@ impl FieldId {
 
     /// Number of 64-bit limbs of an element (4 or 6).
     pub fn limbs(self) -> usize {
-        self.params().limbs
+        self.modulus_limbs().len()
+    }
+
+    /// The modulus as little-endian u64 limbs, straight from ark-ff (no derived constants
+    /// computed: cheap enough for a per-job check).
+    pub fn modulus_limbs(self) -> &'static [u64] {
+        match self {
+            FieldId::Bn254Fr => &<ark_bn254::FrConfig as MontConfig<4>>::MODULUS.0,
+            FieldId::Bn254Fq => &<ark_bn254::FqConfig as MontConfig<4>>::MODULUS.0,
+            FieldId::Bls12_381Fr => &<ark_bls12_381::FrConfig as MontConfig<4>>::MODULUS.0,
+            FieldId::Bls12_381Fq => &<ark_bls12_381::FqConfig as MontConfig<6>>::MODULUS.0,
+        }
     }
 }
 
@@ -198,6 +209,15 @@ mod tests {
                 p.neg_p_inv_word,
                 "low limb of −p⁻¹ mod R must be ark-ff's INV"
             );
+        }
+    }
+
+    #[test]
+    fn modulus_limbs_are_the_params_modulus() {
+        for f in FieldId::ALL {
+            let p = f.params();
+            assert_eq!(FieldParams::limbs_to_biguint(f.modulus_limbs()), p.modulus);
+            assert_eq!(f.limbs(), p.limbs);
         }
     }
 

@@ -344,7 +344,7 @@ impl MsmConfig {
 
     /// Card-to-host beats of one msm_run job: X, Y, Z of every bucket.
     pub fn readout_beats(&self) -> usize {
-        3 * self.windows * self.buckets_per_window()
+        crate::wire::readout_beats(self.windows, self.window_bits)
     }
 
     /// Resident base capacity in points.

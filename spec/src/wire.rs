@@ -120,6 +120,12 @@ pub fn encode_scalar(beat: &mut [u8], canonical: &[u64]) {
 /// Beats of one bucket in the readout: X, Y, Z.
 pub const BUCKET_BEATS: usize = 3;
 
+/// Card-to-host beats of an msm_run readout: X, Y, Z of every bucket (digits 1 ..= 2^c − 1)
+/// of every window.
+pub const fn readout_beats(windows: usize, window_bits: usize) -> usize {
+    BUCKET_BEATS * windows * ((1 << window_bits) - 1)
+}
+
 /// One coordinate of bucket `b` of a readout (coordinate 0 = X, 1 = Y, 2 = Z).
 pub fn decode_bucket_coord(readout: &[u8], b: usize, coord: usize, out: &mut [u64]) {
     let at = (BUCKET_BEATS * b + coord) * BEAT_BYTES;

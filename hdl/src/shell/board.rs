@@ -11,7 +11,7 @@
 
 use super::csr::{CsrBlock, CsrConstants};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
-use super::regs::{preset_hash, CapsCurve, CapsNtt, Opcode};
+use super::regs::{CapsCurve, CapsNtt, Opcode};
 use crate::msm::{MsmConfig, MsmUnit};
 use crate::preset::Preset;
 use crate::rtl::*;
@@ -99,7 +99,7 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
             .encode(),
             beat_bits: BEAT_BITS as u32,
             max_count: preset.max_job_elements,
-            preset_hash: preset_hash(preset.name),
+            preset_hash: preset.hash(),
             opcodes: Opcode::ALL.iter().map(|o| 1u32 << *o as u32).sum(),
             latency: kernel.latency() as u32,
             clock_khz: (preset.clock_mhz * 1000.0) as u32,

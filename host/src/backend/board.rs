@@ -18,7 +18,6 @@ use ark_ec::VariableBaseMSM;
 use ark_ff::PrimeField;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zkpipe_spec::field::FieldParams;
 
 /// The prover kernels on one or more cards (a pool splits MSMs across them); G2 MSMs and what a card lacks run on the CPU.
 pub struct BoardBackend {
@@ -98,19 +97,9 @@ impl BoardBackend {
 
     /// Checks that the card computes over `E`'s scalar field.
     pub fn check_curve<E: Pairing>(&self) -> Result<()> {
-        let modulus = FieldParams::limbs_to_biguint(E::ScalarField::MODULUS.as_ref());
-        let caps = self.device.capabilities();
-        match caps.curve() {
-            Some(c) if c.scalar_field().params().modulus == modulus => Ok(()),
-            _ => Err(Error::CurveMismatch {
-                device: self.device.uri().to_string(),
-                found: caps.curve_id,
-                expected: zkpipe_spec::preset::Curve::ALL
-                    .into_iter()
-                    .find(|c| c.scalar_field().params().modulus == modulus)
-                    .map_or(0, |c| c.id()),
-            }),
-        }
+        self.device
+            .capabilities()
+            .check_scalar_field(self.device.uri(), E::ScalarField::MODULUS.as_ref())
     }
 
     fn stats_mut(&self) -> std::sync::MutexGuard<'_, BackendStats> {

@@ -69,9 +69,22 @@ impl Capabilities {
     pub fn curve_name(&self) -> &'static str {
         self.curve().map_or("unknown", Curve::name)
     }
+    /// Checks that the card computes over the scalar field with this modulus (little-endian
+    /// u64 limbs), as every call on scalars must before anything is sent.
+    pub fn check_scalar_field(&self, device: &str, modulus: &[u64]) -> Result<()> {
+        let of = |c: Curve| c.scalar_field().modulus_limbs() == modulus;
+        if self.curve().is_some_and(of) {
+            return Ok(());
+        }
+        Err(Error::CurveMismatch {
+            device: device.to_string(),
+            found: self.curve_id,
+            expected: Curve::ALL.into_iter().find(|c| of(*c)).map_or(0, Curve::id),
+        })
+    }
     /// Card-to-host beats of one msm_run job: X, Y, Z of each bucket (digits 1 ..= 2^c − 1).
     pub fn msm_readout_beats(&self) -> usize {
-        3 * self.msm_windows as usize * ((1usize << self.msm_window_bits) - 1)
+        zkpipe_spec::wire::readout_beats(self.msm_windows as usize, self.msm_window_bits as usize)
     }
 }
 
