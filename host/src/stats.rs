@@ -25,7 +25,7 @@ macro_rules! counts {
         }
     )*};
 }
-counts!(usize, u64, u32);
+counts!(usize, u64);
 
 impl Measure for f64 {
     fn plus(self, other: Self) -> Self {
