@@ -185,6 +185,26 @@ pub enum Error {
         /// The device.
         device: String,
     },
+    #[error("the witness has {found} values; the key was made for {expected} (a .wtns of another circuit?)")]
+    /// A witness whose length is not the key's variable count.
+    WitnessLength {
+        /// Values in the witness.
+        found: usize,
+        /// Variables of the key.
+        expected: usize,
+    },
+    #[error(transparent)]
+    /// A circom/snarkjs file (`.zkey`, `.wtns`, proof or key JSON) is malformed.
+    Format(#[from] crate::circom::FormatError),
+    #[error("{path}: {source}")]
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The library's result type.

@@ -14,12 +14,15 @@
 //! * [`DevicePool`]: several boards serving a batch of jobs;
 //! * [`ntt`](mod@ntt): NTTs of any power-of-two size on a card (four-step beyond the core size);
 //! * [`backend`]: the prover-kernel trait with CPU and card implementations, opened by URI;
-//! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s.
+//! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s;
+//! * [`circom`]: snarkjs `.zkey` and circom `.wtns` readers, snarkjs's QAP reduction, its
+//!   JSON formats, and the warm prover ([`circom::CircomProver`]).
 
 #![deny(missing_docs)]
 
 pub mod backend;
 pub mod card;
+pub mod circom;
 pub mod device;
 pub mod driver;
 pub mod elementwise;

@@ -14,19 +14,19 @@
 //! ark-groth16 computes B in G1 only when r ≠ 0 (it is multiplied by r); so does this.
 
 pub mod circuits;
+mod qap;
+
+use qap::witness_map;
 
 use crate::backend::{Backend, BackendStats};
 use crate::error::{Error, Result};
-use crate::ntt::{Coset, Direction};
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{FftField, Field, Zero};
+use ark_ff::{Field, Zero};
 use ark_groth16::{Groth16, Proof, ProvingKey};
-use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_relations::r1cs::{
     ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal,
 };
-use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
 /// Where one proof's time went.
@@ -150,7 +150,91 @@ pub fn prove_with_matrices<E: Pairing>(
         num_constraints,
         full_assignment,
     )?;
-    let domain_size = h.len();
+    let mut report = ProofReport {
+        constraints: num_constraints,
+        domain_size: h.len(),
+        ..Default::default()
+    };
+    let proof = prove_from_h(
+        backend,
+        pk,
+        r,
+        s,
+        &h,
+        full_assignment,
+        num_inputs,
+        options,
+        &mut report,
+    )?;
+    finish_report(&mut report, backend, &before, started);
+    Ok((proof, report))
+}
+
+/// Proves with snarkjs's QAP reduction (circom keys: see [`crate::circom`]): `pk.h_query`
+/// holds snarkjs's H points, `coefficients` the A and B matrices of the key, `z` the full
+/// witness (1, public signals…, private signals…).
+#[allow(clippy::too_many_arguments)]
+pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
+    backend: &dyn Backend<E>,
+    pk: &ProvingKey<E>,
+    coefficients: &crate::circom::Coefficients<E::ScalarField>,
+    n_public: usize,
+    z: &[E::ScalarField],
+    r: E::ScalarField,
+    s: E::ScalarField,
+    options: ProveOptions,
+) -> Result<(Proof<E>, ProofReport)> {
+    let started = Instant::now();
+    let before = backend.stats();
+    let domain_size = pk.h_query.len();
+    if z.first() != Some(&E::ScalarField::ONE) {
+        return Err(Error::Circuit(
+            "the witness must start with the constant 1".into(),
+        ));
+    }
+    if z.len() != pk.a_query.len()
+        || coefficients.a.len() != domain_size
+        || coefficients.b.len() != domain_size
+    {
+        return Err(Error::Circuit(format!(
+            "a witness of {} values for a key of {} variables",
+            z.len(),
+            pk.a_query.len()
+        )));
+    }
+    let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
+    let h = qap::snarkjs_witness_map(backend, coefficients, z, root)?;
+    let rows = coefficients
+        .a
+        .iter()
+        .zip(&coefficients.b)
+        .rposition(|(a, b)| !a.is_empty() || !b.is_empty())
+        .map_or(0, |last| last + 1);
+    let mut report = ProofReport {
+        constraints: rows.saturating_sub(n_public + 1),
+        domain_size,
+        ..Default::default()
+    };
+    let proof = prove_from_h(backend, pk, r, s, &h, z, n_public + 1, options, &mut report)?;
+    finish_report(&mut report, backend, &before, started);
+    Ok((proof, report))
+}
+
+/// The MSMs and the group arithmetic of a proof, given h: Groth16's A, B and C, the same
+/// for both reductions (only h and the meaning of `pk.h_query` differ). Verifies when
+/// asked; a proof that fails is an error.
+#[allow(clippy::too_many_arguments)]
+fn prove_from_h<E: Pairing>(
+    backend: &dyn Backend<E>,
+    pk: &ProvingKey<E>,
+    r: E::ScalarField,
+    s: E::ScalarField,
+    h: &[E::ScalarField],
+    full_assignment: &[E::ScalarField],
+    num_inputs: usize,
+    options: ProveOptions,
+    report: &mut ProofReport,
+) -> Result<Proof<E>> {
     let input = &full_assignment[1..num_inputs];
     let aux = &full_assignment[num_inputs..];
     // ark's msm_bigint uses min(len) of bases and scalars: h_query has domain_size − 1
@@ -159,9 +243,9 @@ pub fn prove_with_matrices<E: Pairing>(
     let h_acc = backend.msm_g1(&pk.h_query[..h_len], &h[..h_len])?;
     let l_aux_acc = backend.msm_g1(&pk.l_query, aux)?;
     let r_s_delta_g1 = pk.delta_g1 * (r * s);
-    let assignment: Vec<E::ScalarField> = [input, aux].concat();
+    let assignment = &full_assignment[1..];
     let g_a = coeff::<E::G1Affine>(
-        backend.msm_g1(&pk.a_query[1..], &assignment)?,
+        backend.msm_g1(&pk.a_query[1..], assignment)?,
         pk.delta_g1 * r,
         pk.a_query[0],
         pk.vk.alpha_g1,
@@ -169,7 +253,7 @@ pub fn prove_with_matrices<E: Pairing>(
     let s_g_a = g_a * s;
     let g1_b = if !r.is_zero() {
         coeff::<E::G1Affine>(
-            backend.msm_g1(&pk.b_g1_query[1..], &assignment)?,
+            backend.msm_g1(&pk.b_g1_query[1..], assignment)?,
             pk.delta_g1 * s,
             pk.b_g1_query[0],
             pk.beta_g1,
@@ -178,7 +262,7 @@ pub fn prove_with_matrices<E: Pairing>(
         E::G1::zero()
     };
     let g2_b = coeff::<E::G2Affine>(
-        backend.msm_g2(&pk.b_g2_query[1..], &assignment)?,
+        backend.msm_g2(&pk.b_g2_query[1..], assignment)?,
         pk.vk.delta_g2 * s,
         pk.b_g2_query[0],
         pk.vk.beta_g2,
@@ -193,13 +277,6 @@ pub fn prove_with_matrices<E: Pairing>(
         b: g2_b.into_affine(),
         c: g_c.into_affine(),
     };
-    let proving = started.elapsed();
-    let mut report = ProofReport {
-        constraints: num_constraints,
-        domain_size,
-        backend: backend.stats().since(&before),
-        ..Default::default()
-    };
     if options.verify {
         let t = Instant::now();
         let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
@@ -213,11 +290,24 @@ pub fn prove_with_matrices<E: Pairing>(
         }
         report.verified = true;
     }
+    Ok(proof)
+}
+
+/// Backend statistics of the proof and the host time outside the backend.
+fn finish_report<E: Pairing>(
+    report: &mut ProofReport,
+    backend: &dyn Backend<E>,
+    before: &BackendStats,
+    started: Instant,
+) {
+    report.backend = backend.stats().since(before);
     let b = &report.backend;
     let backend_time = b.ntt_time + b.msm_g1_time + b.msm_g2_time + b.elementwise_time;
-    report.host = proving.saturating_sub(backend_time);
     report.total = started.elapsed();
-    Ok((proof, report))
+    report.host = report
+        .total
+        .saturating_sub(backend_time)
+        .saturating_sub(report.verify);
 }
 
 /// initial + query[0] + Σ + vk_param, in ark-groth16's order of additions.
@@ -266,55 +356,6 @@ fn check_shapes<E: Pairing>(
         return bad("the proving key was generated for another circuit".into());
     }
     Ok(())
-}
-
-/// The QAP witness map (ark-groth16's `LibsnarkReduction::witness_map_from_matrices`) with
-/// its NTTs and pointwise products on the backend.
-fn witness_map<E: Pairing>(
-    backend: &dyn Backend<E>,
-    m: &ConstraintMatrices<E::ScalarField>,
-    num_inputs: usize,
-    num_constraints: usize,
-    z: &[E::ScalarField],
-) -> Result<Vec<E::ScalarField>> {
-    type F<E> = <E as Pairing>::ScalarField;
-    let domain = Radix2EvaluationDomain::<F<E>>::new(num_constraints + num_inputs).ok_or(
-        Error::NttTooLarge {
-            n: num_constraints + num_inputs,
-            max: 1usize << F::<E>::TWO_ADICITY.min(usize::BITS - 1),
-        },
-    )?;
-    let n = domain.size();
-    let eval = |rows: &[Vec<(F<E>, usize)>]| -> Vec<F<E>> {
-        let mut v = vec![F::<E>::zero(); n];
-        v[..num_constraints]
-            .par_iter_mut()
-            .zip(rows)
-            .for_each(|(x, row)| *x = row.iter().map(|(c, i)| z[*i] * c).sum());
-        v
-    };
-    let mut a = eval(&m.a);
-    a[num_constraints..num_constraints + num_inputs].copy_from_slice(&z[..num_inputs]);
-    let mut b = eval(&m.b);
-    let g = Coset::Offset(F::<E>::GENERATOR);
-    for v in [&mut a, &mut b] {
-        backend.ntt(v, Direction::Inverse, Coset::None)?;
-        backend.ntt(v, Direction::Forward, g)?;
-    }
-    backend.mul_assign(&mut a, &b)?;
-    drop(b);
-    let mut c = eval(&m.c);
-    backend.ntt(&mut c, Direction::Inverse, Coset::None)?;
-    backend.ntt(&mut c, Direction::Forward, g)?;
-    backend.sub_assign(&mut a, &c)?;
-    let z_inv = domain
-        .evaluate_vanishing_polynomial(F::<E>::GENERATOR)
-        .inverse()
-        .expect("the generator is not in the subgroup");
-    c.iter_mut().for_each(|x| *x = z_inv);
-    backend.mul_assign(&mut a, &c)?;
-    backend.ntt(&mut a, Direction::Inverse, g)?;
-    Ok(a)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use super::circuits::MimcChain;
 use super::*;
 use crate::backend::CpuBackend;
+use crate::ntt::{Coset, Direction};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::Groth16;
