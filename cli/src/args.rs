@@ -30,6 +30,59 @@ pub enum Command {
     Msm(MsmArgs),
     /// Prove a built-in circuit with Groth16 (proof equal to ark-groth16's).
     Prove(ProveArgs),
+    /// circom circuits: prove from a snarkjs .zkey and a .wtns (rapidsnark's arguments),
+    /// verify snarkjs proofs.
+    #[command(subcommand)]
+    Groth16(Groth16Command),
+}
+
+/// `zkpipe groth16 …`: snarkjs-compatible Groth16.
+///
+/// Exit status: 0 done (proof written / proof valid); 1 the proof is invalid (verify) or
+/// was rejected before writing (prove: a witness that does not satisfy the circuit, or a
+/// faulty card); 2 usage; 3 an input file is unreadable or malformed; 4 the device
+/// failed; 5 an output file could not be written.
+#[derive(Subcommand, Debug)]
+pub enum Groth16Command {
+    /// Prove: `zkpipe groth16 prove [--device URI] circuit.zkey witness.wtns proof.json
+    /// public.json` (rapidsnark's positional arguments), writing snarkjs's JSON.
+    Prove(Groth16ProveArgs),
+    /// Verify: `zkpipe groth16 verify verification_key.json public.json proof.json`
+    /// (snarkjs's arguments); exit status 0 when valid, 1 when not.
+    Verify(Groth16VerifyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct Groth16ProveArgs {
+    /// The proving key (snarkjs `.zkey`, BN254 "bn128" or BLS12-381).
+    pub zkey: std::path::PathBuf,
+    /// The witness (circom `.wtns`).
+    pub witness: std::path::PathBuf,
+    /// Where to write the proof (snarkjs JSON).
+    pub proof: std::path::PathBuf,
+    /// Where to write the public signals (snarkjs JSON).
+    pub public: std::path::PathBuf,
+    #[arg(long, default_value = "cpu", help = URI_HELP)]
+    pub device: String,
+    /// Verify the proof before writing it (the default; a rejected proof is not written).
+    #[arg(long, conflicts_with = "no_verify")]
+    pub verify: bool,
+    /// Write the proof without verifying it first.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Print one JSON report on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct Groth16VerifyArgs {
+    /// The verification key (snarkjs `verification_key.json`).
+    pub verification_key: std::path::PathBuf,
+    /// The public signals (snarkjs `public.json`).
+    pub public: std::path::PathBuf,
+    /// The proof (snarkjs `proof.json`).
+    pub proof: std::path::PathBuf,
 }
 
 /// A pairing-friendly curve.

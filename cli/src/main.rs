@@ -4,6 +4,7 @@
 //! terminal's stderr.
 
 mod args;
+mod groth16;
 mod info;
 mod msm;
 mod ntt;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         args::Command::Ntt(a) => ntt::run(&a),
         args::Command::Msm(a) => msm::run(&a),
         args::Command::Prove(a) => prove::run(&a),
+        args::Command::Groth16(c) => return groth16::run(&c),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

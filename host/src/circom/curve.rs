@@ -72,7 +72,10 @@ pub(crate) fn fr_from_le<F: PrimeField>(bytes: &[u8]) -> Option<F> {
 }
 
 fn split_half(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    bytes.len().is_multiple_of(2).then(|| bytes.split_at(bytes.len() / 2))
+    bytes
+        .len()
+        .is_multiple_of(2)
+        .then(|| bytes.split_at(bytes.len() / 2))
 }
 
 /// The modulus of a prime field as little-endian bytes.
