@@ -117,8 +117,8 @@ where
         Error::ProofRejected { backend } => fail(
             INVALID,
             format!(
-                "the proof did not verify, so it was not written: either the witness does not \
-                 satisfy the circuit of this key, or {backend} computed wrongly"
+                "the proof did not verify, so it was not written: the witness does not satisfy \
+                 this key's circuit, the key is corrupt, or {backend} computed wrongly"
             ),
         ),
         e => classify(e),
