@@ -34,6 +34,91 @@ pub enum Command {
     /// verify snarkjs proofs.
     #[command(subcommand)]
     Groth16(Groth16Command),
+    /// Prover farm: pull proving jobs from NATS JetStream and prove them (docs/FARM.md).
+    Worker(WorkerArgs),
+    /// Prover farm: submit jobs (a circom key + witness, or built-in MiMC circuits).
+    Submit(SubmitArgs),
+    /// Prover farm: every job with its state (queued, proving, proven, failed).
+    Jobs(JobsArgs),
+}
+
+/// Where the farm is, and its policy when this client creates it.
+#[derive(Args, Debug, Clone)]
+pub struct FarmArgs {
+    /// NATS server URL (JetStream enabled).
+    #[arg(long, default_value = "nats://127.0.0.1:4222")]
+    pub nats: String,
+    /// Seconds a job may go without an ack or heartbeat before redelivery (applies when
+    /// this client creates the farm's consumer).
+    #[arg(long, default_value_t = 30.0)]
+    pub ack_wait: f64,
+    /// Deliveries before a failing job becomes a dead letter (when this client creates
+    /// the consumer).
+    #[arg(long, default_value_t = 3)]
+    pub max_deliver: i64,
+}
+
+#[derive(Args, Debug)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub farm: FarmArgs,
+    /// Devices to prove on, comma-separated (one job at a time on each): cpu,
+    /// sim:<preset>, vfio:<pci address>.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// The worker's name in job records (default: host name and process id).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// One JSON object per event instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    pub farm: FarmArgs,
+    /// The proving key (snarkjs .zkey) of a circom job.
+    #[arg(long, requires = "witness", conflicts_with = "circuit")]
+    pub zkey: Option<std::path::PathBuf>,
+    /// The witness (.wtns) of a circom job.
+    #[arg(long, requires = "zkey")]
+    pub witness: Option<std::path::PathBuf>,
+    /// Job id (default: from the key's and the witness's contents, so submitting the same
+    /// files again is the same job).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// A built-in circuit instead of a circom job.
+    #[arg(long, value_enum)]
+    pub circuit: Option<FarmCircuit>,
+    /// Constraints of the built-in circuit.
+    #[arg(long, default_value_t = 1024)]
+    pub constraints: usize,
+    /// Built-in jobs to submit (seeds seed … seed + count − 1; ids mimc-<constraints>-<seed>).
+    #[arg(long, default_value_t = 1)]
+    pub count: u64,
+    /// First seed of the built-in jobs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// One JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Built-in job circuits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FarmCircuit {
+    /// The MiMC chain of `zkpipe prove` (BN254).
+    Mimc,
+}
+
+#[derive(Args, Debug)]
+pub struct JobsArgs {
+    #[command(flatten)]
+    pub farm: FarmArgs,
+    /// One JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `zkpipe groth16 …`: snarkjs-compatible Groth16.

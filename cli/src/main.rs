@@ -4,6 +4,7 @@
 //! terminal's stderr.
 
 mod args;
+mod farm;
 mod groth16;
 mod info;
 mod msm;
@@ -29,6 +30,9 @@ fn main() -> ExitCode {
         args::Command::Msm(a) => msm::run(&a),
         args::Command::Prove(a) => prove::run(&a),
         args::Command::Groth16(c) => return groth16::run(&c),
+        args::Command::Worker(a) => farm::worker(&a),
+        args::Command::Submit(a) => farm::submit(&a),
+        args::Command::Jobs(a) => farm::jobs(&a),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

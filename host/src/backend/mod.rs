@@ -110,6 +110,48 @@ pub trait Backend<E: Pairing>: Send + Sync {
     fn stats(&self) -> BackendStats;
 }
 
+/// A shared backend is a backend: one opened card serves several provers (say, one
+/// [`crate::circom::CircomProver`] per proving key) without opening it twice.
+impl<E: Pairing, B: Backend<E> + ?Sized> Backend<E> for std::sync::Arc<B> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1> {
+        (**self).msm_g1(bases, scalars)
+    }
+    fn msm_g2(&self, bases: &[E::G2Affine], scalars: &[E::ScalarField]) -> Result<E::G2> {
+        (**self).msm_g2(bases, scalars)
+    }
+    fn ntt(
+        &self,
+        values: &mut [E::ScalarField],
+        direction: Direction,
+        coset: Coset<E::ScalarField>,
+    ) -> Result<()> {
+        (**self).ntt(values, direction, coset)
+    }
+    fn ntt_batch(
+        &self,
+        values: &mut [E::ScalarField],
+        log_n: u32,
+        direction: Direction,
+    ) -> Result<()> {
+        (**self).ntt_batch(values, log_n, direction)
+    }
+    fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
+        (**self).capabilities()
+    }
+    fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
+        (**self).mul_assign(a, b)
+    }
+    fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
+        (**self).sub_assign(a, b)
+    }
+    fn stats(&self) -> BackendStats {
+        (**self).stats()
+    }
+}
+
 /// Opens a backend by URI: `cpu`, `sim:<preset>` or `vfio:<pci address>`, or several card
 /// URIs separated by commas (a pool: G1 MSMs split over the cards). A card must work over
 /// `E`'s scalar field.
