@@ -2,13 +2,14 @@
 # Installs the system packages zkpipe needs on Debian/Ubuntu (idempotent):
 #   verilator  simulation of the generated hardware (zkpipe-sim links it into Rust)
 #   yosys      resource reports (scripts/resources.sh)
-#   g++, make  compiling the verilated C++ models
+#   g++, make  compiling the verilated C++ models (and the C API test program)
+#   nats-server the prover farm's broker (JetStream); the farm tests start their own
 #   nodejs/npm snarkjs and circom 2 (npm packages pinned in fixtures/circom/package-lock.json,
 #              installed there): the tests check every circom proof with snarkjs itself
 # Rust itself comes from rustup (https://rustup.rs); this script only checks for it.
 set -eu
 
-PACKAGES="verilator yosys g++ make"
+PACKAGES="verilator yosys g++ make nats-server"
 
 SUDO_CMD=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO_CMD="sudo"; fi
@@ -49,4 +50,4 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
-echo "setup: $(verilator --version | head -n1); $(yosys -V | head -n1); $(cargo --version); node $(node --version); snarkjs $(node -p "JSON.parse(require('fs').readFileSync('$FIXTURES/node_modules/snarkjs/package.json')).version")"
+echo "setup: $(verilator --version | head -n1); nats-server $(nats-server --version | sed "s/.* v//"); $(yosys -V | head -n1); $(cargo --version); node $(node --version); snarkjs $(node -p "JSON.parse(require('fs').readFileSync('$FIXTURES/node_modules/snarkjs/package.json')).version")"

@@ -20,7 +20,8 @@ fn build_c_program(out: &Path) {
     let lib = lib_dir();
     assert!(
         lib.join("libzkpipe_prover.so").exists(),
-        "libzkpipe_prover.so not in {}",
+        "libzkpipe_prover.so not in {}: `cargo test` builds libraries as rlibs only; run \
+         `cargo build -p zkpipe-capi` first (the README's test command does)",
         lib.display()
     );
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());

@@ -22,7 +22,7 @@ mod worker;
 pub use broker::{Broker, Submitted};
 pub use config::{names, FarmConfig};
 pub use job::{Job, JobKind, JobRecord, JobState, ProofRecord};
-pub use prover::JobProver;
+pub use prover::{mimc_key, JobProver, Proved};
 pub use worker::{Worker, WorkerEvent};
 
 /// Everything that can fail in the farm.

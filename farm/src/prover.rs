@@ -142,6 +142,15 @@ impl JobProver {
     }
 }
 
+/// The proving key of the built-in MiMC jobs of a size (every worker derives the same
+/// one; its verifying key checks their proofs).
+pub fn mimc_key(constraints: usize) -> Result<ProvingKey<Bn254>> {
+    let circuit = MimcChain::with_constraints(Fr::from(0u64), constraints);
+    let mut rng = ChaCha8Rng::seed_from_u64(MIMC_KEY_SEED ^ constraints as u64);
+    Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit, &mut rng)
+        .map_err(|e| zkpipe::Error::Circuit(e.to_string()).into())
+}
+
 fn backend_for<E: CircomCurve>(
     slot: &mut Option<Arc<dyn Backend<E>>>,
     device: &str,
