@@ -21,7 +21,7 @@ fn build_c_program(out: &Path) {
     assert!(
         lib.join("libzkpipe_prover.so").exists(),
         "libzkpipe_prover.so not in {}: `cargo test` builds libraries as rlibs only; run \
-         `cargo build -p zkpipe-capi` first (the README's test command does)",
+         `cargo build --workspace` (or -p zkpipe-capi) first (the README's test command does)",
         lib.display()
     );
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());

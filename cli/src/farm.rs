@@ -99,6 +99,8 @@ enum EventJson<'a> {
         id: &'a str,
         device: &'a str,
         prove_s: f64,
+        verify_s: f64,
+        handled_s: f64,
         attempt: u64,
         first: bool,
     },
@@ -124,12 +126,16 @@ fn print_event(json: bool, e: &WorkerEvent) {
                 id,
                 device,
                 prove_s,
+                verify_s,
+                handled_s,
                 attempt,
                 first,
             } => EventJson::Proved {
                 id,
                 device,
                 prove_s: *prove_s,
+                verify_s: *verify_s,
+                handled_s: *handled_s,
                 attempt: *attempt,
                 first: *first,
             },
@@ -159,6 +165,7 @@ fn print_event(json: bool, e: &WorkerEvent) {
             prove_s,
             attempt,
             first,
+            ..
         } => println!(
             "proved {id} on {device} in {prove_s:.3} s (attempt {attempt}){}",
             if *first {

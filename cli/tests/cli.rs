@@ -228,7 +228,7 @@ fn vec_and_ntt_take_the_curve() {
         "--n",
         "4",
     ]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("curve id is 1"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("curve id 1"));
 }
 
 #[test]

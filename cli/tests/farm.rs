@@ -124,8 +124,13 @@ fn farm_args<'a>(url: &'a str, ack_wait: &'a str, max_deliver: &'a str) -> Vec<&
 }
 
 fn submit(url: &str, extra: &[&str]) -> serde_json::Value {
+    submit_with(url, "10", extra)
+}
+
+/// Submits with ack_wait 2 s and `max_deliver` (which apply if this creates the farm).
+fn submit_with(url: &str, max_deliver: &str, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["submit", "--json"];
-    args.extend(farm_args(url, "2", "10"));
+    args.extend(farm_args(url, "2", max_deliver));
     args.extend(extra);
     let out = zkpipe(&args);
     assert!(
@@ -365,28 +370,20 @@ fn an_unsatisfied_witness_is_a_dead_letter_and_others_are_proven() {
     let bad = dir.join("bad.wtns");
     std::fs::write(&bad, wtns).unwrap();
     let zkey = fixture("mul_chain", "circuit.zkey");
-    let mut args = vec!["submit", "--json"];
-    args.extend(farm_args(&url, "2", "2"));
-    args.extend([
-        "--zkey",
-        &zkey,
-        "--witness",
-        bad.to_str().unwrap(),
-        "--id",
-        "bad",
-    ]);
-    assert!(zkpipe(&args).status.success());
-    submit(
+    let good = fixture("mul_chain", "witness.wtns");
+    submit_with(
         &url,
+        "2",
         &[
             "--zkey",
             &zkey,
             "--witness",
-            &fixture("mul_chain", "witness.wtns"),
+            bad.to_str().unwrap(),
             "--id",
-            "good",
+            "bad",
         ],
     );
+    submit(&url, &["--zkey", &zkey, "--witness", &good, "--id", "good"]);
     let _worker = WorkerProcess::start(&url, "w", "cpu");
     let records = wait_for(
         &url,

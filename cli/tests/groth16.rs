@@ -104,6 +104,12 @@ fn poseidon_on_the_simulated_card_verifies_with_snarkjs() {
 }
 
 #[test]
+fn merkle_and_mul_chain_on_the_simulated_card_verify_with_snarkjs() {
+    prove_and_check("mul_chain", "sim:sim-small");
+    prove_and_check("merkle", "sim:sim-small");
+}
+
+#[test]
 fn bls12_381_on_the_simulated_card_verifies_with_snarkjs() {
     prove_and_check("mul_chain_bls", "sim:sim-bls12-381");
 }

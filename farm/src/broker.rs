@@ -205,10 +205,7 @@ impl Broker {
 
     /// Every job's record, sorted by submission time.
     pub async fn records(&self) -> Result<Vec<JobRecord>> {
-        let keys: Vec<String> = match self.jobs.keys().await {
-            Ok(keys) => keys.try_collect().await.map_err(nats("list jobs"))?,
-            Err(e) => return Err(nats("list jobs")(e)),
-        };
+        let keys = list_keys(&self.jobs, "list jobs").await?;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
             if let Some(r) = self.record(&key).await? {
@@ -227,10 +224,7 @@ impl Broker {
 
     /// Every stored proof.
     pub async fn results(&self) -> Result<Vec<ProofRecord>> {
-        let keys: Vec<String> = match self.results.keys().await {
-            Ok(keys) => keys.try_collect().await.map_err(nats("list proofs"))?,
-            Err(e) => return Err(nats("list proofs")(e)),
-        };
+        let keys = list_keys(&self.results, "list proofs").await?;
         let mut out = Vec::new();
         for key in keys {
             if let Some(p) = self.result(&key).await? {
@@ -250,6 +244,26 @@ impl Broker {
         }
     }
 }
+
+/// A bucket's keys, bounded in time: the listing is an ordered consumer that ends when
+/// it has caught up, and a stalled one must not hang a caller.
+async fn list_keys(store: &kv::Store, what: &'static str) -> Result<Vec<String>> {
+    let listing = async {
+        match store.keys().await {
+            Ok(keys) => keys.try_collect().await.map_err(nats(what)),
+            Err(e) => Err(nats(what)(e)),
+        }
+    };
+    tokio::time::timeout(KEYS_TIMEOUT, listing)
+        .await
+        .map_err(|_| FarmError::Nats {
+            what,
+            message: format!("no answer in {} s", KEYS_TIMEOUT.as_secs()),
+        })?
+}
+
+/// How long a key listing may take.
+const KEYS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A key-value bucket, created if missing. Created as its backing stream with the KV
 /// conventions (`KV_<bucket>`, subjects `$KV.<bucket>.>`, rollups, direct gets, discard

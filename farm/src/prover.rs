@@ -27,6 +27,8 @@ pub struct Proved {
     pub public: serde_json::Value,
     /// Proving time (verification included), seconds.
     pub prove_s: f64,
+    /// The verification's part of it, seconds.
+    pub verify_s: f64,
 }
 
 /// One device's prover with its warm keys.
@@ -85,7 +87,7 @@ impl JobProver {
         witness: Option<Vec<u8>>,
     ) -> Result<Proved> {
         let started = Instant::now();
-        let (proof, public) = match &job.kind {
+        let (proof, public, verify_s) = match &job.kind {
             JobKind::Circom {
                 curve, zkey: name, ..
             } => {
@@ -122,7 +124,7 @@ impl JobProver {
                 let mut rng = rand::rngs::OsRng;
                 let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
                 let output = circuit.output();
-                let (proof, _) = groth16::prove(
+                let (proof, report) = groth16::prove(
                     backend.as_ref(),
                     pk,
                     circuit,
@@ -130,7 +132,11 @@ impl JobProver {
                     s,
                     ProveOptions { verify: true },
                 )?;
-                (json::proof_to_json(&proof), json::public_to_json(&[output]))
+                (
+                    json::proof_to_json(&proof),
+                    json::public_to_json(&[output]),
+                    report.verify.as_secs_f64(),
+                )
             }
         };
         let parse = |s: String| serde_json::from_str(&s).expect("our JSON parses");
@@ -138,6 +144,7 @@ impl JobProver {
             proof: parse(proof),
             public: parse(public),
             prove_s: started.elapsed().as_secs_f64(),
+            verify_s,
         })
     }
 }
@@ -170,7 +177,7 @@ fn prove_circom<E: CircomCurve>(
     name: &str,
     zkey: Option<Vec<u8>>,
     witness: &[u8],
-) -> Result<(String, String)> {
+) -> Result<(String, String, f64)> {
     if !provers.contains_key(name) {
         let bytes = zkey.ok_or_else(|| FarmError::MissingBlob(name.to_string()))?;
         let key = Zkey::<E>::from_bytes(&bytes).map_err(zkpipe::Error::from)?;
@@ -183,5 +190,6 @@ fn prove_circom<E: CircomCurve>(
     Ok((
         json::proof_to_json(&out.proof),
         json::public_to_json(&out.public),
+        out.report.verify.as_secs_f64(),
     ))
 }

@@ -24,8 +24,13 @@ pub enum WorkerEvent {
         id: String,
         /// Device.
         device: String,
-        /// Proving time, seconds.
+        /// Proving time (verification included), seconds.
         prove_s: f64,
+        /// Verification's part of `prove_s`.
+        verify_s: f64,
+        /// The whole job on this worker, from delivery to ack: proving plus the broker
+        /// work (records, blobs, the proof's store, the ack).
+        handled_s: f64,
         /// Delivery number.
         attempt: u64,
         /// Whether this proof was stored.
@@ -183,6 +188,7 @@ impl<F: Fn(WorkerEvent) + Send + Sync + 'static> DeviceLoop<F> {
     }
 
     async fn handle(&mut self, msg: Message, max_deliver: i64) {
+        let started = std::time::Instant::now();
         let attempt = msg.info().map_or(1, |i| i.delivered.max(1) as u64);
         let job: Job = match serde_json::from_slice(&msg.payload) {
             Ok(job) => job,
@@ -268,6 +274,8 @@ impl<F: Fn(WorkerEvent) + Send + Sync + 'static> DeviceLoop<F> {
                     id: job.id,
                     device: self.device.clone(),
                     prove_s: proved.prove_s,
+                    verify_s: proved.verify_s,
+                    handled_s: started.elapsed().as_secs_f64(),
                     attempt,
                     first,
                 });

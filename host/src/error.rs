@@ -52,7 +52,7 @@ pub enum Error {
         /// What this driver expects.
         expected: u32,
     },
-    #[error("{device}: the card's curve id is {found}, this call needs {expected}")]
+    #[error("{device}: the card computes over {} (curve id {found}); this call needs {} (curve id {expected}): open a card of that curve's preset", curve_name(*.found), curve_name(*.expected))]
     /// The call's field or curve is not the card's.
     CurveMismatch {
         /// The device.
@@ -205,6 +205,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// A curve's name from its id (`unknown` for ids this driver does not know).
+fn curve_name(id: u32) -> &'static str {
+    zkpipe_spec::preset::Curve::from_id(id).map_or("an unknown curve", |c| c.name())
 }
 
 /// The library's result type.
