@@ -27,6 +27,8 @@ pub struct CircomProof<E: CircomCurve> {
 /// A circom key held for many proofs, on one or more backends.
 pub struct CircomProver<E: CircomCurve> {
     zkey: Zkey<E>,
+    /// Prepared once: verifying each proof then costs the pairing check only.
+    pvk: ark_groth16::PreparedVerifyingKey<E>,
     backends: Vec<Box<dyn Backend<E>>>,
     verify: bool,
 }
@@ -71,6 +73,7 @@ impl<E: CircomCurve> CircomProver<E> {
             return Err(Error::Empty);
         }
         Ok(Self {
+            pvk: ark_groth16::prepare_verifying_key(&zkey.pk.vk),
             zkey,
             backends,
             verify: true,
@@ -169,6 +172,7 @@ impl<E: CircomCurve> CircomProver<E> {
             ProveOptions {
                 verify: self.verify,
             },
+            Some(&self.pvk),
         )?;
         Ok(CircomProof {
             proof,

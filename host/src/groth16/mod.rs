@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, Zero};
-use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey};
 use ark_relations::r1cs::{
     ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal,
 };
@@ -164,6 +164,7 @@ pub fn prove_with_matrices<E: Pairing>(
         full_assignment,
         num_inputs,
         options,
+        None,
         &mut report,
     )?;
     finish_report(&mut report, backend, &before, started);
@@ -172,7 +173,9 @@ pub fn prove_with_matrices<E: Pairing>(
 
 /// Proves with snarkjs's QAP reduction (circom keys: see [`crate::circom`]): `pk.h_query`
 /// holds snarkjs's H points, `coefficients` the A and B matrices of the key, `z` the full
-/// witness (1, public signals…, private signals…).
+/// witness (1, public signals…, private signals…). `pvk`: the key's prepared verifying
+/// key when the caller keeps one (preparing it costs a pairing: about half of a
+/// verification), used when `options.verify`.
 #[allow(clippy::too_many_arguments)]
 pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
     backend: &dyn Backend<E>,
@@ -183,6 +186,7 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
     r: E::ScalarField,
     s: E::ScalarField,
     options: ProveOptions,
+    pvk: Option<&PreparedVerifyingKey<E>>,
 ) -> Result<(Proof<E>, ProofReport)> {
     let started = Instant::now();
     let before = backend.stats();
@@ -215,7 +219,18 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         domain_size,
         ..Default::default()
     };
-    let proof = prove_from_h(backend, pk, r, s, &h, z, n_public + 1, options, &mut report)?;
+    let proof = prove_from_h(
+        backend,
+        pk,
+        r,
+        s,
+        &h,
+        z,
+        n_public + 1,
+        options,
+        pvk,
+        &mut report,
+    )?;
     finish_report(&mut report, backend, &before, started);
     Ok((proof, report))
 }
@@ -233,6 +248,7 @@ fn prove_from_h<E: Pairing>(
     full_assignment: &[E::ScalarField],
     num_inputs: usize,
     options: ProveOptions,
+    pvk: Option<&PreparedVerifyingKey<E>>,
     report: &mut ProofReport,
 ) -> Result<Proof<E>> {
     let input = &full_assignment[1..num_inputs];
@@ -279,8 +295,15 @@ fn prove_from_h<E: Pairing>(
     };
     if options.verify {
         let t = Instant::now();
-        let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
-        let ok = Groth16::<E>::verify_proof(&pvk, &proof, input)
+        let prepared;
+        let pvk = match pvk {
+            Some(p) => p,
+            None => {
+                prepared = ark_groth16::prepare_verifying_key(&pk.vk);
+                &prepared
+            }
+        };
+        let ok = Groth16::<E>::verify_proof(pvk, &proof, input)
             .map_err(|e| Error::Circuit(e.to_string()))?;
         report.verify = t.elapsed();
         if !ok {
