@@ -13,7 +13,7 @@ use ark_bn254::Bn254;
 use std::ffi::{c_char, c_int, c_ulonglong, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Mutex;
-use zkpipe::circom::{json, read_wtns, zkey_curve, CircomCurve, CircomProver, Zkey};
+use zkpipe::circom::{json, peek_zkey, read_wtns, zkey_curve, CircomCurve, CircomProver, Zkey};
 use zkpipe::Error;
 
 /// Success.
@@ -98,10 +98,8 @@ fn prove_json<E: CircomCurve>(
 }
 
 fn public_json_bound(zkey: &[u8]) -> Result<u64, Failure> {
-    let n_public = match zkey_curve(zkey)? {
-        "bn128" => Zkey::<Bn254>::from_bytes(zkey)?.header.n_public,
-        _ => Zkey::<Bls12_381>::from_bytes(zkey)?.header.n_public,
-    };
+    let (_, header) = peek_zkey(zkey)?;
+    let n_public = header.n_public;
     // Per signal: up to 78 digits (BN254 r and BLS12-381 r both < 10^78), quotes, comma,
     // newline and indentation; brackets and NUL.
     Ok(n_public as u64 * (78 + 6) + 8)

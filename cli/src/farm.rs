@@ -92,70 +92,9 @@ pub fn worker(args: &WorkerArgs) -> Outcome {
     })
 }
 
-#[derive(Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-enum EventJson<'a> {
-    Proved {
-        id: &'a str,
-        device: &'a str,
-        prove_s: f64,
-        verify_s: f64,
-        handled_s: f64,
-        attempt: u64,
-        first: bool,
-    },
-    Failed {
-        id: &'a str,
-        device: &'a str,
-        error: &'a str,
-        attempt: u64,
-        dead: bool,
-    },
-    AlreadyProven {
-        id: &'a str,
-    },
-    BrokerRetry {
-        error: &'a str,
-    },
-}
-
 fn print_event(json: bool, e: &WorkerEvent) {
     if json {
-        let v = match e {
-            WorkerEvent::Proved {
-                id,
-                device,
-                prove_s,
-                verify_s,
-                handled_s,
-                attempt,
-                first,
-            } => EventJson::Proved {
-                id,
-                device,
-                prove_s: *prove_s,
-                verify_s: *verify_s,
-                handled_s: *handled_s,
-                attempt: *attempt,
-                first: *first,
-            },
-            WorkerEvent::Failed {
-                id,
-                device,
-                error,
-                attempt,
-                dead,
-            } => EventJson::Failed {
-                id,
-                device,
-                error,
-                attempt: *attempt,
-                dead: *dead,
-            },
-            WorkerEvent::AlreadyProven { id } => EventJson::AlreadyProven { id },
-            WorkerEvent::BrokerRetry { error } => EventJson::BrokerRetry { error },
-        };
-        println!("{}", serde_json::to_string(&v).expect("events serialise"));
+        println!("{}", serde_json::to_string(e).expect("events serialise"));
         return;
     }
     match e {

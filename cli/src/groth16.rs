@@ -87,15 +87,15 @@ fn prove(args: &Groth16ProveArgs) -> Result<(), Failure> {
         .map_err(|e| fail(INPUT, format!("{}: {e}", args.zkey.display())))?;
     let curve =
         zkey_curve(&bytes).map_err(|e| fail(INPUT, format!("{}: {e}", args.zkey.display())))?;
-    drop(bytes);
     if curve == <ark_bn254::Bn254 as CircomCurve>::NAME {
-        prove_on::<ark_bn254::Bn254>(args)
+        prove_on::<ark_bn254::Bn254>(args, &bytes)
     } else {
-        prove_on::<ark_bls12_381::Bls12_381>(args)
+        prove_on::<ark_bls12_381::Bls12_381>(args, &bytes)
     }
 }
 
-fn prove_on<E: CircomCurve>(args: &Groth16ProveArgs) -> Result<(), Failure>
+/// Proves with the key's bytes, read once by [`prove`].
+fn prove_on<E: CircomCurve>(args: &Groth16ProveArgs, zkey: &[u8]) -> Result<(), Failure>
 where
     BoardBackend: Backend<E>,
 {
@@ -107,7 +107,7 @@ where
             fail(f.code, format!("{}: {}", path.display(), f.message))
         }
     }
-    let zkey = Zkey::<E>::open(&args.zkey).map_err(in_file(&args.zkey))?;
+    let zkey = Zkey::<E>::from_bytes(zkey).map_err(|e| in_file(&args.zkey)(Error::Format(e)))?;
     let witness = open_wtns::<E::ScalarField>(&args.witness).map_err(in_file(&args.witness))?;
     let mut prover = CircomProver::open(zkey, &[args.device.as_str()]).map_err(classify)?;
     prover.set_verify(!args.no_verify);

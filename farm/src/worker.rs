@@ -15,8 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// What a worker did, for its log.
-#[derive(Clone, Debug, PartialEq)]
+/// What a worker did, for its log (`zkpipe worker --json` prints it as serialised).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum WorkerEvent {
     /// A job was proven; `first` is false when another proof had won (this one dropped).
     Proved {

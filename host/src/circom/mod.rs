@@ -27,7 +27,7 @@ mod zkey;
 pub use curve::CircomCurve;
 pub use prover::{CircomProof, CircomProver};
 pub use wtns::{open_wtns, read_wtns};
-pub use zkey::{zkey_curve, Coefficients, Zkey, ZkeyHeader};
+pub use zkey::{peek_zkey, zkey_curve, Coefficients, Zkey, ZkeyHeader};
 
 use std::fmt;
 

@@ -7,7 +7,7 @@ use super::{CircomCurve, Zkey};
 use crate::backend::{self, Backend, BoardBackend};
 use crate::error::{Error, Result};
 use crate::groth16::{self, ProofReport, ProveOptions};
-use ark_ff::{Field, UniformRand};
+use ark_ff::UniformRand;
 use ark_groth16::Proof;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -150,17 +150,6 @@ impl<E: CircomCurve> CircomProver<E> {
         s: E::ScalarField,
     ) -> Result<CircomProof<E>> {
         let h = &self.zkey.header;
-        if witness.len() != h.n_vars {
-            return Err(Error::WitnessLength {
-                found: witness.len(),
-                expected: h.n_vars,
-            });
-        }
-        if witness[0] != E::ScalarField::ONE {
-            return Err(Error::Circuit(
-                "witness value 0 must be the constant 1: is this a .wtns of this circuit?".into(),
-            ));
-        }
         let (proof, report) = groth16::prove_snarkjs(
             self.backends[backend].as_ref(),
             &self.zkey.pk,

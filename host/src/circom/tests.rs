@@ -158,6 +158,10 @@ fn wrong_curve_is_a_typed_error() {
     assert_eq!(e.section, Some(2));
     assert!(e.problem.contains("bn128"), "{e}");
     assert_eq!(zkey_curve(&bls).unwrap(), "bls12381");
+    // The header alone gives the sizes the full read finds.
+    let (curve, header) = peek_zkey(&read("mul_chain", "circuit.zkey")).unwrap();
+    let full = Zkey::<Bn254>::from_bytes(&read("mul_chain", "circuit.zkey")).unwrap();
+    assert_eq!((curve, header), ("bn128", full.header));
     assert_eq!(
         zkey_curve(&read("mul_chain", "circuit.zkey")).unwrap(),
         "bn128"

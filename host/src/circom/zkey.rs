@@ -146,23 +146,37 @@ impl<E: CircomCurve> Zkey<E> {
     }
 }
 
-/// The curve a key is for (`"bn128"` or `"bls12381"`), from its header's base field;
-/// `None` when the file is not a zkey of a supported curve.
+/// The curve a key is for (`"bn128"` or `"bls12381"`), from its header's base field; an
+/// error when the file is not a zkey of a supported curve.
 pub fn zkey_curve(bytes: &[u8]) -> Result<&'static str, FormatError> {
+    peek_zkey(bytes).map(|(curve, _)| curve)
+}
+
+/// The curve and the sizes a key declares, from its header alone: no point is read or
+/// checked (that is [`Zkey::from_bytes`]'s work), so this is cheap on any key.
+pub fn peek_zkey(bytes: &[u8]) -> Result<(&'static str, ZkeyHeader), FormatError> {
     let file = BinFile::parse(FileKind::Zkey, b"zkey", &[1], bytes)?;
     let mut h = file.section(2)?;
     let n8q = h.u32()? as usize;
     let q = h.bytes(n8q)?;
-    if q == modulus_le::<ark_bn254::Fq>() {
-        Ok(<ark_bn254::Bn254 as CircomCurve>::NAME)
+    let curve = if q == modulus_le::<ark_bn254::Fq>() {
+        <ark_bn254::Bn254 as CircomCurve>::NAME
     } else if q == modulus_le::<ark_bls12_381::Fq>() {
-        Ok(<ark_bls12_381::Bls12_381 as CircomCurve>::NAME)
+        <ark_bls12_381::Bls12_381 as CircomCurve>::NAME
     } else {
-        Err(h.error_at(
+        return Err(h.error_at(
             h.offset() as usize - n8q,
             "the base field is neither BN254's nor BLS12-381's".into(),
-        ))
-    }
+        ));
+    };
+    let n8r = h.u32()? as usize;
+    h.bytes(n8r)?;
+    let header = ZkeyHeader {
+        n_vars: h.u32()? as usize,
+        n_public: h.u32()? as usize,
+        domain_size: h.u32()? as usize,
+    };
+    Ok((curve, header))
 }
 
 fn expect_modulus<F: PrimeField>(

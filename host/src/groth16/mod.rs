@@ -191,19 +191,22 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
     let started = Instant::now();
     let before = backend.stats();
     let domain_size = pk.h_query.len();
-    if z.first() != Some(&E::ScalarField::ONE) {
+    if z.len() != pk.a_query.len() {
+        return Err(Error::WitnessLength {
+            found: z.len(),
+            expected: pk.a_query.len(),
+        });
+    }
+    if z[0] != E::ScalarField::ONE {
         return Err(Error::Circuit(
-            "the witness must start with the constant 1".into(),
+            "witness value 0 must be the constant 1: is this a .wtns of this circuit?".into(),
         ));
     }
-    if z.len() != pk.a_query.len()
-        || coefficients.a.len() != domain_size
-        || coefficients.b.len() != domain_size
-    {
+    if coefficients.a.len() != domain_size || coefficients.b.len() != domain_size {
         return Err(Error::Circuit(format!(
-            "a witness of {} values for a key of {} variables",
-            z.len(),
-            pk.a_query.len()
+            "the key's matrices have {} and {} rows for a domain of {domain_size}",
+            coefficients.a.len(),
+            coefficients.b.len()
         )));
     }
     let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
