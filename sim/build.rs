@@ -11,7 +11,8 @@
 //! recompiled. `ZKPIPE_MODEL_CACHE=<dir>` moves the cache; deleting it is always safe.
 //!
 //! **Features.** The boards are always built; `units` adds the standalone arithmetic
-//! units, NTT core and point adder; `tiled` the tiled MontMuls; `trace` compiles VCD
+//! units, NTT core, point adder and BN254 Fr's `karatsuba` MontMul; `tiled` the tiled
+//! MontMuls; `karatsuba` the other fields' `karatsuba` MontMuls; `trace` compiles VCD
 //! tracing in (`ZKPIPE_TRACE`).
 
 use std::fmt::Write as _;
@@ -66,6 +67,7 @@ fn main() {
     let models = zkpipe_hdl::generate::sim_models(ModelSet {
         units: feature("units"),
         tiled: feature("tiled"),
+        karatsuba: feature("karatsuba"),
     });
     let include = root.join("include");
     let compiler = || {

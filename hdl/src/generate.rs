@@ -96,11 +96,12 @@ pub enum ArithUnit {
 
 impl ArithUnit {
     /// Every unit, each multiplier style.
-    pub const ALL: [ArithUnit; 4] = [
+    pub const ALL: [ArithUnit; 5] = [
         ArithUnit::ModAdd,
         ArithUnit::ModSub,
         ArithUnit::MontMul(MulStyle::Behavioural),
         ArithUnit::MontMul(MulStyle::Tiled),
+        ArithUnit::MontMul(MulStyle::Karatsuba),
     ];
 
     /// The module name of this unit over `field`, e.g. `bn254_fr_mont_mul_tiled`.
@@ -151,7 +152,12 @@ pub fn arith_unit(field: FieldId, unit: ArithUnit) -> GeneratedModule {
     }
 }
 
-/// Which groups of tops `zkpipe-sim` verilates (its cargo features `units`, `tiled`).
+/// The field whose `karatsuba` MontMul the default test build verilates (the others are
+/// behind the `karatsuba` feature: minutes of C++ each).
+pub const DEFAULT_KARATSUBA_FIELD: FieldId = FieldId::Bn254Fr;
+
+/// Which groups of tops `zkpipe-sim` verilates (its cargo features `units`, `tiled`,
+/// `karatsuba`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ModelSet {
     /// Standalone units with behavioural multipliers: ModAdd, ModSub, MontMul over every
@@ -160,6 +166,9 @@ pub struct ModelSet {
     /// MontMul with tiled multipliers over every field: minutes of C++ each, for ignored
     /// tests and benchmarks.
     pub tiled: bool,
+    /// MontMul with `karatsuba` multipliers over the fields other than
+    /// [`DEFAULT_KARATSUBA_FIELD`] (which `units` builds).
+    pub karatsuba: bool,
 }
 
 /// The tops `zkpipe-sim` verilates: always the boards of `sim-small` (BN254) and
@@ -180,6 +189,10 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
                 models.push(arith_unit(f, u));
             }
         }
+        models.push(arith_unit(
+            DEFAULT_KARATSUBA_FIELD,
+            ArithUnit::MontMul(MulStyle::Karatsuba),
+        ));
         let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
         models.push(ntt_core(preset));
         models.push(point_add(preset));
@@ -187,6 +200,14 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
     if set.tiled {
         for f in FieldId::ALL {
             models.push(arith_unit(f, ArithUnit::MontMul(MulStyle::Tiled)));
+        }
+    }
+    if set.karatsuba {
+        for f in FieldId::ALL
+            .into_iter()
+            .filter(|&f| f != DEFAULT_KARATSUBA_FIELD)
+        {
+            models.push(arith_unit(f, ArithUnit::MontMul(MulStyle::Karatsuba)));
         }
     }
     models

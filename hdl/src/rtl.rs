@@ -40,7 +40,7 @@ fn literal_with_width(value: &BigUint, width: usize) -> VerilogLiteral {
             }
         };
     }
-    at!(1, 2, 3, 4, 8, 16, 32, 64, 128, 129, 256, 384, 512, 768)
+    at!(1, 2, 3, 4, 8, 16, 17, 26, 32, 43, 64, 128, 129, 256, 384, 512, 768)
 }
 
 /// A one-bit literal.

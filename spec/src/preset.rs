@@ -14,18 +14,24 @@ use std::str::FromStr;
 pub enum MulStyle {
     /// One wide `*` per product: fastest to simulate, not meant for synthesis.
     Behavioural,
-    /// 16×16 DSP tiles, registered carry-save trees, segmented adders: for synthesis.
+    /// 16×16 DSP tiles, registered carry-save trees, segmented adders: the first
+    /// synthesisable style (648 DSPs per 254-bit MontMul), kept as a reference.
     Tiled,
+    /// DSP48E2-shaped 26×17 tiles, two levels of Karatsuba–Ofman for `a·b`, the constant
+    /// products of the reduction (by −p⁻¹ and p) with only the tiles they need: what
+    /// real-card presets are synthesised from.
+    Karatsuba,
 }
 
 impl MulStyle {
     /// Every style.
-    pub const ALL: [MulStyle; 2] = [MulStyle::Behavioural, MulStyle::Tiled];
+    pub const ALL: [MulStyle; 3] = [MulStyle::Behavioural, MulStyle::Tiled, MulStyle::Karatsuba];
     /// The style's name in presets, module names and manifests.
     pub fn name(self) -> &'static str {
         match self {
             MulStyle::Behavioural => "behavioural",
             MulStyle::Tiled => "tiled",
+            MulStyle::Karatsuba => "karatsuba",
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Every arithmetic unit over every field, both multiplier styles, under Verilator,
 //! against ark-ff: all edge pairs plus 10,000 random pairs streamed one pair per clock.
 //! The tiled MontMuls need the `tiled` feature (their models take minutes of C++):
-//! `cargo test -p zkpipe-tests --features tiled --test field_arith`.
+//! `cargo test -p zkpipe-tests --features tiled --test field_arith`. Of the `karatsuba`
+//! MontMuls the default build has BN254 Fr's; `--features karatsuba` adds the others.
 
 use ark_ff::fields::models::fp::MontConfig;
 use zkpipe_hdl::field::FieldId;
-use zkpipe_hdl::generate::ArithUnit;
+use zkpipe_hdl::generate::{ArithUnit, DEFAULT_KARATSUBA_FIELD};
 use zkpipe_hdl::preset::MulStyle;
 use zkpipe_tests::field::*;
 
@@ -47,6 +48,15 @@ macro_rules! field_tests {
             )]
             fn mont_mul_tiled() {
                 check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::Tiled));
+            }
+            #[test]
+            fn mont_mul_karatsuba() {
+                // BN254 Fr's model is in the default build; the others need the feature.
+                if $field != DEFAULT_KARATSUBA_FIELD && !cfg!(feature = "karatsuba") {
+                    eprintln!("skipped: build with `--features karatsuba` (minutes of C++)");
+                    return;
+                }
+                check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::Karatsuba));
             }
         }
     };

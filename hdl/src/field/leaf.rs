@@ -54,3 +54,24 @@ impl<const W: usize, const W2: usize> Logic for WideMulLeaf<W, W2> {
         Verilog::Custom("always @(*) p = a * b;".into())
     }
 }
+
+/// A 26×17 → 43 unsigned multiply: the DSP48E2's 27×18 signed multiplier used unsigned,
+/// one DSP slice after synthesis (the `karatsuba` style's tile).
+#[derive(LogicBlock, Default)]
+pub struct DspTile {
+    pub a: Signal<In, Bits<26>>,
+    pub b: Signal<In, Bits<17>>,
+    pub p: Signal<Out, Bits<43>>,
+}
+
+impl Logic for DspTile {
+    fn update(&mut self) {
+        self.p.next = bits::<43>(self.a.val().to_u64() * self.b.val().to_u64());
+    }
+    fn connect(&mut self) {
+        self.p.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("always @(*) p = a * b;".into())
+    }
+}

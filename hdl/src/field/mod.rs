@@ -7,7 +7,9 @@ pub mod mod_add;
 pub mod mont_mul;
 pub mod multiplier;
 pub mod pipe_add;
+pub mod product_plan;
 pub mod reference;
+pub mod term_mul;
 
 pub use mod_add::{AddSubOp, ModAddSub};
 pub use mont_mul::MontMul;

@@ -12,9 +12,14 @@
 //! ```
 //! Inputs must be below p (any Montgomery-form ark-ff element is); the output is in [0, p).
 //! Only `T_hi` and one flag wait in the delay line while `m` and `u` are computed.
+//!
+//! The `karatsuba` style computes `u` truncated and with `T_lo` added inside its adder
+//! tree (`S = T_lo + H`, H = the kept tiles of m·p): `t = T_hi + S_hi + [S_lo ≠ 0]`,
+//! exact because the dropped tiles sum below R (`product_plan.rs` has the argument).
+//! `T_lo` then waits for `m` instead of a flag for `m` and `u`.
 
 use super::en_reg::EnReg;
-use super::multiplier::Multiplier;
+use super::multiplier::{Multiplier, Product};
 use super::pipe_add::PipeAdd;
 use crate::preset::MulStyle;
 use crate::rtl::*;
@@ -38,6 +43,8 @@ pub struct MontMul<const W: usize, const W2: usize> {
     mul_u: Multiplier<W, W2>,
     t_hi_delay: Vec<EnReg<Bits<W>>>,
     nonzero_delay: Vec<EnReg<Bit>>,
+    /// `T_lo` on its way to the truncated product's addend (`karatsuba` style only).
+    t_lo_delay: Vec<EnReg<Bits<W>>>,
     add_hi: PipeAdd<W>,
     sub_p: PipeAdd<W>,
     t_delay: Vec<EnReg<Bits<W>>>,
@@ -52,10 +59,27 @@ impl<const W: usize, const W2: usize> MontMul<W, W2> {
     pub fn new(field: &FieldParams, style: MulStyle) -> Self {
         assert_eq!(field.width(), W, "{}: MontMul width mismatch", field.id);
         let mask = field.r() - 1u32;
-        let mul_ab = Multiplier::new(style, false);
-        let mul_m = Multiplier::new(style, true);
-        let mul_u = Multiplier::new(style, false);
+        let max = &field.modulus - 1u32;
+        let mul_ab = Multiplier::new(style, Product::Full { max: &max });
+        let mul_m = Multiplier::new(
+            style,
+            Product::LowHalf {
+                constant: &field.neg_p_inv_r,
+            },
+        );
+        let mul_u = Multiplier::new(
+            style,
+            Product::HighTruncated {
+                constant: &field.modulus,
+            },
+        );
         let wait = mul_m.latency() + mul_u.latency();
+        let truncated = mul_u.adds_addend();
+        let (flag_wait, t_lo_wait) = if truncated {
+            (0, mul_m.latency())
+        } else {
+            (wait, 0)
+        };
         Self {
             clock: Default::default(),
             enable: Default::default(),
@@ -69,7 +93,8 @@ impl<const W: usize, const W2: usize> MontMul<W, W2> {
             mul_m,
             mul_u,
             t_hi_delay: (0..wait).map(|_| Default::default()).collect(),
-            nonzero_delay: (0..wait).map(|_| Default::default()).collect(),
+            nonzero_delay: (0..flag_wait).map(|_| Default::default()).collect(),
+            t_lo_delay: (0..t_lo_wait).map(|_| Default::default()).collect(),
             add_hi: Default::default(),
             sub_p: Default::default(),
             t_delay: (0..PipeAdd::<W>::LATENCY)
@@ -115,21 +140,45 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
         for k in 0..depth {
             self.t_hi_delay[k].clock.next = clock;
             self.t_hi_delay[k].enable.next = enable;
+            self.t_hi_delay[k].d.next = if k == 0 {
+                t.get_bits::<W>(W)
+            } else {
+                self.t_hi_delay[k - 1].q.val()
+            };
+        }
+        for k in 0..self.nonzero_delay.len() {
             self.nonzero_delay[k].clock.next = clock;
             self.nonzero_delay[k].enable.next = enable;
-            if k == 0 {
-                self.t_hi_delay[0].d.next = t.get_bits::<W>(W);
-                self.nonzero_delay[0].d.next = t.get_bits::<W>(0).any();
+            self.nonzero_delay[k].d.next = if k == 0 {
+                t.get_bits::<W>(0).any()
             } else {
-                self.t_hi_delay[k].d.next = self.t_hi_delay[k - 1].q.val();
-                self.nonzero_delay[k].d.next = self.nonzero_delay[k - 1].q.val();
-            }
+                self.nonzero_delay[k - 1].q.val()
+            };
         }
+        for k in 0..self.t_lo_delay.len() {
+            self.t_lo_delay[k].clock.next = clock;
+            self.t_lo_delay[k].enable.next = enable;
+            self.t_lo_delay[k].d.next = if k == 0 {
+                t.get_bits::<W>(0)
+            } else {
+                self.t_lo_delay[k - 1].q.val()
+            };
+        }
+        self.mul_ab.addend.next = Default::default();
+        self.mul_m.addend.next = Default::default();
+        self.mul_u.addend.next = match self.t_lo_delay.last() {
+            Some(r) => bit_cast::<W2, W>(r.q.val()),
+            None => Default::default(),
+        };
+        let u = self.mul_u.p.val();
         self.add_hi.clock.next = clock;
         self.add_hi.enable.next = enable;
         self.add_hi.a.next = self.t_hi_delay[depth - 1].q.val();
-        self.add_hi.b.next = self.mul_u.p.val().get_bits::<W>(W);
-        self.add_hi.cin.next = self.nonzero_delay[depth - 1].q.val();
+        self.add_hi.b.next = u.get_bits::<W>(W);
+        self.add_hi.cin.next = match self.nonzero_delay.last() {
+            Some(r) => r.q.val(),
+            None => u.get_bits::<W>(0).any(),
+        };
         self.sub_p.clock.next = clock;
         self.sub_p.enable.next = enable;
         self.sub_p.a.next = self.add_hi.sum.val();
@@ -161,6 +210,12 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
             m.enable.connect();
             m.a.connect();
             m.b.connect();
+            m.addend.connect();
+        }
+        for r in &mut self.t_lo_delay {
+            r.clock.connect();
+            r.enable.connect();
+            r.d.connect();
         }
         for r in &mut self.t_hi_delay {
             r.clock.connect();
@@ -202,23 +257,37 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
         s.push(assign("mul_u$a", slice(sig("mul_m$p"), 0, W)));
         s.push(assign("mul_u$b", sig("modulus")));
         let depth = self.t_hi_delay.len();
-        for k in 0..depth {
-            s.extend(clock_to(&format!("t_hi_delay${k}")));
-            s.extend(clock_to(&format!("nonzero_delay${k}")));
-            let (t_hi, nz) = if k == 0 {
-                (
-                    slice(sig("mul_ab$p"), W, W),
-                    any(slice(sig("mul_ab$p"), 0, W)),
-                )
-            } else {
-                (
-                    sig(format!("t_hi_delay${}$q", k - 1)),
-                    sig(format!("nonzero_delay${}$q", k - 1)),
-                )
-            };
-            s.push(assign(format!("t_hi_delay${k}$d"), t_hi));
-            s.push(assign(format!("nonzero_delay${k}$d"), nz));
-        }
+        let line = |s: &mut Vec<Stmt>, name: &str, len: usize, first: Expr| {
+            for k in 0..len {
+                s.extend(clock_to(&format!("{name}${k}")));
+                let src = if k == 0 {
+                    first.clone()
+                } else {
+                    sig(format!("{name}${}$q", k - 1))
+                };
+                s.push(assign(format!("{name}${k}$d"), src));
+            }
+        };
+        line(&mut s, "t_hi_delay", depth, slice(sig("mul_ab$p"), W, W));
+        let nz_len = self.nonzero_delay.len();
+        line(
+            &mut s,
+            "nonzero_delay",
+            nz_len,
+            any(slice(sig("mul_ab$p"), 0, W)),
+        );
+        let lo_len = self.t_lo_delay.len();
+        line(&mut s, "t_lo_delay", lo_len, slice(sig("mul_ab$p"), 0, W));
+        let zero2 = lit(&BigUint::default(), W2);
+        s.push(assign("mul_ab$addend", zero2.clone()));
+        s.push(assign("mul_m$addend", zero2.clone()));
+        s.push(assign(
+            "mul_u$addend",
+            match lo_len {
+                0 => zero2,
+                n => cast(sig(format!("t_lo_delay${}$q", n - 1)), W2),
+            },
+        ));
         s.push(assign(
             "add_hi$a",
             sig(format!("t_hi_delay${}$q", depth - 1)),
@@ -226,7 +295,10 @@ impl<const W: usize, const W2: usize> Logic for MontMul<W, W2> {
         s.push(assign("add_hi$b", slice(sig("mul_u$p"), W, W)));
         s.push(assign(
             "add_hi$cin",
-            sig(format!("nonzero_delay${}$q", depth - 1)),
+            match nz_len {
+                0 => any(slice(sig("mul_u$p"), 0, W)),
+                n => sig(format!("nonzero_delay${}$q", n - 1)),
+            },
         ));
         s.push(assign("sub_p$a", sig("add_hi$sum")));
         s.push(assign("sub_p$b", sig("modulus_not")));

@@ -1,4 +1,4 @@
-//! Full-width integer multipliers W×W → 2W, in two styles with identical results.
+//! Full-width integer multipliers W×W → 2W, in three styles with identical results.
 //!
 //! * [`BehaviouralMul`]: one wide product leaf between registers. Fastest to simulate.
 //! * [`TiledMul`]: 16×16 DSP tiles, a registered 4:2 carry-save tree and a segmented final
@@ -6,13 +6,19 @@
 //!   (two full-adder levels, no carry chain) or one 128-bit carry chain. What a card is
 //!   synthesised from.
 //!
-//! [`Multiplier`] instantiates exactly one of the two, chosen at generation time.
+//! * [`TermMul`] (style `karatsuba`): 26×17 DSP48E2 tiles, Karatsuba–Ofman, constant
+//!   products with only the tiles they need ([`ProductPlan`]).
+//!
+//! [`Multiplier`] instantiates exactly one of them, chosen at generation time.
 
 use super::en_reg::EnReg;
 use super::leaf::{TileMul, WideMulLeaf, TILE_BITS};
 use super::pipe_add::PipeAdd;
+use super::product_plan::ProductPlan;
+use super::term_mul::TermMul;
 use crate::preset::MulStyle;
 use crate::rtl::*;
+use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
 
 // ---------------------------------------------------------------------------------------
@@ -363,8 +369,20 @@ impl<const W: usize, const W2: usize> Logic for TiledMul<W, W2> {
 // Style selection
 // ---------------------------------------------------------------------------------------
 
-/// A W×W → 2W multiplier of the style chosen at generation time. Exactly one of the two
-/// vectors holds an instance; the other is empty and generates nothing.
+/// What a MontMul asks of one of its three multipliers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Product<'a> {
+    /// `a·b`, both inputs below `max`.
+    Full { max: &'a BigUint },
+    /// `a·c mod 2^W` for the constant `c` (on the `b` input in the other styles).
+    LowHalf { constant: &'a BigUint },
+    /// `a·c` for the constant `c`; the `karatsuba` style truncates it and adds `addend`
+    /// (see [`super::product_plan::ProductPlan::high_truncated`]).
+    HighTruncated { constant: &'a BigUint },
+}
+
+/// A W×W → 2W multiplier of the style chosen at generation time. Exactly one of the
+/// vectors holds an instance; the others are empty and generate nothing.
 #[derive(LogicBlock)]
 pub struct Multiplier<const W: usize, const W2: usize> {
     pub clock: Signal<In, Clock>,
@@ -372,46 +390,68 @@ pub struct Multiplier<const W: usize, const W2: usize> {
     pub enable: Signal<In, Bit>,
     pub a: Signal<In, Bits<W>>,
     pub b: Signal<In, Bits<W>>,
+    /// Added to the product by the truncated `karatsuba` product only (ignored otherwise).
+    pub addend: Signal<In, Bits<W2>>,
     pub p: Signal<Out, Bits<W2>>,
     behavioural: Vec<BehaviouralMul<W, W2>>,
     tiled: Vec<TiledMul<W, W2>>,
+    karatsuba: Vec<TermMul<W, W2>>,
 }
 
 impl<const W: usize, const W2: usize> Multiplier<W, W2> {
-    /// `low_half`: only the product mod 2^W is needed (lets the tiled style skip tiles).
-    pub fn new(style: MulStyle, low_half: bool) -> Self {
-        let (behavioural, tiled) = match style {
-            MulStyle::Behavioural => (vec![BehaviouralMul::default()], vec![]),
-            MulStyle::Tiled => (vec![], vec![TiledMul::new(low_half)]),
-        };
+    pub fn new(style: MulStyle, product: Product) -> Self {
+        let low_half = matches!(product, Product::LowHalf { .. });
+        let (mut behavioural, mut tiled, mut karatsuba) = (vec![], vec![], vec![]);
+        match style {
+            MulStyle::Behavioural => behavioural.push(BehaviouralMul::default()),
+            MulStyle::Tiled => tiled.push(TiledMul::new(low_half)),
+            MulStyle::Karatsuba => karatsuba.push(TermMul::new(match product {
+                Product::Full { max } => ProductPlan::best_karatsuba(W, max),
+                Product::LowHalf { constant } => ProductPlan::low_half(W, constant),
+                Product::HighTruncated { constant } => ProductPlan::high_truncated(W, constant),
+            })),
+        }
         Self {
             clock: Default::default(),
             enable: Default::default(),
             a: Default::default(),
             b: Default::default(),
+            addend: Default::default(),
             p: Default::default(),
             behavioural,
             tiled,
+            karatsuba,
         }
     }
 
     pub fn latency(&self) -> usize {
-        match self.tiled.first() {
-            Some(t) => t.latency(),
-            None => BehaviouralMul::<W, W2>::LATENCY,
+        if let Some(t) = self.tiled.first() {
+            t.latency()
+        } else if let Some(k) = self.karatsuba.first() {
+            k.latency()
+        } else {
+            BehaviouralMul::<W, W2>::LATENCY
         }
     }
 
-    /// DSP-sized tiles used (0 for the behavioural style).
+    /// DSP slices used (0 for the behavioural style).
     pub fn tile_count(&self) -> usize {
         self.tiled.first().map_or(0, |t| t.tile_count())
+            + self.karatsuba.first().map_or(0, |k| k.dsp_count())
+    }
+
+    /// The `karatsuba` style's truncated product adds `addend`; the others do not.
+    pub fn adds_addend(&self) -> bool {
+        !self.karatsuba.is_empty()
     }
 
     fn inner(&self) -> &'static str {
-        if self.tiled.is_empty() {
-            "behavioural$0"
-        } else {
+        if !self.tiled.is_empty() {
             "tiled$0"
+        } else if !self.karatsuba.is_empty() {
+            "karatsuba$0"
+        } else {
+            "behavioural$0"
         }
     }
 }
@@ -434,6 +474,14 @@ impl<const W: usize, const W2: usize> Logic for Multiplier<W, W2> {
             m.b.next = b;
             self.p.next = m.p.val();
         }
+        if let Some(m) = self.karatsuba.first_mut() {
+            m.clock.next = clock;
+            m.enable.next = enable;
+            m.a.next = a;
+            m.b.next = b;
+            m.addend.next = self.addend.val();
+            self.p.next = m.p.val();
+        }
     }
 
     fn connect(&mut self) {
@@ -449,17 +497,28 @@ impl<const W: usize, const W2: usize> Logic for Multiplier<W, W2> {
             m.a.connect();
             m.b.connect();
         }
+        for m in &mut self.karatsuba {
+            m.clock.connect();
+            m.enable.connect();
+            m.a.connect();
+            m.b.connect();
+            m.addend.connect();
+        }
         self.p.connect();
     }
 
     fn hdl(&self) -> Verilog {
         let inner = self.inner();
-        comb(vec![
+        let mut s = vec![
             assign(format!("{inner}$clock"), sig("clock")),
             assign(format!("{inner}$enable"), sig("enable")),
             assign(format!("{inner}$a"), sig("a")),
             assign(format!("{inner}$b"), sig("b")),
             assign("p", sig(format!("{inner}$p"))),
-        ])
+        ];
+        if self.adds_addend() {
+            s.push(assign(format!("{inner}$addend"), sig("addend")));
+        }
+        comb(s)
     }
 }

@@ -85,3 +85,12 @@ fn mont_mul_tiled_in_rust_hdl_simulation() {
     let few: Vec<_> = pairs(&f.modulus).into_iter().step_by(7).collect();
     stream!(mul, latency, few, |a, b| reference::mont_mul(&f, a, b));
 }
+
+#[test]
+fn mont_mul_karatsuba_in_rust_hdl_simulation() {
+    let f = FieldId::Bn254Fq.params();
+    let mut mul = MontMul::<256, 512>::new(&f, MulStyle::Karatsuba);
+    let latency = mul.latency();
+    let few: Vec<_> = pairs(&f.modulus).into_iter().step_by(7).collect();
+    stream!(mul, latency, few, |a, b| reference::mont_mul(&f, a, b));
+}
