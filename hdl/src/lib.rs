@@ -13,11 +13,13 @@ pub mod field;
 pub mod generate;
 pub mod msm;
 pub mod ntt;
+pub mod resources;
 /// Presets and engine configs: defined in `zkpipe-spec`, re-exported for the generators.
 pub use zkpipe_spec::preset;
 pub mod rtl;
 pub mod shell;
 pub mod synth;
+pub mod yosys;
 
 /// Version of the generator, recorded in every manifest.
 pub const GENERATOR_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,6 +3,7 @@
 use crate::field::FieldId;
 use crate::generate::{arith_unit, ArithUnit, GeneratedModule};
 use crate::preset::Preset;
+use crate::resources::{self, DoesNotFit, Measured, ResourceReport};
 use crate::GENERATOR_VERSION;
 use serde::Serialize;
 use std::fmt;
@@ -62,6 +63,12 @@ pub enum SynthError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The preset's board exceeds its part's budget (nothing is written but the report).
+    DoesNotFit(DoesNotFit),
+    /// yosys could not be run or its output not read (`--yosys`).
+    Yosys(String),
+    /// The preset asks for something the generator cannot build yet.
+    Unsupported(String),
 }
 
 impl fmt::Display for SynthError {
@@ -70,11 +77,32 @@ impl fmt::Display for SynthError {
             SynthError::Io { path, source } => {
                 write!(f, "cannot write `{}`: {source}", path.display())
             }
+            SynthError::DoesNotFit(e) => write!(f, "{e}"),
+            SynthError::Yosys(e) => write!(f, "yosys: {e}"),
+            SynthError::Unsupported(e) => f.write_str(e),
         }
     }
 }
 
-impl std::error::Error for SynthError {}
+impl std::error::Error for SynthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SynthError::Io { source, .. } => Some(source),
+            SynthError::DoesNotFit(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// How `write_preset` runs.
+#[derive(Clone, Debug, Default)]
+pub struct SynthOptions {
+    /// Measure LUT/FF/CARRY and the longest path of each distinct module with yosys.
+    pub yosys: bool,
+    /// Write the tops and the report even if the board does not fit (the error is still
+    /// returned): for looking at what is over.
+    pub keep_going: bool,
+}
 
 /// The tops of a preset: the board (CSR block, streams, elementwise kernel), the NTT core
 /// (standalone until it joins the board as a kernel) and, as
@@ -107,21 +135,76 @@ fn git_revision() -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Generates the preset's tops into `out`, one `<module>.v` each, plus `manifest.json`.
-/// `progress` is told each module name as it is generated.
+/// The preset's resource report from its generated modules (yosys measurements taken
+/// from `measured`).
+pub fn resource_report(
+    preset: &Preset,
+    modules: &[GeneratedModule],
+    measured: &dyn Fn(&str) -> Option<Measured>,
+) -> ResourceReport {
+    resources::report(preset, modules, measured)
+}
+
+/// Checks a preset against what the generator can build and its part's budget, without
+/// writing anything: the report, or why the preset is refused.
+pub fn check_preset(preset: &Preset) -> Result<ResourceReport, SynthError> {
+    check_supported(preset)?;
+    let modules = preset_modules(preset);
+    let report = resource_report(preset, &modules, &|_| None);
+    report.check_fit().map_err(SynthError::DoesNotFit)?;
+    Ok(report)
+}
+
+fn check_supported(preset: &Preset) -> Result<(), SynthError> {
+    if preset.msm_adders != 1 {
+        return Err(SynthError::Unsupported(format!(
+            "preset `{}` asks for {} MSM point adders; this generator builds one per MSM unit",
+            preset.name, preset.msm_adders
+        )));
+    }
+    Ok(())
+}
+
+/// Generates the preset's tops into `out`, one `<module>.v` each, plus `manifest.json` and
+/// `resources.json`. A real-card preset whose board exceeds [`zkpipe_spec::part::FIT_LIMIT`]
+/// of its part is refused ([`SynthError::DoesNotFit`]) after `resources.json` is written.
+/// `progress` is told each step as it starts.
 pub fn write_preset(
     preset: &Preset,
     out: &Path,
+    options: &SynthOptions,
     mut progress: impl FnMut(&str),
-) -> Result<Manifest, SynthError> {
+) -> Result<(Manifest, ResourceReport), SynthError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| SynthError::Io { path, source }
     };
+    check_supported(preset)?;
     std::fs::create_dir_all(out).map_err(io(out))?;
+    let generated: Vec<GeneratedModule> = preset_modules(preset)
+        .into_iter()
+        .inspect(|m| progress(&format!("generated {}", m.name)))
+        .collect();
+    let mut measured = std::collections::HashMap::new();
+    if options.yosys {
+        for (name, verilog) in crate::yosys::distinct_modules(preset, &generated) {
+            progress(&format!("yosys {name} (minutes)"));
+            let m = crate::yosys::measure(&name, &verilog, &out.join("yosys"))
+                .map_err(SynthError::Yosys)?;
+            measured.insert(name, m);
+        }
+    }
+    let mut report = resource_report(preset, &generated, &|n| measured.get(n).copied());
+    report.yosys = options.yosys;
+    let path = out.join("resources.json");
+    let json = serde_json::to_string_pretty(&report).expect("report serialises");
+    std::fs::write(&path, json + "\n").map_err(io(&path))?;
+    let fit = report.check_fit();
+    if !options.keep_going {
+        fit.clone().map_err(SynthError::DoesNotFit)?;
+    }
     let mut modules = vec![];
-    for module in preset_modules(preset) {
-        progress(&module.name);
+    for module in generated {
         let file = format!("{}.v", module.name);
         let path = out.join(&file);
         let text = format!(
@@ -144,5 +227,6 @@ pub fn write_preset(
     let path = out.join("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
     std::fs::write(&path, json + "\n").map_err(io(&path))?;
-    Ok(manifest)
+    fit.map_err(SynthError::DoesNotFit)?;
+    Ok((manifest, report))
 }

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod field;
+pub mod part;
 pub mod preset;
 pub mod regs;
 pub mod wire;

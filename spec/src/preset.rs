@@ -119,6 +119,9 @@ pub struct Preset {
     pub msm_log_bases: usize,
     /// Entries of the MSM deferral FIFO (points whose bucket is in the adder).
     pub msm_fifo_depth: usize,
+    /// G1 point adders of the MSM engine. Real-card presets take it from the part's
+    /// budget (`synth` reports how many would fit: `resources.json`, `max_msm_adders`).
+    pub msm_adders: usize,
 }
 
 /// Every preset the generator knows.
@@ -136,6 +139,7 @@ pub const PRESETS: &[Preset] = &[
         msm_window_bits: 8,
         msm_log_bases: 16,
         msm_fifo_depth: 16,
+        msm_adders: 1,
     },
     Preset {
         name: "sim-bls12-381",
@@ -151,12 +155,13 @@ pub const PRESETS: &[Preset] = &[
         msm_window_bits: 8,
         msm_log_bases: 12,
         msm_fifo_depth: 16,
+        msm_adders: 1,
     },
     Preset {
         name: "u250-bn254",
-        description: "BN254 on a Xilinx Alveo U250 (UltraScale+), tiled DSP multipliers",
+        description: "BN254 on a Xilinx Alveo U250 (UltraScale+), Karatsuba DSP multipliers",
         curve: Curve::Bn254,
-        mul_style: MulStyle::Tiled,
+        mul_style: MulStyle::Karatsuba,
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
@@ -167,20 +172,40 @@ pub const PRESETS: &[Preset] = &[
         msm_window_bits: 13,
         msm_log_bases: 18,
         msm_fifo_depth: 32,
+        msm_adders: 1,
     },
     Preset {
         name: "u250-bls12-381",
-        description: "BLS12-381 on a Xilinx Alveo U250 (UltraScale+), tiled DSP multipliers",
+        description: "BLS12-381 on a Xilinx Alveo U250 (UltraScale+), Karatsuba DSP multipliers",
         curve: Curve::Bls12_381,
-        mul_style: MulStyle::Tiled,
+        mul_style: MulStyle::Karatsuba,
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
-        ntt_log_size: 10,
+        // 2^8 core: with the 544-DSP BLS12-381 Fq MontMuls of one adder, a 2^10 path
+        // (15 MontMuls) would take 83 % of the part's DSPs.
+        ntt_log_size: 8,
         ntt_twiddle_log: 24,
         msm_window_bits: 13,
         msm_log_bases: 17,
         msm_fifo_depth: 32,
+        msm_adders: 1,
+    },
+    Preset {
+        name: "u55c-bn254",
+        description: "BN254 on a Xilinx Alveo U55C (UltraScale+, HBM), Karatsuba DSP multipliers",
+        curve: Curve::Bn254,
+        mul_style: MulStyle::Karatsuba,
+        clock_mhz: 250.0,
+        part: Some("xcu55c-fsvh2892-2L-e"),
+        max_job_elements: 1 << 24,
+        // 2^8 core: the 9,024 DSPs of the part hold the NTT path and one adder at ≤ 80 %.
+        ntt_log_size: 8,
+        ntt_twiddle_log: 24,
+        msm_window_bits: 13,
+        msm_log_bases: 17,
+        msm_fifo_depth: 32,
+        msm_adders: 1,
     },
 ];
 
@@ -214,6 +239,11 @@ impl Preset {
             self.msm_log_bases,
             self.msm_fifo_depth,
         )
+        .with_adders(self.msm_adders)
+    }
+    /// The part a real-card preset targets (None for simulation presets).
+    pub fn part(&self) -> Option<&'static crate::part::Part> {
+        self.part.and_then(crate::part::Part::by_name)
     }
     /// The preset's hash as CAPS_PRESET_HASH reports it.
     pub fn hash(&self) -> u32 {
@@ -341,6 +371,12 @@ impl MsmConfig {
             fifo_depth,
             adders: 1,
         }
+    }
+
+    /// The same engine with `adders` point adders.
+    pub fn with_adders(mut self, adders: usize) -> Self {
+        self.adders = adders;
+        self
     }
 
     /// Buckets read back per window (digits 1 ..= 2^c − 1).

@@ -8,7 +8,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zkpipe_hdl::preset::{Preset, DEFAULT_PRESET, PRESETS};
-use zkpipe_hdl::synth::write_preset;
+use zkpipe_hdl::synth::{write_preset, SynthOptions};
 
 /// Generates the Verilog of a preset (every top as `<module>.v`, module `top`) plus
 /// manifest.json (preset, field constants, per-module latency, ports, tile counts).
@@ -24,6 +24,13 @@ struct Args {
     /// Print the presets and exit.
     #[arg(long)]
     list: bool,
+    /// Also measure LUT/FF/CARRY and the longest path of each distinct module with yosys
+    /// (synth_xilinx -family xcup; ~10 minutes per 256-bit MontMul, ~45 per 384-bit).
+    #[arg(long)]
+    yosys: bool,
+    /// Write everything even if the board does not fit its part (still exits 1).
+    #[arg(long)]
+    keep_going: bool,
 }
 
 fn main() -> ExitCode {
@@ -56,16 +63,64 @@ fn run(args: Args) -> Result<(), String> {
         .out
         .unwrap_or_else(|| PathBuf::from("bitstreams").join(preset.name));
     let started = std::time::Instant::now();
-    let manifest = write_preset(preset, &out, |name| eprintln!("synth: generating {name}"))
-        .map_err(|e| e.to_string())?;
+    let options = SynthOptions {
+        yosys: args.yosys,
+        keep_going: args.keep_going,
+    };
+    let (manifest, report) =
+        write_preset(preset, &out, &options, |step| eprintln!("synth: {step}"))
+            .map_err(|e| e.to_string())?;
     for m in &manifest.modules {
         println!(
-            "{:<40} latency {:>3} cycles, {:>5} DSP tiles",
+            "{:<40} latency {:>3} cycles, {:>5} DSPs",
             m.file, m.module.latency, m.module.tiles
         );
     }
     println!(
-        "wrote {} modules and manifest.json to {} in {:.1} s",
+        "resources of the board ({}):",
+        report
+            .part
+            .as_deref()
+            .unwrap_or("no part: simulation preset")
+    );
+    for m in &report.modules {
+        let lut = m.lut.map_or("-".to_string(), |v| v.to_string());
+        println!(
+            "  {:<40} × {:>3}  DSP {:>5}  LUT {:>7}  RAM {:>10} bits",
+            m.name,
+            m.instances,
+            m.dsp,
+            lut,
+            m.bram_bits + m.uram_bits
+        );
+    }
+    let pct = |used: u64, avail: Option<u64>| match avail {
+        Some(a) if a > 0 => format!(" ({:.1} %)", used as f64 / a as f64 * 100.0),
+        _ => String::new(),
+    };
+    let avail = report.available;
+    println!(
+        "  total: DSP {}{}, BRAM {} bits{}, URAM {} bits{}, LUT {}{}",
+        report.used.dsp,
+        pct(report.used.dsp, avail.map(|a| a.dsp)),
+        report.used.bram_bits,
+        pct(report.used.bram_bits, avail.map(|a| a.bram_bits)),
+        report.used.uram_bits,
+        pct(report.used.uram_bits, avail.map(|a| a.uram_bits)),
+        report.used.lut.map_or(
+            "not measured (--yosys measures the MontMuls and adder)".into(),
+            |l| l.to_string()
+        ),
+        report
+            .used
+            .lut
+            .map_or(String::new(), |l| pct(l, avail.map(|a| a.lut))),
+    );
+    if let Some(n) = report.max_msm_adders {
+        println!("  the part's DSP budget holds {n} point adder(s) beside the rest of the board");
+    }
+    println!(
+        "wrote {} modules, manifest.json and resources.json to {} in {:.1} s",
         manifest.modules.len(),
         out.display(),
         started.elapsed().as_secs_f64()

@@ -27,7 +27,10 @@ impl Logic for TileMul {
         self.p.connect();
     }
     fn hdl(&self) -> Verilog {
-        Verilog::Custom("always @(*) p = a * b;".into())
+        Verilog::Custom(format!(
+            "always @(*) p = a * b;\n{}",
+            crate::resources::marker(crate::resources::Kind::Dsp, 1)
+        ))
     }
 }
 
@@ -72,6 +75,9 @@ impl Logic for DspTile {
         self.p.connect();
     }
     fn hdl(&self) -> Verilog {
-        Verilog::Custom("always @(*) p = a * b;".into())
+        Verilog::Custom(format!(
+            "always @(*) p = a * b;\n{}",
+            crate::resources::marker(crate::resources::Kind::Dsp, 1)
+        ))
     }
 }

@@ -192,11 +192,11 @@ reg [31:0] count_r, offset_r, in_count, out_count, beats_total, pt_idx;
 reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, accum_c;
 reg [15:0] flush_k;
 // Card memory: resident bases {{inf, y, x}}.
-reg [{pw}:0] pmem [0:{cap_last}];
+{pmem_marker}reg [{pw}:0] pmem [0:{cap_last}];
 reg [{pw}:0] pmem_q;
 reg [{wm}:0] x_hold;
 // Buckets {{Z, Y, X}}, address {{window, digit}}.
-reg [{bw}:0] bmem [0:{nb_last}];
+{bmem_marker}reg [{bw}:0] bmem [0:{nb_last}];
 reg [{bw}:0] bmem_q;
 // Scalar pipeline: fetch (base read) -> next -> current (walks the windows).
 reg f_v, n_v, c_v;
@@ -204,7 +204,7 @@ reg [{sbm}:0] f_s, n_s, c_s;
 reg [{pw}:0] n_p, c_p;
 reg [{wbm}:0] c_w;
 // Deferral FIFO {{bucket, y, x}}.
-reg [{fw}:0] fmem [0:{f_last}];
+{fmem_marker}reg [{fw}:0] fmem [0:{f_last}];
 reg [{fbm}:0] f_head, f_tail;
 reg [{fb}:0] f_cnt;
 // Buckets in flight in the adder.
@@ -459,6 +459,9 @@ always @(posedge clock) begin
   end
 end
 "#,
+            pmem_marker = crate::resources::memory_marker((2 * w as u64 + 1) * cap),
+            bmem_marker = crate::resources::memory_marker((3 * w * nb) as u64),
+            fmem_marker = crate::resources::memory_marker(((ab + 2 * w) * f) as u64),
             pw = 2 * w,
             pwm = 2 * w - 1,
             pw2 = 2 * w,

@@ -9,7 +9,7 @@
 //! schedules it ASAP (every MontMul and ModAdd/ModSub fully pipelined) and inserts delay
 //! lines so that every operand pair meets, and all three outputs leave together.
 
-use crate::field::{AddSubOp, FieldParams, ModAddSub, MontMul};
+use crate::field::{AddSubOp, ModAddSub, MontMul};
 use crate::ntt::delay::Delay;
 use crate::preset::{Curve, MulStyle};
 use crate::rtl::*;
@@ -24,7 +24,7 @@ pub enum Src {
     Z1,
     X2,
     Y2,
-    /// 3·b, the curve constant (Montgomery form).
+    /// 3·b, the curve constant (only in [`FORMULA`]: [`formula`] expands it).
     B3,
     /// The result of step i.
     Step(usize),
@@ -75,6 +75,45 @@ pub const FORMULA: [(Op, Src, Src); 26] = [
 /// Steps holding X3, Y3, Z3.
 pub const OUTPUTS: [usize; 3] = [19, 22, 25];
 
+/// [`FORMULA`] with every multiplication by the small constant 3·b (9 on BN254, 12 on
+/// BLS12-381) replaced by a double-and-add chain of ModAdds: no DSPs for the constant, and
+/// 4 ModAdds are shorter than a MontMul in every synthesisable style. Returns the steps
+/// and the indices of X3, Y3, Z3 in them.
+pub fn formula(three_b: u64) -> (Vec<(Op, Src, Src)>, [usize; 3]) {
+    assert!(three_b >= 1, "3·b is at least 1");
+    let mut steps: Vec<(Op, Src, Src)> = vec![];
+    let mut at: Vec<usize> = vec![];
+    let map = |src: Src, at: &[usize]| match src {
+        Step(i) => Step(at[i]),
+        other => other,
+    };
+    for &(op, a, b) in FORMULA.iter() {
+        let (a, b) = (map(a, &at), map(b, &at));
+        if op == Mul && (a == B3 || b == B3) {
+            let x = if a == B3 { b } else { a };
+            // Double-and-add from the top bit of 3·b.
+            let mut acc = x;
+            for bit in (0..63 - three_b.leading_zeros() as usize).rev() {
+                steps.push((Add, acc, acc));
+                acc = Step(steps.len() - 1);
+                if three_b >> bit & 1 == 1 {
+                    steps.push((Add, acc, x));
+                    acc = Step(steps.len() - 1);
+                }
+            }
+            let Step(i) = acc else {
+                unreachable!("3·b > 1 takes at least one step")
+            };
+            at.push(i);
+        } else {
+            steps.push((op, a, b));
+            at.push(steps.len() - 1);
+        }
+    }
+    let outputs = OUTPUTS.map(|o| at[o]);
+    (steps, outputs)
+}
+
 /// Where a step's operand comes from after scheduling: the source and the delay line
 /// (index into `delays`) that aligns it, if any.
 #[derive(Clone, Debug)]
@@ -100,7 +139,6 @@ pub struct MixedAdd<const W: usize, const W2: usize> {
     pub z3: Signal<Out, Bits<W>>,
     pub vo: Signal<Out, Bit>,
     pub tag_o: Signal<Out, Bits<32>>,
-    b3: Constant<Bits<W>>,
     muls: Vec<MontMul<W, W2>>,
     addsubs: Vec<ModAddSub<W>>,
     delays: Vec<Delay<W>>,
@@ -109,27 +147,24 @@ pub struct MixedAdd<const W: usize, const W2: usize> {
     tag_delay: Delay<32>,
     /// Per step: unit index (into `muls` or `addsubs`) and its two operand wires.
     _steps: Vec<(usize, Wire, Wire)>,
+    /// The formula as built ([`formula`]) and its output steps.
+    _formula: Vec<(Op, Src, Src)>,
+    _outputs: [usize; 3],
     _latency: usize,
 }
 
-/// The curve's 3·b in Montgomery form (a = 0 curves: BN254 b = 3, BLS12-381 b = 4).
-fn b3_mont(curve: Curve) -> BigUint {
+/// The curve's 3·b as an integer (from ark-ec's COEFF_B: 9 on BN254, 12 on BLS12-381).
+pub fn three_b(curve: Curve) -> u64 {
     use ark_ec::short_weierstrass::SWCurveConfig;
-    fn mont<C: ark_ff::fields::models::fp::MontConfig<N>, const N: usize>(
-        x: ark_ff::Fp<ark_ff::MontBackend<C, N>, N>,
-    ) -> BigUint {
-        FieldParams::limbs_to_biguint(&x.0 .0)
-    }
-    match curve {
-        Curve::Bn254 => {
-            let b = ark_bn254::g1::Config::COEFF_B;
-            mont(b + b + b)
-        }
-        Curve::Bls12_381 => {
-            let b = ark_bls12_381::g1::Config::COEFF_B;
-            mont(b + b + b)
-        }
-    }
+    use ark_ff::PrimeField;
+    let b: BigUint = match curve {
+        Curve::Bn254 => ark_bn254::g1::Config::COEFF_B.into_bigint().into(),
+        Curve::Bls12_381 => ark_bls12_381::g1::Config::COEFF_B.into_bigint().into(),
+    };
+    let b3 = b * 3u32;
+    let digits = b3.to_u64_digits();
+    assert!(digits.len() <= 1, "3·b is not a small constant");
+    digits.first().copied().unwrap_or(0)
 }
 
 impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
@@ -149,7 +184,8 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
         let mut addsubs = vec![];
         let mut delays = vec![];
         let mut steps = vec![];
-        for &(op, a, b) in FORMULA.iter() {
+        let (formula, outputs) = formula(three_b(curve));
+        for &(op, a, b) in formula.iter() {
             let start = ready_of(a, &ready).max(ready_of(b, &ready));
             let mut wire = |src: Src| {
                 let lag = start - ready_of(src, &ready);
@@ -178,8 +214,8 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             ready.push(start + if op == Mul { lm } else { la });
             steps.push((unit, wa, wb));
         }
-        let latency = OUTPUTS.iter().map(|&o| ready[o]).max().unwrap();
-        let out_delays = OUTPUTS
+        let latency = outputs.iter().map(|&o| ready[o]).max().unwrap();
+        let out_delays = outputs
             .iter()
             .map(|&o| Delay::new(latency - ready[o]))
             .collect();
@@ -198,7 +234,6 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             z3: Default::default(),
             vo: Default::default(),
             tag_o: Default::default(),
-            b3: Constant::new(b3_mont(curve).into()),
             muls,
             addsubs,
             delays,
@@ -206,6 +241,8 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             v_delay: Delay::new(latency),
             tag_delay: Delay::new(latency),
             _steps: steps,
+            _formula: formula,
+            _outputs: outputs,
             _latency: latency,
         }
     }
@@ -226,8 +263,8 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
     }
 
     /// The unit computing step `i`: ("muls" | "addsubs", index).
-    fn unit_name(i: usize, unit: usize) -> String {
-        match FORMULA[i].0 {
+    fn unit_name(&self, i: usize, unit: usize) -> String {
+        match self._formula[i].0 {
             Mul => format!("muls${unit}"),
             Add | Sub => format!("addsubs${unit}"),
         }
@@ -240,8 +277,8 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             Z1 => sig("z1"),
             X2 => sig("x2"),
             Y2 => sig("y2"),
-            B3 => sig("b3"),
-            Step(i) => sig(format!("{}$r", Self::unit_name(i, self._steps[i].0))),
+            B3 => unreachable!("3·b multiplications are expanded into additions"),
+            Step(i) => sig(format!("{}$r", self.unit_name(i, self._steps[i].0))),
         }
     }
 }
@@ -262,7 +299,7 @@ impl<const W: usize, const W2: usize> Logic for MixedAdd<W, W2> {
     fn hdl(&self) -> Verilog {
         let mut s = vec![];
         for (i, (unit, wa, wb)) in self._steps.iter().enumerate() {
-            let name = Self::unit_name(i, *unit);
+            let name = self.unit_name(i, *unit);
             s.extend(clock_to(&name));
             for (port, w) in [("a", wa), ("b", wb)] {
                 let value = match w.delay {
@@ -277,7 +314,7 @@ impl<const W: usize, const W2: usize> Logic for MixedAdd<W, W2> {
                 s.push(assign(format!("{name}${port}"), value));
             }
         }
-        for (k, (&o, port)) in OUTPUTS.iter().zip(["x3", "y3", "z3"]).enumerate() {
+        for (k, (&o, port)) in self._outputs.iter().zip(["x3", "y3", "z3"]).enumerate() {
             let dl = format!("out_delays${k}");
             s.extend(clock_to(&dl));
             s.push(assign(format!("{dl}$din"), self.src_sig(Step(o))));
@@ -290,5 +327,62 @@ impl<const W: usize, const W2: usize> Logic for MixedAdd<W, W2> {
         s.push(assign("tag_delay$din", sig("tag")));
         s.push(assign("tag_o", sig("tag_delay$dout")));
         comb(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{Field, UniformRand};
+
+    /// Evaluates a formula over ark-ff's BN254 Fq (the software twin of the adder).
+    fn eval(
+        steps: &[(Op, Src, Src)],
+        inputs: [ark_bn254::Fq; 5],
+        b3: ark_bn254::Fq,
+    ) -> Vec<ark_bn254::Fq> {
+        let mut v: Vec<ark_bn254::Fq> = vec![];
+        for &(op, a, b) in steps {
+            let get = |s: Src, v: &[ark_bn254::Fq]| match s {
+                X1 => inputs[0],
+                Y1 => inputs[1],
+                Z1 => inputs[2],
+                X2 => inputs[3],
+                Y2 => inputs[4],
+                B3 => b3,
+                Step(i) => v[i],
+            };
+            let (x, y) = (get(a, &v), get(b, &v));
+            v.push(match op {
+                Mul => x * y,
+                Add => x + y,
+                Sub => x - y,
+            });
+        }
+        v
+    }
+
+    #[test]
+    fn expanded_formula_equals_the_paper_formula() {
+        for curve in Curve::ALL {
+            let (steps, out) = formula(three_b(curve));
+            assert!(steps
+                .iter()
+                .all(|&(op, a, b)| !(op == Mul && (a == B3 || b == B3))));
+            assert_eq!(steps.iter().filter(|s| s.0 == Mul).count(), 11, "{curve:?}");
+            let mut rng = ark_std::test_rng();
+            for _ in 0..20 {
+                let inputs = [(); 5].map(|_| ark_bn254::Fq::rand(&mut rng));
+                let b3 = ark_bn254::Fq::from(three_b(curve));
+                let paper = eval(&FORMULA, inputs, b3);
+                let ours = eval(&steps, inputs, b3);
+                for (o, e) in out.iter().zip(OUTPUTS) {
+                    assert_eq!(ours[*o], paper[e]);
+                }
+                assert_ne!(b3.square(), ark_bn254::Fq::ZERO);
+            }
+        }
+        assert_eq!(three_b(Curve::Bn254), 9);
+        assert_eq!(three_b(Curve::Bls12_381), 12);
     }
 }

@@ -66,9 +66,10 @@ impl<const W: usize> Logic for Ram<W> {
              always @(posedge clock) begin\n\
              \x20 if (we) mem[waddr] <= wdata;\n\
              \x20 rdata <= mem[raddr];\n\
-             end",
+             end\n{marker}",
             hi = W - 1,
-            last = depth - 1
+            last = depth - 1,
+            marker = crate::resources::marker(crate::resources::Kind::Bram, (depth * W) as u64)
         ))
     }
 }

@@ -1,9 +1,7 @@
 //! `Rom<W>`: a combinational lookup table filled at generation time (twiddles, scale
 //! factors). Unlisted addresses read zero.
 
-use crate::rtl::*;
 use num_bigint::BigUint;
-use rust_hdl::core::ast::{VerilogCase, VerilogMatch, VerilogStatement};
 use rust_hdl::core::prelude::*;
 
 /// Address width of every ROM (up to 2^16 entries).
@@ -38,22 +36,14 @@ impl<const W: usize> Logic for Rom<W> {
         self.data.connect();
     }
     fn hdl(&self) -> Verilog {
-        let mut cases: Vec<VerilogCase> = self
-            ._raw
-            .iter()
-            .enumerate()
-            .map(|(i, v)| VerilogCase {
-                condition: format!("{ROM_ADDR_BITS}'d{i}"),
-                block: vec![assign("data", lit(v, W))],
-            })
-            .collect();
-        cases.push(VerilogCase {
-            condition: "default".into(),
-            block: vec![assign("data", lit(&BigUint::default(), W))],
-        });
-        comb(vec![VerilogStatement::Match(VerilogMatch {
-            test: sig("addr"),
-            cases,
-        })])
+        // Written as text (a case statement, as rust-hdl would emit it) so that the
+        // resource marker travels with the table.
+        let mut v = String::from("always @(*) begin\n  case (addr)\n");
+        for (i, x) in self._raw.iter().enumerate() {
+            v += &format!("    {ROM_ADDR_BITS}'d{i}: data = {W}'h{x:x};\n");
+        }
+        v += &format!("    default: data = {W}'h0;\n  endcase\nend\n");
+        v += &crate::resources::marker(crate::resources::Kind::Bram, (self._raw.len() * W) as u64);
+        Verilog::Custom(v)
     }
 }

@@ -1,0 +1,139 @@
+//! `synth --yosys`: LUT, FF, CARRY and the longest register-to-register path of each
+//! distinct module of a board, measured by yosys `synth_xilinx -flatten -family xcup`.
+//!
+//! A flat run of a whole board exceeds this machine's memory, so the board is measured
+//! hierarchically: each field's MontMul alone, and the point adder with its MontMuls as
+//! black boxes. The report multiplies each by its instance count. The rest of the board
+//! (control, delay lines, memories) is not run through yosys; its DSPs and memory bits are
+//! exact from the generator's markers.
+
+use crate::generate::GeneratedModule;
+use crate::preset::Preset;
+use crate::resources::Measured;
+use std::path::Path;
+use std::process::Command;
+
+/// (report name, Verilog) of every module `--yosys` measures for a preset.
+pub fn distinct_modules(preset: &Preset, generated: &[GeneratedModule]) -> Vec<(String, String)> {
+    let style = crate::generate::ArithUnit::MontMul(preset.mul_style);
+    let find = |name: &str| generated.iter().find(|m| m.name == name);
+    let mut out = vec![];
+    for field in [preset.curve.scalar_field(), preset.curve.base_field()] {
+        let name = style.module_name(field);
+        if let Some(m) = find(&name) {
+            out.push((name, m.verilog.clone()));
+        }
+    }
+    let adder = crate::generate::point_add_module_name(preset);
+    if let Some(m) = find(&adder) {
+        out.push((
+            format!("{adder}_logic"),
+            black_box_children(&m.verilog, "top$muls$"),
+        ));
+    }
+    out
+}
+
+/// Replaces every module `<prefix><n>` by a black box with its ports and drops the
+/// modules below it.
+pub fn black_box_children(verilog: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in verilog.split("\nmodule ").enumerate() {
+        if i == 0 {
+            out.push_str(part);
+            continue;
+        }
+        let name = part.split('(').next().unwrap_or("");
+        let Some(rest) = name.strip_prefix(prefix) else {
+            out.push_str("\nmodule ");
+            out.push_str(part);
+            continue;
+        };
+        if !rest.chars().all(|c| c.is_ascii_digit()) {
+            continue; // inside a black-boxed module
+        }
+        let header = part.split(';').next().unwrap_or("");
+        let ports: Vec<String> = part
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("input ") || l.starts_with("output "))
+            .map(|l| {
+                l.replace("output reg", "output")
+                    .replace("output wire", "output")
+            })
+            .collect();
+        out.push_str(&format!(
+            "\n(* blackbox *)\nmodule {header};\n{}\nendmodule\n",
+            ports.join("\n")
+        ));
+    }
+    out
+}
+
+fn count(stat: &str, pred: impl Fn(&str) -> bool) -> u64 {
+    stat.lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let (cell, n) = (w.next()?, w.next()?);
+            pred(cell).then(|| n.parse::<u64>().ok()).flatten()
+        })
+        .sum()
+}
+
+/// Runs yosys on one module (top `top`), keeping its files in `dir/<name>/`.
+pub fn measure(name: &str, verilog: &str, dir: &Path) -> Result<Measured, String> {
+    let work = dir.join(name);
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let src = work.join("top.v");
+    std::fs::write(&src, verilog).map_err(|e| format!("{}: {e}", src.display()))?;
+    let script = format!(
+        "read_verilog {src}\nsynth_xilinx -flatten -family xcup -top top\n\
+         tee -q -o {stat} stat\n\
+         delete t:FD* t:SRL* t:DSP48E2 t:BUFG t:IBUF t:OBUF\n\
+         tee -q -o {ltp} ltp\n",
+        src = src.display(),
+        stat = work.join("stat.txt").display(),
+        ltp = work.join("ltp.txt").display(),
+    );
+    let ys = work.join("run.ys");
+    std::fs::write(&ys, script).map_err(|e| format!("{}: {e}", ys.display()))?;
+    let status = Command::new("yosys")
+        .arg("-q")
+        .arg("-l")
+        .arg(work.join("yosys.log"))
+        .arg("-s")
+        .arg(&ys)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run yosys ({e}); install it with scripts/setup.sh"))?;
+    if !status.success() {
+        return Err(format!(
+            "yosys failed on {name} ({status}); see {}",
+            work.join("yosys.log").display()
+        ));
+    }
+    parse(
+        &std::fs::read_to_string(work.join("stat.txt")).map_err(|e| e.to_string())?,
+        &std::fs::read_to_string(work.join("ltp.txt")).map_err(|e| e.to_string())?,
+    )
+}
+
+/// Reads yosys `stat` and `ltp` output.
+pub fn parse(stat: &str, ltp: &str) -> Result<Measured, String> {
+    let path = ltp
+        .lines()
+        .find_map(|l| {
+            let i = l.find("(length=")?;
+            l[i + 8..].split(')').next()?.parse::<u64>().ok()
+        })
+        .ok_or("no longest path in yosys ltp output")?;
+    Ok(Measured {
+        // Shift-register LUTs (SRL16E/SRLC32E) are LUTs too, as Vivado counts them.
+        lut: count(stat, |c| c.starts_with("LUT") && c.len() == 4)
+            + count(stat, |c| c.starts_with("SRL")),
+        ff: count(stat, |c| matches!(c, "FDCE" | "FDPE" | "FDRE" | "FDSE")),
+        carry: count(stat, |c| c == "CARRY4" || c == "CARRY8"),
+        dsp: count(stat, |c| c == "DSP48E2"),
+        longest_path_cells: path,
+    })
+}
