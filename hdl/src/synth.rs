@@ -185,12 +185,20 @@ pub fn write_preset(
         .into_iter()
         .inspect(|m| progress(&format!("generated {}", m.name)))
         .collect();
+    // yosys figures: the committed ones where the Verilog is unchanged, fresh ones with
+    // --yosys (recorded in the committed file for the next run).
+    let cache = crate::yosys::committed();
     let mut measured = std::collections::HashMap::new();
-    if options.yosys {
-        for (name, verilog) in crate::yosys::distinct_modules(preset, &generated) {
+    for (name, verilog) in crate::yosys::distinct_modules(preset, &generated) {
+        if options.yosys {
             progress(&format!("yosys {name} (minutes)"));
+            let started = std::time::Instant::now();
             let m = crate::yosys::measure(&name, &verilog, &out.join("yosys"))
                 .map_err(SynthError::Yosys)?;
+            crate::yosys::record(&name, &verilog, &m, started.elapsed().as_secs())
+                .map_err(SynthError::Yosys)?;
+            measured.insert(name, m);
+        } else if let Some(m) = crate::yosys::lookup(&cache, &name, &verilog) {
             measured.insert(name, m);
         }
     }

@@ -10,8 +10,88 @@
 use crate::generate::GeneratedModule;
 use crate::preset::Preset;
 use crate::resources::Measured;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+
+/// The committed measurements (`hdl/yosys-measured.json`), written by `synth --yosys`.
+pub const MEASURED_JSON: &str = include_str!("../yosys-measured.json");
+
+/// One module's yosys figures, valid for the Verilog whose [`content_hash`] it records.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CacheEntry {
+    /// [`content_hash`] of the measured Verilog.
+    pub hash: String,
+    pub lut: u64,
+    pub ff: u64,
+    pub carry: u64,
+    pub dsp: u64,
+    pub longest_path_cells: u64,
+    /// Wall-clock seconds the yosys run took.
+    pub seconds: u64,
+}
+
+/// Measurements by module name.
+pub type Cache = BTreeMap<String, CacheEntry>;
+
+/// A hash of a module's Verilog without its comment lines (markers and headers do not
+/// change what yosys builds): FNV-1a, 64 bits, hex.
+pub fn content_hash(verilog: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for line in verilog
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+    {
+        for b in line.bytes().chain([b'\n']) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// The committed measurements.
+pub fn committed() -> Cache {
+    serde_json::from_str(MEASURED_JSON).unwrap_or_default()
+}
+
+/// Where `synth --yosys` records measurements: the committed file in the source tree.
+pub const MEASURED_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/yosys-measured.json");
+
+/// Adds (or replaces) `name`'s measurement in the committed file.
+pub fn record(name: &str, verilog: &str, m: &Measured, seconds: u64) -> Result<(), String> {
+    let mut cache: Cache = std::fs::read_to_string(MEASURED_PATH)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    cache.insert(
+        name.to_string(),
+        CacheEntry {
+            hash: content_hash(verilog),
+            lut: m.lut,
+            ff: m.ff,
+            carry: m.carry,
+            dsp: m.dsp,
+            longest_path_cells: m.longest_path_cells,
+            seconds,
+        },
+    );
+    let json = serde_json::to_string_pretty(&cache).expect("cache serialises");
+    std::fs::write(MEASURED_PATH, json + "\n").map_err(|e| format!("{MEASURED_PATH}: {e}"))
+}
+
+/// The measurement of `name` if it was taken on exactly this Verilog.
+pub fn lookup(cache: &Cache, name: &str, verilog: &str) -> Option<Measured> {
+    let e = cache.get(name)?;
+    (e.hash == content_hash(verilog)).then_some(Measured {
+        lut: e.lut,
+        ff: e.ff,
+        carry: e.carry,
+        dsp: e.dsp,
+        longest_path_cells: e.longest_path_cells,
+    })
+}
 
 /// (report name, Verilog) of every module `--yosys` measures for a preset.
 pub fn distinct_modules(preset: &Preset, generated: &[GeneratedModule]) -> Vec<(String, String)> {

@@ -62,6 +62,21 @@ fn check_presets(names: &[&str], lint_module: impl Fn(&zkpipe_hdl::preset::Prese
                 format!("0x{:x}", id.params().modulus)
             );
         }
+        assert_eq!(manifest["preset"]["msm_adders"], preset.msm_adders);
+        let resources: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("resources.json")).unwrap())
+                .unwrap();
+        for key in ["dsp", "lut", "ff", "bram_bits", "uram_bits"] {
+            assert!(resources["used"].get(key).is_some(), "used.{key}");
+            if preset.part.is_some() {
+                assert!(
+                    resources["available"][key].as_u64().unwrap() > 0,
+                    "available.{key}"
+                );
+            }
+        }
+        assert_eq!(resources["part"].as_str(), preset.part);
+        assert!(!resources["modules"].as_array().unwrap().is_empty());
         let modules = manifest["modules"].as_array().unwrap();
         // 6 arithmetic units (scalar and base field), board, NTT core, point adder.
         assert_eq!(modules.len(), 9);
@@ -107,12 +122,20 @@ preset_writes_lintable_verilog! {
     u250_bls12_381_writes_lintable_verilog_and_a_manifest: "u250-bls12-381";
 }
 
+/// u55c-bn254's arithmetic units are u250-bn254's (same curve and style): written and
+/// checked, not linted a second time.
+#[test]
+fn u55c_bn254_writes_verilog_and_a_manifest() {
+    check_presets(&["u55c-bn254"], |_, _| false);
+}
+
 #[test]
 fn the_per_preset_tests_cover_every_preset() {
     let source = include_str!("synth_cli.rs");
     for preset in zkpipe_hdl::preset::PRESETS {
         assert!(
-            source.contains(&format!("\"{}\";", preset.name)),
+            source.contains(&format!("\"{}\";", preset.name))
+                || source.contains(&format!("&[\"{}\"]", preset.name)),
             "{}",
             preset.name
         );

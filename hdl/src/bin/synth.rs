@@ -31,6 +31,10 @@ struct Args {
     /// Write everything even if the board does not fit its part (still exits 1).
     #[arg(long)]
     keep_going: bool,
+    /// Record a yosys run made by hand (`MODULE=DIR`, DIR holding its stat.txt and
+    /// ltp.txt) for this preset's module MODULE, then exit.
+    #[arg(long, value_name = "MODULE=DIR")]
+    record: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -59,6 +63,9 @@ fn run(args: Args) -> Result<(), String> {
         return Ok(());
     }
     let preset = Preset::by_name(&args.preset).map_err(|e| e.to_string())?;
+    if let Some(spec) = &args.record {
+        return record(preset, spec);
+    }
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("bitstreams").join(preset.name));
@@ -124,6 +131,41 @@ fn run(args: Args) -> Result<(), String> {
         manifest.modules.len(),
         out.display(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `--record MODULE=DIR`: stores a finished yosys run of one of the preset's modules.
+fn record(preset: &Preset, spec: &str) -> Result<(), String> {
+    let (name, dir) = spec.split_once('=').ok_or("--record takes MODULE=DIR")?;
+    let dir = PathBuf::from(dir);
+    let read = |f: &str| {
+        std::fs::read_to_string(dir.join(f)).map_err(|e| format!("{}: {e}", dir.join(f).display()))
+    };
+    let m = zkpipe_hdl::yosys::parse(&read("stat.txt")?, &read("ltp.txt")?)?;
+    let seconds = match (read("start"), read("end")) {
+        (Ok(a), Ok(b)) => b
+            .trim()
+            .parse::<u64>()
+            .unwrap_or(0)
+            .saturating_sub(a.trim().parse().unwrap_or(0)),
+        _ => 0,
+    };
+    let modules = zkpipe_hdl::synth::preset_modules(preset);
+    let verilog = zkpipe_hdl::yosys::distinct_modules(preset, &modules)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .ok_or_else(|| {
+            format!(
+                "preset `{}` has no module `{name}` measured by --yosys",
+                preset.name
+            )
+        })?;
+    zkpipe_hdl::yosys::record(name, &verilog, &m, seconds)?;
+    println!(
+        "recorded {name}: LUT {} FF {} CARRY {} DSP {} longest path {} cells",
+        m.lut, m.ff, m.carry, m.dsp, m.longest_path_cells
     );
     Ok(())
 }

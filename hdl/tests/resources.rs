@@ -1,0 +1,93 @@
+//! Resource reports: every real-card preset fits its part, an oversized one is refused,
+//! and the generator's DSP count agrees with yosys.
+
+use zkpipe_hdl::generate::{arith_unit, ArithUnit};
+use zkpipe_hdl::preset::{MulStyle, Preset, PRESETS};
+use zkpipe_hdl::resources::count;
+use zkpipe_hdl::synth::{check_preset, SynthError};
+use zkpipe_spec::field::FieldId;
+
+#[test]
+fn every_real_card_preset_fits_its_part() {
+    for preset in PRESETS.iter().filter(|p| p.part.is_some()) {
+        let report = check_preset(preset).unwrap_or_else(|e| panic!("{}: {e}", preset.name));
+        let limit = report.limit.expect("a real-card preset has a part");
+        assert!(report.used.dsp <= limit.dsp, "{}", preset.name);
+        assert!(report.used.uram_bits <= limit.uram_bits, "{}", preset.name);
+        assert!(
+            report.used.dsp > 0 && report.used.uram_bits > 0,
+            "{}",
+            preset.name
+        );
+        assert!(
+            report.max_msm_adders.unwrap() >= preset.msm_adders as u64,
+            "{}",
+            preset.name
+        );
+    }
+}
+
+#[test]
+fn a_preset_over_its_part_is_refused_with_what_is_over() {
+    let u55c = Preset::by_name("u55c-bn254").unwrap();
+    // The U250's 2^10 NTT path on the U55C: 15 + 11 MontMuls of ~280 DSPs > 80 % of 9,024.
+    let big = Preset {
+        name: "u55c-bn254-big-ntt",
+        ntt_log_size: 10,
+        ..u55c.clone()
+    };
+    match check_preset(&big) {
+        Err(SynthError::DoesNotFit(e)) => {
+            assert_eq!(e.over[0].0, "dsp");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("does not fit xcu55c") && msg.contains("dsp"),
+                "{msg}"
+            );
+        }
+        other => panic!("expected DoesNotFit, got {other:?}"),
+    }
+    let too_many_adders = Preset {
+        msm_adders: 3,
+        ..u55c.clone()
+    };
+    assert!(matches!(
+        check_preset(&too_many_adders),
+        Err(SynthError::Unsupported(_))
+    ));
+}
+
+#[test]
+fn marker_counts_equal_the_generators_dsp_accounting() {
+    for f in FieldId::ALL {
+        for style in [MulStyle::Tiled, MulStyle::Karatsuba] {
+            let m = arith_unit(f, ArithUnit::MontMul(style));
+            assert_eq!(count(&m.verilog).dsp, m.tiles as u64, "{}", m.name);
+        }
+    }
+}
+
+/// The recorded yosys runs (hdl/yosys-measured.json, `synth --yosys`) saw as many DSP48E2
+/// as the generator counts, for every module measured on its current Verilog.
+#[test]
+fn recorded_yosys_dsp_counts_equal_the_generators() {
+    let cache = zkpipe_hdl::yosys::committed();
+    let mut checked = 0;
+    for f in FieldId::ALL {
+        let m = arith_unit(f, ArithUnit::MontMul(MulStyle::Karatsuba));
+        if let Some(y) = zkpipe_hdl::yosys::lookup(&cache, &m.name, &m.verilog) {
+            assert_eq!(y.dsp, count(&m.verilog).dsp, "{}", m.name);
+            assert!(
+                y.longest_path_cells <= 42,
+                "{}: {} cells",
+                m.name,
+                y.longest_path_cells
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 1,
+        "no karatsuba MontMul has a current yosys measurement"
+    );
+}
