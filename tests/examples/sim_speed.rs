@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p zkpipe-tests --example sim_speed [-- CYCLES]
 //! cargo run --release -p zkpipe-tests --features tiled --example sim_speed   # + tiled
+//! cargo run --release -p zkpipe-tests --features karatsuba --example sim_speed   # + karatsuba
 //! ```
 
 use rand::{Rng, SeedableRng};
@@ -26,7 +27,7 @@ fn main() {
         for unit in ArithUnit::ALL {
             let name = unit.module_name(field);
             let Ok(mut model) = Model::new(&name) else {
-                println!("{name:<36} (not built: --features tiled)");
+                println!("{name:<36} (not built: --features tiled / karatsuba)");
                 continue;
             };
             let (pa, pb) = (model.port("a").unwrap(), model.port("b").unwrap());
