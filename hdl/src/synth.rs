@@ -99,6 +99,8 @@ impl std::error::Error for SynthError {
 pub struct SynthOptions {
     /// Measure LUT/FF/CARRY and the longest path of each distinct module with yosys.
     pub yosys: bool,
+    /// With `yosys`: measure only these modules (report names; empty: all).
+    pub yosys_only: Vec<String>,
     /// Write the tops and the report even if the board does not fit (the error is still
     /// returned): for looking at what is over.
     pub keep_going: bool,
@@ -190,7 +192,8 @@ pub fn write_preset(
     let cache = crate::yosys::committed();
     let mut measured = std::collections::HashMap::new();
     for (name, verilog) in crate::yosys::distinct_modules(preset, &generated) {
-        if options.yosys {
+        let wanted = options.yosys_only.is_empty() || options.yosys_only.contains(&name);
+        if options.yosys && wanted {
             progress(&format!("yosys {name} (minutes)"));
             let started = std::time::Instant::now();
             let m = crate::yosys::measure(&name, &verilog, &out.join("yosys"))

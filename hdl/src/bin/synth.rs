@@ -28,6 +28,9 @@ struct Args {
     /// (synth_xilinx -family xcup; ~10 minutes per 256-bit MontMul, ~45 per 384-bit).
     #[arg(long)]
     yosys: bool,
+    /// With --yosys, measure only this module (as named in resources.json; repeatable).
+    #[arg(long, value_name = "MODULE")]
+    yosys_only: Vec<String>,
     /// Write everything even if the board does not fit its part (still exits 1).
     #[arg(long)]
     keep_going: bool,
@@ -72,6 +75,7 @@ fn run(args: Args) -> Result<(), String> {
     let started = std::time::Instant::now();
     let options = SynthOptions {
         yosys: args.yosys,
+        yosys_only: args.yosys_only.clone(),
         keep_going: args.keep_going,
     };
     let (manifest, report) =
