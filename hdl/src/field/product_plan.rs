@@ -263,7 +263,9 @@ impl ProductPlan {
     /// 2 levels at 256 bits (108 DSPs), 3 at 384 (162: 27 leaves of 6 tiles).
     pub fn best_karatsuba(width: usize, max: &BigUint) -> Self {
         (0..=3usize)
-            .filter(|&l| width % (1 << l) == 0 && (l == 0 || width / (1 << l) + l <= LEAF_BITS))
+            .filter(|&l| {
+                width.is_multiple_of(1 << l) && (l == 0 || width / (1 << l) + l <= LEAF_BITS)
+            })
             .map(|l| Self::karatsuba(width, max, l))
             .min_by_key(|p| (p.dsp_count(), p.preadd_levels))
             .expect("schoolbook always fits")
