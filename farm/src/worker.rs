@@ -210,9 +210,20 @@ impl<F: Fn(WorkerEvent) + Send + Sync + 'static> DeviceLoop<F> {
             let job = job.clone();
             move || JobRecord::queued(&job)
         };
-        if self.retry(|| broker.result(&job.id)).await.is_some() {
-            self.retry(|| broker.update_record(&job.id, &fallback, |r| r.state = JobState::Proven))
-                .await;
+        if let Some(stored) = self.retry(|| broker.result(&job.id)).await {
+            // The worker that stored the proof may have died before recording it: the
+            // record takes the proof's own worker, device, time and attempt.
+            self.retry(|| {
+                broker.update_record(&job.id, &fallback, |r| {
+                    r.state = JobState::Proven;
+                    r.worker = Some(stored.worker.clone());
+                    r.device = Some(stored.device.clone());
+                    r.prove_s = Some(stored.prove_s);
+                    r.attempts = stored.attempt;
+                    r.error = None;
+                })
+            })
+            .await;
             let _ = msg.ack().await;
             (self.on_event)(WorkerEvent::AlreadyProven { id: job.id });
             return;
