@@ -211,19 +211,9 @@ impl<F: Fn(WorkerEvent) + Send + Sync + 'static> DeviceLoop<F> {
             move || JobRecord::queued(&job)
         };
         if let Some(stored) = self.retry(|| broker.result(&job.id)).await {
-            // The worker that stored the proof may have died before recording it: the
-            // record takes the proof's own worker, device, time and attempt.
-            self.retry(|| {
-                broker.update_record(&job.id, &fallback, |r| {
-                    r.state = JobState::Proven;
-                    r.worker = Some(stored.worker.clone());
-                    r.device = Some(stored.device.clone());
-                    r.prove_s = Some(stored.prove_s);
-                    r.attempts = stored.attempt;
-                    r.error = None;
-                })
-            })
-            .await;
+            // The worker that stored the proof may have died before recording it.
+            self.retry(|| broker.update_record(&job.id, &fallback, |r| record_proof(r, &stored)))
+                .await;
             let _ = msg.ack().await;
             (self.on_event)(WorkerEvent::AlreadyProven { id: job.id });
             return;
@@ -264,19 +254,21 @@ impl<F: Fn(WorkerEvent) + Send + Sync + 'static> DeviceLoop<F> {
                     verified: true,
                 };
                 let first = self.retry(|| broker.store_result(&proof)).await;
-                let (worker, device) = (self.worker.clone(), self.device.clone());
+                // A duplicate records the first proof (its worker may have died before
+                // recording it), read back from the store.
+                let recorded = if first {
+                    Some(proof)
+                } else {
+                    self.retry(|| broker.result(&job.id)).await
+                };
                 self.retry(|| {
                     broker.update_record(&job.id, &fallback, |r| {
-                        if first {
-                            r.state = JobState::Proven;
-                            r.worker = Some(worker.clone());
-                            r.device = Some(device.clone());
-                            r.prove_s = Some(proved.prove_s);
-                            r.attempts = attempt;
-                            r.error = None;
-                        } else {
+                        if let Some(recorded) = &recorded {
+                            record_proof(r, recorded);
+                        }
+                        r.state = JobState::Proven;
+                        if !first {
                             r.duplicates += 1;
-                            r.state = JobState::Proven;
                         }
                     })
                 })
@@ -364,4 +356,14 @@ impl<F: Fn(WorkerEvent) + Send + Sync + 'static> DeviceLoop<F> {
             Err(e) => Err(FarmError::BadJob(format!("the prover panicked: {e}"))),
         }
     }
+}
+
+/// Marks a record proven by `proof`: its worker, device, time and attempt.
+fn record_proof(record: &mut JobRecord, proof: &ProofRecord) {
+    record.state = JobState::Proven;
+    record.worker = Some(proof.worker.clone());
+    record.device = Some(proof.device.clone());
+    record.prove_s = Some(proof.prove_s);
+    record.attempts = proof.attempt;
+    record.error = None;
 }
