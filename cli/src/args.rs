@@ -4,7 +4,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// URIs every command accepts.
 const URI_HELP: &str = "Device URI: sim:<preset> (simulated board, e.g. sim:sim-small), \
-vfio:<pci address> (a real card, e.g. vfio:0000:65:00.0; see docs/HARDWARE.md), cpu \
+vfio:<pci address> (a real card, e.g. vfio:0000:65:00.0; see docs/HARDWARE.md), \
+model:<preset> (a card of any preset projected by its cycle models, results from arkworks: \
+msm, ntt and prove; e.g. model:u250-bn254), cpu \
 (arkworks on this machine, where the command has a CPU form), or several card URIs \
 separated by commas (a pool)";
 

@@ -1,5 +1,5 @@
-//! `zkpipe msm`: a G1 MSM on a backend (a card, or `cpu` for arkworks), checked against
-//! arkworks' `VariableBaseMSM`.
+//! `zkpipe msm`: a G1 MSM on a backend (a card, `model:<preset>` for a projection of a
+//! preset's card, or `cpu` for arkworks), checked against arkworks' `VariableBaseMSM`.
 
 use crate::args::{CurveArg, MsmArgs, ScalarsArg};
 use crate::progress::Progress;
@@ -24,6 +24,7 @@ struct MsmCliReport {
     resident: bool,
     window_bits: Option<u32>,
     windows: Option<u32>,
+    adders: Option<u32>,
     cycles: Option<u64>,
     accum_cycles: Option<u64>,
     adds: Option<u64>,
@@ -36,6 +37,7 @@ struct MsmCliReport {
     clock_mhz: Option<f64>,
     projected_s: Option<f64>,
     reduce_s: Option<f64>,
+    host_cpu_s: Option<f64>,
     load_s: Option<f64>,
     host_s: f64,
     check_s: f64,
@@ -126,6 +128,7 @@ where
         resident: args.resident,
         window_bits: caps.as_ref().map(|c| c.msm_window_bits),
         windows: caps.as_ref().map(|c| c.msm_windows),
+        adders: caps.as_ref().map(|c| c.msm_adders),
         cycles: card.map(|r| r.busy_cycles),
         accum_cycles: card.map(|r| r.accum_cycles),
         adds: card.map(|r| r.adds),
@@ -139,6 +142,9 @@ where
         clock_mhz: caps.as_ref().map(|c| c.clock_mhz()),
         projected_s: card.map(|r| r.projected_s),
         reduce_s: card.map(|r| r.reduce_s),
+        // The host's share of a card MSM: the bucket reduction (simulation, the wire
+        // encoding and input generation excluded).
+        host_cpu_s: card.map(|r| r.reduce_s),
         load_s,
         host_s,
         check_s,

@@ -5,6 +5,8 @@
 //! * [`ntt`]: the pipelined NTT core and its board path;
 //! * [`msm`]: MSM building blocks (the complete mixed point adder);
 //! * [`preset`]: typed configurations (`sim-small`, real-card presets), from `zkpipe-spec`;
+//! * [`timing`]: a board's identification registers and engine latencies as numbers, for
+//!   cycle models;
 //! * [`generate`]: blocks → Verilog tops with ports and latency, used by the `synth`
 //!   command and by `zkpipe-sim`'s build script;
 //! * [`rtl`]: helpers to build rust-hdl's Verilog AST for parameterised structure.
@@ -19,6 +21,7 @@ pub use zkpipe_spec::preset;
 pub mod rtl;
 pub mod shell;
 pub mod synth;
+pub mod timing;
 pub mod yosys;
 
 /// Version of the generator, recorded in every manifest.

@@ -228,6 +228,12 @@ impl Card {
                     feature: "vfio",
                 })
             }
+        } else if uri.starts_with("model:") {
+            Err(Error::Unsupported {
+                device: uri.to_string(),
+                what: "register access (a model: device has no registers; open it as a \
+                       backend: zkpipe msm, ntt and prove, or zkpipe::backend::open)",
+            })
         } else {
             Err(Error::BadUri(uri.to_string()))
         }

@@ -6,7 +6,7 @@ use zkpipe_spec::regs::HwError;
 /// Every failure of the library, with what the caller can do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("unknown device URI `{0}`: use `sim:<preset>` (e.g. sim:sim-small) or `vfio:<pci address>` (e.g. vfio:0000:65:00.0)")]
+    #[error("unknown device URI `{0}`: use `sim:<preset>` (e.g. sim:sim-small), `vfio:<pci address>` (e.g. vfio:0000:65:00.0) or, for a backend, `model:<preset>` (e.g. model:u250-bn254)")]
     /// The device URI has an unknown scheme.
     BadUri(String),
     #[error("`{uri}` needs zkpipe built with its `{feature}` feature (e.g. `zkpipe = {{ version = \"…\", features = [\"{feature}\"] }}`)")]

@@ -2,7 +2,9 @@
 //!
 //! Depends on the protocol crate (`zkpipe-spec`) and arkworks only. Cargo features:
 //! `vfio` (default: real cards through VFIO), `sim` (the simulated board: pulls
-//! `zkpipe-sim`, which needs Verilator at build time), `serde` (`Serialize` on reports).
+//! `zkpipe-sim`, which needs Verilator at build time), `model` (the `model:<preset>`
+//! device: cycle models from the generator crate `zkpipe-hdl`, no Verilator), `serde`
+//! (`Serialize` on reports).
 //!
 //! * [`pcie`]: the PCIe function abstraction and its implementations, VFIO (real cards)
 //!   and the simulated board;
@@ -13,6 +15,8 @@
 //!   jobs) and [`msm`] (resident bases, MSM runs, bucket reduction);
 //! * [`DevicePool`]: several boards serving a batch of jobs;
 //! * [`ntt`](mod@ntt): NTTs of any power-of-two size on a card (four-step beyond the core size);
+//! * `model` (feature `model`): a card of any preset projected by its cycle models,
+//!   results from arkworks (`model:<preset>`);
 //! * [`backend`]: the prover-kernel trait with CPU and card implementations, opened by URI;
 //! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s;
 //! * [`circom`]: snarkjs `.zkey` and circom `.wtns` readers, snarkjs's QAP reduction, its
@@ -28,6 +32,8 @@ pub mod driver;
 pub mod elementwise;
 pub mod error;
 pub mod groth16;
+#[cfg(feature = "model")]
+pub mod model;
 pub mod msm;
 pub mod ntt;
 pub mod pcie;

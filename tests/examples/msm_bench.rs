@@ -25,7 +25,7 @@ use std::time::Instant;
 use zkpipe::msm::reduce;
 use zkpipe::{Device, Preset};
 use zkpipe_hdl::msm::{MixedAdd, MsmConfig};
-use zkpipe_tests::msm_model::{accumulate, MsmShape};
+use zkpipe::model::{accumulate, MsmShape};
 
 /// XDMA Gen3 x16 streaming rates (design brief): host→card, card→host, bytes/s.
 const PCIE_H2C: f64 = 9e9;

@@ -1,4 +1,4 @@
-//! The MSM cycle model (`zkpipe_tests::msm_model`) against the simulated board's counters:
+//! The MSM cycle model (`zkpipe::model::accumulate`) against the simulated board's counters:
 //! the projections for the real-card presets rest on it.
 
 use ark_bn254::{Fr, G1Projective};
@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use zkpipe::Device;
 use zkpipe_hdl::msm::MixedAdd;
 use zkpipe_hdl::preset::Preset;
-use zkpipe_tests::msm_model::{accumulate, MsmShape};
+use zkpipe::model::{accumulate, MsmShape};
 
 #[test]
 fn model_matches_the_simulated_board() {

@@ -11,7 +11,7 @@
 
 use super::csr::{CsrBlock, CsrConstants};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
-use super::regs::{CapsCurve, CapsNtt, Opcode};
+use super::regs::Opcode;
 use crate::msm::{MsmConfig, MsmUnit};
 use crate::preset::Preset;
 use crate::rtl::*;
@@ -86,32 +86,9 @@ const STREAM_INPUTS: [&str; 2] = ["h2c_tdata", "h2c_tlast"];
 impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
     pub fn new(preset: &Preset) -> Self {
         let msm = MsmUnit::new(&preset.msm());
-        let scalar = preset.curve.scalar_field().params();
-        let base = preset.curve.base_field().params();
         let kernel = ElementwiseKernel::new(&preset.kernel(), &preset.ntt());
         let ntt = kernel.ntt();
-        let caps = CsrConstants {
-            curve: CapsCurve {
-                curve_id: preset.curve.id(),
-                scalar_limbs: scalar.limbs as u32,
-                base_limbs: base.limbs as u32,
-            }
-            .encode(),
-            beat_bits: BEAT_BITS as u32,
-            max_count: preset.max_job_elements,
-            preset_hash: preset.hash(),
-            opcodes: Opcode::ALL.iter().map(|o| 1u32 << *o as u32).sum(),
-            latency: kernel.latency() as u32,
-            clock_khz: (preset.clock_mhz * 1000.0) as u32,
-            ntt: CapsNtt {
-                log_size: ntt.log_size() as u32,
-                twiddle_log: ntt.twiddle_log() as u32,
-                cores: 1,
-            }
-            .encode(),
-            msm: msm.geometry().caps().encode(),
-            msm_bases: msm.geometry().capacity() as u32,
-        };
+        let caps = CsrConstants::of(preset, kernel.latency(), ntt, &msm.geometry());
         Self {
             clock: Default::default(),
             csr_awvalid: Default::default(),

@@ -26,6 +26,60 @@ pub struct CsrConstants {
     pub msm_bases: u32,
 }
 
+impl CsrConstants {
+    /// The values a board of `preset` holds, given its elementwise latency, NTT path and
+    /// MSM geometry (the board top and [`crate::timing`] both use this).
+    pub fn of(
+        preset: &crate::preset::Preset,
+        latency: usize,
+        ntt: &crate::ntt::NttPath,
+        msm: &crate::preset::MsmConfig,
+    ) -> Self {
+        let scalar = preset.curve.scalar_field().params();
+        let base = preset.curve.base_field().params();
+        CsrConstants {
+            curve: CapsCurve {
+                curve_id: preset.curve.id(),
+                scalar_limbs: scalar.limbs as u32,
+                base_limbs: base.limbs as u32,
+            }
+            .encode(),
+            beat_bits: super::kernel::BEAT_BITS as u32,
+            max_count: preset.max_job_elements,
+            preset_hash: preset.hash(),
+            opcodes: Opcode::ALL.iter().map(|o| 1u32 << *o as u32).sum(),
+            latency: latency as u32,
+            clock_khz: (preset.clock_mhz * 1000.0) as u32,
+            ntt: CapsNtt {
+                log_size: ntt.log_size() as u32,
+                twiddle_log: ntt.twiddle_log() as u32,
+                cores: 1,
+            }
+            .encode(),
+            msm: msm.caps().encode(),
+            msm_bases: msm.capacity() as u32,
+        }
+    }
+
+    /// The identification registers as (offset, value), in the order the block decodes them.
+    pub fn registers(&self) -> Vec<(u32, u32)> {
+        vec![
+            (ID, MAGIC),
+            (REG_VERSION, VERSION),
+            (CAPS_CURVE, self.curve),
+            (CAPS_BEAT_BITS, self.beat_bits),
+            (CAPS_MAX_COUNT, self.max_count),
+            (CAPS_PRESET_HASH, self.preset_hash),
+            (CAPS_OPCODES, self.opcodes),
+            (CAPS_LATENCY, self.latency),
+            (CAPS_CLOCK_KHZ, self.clock_khz),
+            (CAPS_NTT, self.ntt),
+            (CAPS_MSM, self.msm),
+            (CAPS_MSM_BASES, self.msm_bases),
+        ]
+    }
+}
+
 #[derive(LogicBlock)]
 pub struct CsrBlock {
     pub clock: Signal<In, Clock>,
@@ -84,20 +138,7 @@ pub struct CsrBlock {
 
 impl CsrBlock {
     pub fn new(caps: &CsrConstants) -> Self {
-        let values = vec![
-            (ID, MAGIC),
-            (REG_VERSION, VERSION),
-            (CAPS_CURVE, caps.curve),
-            (CAPS_BEAT_BITS, caps.beat_bits),
-            (CAPS_MAX_COUNT, caps.max_count),
-            (CAPS_PRESET_HASH, caps.preset_hash),
-            (CAPS_OPCODES, caps.opcodes),
-            (CAPS_LATENCY, caps.latency),
-            (CAPS_CLOCK_KHZ, caps.clock_khz),
-            (CAPS_NTT, caps.ntt),
-            (CAPS_MSM, caps.msm),
-            (CAPS_MSM_BASES, caps.msm_bases),
-        ];
+        let values = caps.registers();
         Self {
             clock: Default::default(),
             awvalid: Default::default(),

@@ -1,4 +1,6 @@
-//! `BoardBackend`: a zkpipe card behind the [`Backend`] trait.
+//! `BoardBackend`: a zkpipe card behind the [`Backend`] trait; `ModelBackend` (feature
+//! `model`): the same backend over a [`ModelCard`](crate::model::ModelCard), a card of a
+//! preset projected by cycle models (arithmetic by arkworks).
 //!
 //! NTTs (any size, via [`crate::ntt`](mod@crate::ntt)), the elementwise steps and G1 MSMs (via
 //! [`crate::msm`]) run on the card; inputs larger than one job are cut at CAPS_MAX_COUNT
@@ -19,16 +21,58 @@ use ark_ff::PrimeField;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The prover kernels on one or more cards (a pool splits MSMs across them); G2 MSMs and what a card lacks run on the CPU.
-pub struct BoardBackend {
-    /// The pool's first card: NTTs and elementwise jobs.
-    device: Arc<Device>,
+/// The prover kernels on card engines: NTT and elementwise jobs on `D`, G1 MSMs on `P`
+/// (one card, or a pool that splits MSMs across cards); G2 MSMs run on the CPU.
+pub struct CardBackend<D, P> {
+    /// The card of NTTs and elementwise jobs (a pool's first card).
+    device: Arc<D>,
     /// Every card: G1 MSMs are split over them.
-    pool: DevicePool,
+    pool: P,
     stats: Mutex<BackendStats>,
 }
 
-impl std::fmt::Debug for BoardBackend {
+/// The prover kernels on one or more cards (a pool splits MSMs across them).
+pub type BoardBackend = CardBackend<Device, DevicePool>;
+
+/// The prover kernels on a modelled card (`model:<preset>`): results from arkworks, device
+/// time from the preset's cycle models.
+#[cfg(feature = "model")]
+pub type ModelBackend = CardBackend<crate::model::ModelCard, Arc<crate::model::ModelCard>>;
+
+/// What a backend needs to know about the card that runs its NTT and elementwise jobs.
+pub trait CardInfo {
+    /// The URI the card was opened with.
+    fn uri(&self) -> &str;
+    /// What the card reported about itself.
+    fn capabilities(&self) -> &crate::driver::kernel::Capabilities;
+}
+
+impl CardInfo for Device {
+    fn uri(&self) -> &str {
+        Device::uri(self)
+    }
+    fn capabilities(&self) -> &crate::driver::kernel::Capabilities {
+        Device::capabilities(self)
+    }
+}
+
+/// The card(s) that run a backend's G1 MSMs, named for messages.
+pub trait MsmCards {
+    /// Their URIs, comma-separated.
+    fn describe(&self) -> String;
+}
+
+impl MsmCards for DevicePool {
+    fn describe(&self) -> String {
+        self.devices()
+            .iter()
+            .map(|d| d.uri())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl<D: CardInfo, P: MsmCards> std::fmt::Debug for CardBackend<D, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BoardBackend")
             .field("cards", &self.describe_cards())
@@ -36,7 +80,7 @@ impl std::fmt::Debug for BoardBackend {
     }
 }
 
-impl BoardBackend {
+impl CardBackend<Device, DevicePool> {
     /// Opens the card at `uri` (`sim:<preset>`, `vfio:<address>`), or a pool of cards
     /// given as URIs separated by commas (`vfio:0000:65:00.0,vfio:0000:66:00.0`).
     pub fn open(uri: &str) -> Result<Self> {
@@ -76,23 +120,29 @@ impl BoardBackend {
         })
     }
 
-    /// The first card (NTTs, elementwise jobs).
-    pub fn device(&self) -> &Arc<Device> {
-        &self.device
-    }
-
     /// Every card.
     pub fn pool(&self) -> &DevicePool {
         &self.pool
     }
+}
+
+impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
+    /// A backend over a card `device` for NTTs and elementwise jobs and `pool` for G1 MSMs.
+    pub fn with_engines(device: Arc<D>, pool: P) -> Self {
+        Self {
+            device,
+            pool,
+            stats: Mutex::default(),
+        }
+    }
+
+    /// The card of NTTs and elementwise jobs (a pool's first card).
+    pub fn device(&self) -> &Arc<D> {
+        &self.device
+    }
 
     fn describe_cards(&self) -> String {
-        self.pool
-            .devices()
-            .iter()
-            .map(|d| d.uri())
-            .collect::<Vec<_>>()
-            .join(",")
+        self.pool.describe()
     }
 
     /// Checks that the card computes over `E`'s scalar field.
@@ -112,7 +162,7 @@ impl BoardBackend {
         &self,
         a: &mut [F],
         b: &[F],
-        op: impl Fn(&Device, &[F], &[F]) -> Result<(Vec<F>, crate::JobReport)>,
+        op: impl Fn(&D, &[F], &[F]) -> Result<(Vec<F>, crate::JobReport)>,
     ) -> Result<()> {
         check_lengths(a.len(), b.len())?;
         if a.is_empty() {
@@ -147,10 +197,10 @@ impl BoardBackend {
     }
 }
 
-impl<E: Pairing> Backend<E> for BoardBackend
+impl<E: Pairing, D, P> Backend<E> for CardBackend<D, P>
 where
-    Device: NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField>,
-    DevicePool: MsmEngine<E::G1Affine>,
+    D: CardInfo + NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField> + Send + Sync,
+    P: MsmCards + MsmEngine<E::G1Affine> + Send + Sync,
 {
     fn describe(&self) -> String {
         self.describe_cards()

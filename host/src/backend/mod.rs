@@ -153,14 +153,29 @@ impl<E: Pairing, B: Backend<E> + ?Sized> Backend<E> for std::sync::Arc<B> {
 }
 
 /// Opens a backend by URI: `cpu`, `sim:<preset>` or `vfio:<pci address>`, or several card
-/// URIs separated by commas (a pool: G1 MSMs split over the cards). A card must work over
-/// `E`'s scalar field.
+/// URIs separated by commas (a pool: G1 MSMs split over the cards), or `model:<preset>`
+/// (feature `model`: a card of that preset projected by its cycle models). A card must
+/// work over `E`'s scalar field.
 pub fn open<E: Pairing>(uri: &str) -> Result<Box<dyn Backend<E>>>
 where
     BoardBackend: Backend<E>,
 {
     if uri == "cpu" {
         return Ok(Box::new(CpuBackend::new()));
+    }
+    if uri.starts_with("model:") {
+        #[cfg(feature = "model")]
+        {
+            let card = std::sync::Arc::new(crate::model::ModelCard::open(uri)?);
+            let backend = board::ModelBackend::with_engines(card.clone(), card);
+            backend.check_curve::<E>()?;
+            return Ok(Box::new(backend));
+        }
+        #[cfg(not(feature = "model"))]
+        return Err(Error::FeatureMissing {
+            uri: uri.to_string(),
+            feature: "model",
+        });
     }
     let cards = uri.split(',').map(str::trim);
     if cards

@@ -84,6 +84,13 @@ impl<P: BoardCurve> MsmEngine<Affine<P>> for Device {
     }
 }
 
+/// A shared engine is an engine (a model card shared by a backend's NTT and MSM sides).
+impl<A: AffineRepr, T: MsmEngine<A>> MsmEngine<A> for std::sync::Arc<T> {
+    fn msm_g1(&self, bases: &[A], scalars: &[A::ScalarField]) -> Result<(A::Group, MsmReport)> {
+        (**self).msm_g1(bases, scalars)
+    }
+}
+
 /// The MSM engine's state on one device: which resident bases card memory holds, and a
 /// lock held for a whole MSM call so that loads and runs of two threads do not interleave
 /// in card memory.

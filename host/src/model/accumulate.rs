@@ -1,7 +1,7 @@
 //! A cycle model of the MSM unit's accumulation phase (`zkpipe_hdl::msm::pippenger`): the
 //! same issue policy, written in Rust, so the cycles of geometries too large to simulate
-//! (the real-card presets) can be projected. `tests/msm_model.rs` checks it against the
-//! simulated board's counters.
+//! (the real-card presets) can be projected. `zkpipe-tests`' `msm_model` test checks it
+//! against the simulated board's counters.
 //!
 //! Per cycle, as the hardware: the deferral FIFO's head issues if its bucket is not in
 //! flight; otherwise the current (point, window) is skipped (zero digit or infinity),
@@ -13,19 +13,27 @@
 use std::collections::VecDeque;
 
 /// What the accumulation of one msm_run job costs.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AccumCycles {
+    /// Cycles from the first scalar to the last addition issued.
     pub cycles: u64,
+    /// Point additions issued.
     pub adds: u64,
+    /// Points deferred because their bucket was in the adder.
     pub deferrals: u64,
 }
 
 /// The unit's shape.
 #[derive(Clone, Copy, Debug)]
 pub struct MsmShape {
+    /// Window size c in bits.
     pub window_bits: usize,
+    /// Windows per scalar.
     pub windows: usize,
+    /// Latency of the point adder.
     pub adder_latency: usize,
+    /// Depth of the deferral FIFO.
     pub fifo_depth: usize,
 }
 
@@ -49,7 +57,10 @@ pub fn accumulate(shape: MsmShape, scalars: &[[u64; 4]]) -> AccumCycles {
     };
     let rest_zero = |s: &[u64; 4], w: usize| (w + 1..shape.windows).all(|x| digit(s, x) == 0);
     let mut out = AccumCycles::default();
+    // Buckets in the adder (issued within the last L + 2 cycles), and how often each is.
+    let bucket = |(w, d): (usize, u64)| (w << c) | d as usize;
     let mut flight: VecDeque<Option<(usize, u64)>> = vec![None; in_flight].into();
+    let mut in_adder = vec![0u16; shape.windows << c];
     let mut fifo: VecDeque<(usize, u64)> = VecDeque::new();
     let (mut f, mut n, mut cur): (Option<usize>, Option<usize>, Option<(usize, usize)>) =
         (None, None, None);
@@ -64,7 +75,7 @@ pub fn accumulate(shape: MsmShape, scalars: &[[u64; 4]]) -> AccumCycles {
         {
             return out;
         }
-        let busy = |a: (usize, u64)| flight.iter().any(|x| *x == Some(a));
+        let busy = |a: (usize, u64)| in_adder[bucket(a)] > 0;
         let issue_h = fifo.front().is_some_and(|&a| !busy(a));
         let (mut take, mut issue, mut push) = (false, None, None);
         if issue_h {
@@ -90,7 +101,12 @@ pub fn accumulate(shape: MsmShape, scalars: &[[u64; 4]]) -> AccumCycles {
         let n_to_c = n.is_some() && (cur.is_none() || last);
         let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || n_to_c);
         // Clock edge.
-        flight.pop_back();
+        if let Some(a) = flight.pop_back().flatten() {
+            in_adder[bucket(a)] -= 1;
+        }
+        if let Some(a) = issue {
+            in_adder[bucket(a)] += 1;
+        }
         flight.push_front(issue);
         out.adds += issue.is_some() as u64;
         if let Some(a) = push {

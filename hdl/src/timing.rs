@@ -1,0 +1,68 @@
+//! A generated board's timing as plain numbers, for cycle models that run without the
+//! simulator (the host library's `model:<preset>` device): the identification registers
+//! the board's CSR block holds, and the latencies of its engines — taken from the same
+//! generator objects that emit the Verilog, so a model cannot drift from the hardware.
+
+use crate::msm::MixedAdd;
+use crate::preset::{MsmConfig, Preset};
+use crate::shell::csr::CsrConstants;
+use crate::shell::kernel::ElementwiseKernel;
+
+/// What a board of one preset takes per job, in cycles of its kernel clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoardTiming {
+    /// The CSR block's identification registers (CAPS_*), as the driver reads them.
+    pub csr: CsrConstants,
+    /// Elementwise pipeline latency L (a mul/add/sub job of n elements is busy n + L).
+    pub elementwise_latency: usize,
+    /// `ntt_latency[m][t]`: the NTT path's latency for NTTs of 2^m points, without (t = 0)
+    /// or with (t = 1) the four-step twiddle product; m up to the core's log size.
+    pub ntt_latency: Vec<[usize; 2]>,
+    /// The MSM unit's geometry.
+    pub msm: MsmConfig,
+    /// Latency of one point adder.
+    pub msm_adder_latency: usize,
+}
+
+impl BoardTiming {
+    /// Builds the preset's engines (not the whole board: no Verilog, no bucket memory) and
+    /// reads their timing.
+    pub fn of(preset: &Preset) -> Self {
+        let kernel = ElementwiseKernel::new(&preset.kernel(), &preset.ntt());
+        let path = kernel.ntt();
+        let msm = preset.msm();
+        let msm_adder_latency = match msm.field_width {
+            256 => MixedAdd::<256, 512>::new(preset.curve, preset.mul_style).latency(),
+            384 => MixedAdd::<384, 768>::new(preset.curve, preset.mul_style).latency(),
+            w => panic!("no point adder for {w}-bit base fields"),
+        };
+        Self {
+            csr: CsrConstants::of(preset, kernel.latency(), path, &msm),
+            elementwise_latency: kernel.latency(),
+            ntt_latency: (0..=path.log_size())
+                .map(|m| [path.latency(m, false), path.latency(m, true)])
+                .collect(),
+            msm,
+            msm_adder_latency,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::board::Board;
+
+    #[test]
+    fn the_timing_is_the_boards() {
+        let preset = Preset::by_name("sim-small").unwrap();
+        let t = BoardTiming::of(preset);
+        let board = Board::<256, 512>::new(preset);
+        assert_eq!(t.elementwise_latency, board.latency());
+        assert_eq!(t.msm, board.msm_geometry());
+        assert_eq!(t.ntt_latency.len(), preset.ntt_log_size + 1);
+        let path = crate::ntt::NttPath::new(&preset.ntt());
+        assert_eq!(t.ntt_latency[3], [path.latency(3, false), path.latency(3, true)]);
+        assert!(t.csr.registers().iter().any(|&(_, v)| v == preset.hash()));
+    }
+}

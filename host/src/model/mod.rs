@@ -1,0 +1,314 @@
+//! The `model:<preset>` device: a card of any preset — the real-card ones included — that
+//! computes with arkworks on the CPU and counts time with the preset's cycle models, so a
+//! prover author can project a proof or an MSM on a card nobody has built yet, in seconds.
+//!
+//! * **Results** are arkworks' (ark-poly NTTs via [`SoftEngine`], ark-ec MSMs, ark-ff
+//!   products): a model device never returns anything the CPU backend would not.
+//! * **Cycles** per job come from the generator's own numbers for that preset
+//!   ([`zkpipe_hdl::timing::BoardTiming`]: the elementwise and NTT path latencies, the point
+//!   adder's latency, the MSM geometry) and the MSM unit's issue policy ([`accumulate`]).
+//!   `zkpipe-tests`' `model` tests run the same jobs on `sim:sim-small` and
+//!   `model:sim-small` and compare the busy cycles.
+//! * **Time** per job is `max(busy cycles at the preset clock, the job's host-to-card bytes
+//!   at the H2C rate, its card-to-host bytes at the C2H rate) + a fixed setup time` with
+//!   [`PcieRates::XDMA_GEN3_X16`] (stated, not measured: no card is attached here). An MSM
+//!   run job's readout follows its accumulation, so the two phases are bounded separately.
+//! * **Host work** the card would leave to the host is done for real and timed: NTT
+//!   transposes and radix-2 steps (the same planner as on a card), and the bucket reduction
+//!   of every MSM (run on buckets of the preset's shape; their values do not change its
+//!   cost).
+//!
+//! What the model does not capture (documented limits): DMA descriptor and interrupt
+//! latencies beyond the fixed setup time, card-memory bandwidth (bases are read once per
+//! point, well inside DDR/HBM rates), and clock-domain effects of a real shell.
+
+mod accumulate;
+mod msm;
+
+pub use accumulate::{accumulate, AccumCycles, MsmShape};
+
+use crate::driver::kernel::{self, Capabilities, Counters};
+use crate::elementwise::{ElementwiseEngine, JobReport};
+use crate::error::{Error, Result};
+use crate::ntt::{EngineStats, Factor, NttEngine, NttJob, SoftEngine};
+use ark_ff::{FftField, Field};
+use std::sync::Mutex;
+use zkpipe_hdl::timing::BoardTiming;
+use zkpipe_spec::regs::Opcode;
+use zkpipe_spec::wire::BEAT_BYTES;
+use zkpipe_spec::Preset;
+
+/// PCIe transfer rates of a card's DMA, and the fixed cost of starting and completing a job.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PcieRates {
+    /// Host-to-card streaming rate, bytes/s.
+    pub h2c_bytes_per_s: f64,
+    /// Card-to-host streaming rate, bytes/s.
+    pub c2h_bytes_per_s: f64,
+    /// Per job: descriptor and register writes, start, completion seen by the host.
+    pub job_setup_s: f64,
+}
+
+impl PcieRates {
+    /// Xilinx XDMA on PCIe Gen3 x16 in streaming mode, as the design brief states it:
+    /// 9 GB/s host-to-card, 12 GB/s card-to-host; 5 µs of setup per job (an assumption:
+    /// a few posted BAR writes, one doorbell, an MSI-X completion).
+    pub const XDMA_GEN3_X16: PcieRates = PcieRates {
+        h2c_bytes_per_s: 9e9,
+        c2h_bytes_per_s: 12e9,
+        job_setup_s: 5e-6,
+    };
+}
+
+/// A card of one preset, simulated by cycle models instead of Verilator.
+#[derive(Debug)]
+pub struct ModelCard {
+    uri: String,
+    preset: &'static Preset,
+    timing: BoardTiming,
+    caps: Capabilities,
+    pcie: PcieRates,
+    /// Resident base sets (length, fingerprint) and the points they occupy.
+    memory: Mutex<msm::Residency>,
+}
+
+impl ModelCard {
+    /// Opens `model:<preset>` (any preset of [`zkpipe_spec::preset::PRESETS`]).
+    pub fn open(uri: &str) -> Result<Self> {
+        let name = uri
+            .strip_prefix("model:")
+            .ok_or_else(|| Error::BadUri(uri.to_string()))?;
+        let preset = Preset::by_name(name)
+            .map_err(|e| Error::Pcie(crate::pcie::PcieError::Unavailable(e.to_string())))?;
+        Self::for_preset(preset, PcieRates::XDMA_GEN3_X16)
+    }
+
+    /// A model of `preset`'s board behind a DMA of these rates.
+    pub fn for_preset(preset: &'static Preset, pcie: PcieRates) -> Result<Self> {
+        let timing = BoardTiming::of(preset);
+        let registers = timing.csr.registers();
+        let uri = format!("model:{}", preset.name);
+        let version = zkpipe_spec::regs::VERSION;
+        let caps = kernel::capabilities(version, &mut |reg| {
+            Ok(registers
+                .iter()
+                .find(|&&(offset, _)| offset == reg)
+                .map_or(0, |&(_, value)| value))
+        })?;
+        Ok(Self {
+            uri,
+            preset,
+            timing,
+            caps,
+            pcie,
+            memory: Mutex::default(),
+        })
+    }
+
+    /// `model:<preset>`.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The capabilities the preset's board reports (decoded as the driver decodes a card's).
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// The modelled preset.
+    pub fn preset(&self) -> &'static Preset {
+        self.preset
+    }
+
+    /// The generator's timing numbers for the preset.
+    pub fn timing(&self) -> &BoardTiming {
+        &self.timing
+    }
+
+    /// The DMA rates the projections assume.
+    pub fn pcie(&self) -> PcieRates {
+        self.pcie
+    }
+
+    fn clock_hz(&self) -> f64 {
+        self.caps.clock_mhz() * 1e6
+    }
+
+    /// Busy cycles of an elementwise job of `n` elements: the pipeline's latency after the
+    /// last element, and for powmul first the L + 1 products that seed the running power
+    /// (L + 1 cycles each, the first overlapping the stream's start).
+    pub fn elementwise_cycles(&self, op: Opcode, n: usize) -> u64 {
+        let l = self.timing.elementwise_latency as u64;
+        let seed = match op {
+            Opcode::PowMul => (l + 1) * (l + 1) - l,
+            _ => 0,
+        };
+        n as u64 + l + seed
+    }
+
+    /// Busy cycles of an NTT job of `n` elements.
+    pub fn ntt_cycles(&self, n: usize, log_n: u32, factor_kind: FactorKind) -> u64 {
+        let l = self.timing.elementwise_latency as u64;
+        let row = &self.timing.ntt_latency[log_n as usize];
+        let (path, seed) = match factor_kind {
+            FactorKind::Plain => (row[0], 0),
+            FactorKind::Twiddle => (row[1], 0),
+            FactorKind::Coset => (row[0], (l + 1) * (l + 1) - l),
+        };
+        n as u64 + path as u64 + seed
+    }
+
+    /// Time of a phase busy `busy` cycles that streams `beats_in` beats to the card and
+    /// `beats_out` beats back (without the job's setup).
+    fn phase_seconds(&self, busy: u64, beats_in: usize, beats_out: usize) -> f64 {
+        let beat = BEAT_BYTES as f64;
+        let h2c = beats_in as f64 * beat / self.pcie.h2c_bytes_per_s;
+        let c2h = beats_out as f64 * beat / self.pcie.c2h_bytes_per_s;
+        (busy as f64 / self.clock_hz()).max(h2c).max(c2h)
+    }
+
+    /// Statistics of one streaming job (elementwise or NTT): `n` beats each way.
+    fn stream_job(&self, busy: u64, n: usize) -> EngineStats {
+        EngineStats {
+            jobs: 1,
+            busy_cycles: busy,
+            elements: n as u64,
+            projected_s: self.phase_seconds(busy, n, n) + self.pcie.job_setup_s,
+            sim_cycles: None,
+        }
+    }
+
+    fn soft(&self) -> SoftEngine {
+        SoftEngine::new(
+            self.caps.ntt_log_size,
+            self.caps.ntt_twiddle_log,
+            self.caps.max_count as usize,
+        )
+    }
+
+    fn check_count(&self, n: usize) -> Result<()> {
+        let max = self.caps.max_count as usize;
+        if n == 0 {
+            return Err(Error::Empty);
+        }
+        if n > max {
+            return Err(Error::TooLarge { n, max });
+        }
+        Ok(())
+    }
+
+    fn elementwise<F: Copy>(
+        &self,
+        op: Opcode,
+        a: &[F],
+        b: &[F],
+        f: impl Fn(F, F) -> F + Sync + Send,
+    ) -> Result<(Vec<F>, JobReport)>
+    where
+        F: Send + Sync,
+    {
+        use rayon::prelude::*;
+        crate::backend::check_lengths(a.len(), b.len())?;
+        self.check_count(a.len())?;
+        let started = std::time::Instant::now();
+        let out: Vec<F> = a.par_iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+        let n = a.len();
+        let busy = self.elementwise_cycles(op, n);
+        let counters = Counters {
+            busy_cycles: busy as u32,
+            beats_in: n as u32,
+            beats_out: n as u32,
+            ..Default::default()
+        };
+        Ok((
+            out,
+            JobReport {
+                n,
+                counters,
+                clock_mhz: self.caps.clock_mhz(),
+                projected_s: self.stream_job(busy, n).projected_s,
+                host_s: started.elapsed().as_secs_f64(),
+                sim_cycles: None,
+            },
+        ))
+    }
+}
+
+/// Which front factor an NTT job applies (its cost differs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactorKind {
+    /// None.
+    Plain,
+    /// The four-step twiddles (a second product in the front multiplier).
+    Twiddle,
+    /// A coset's powers g^t (the running power is seeded first, as for powmul).
+    Coset,
+}
+
+impl<F> From<&Factor<F>> for FactorKind {
+    fn from(f: &Factor<F>) -> Self {
+        match f {
+            Factor::Plain => FactorKind::Plain,
+            Factor::Twiddle { .. } => FactorKind::Twiddle,
+            Factor::Coset(_) => FactorKind::Coset,
+        }
+    }
+}
+
+impl crate::backend::board::CardInfo for ModelCard {
+    fn uri(&self) -> &str {
+        ModelCard::uri(self)
+    }
+    fn capabilities(&self) -> &Capabilities {
+        ModelCard::capabilities(self)
+    }
+}
+
+impl crate::backend::board::MsmCards for std::sync::Arc<ModelCard> {
+    fn describe(&self) -> String {
+        self.uri.clone()
+    }
+}
+
+impl<F: FftField> NttEngine<F> for ModelCard {
+    fn core_log_size(&self) -> u32 {
+        self.caps.ntt_log_size
+    }
+    fn twiddle_log(&self) -> u32 {
+        self.caps.ntt_twiddle_log
+    }
+    fn max_job(&self) -> usize {
+        self.caps.max_count as usize
+    }
+    fn run(&self, data: &mut [F], job: &NttJob<F>) -> Result<EngineStats> {
+        if self.caps.ntt_log_size == 0 {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "the NTT opcode",
+            });
+        }
+        self.soft().run(data, job)?;
+        let n = data.len();
+        let busy = self.ntt_cycles(n, job.log_n, FactorKind::from(&job.factor));
+        Ok(self.stream_job(busy, n))
+    }
+    fn powmul(&self, data: &mut [F], g: F) -> Result<EngineStats> {
+        self.check_count(data.len())?;
+        NttEngine::<F>::powmul(&self.soft(), data, g)?;
+        let n = data.len();
+        Ok(self.stream_job(self.elementwise_cycles(Opcode::PowMul, n), n))
+    }
+}
+
+impl<F: Field> ElementwiseEngine<F> for ModelCard {
+    fn mul_vec(&self, a: &[F], b: &[F]) -> Result<(Vec<F>, JobReport)> {
+        self.elementwise(Opcode::Mul, a, b, |x, y| x * y)
+    }
+    fn sub_vec(&self, a: &[F], b: &[F]) -> Result<(Vec<F>, JobReport)> {
+        self.elementwise(Opcode::Sub, a, b, |x, y| x - y)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,230 @@
+//! G1 MSMs on a [`ModelCard`]: the sum from arkworks, the card's jobs as the driver would
+//! issue them (one load while card memory has room, resident bases reused by content,
+//! chunks through free memory otherwise — the policy of [`crate::msm`]), their cycles from
+//! the MSM unit's model, and the host's bucket reduction run for real.
+
+use super::{accumulate, ModelCard, MsmShape};
+use crate::error::{Error, Result};
+use crate::msm::reduce;
+use crate::msm::{MsmEngine, MsmReport};
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
+use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_ff::{One, PrimeField};
+use ark_serialize::{CanonicalDeserialize, Compress, Validate};
+use zkpipe_spec::preset::Curve;
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// Cycles an msm_run job spends after its accumulation besides the drain and the
+/// readout, and an msm_load job besides its beats (the control's state changes; checked
+/// against the simulated board by `zkpipe-tests`' `model` tests).
+const RUN_EXTRA: u64 = 3;
+const LOAD_EXTRA: u64 = 2;
+
+/// Which base sets card memory holds, by content.
+#[derive(Debug, Default)]
+pub(super) struct Residency {
+    /// (points, fingerprint) of each resident set.
+    sets: Vec<(usize, u64)>,
+    /// Points of card memory in use.
+    used: usize,
+}
+
+/// Below this fraction of card memory free, resident sets are dropped before streaming
+/// (as the driver does).
+const STREAM_MIN_FRACTION: usize = 4;
+
+impl ModelCard {
+    fn msm_shape(&self) -> MsmShape {
+        let g = &self.timing.msm;
+        MsmShape {
+            window_bits: g.window_bits,
+            windows: g.windows,
+            adder_latency: self.timing.msm_adder_latency,
+            fifo_depth: g.fifo_depth,
+        }
+    }
+
+    /// Points card memory holds.
+    pub fn msm_capacity(&self) -> usize {
+        self.caps.msm_bases as usize
+    }
+
+    /// Busy cycles of an msm_load job of `points` bases.
+    pub fn msm_load_cycles(&self, points: usize) -> u64 {
+        (points * self.caps.msm_point_beats as usize) as u64 + LOAD_EXTRA
+    }
+
+    /// Busy cycles of an msm_run job after an accumulation of `accum_cycles`: the adder
+    /// drains, then the buckets are read out (`last`) or one acknowledgement beat is sent.
+    pub fn msm_run_tail_cycles(&self, last: bool) -> u64 {
+        let out = if last {
+            self.caps.msm_readout_beats() as u64
+        } else {
+            1
+        };
+        self.timing.msm_adder_latency as u64 + 2 + out + RUN_EXTRA
+    }
+
+    fn load_job(&self, points: usize, report: &mut MsmReport) {
+        let busy = self.msm_load_cycles(points);
+        let beats = points * self.caps.msm_point_beats as usize;
+        report.load_jobs += 1;
+        report.busy_cycles += busy;
+        report.projected_s += self.phase_seconds(busy, beats, 1) + self.pcie.job_setup_s;
+    }
+
+    fn run_job(&self, limbs: &[[u64; 4]], last: bool, report: &mut MsmReport) {
+        let acc = accumulate(self.msm_shape(), limbs);
+        let tail = self.msm_run_tail_cycles(last);
+        let out_beats = if last {
+            self.caps.msm_readout_beats()
+        } else {
+            1
+        };
+        report.run_jobs += 1;
+        report.busy_cycles += acc.cycles + tail;
+        report.accum_cycles += acc.cycles;
+        report.adds += acc.adds;
+        report.deferrals += acc.deferrals;
+        report.projected_s += self.phase_seconds(acc.cycles, limbs.len(), 0)
+            + self.phase_seconds(tail, 0, out_beats)
+            + self.pcie.job_setup_s;
+    }
+
+    /// The card's jobs for an MSM of these bases and scalars, as the driver would issue
+    /// them, added to `report`.
+    fn msm_jobs(&self, n: usize, key: u64, limbs: &[[u64; 4]], report: &mut MsmReport) {
+        let capacity = self.msm_capacity();
+        let mut m = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+        let resident = m.sets.contains(&(n, key));
+        let free = capacity - m.used;
+        if resident || n <= free {
+            if !resident {
+                self.load_job(n, report);
+                m.sets.push((n, key));
+                m.used += n;
+            }
+            let jobs = n.div_ceil(capacity);
+            for (j, chunk) in limbs.chunks(capacity).enumerate() {
+                self.run_job(chunk, j + 1 == jobs, report);
+            }
+            return;
+        }
+        let free = if free < capacity / STREAM_MIN_FRACTION {
+            m.sets.clear();
+            m.used = 0;
+            capacity
+        } else {
+            free
+        };
+        let chunks = n.div_ceil(free);
+        for (i, chunk) in limbs.chunks(free).enumerate() {
+            self.load_job(chunk.len(), report);
+            self.run_job(chunk, i + 1 == chunks, report);
+        }
+    }
+
+    /// Frees every resident base set.
+    pub fn clear_bases(&self) {
+        *self.memory.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+    }
+
+    /// Σ scalars[i]·bases[i] with the card's report. `A` must be the G1 of the preset's
+    /// curve (a backend checks the scalar field when it opens the card).
+    pub fn msm<A: AffineRepr>(
+        &self,
+        bases: &[A],
+        scalars: &[A::ScalarField],
+    ) -> Result<(A::Group, MsmReport)> {
+        let started = Instant::now();
+        crate::backend::check_lengths(bases.len(), scalars.len())?;
+        if self.caps.msm_window_bits == 0 {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "the MSM engine",
+            });
+        }
+        let n = bases.len();
+        let mut report = MsmReport {
+            n,
+            ..Default::default()
+        };
+        if n == 0 {
+            return Ok((A::Group::default(), report));
+        }
+        let curve = self.preset.curve;
+        if let Some(index) = match curve {
+            Curve::Bn254 => first_off_curve::<ark_bn254::g1::Config, A>(bases),
+            Curve::Bls12_381 => first_off_curve::<ark_bls12_381::g1::Config, A>(bases),
+        } {
+            return Err(Error::NotOnCurve { index });
+        }
+        let limbs: Vec<[u64; 4]> = scalars
+            .par_iter()
+            .map(|k| {
+                let mut out = [0u64; 4];
+                out.copy_from_slice(&k.into_bigint().as_ref()[..4]);
+                out
+            })
+            .collect();
+        self.msm_jobs(n, fingerprint(bases), &limbs, &mut report);
+        let sum = A::Group::msm_unchecked(bases, scalars);
+        report.reduce_s = match curve {
+            Curve::Bn254 => self.time_reduction::<ark_bn254::g1::Config>()?,
+            Curve::Bls12_381 => self.time_reduction::<ark_bls12_381::g1::Config>()?,
+        };
+        report.host_s = started.elapsed().as_secs_f64();
+        Ok((sum, report))
+    }
+
+    /// Host time of one bucket reduction at this preset's geometry (what a card's MSM
+    /// leaves to the host), run on buckets holding the generator.
+    fn time_reduction<P: SWCurveConfig>(&self) -> Result<f64> {
+        let g = Affine::<P>::generator();
+        let (x, y) = g.xy().expect("the generator is finite");
+        let per_window = (1usize << self.caps.msm_window_bits) - 1;
+        let count = per_window * self.caps.msm_windows as usize;
+        let buckets = vec![(x, y, P::BaseField::one()); count];
+        let t = Instant::now();
+        let sum = reduce::reduce::<P>(&buckets, self.caps.msm_window_bits as usize).map_err(
+            |b| Error::Protocol {
+                device: self.uri.clone(),
+                reason: format!("model bucket {b} is not on the curve"),
+            },
+        )?;
+        let _ = std::hint::black_box(sum);
+        Ok(t.elapsed().as_secs_f64())
+    }
+}
+
+/// The first base that is not a point of `P` (as the card checks bases before loading).
+fn first_off_curve<P: SWCurveConfig, A: AffineRepr>(bases: &[A]) -> Option<usize> {
+    bases.par_iter().position_first(|a| {
+        let mut bytes = [0u8; 256];
+        let len = a.uncompressed_size();
+        if len > bytes.len() || a.serialize_uncompressed(&mut bytes[..len]).is_err() {
+            return true;
+        }
+        Affine::<P>::deserialize_with_mode(&bytes[..len], Compress::No, Validate::No)
+            .map_or(true, |p| !p.is_on_curve())
+    })
+}
+
+/// Content fingerprint of a base set (length and coordinates), as the driver keys
+/// resident sets.
+fn fingerprint<A: AffineRepr>(bases: &[A]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bases.len().hash(&mut h);
+    for p in bases {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
+impl<A: AffineRepr> MsmEngine<A> for ModelCard {
+    fn msm_g1(&self, bases: &[A], scalars: &[A::ScalarField]) -> Result<(A::Group, MsmReport)> {
+        self.msm(bases, scalars)
+    }
+}

@@ -1,0 +1,131 @@
+//! The `model:<preset>` device against the simulated board: the same jobs on `sim:sim-small`
+//! and `model:sim-small` take the same busy cycles (the projections of the real-card
+//! presets rest on these cycle models), and the model's results are arkworks'.
+
+use ark_bn254::{Bn254, Fr, FrConfig, G1Affine, G1Projective};
+use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ff::{BigInt, FftField, PrimeField, UniformRand};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use zkpipe::backend::{self, Backend};
+use zkpipe::model::{FactorKind, ModelCard};
+use zkpipe::ntt::{Direction, Factor, NttJob};
+use zkpipe::{Device, Opcode};
+use zkpipe_tests::groth16::{mimc_key, prove_equals_ark_groth16};
+
+fn random(n: usize, seed: u64) -> Vec<Fr> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n).map(|_| Fr::rand(&mut rng)).collect()
+}
+
+fn open() -> (Device, ModelCard) {
+    (
+        Device::open("sim:sim-small").unwrap(),
+        ModelCard::open("model:sim-small").unwrap(),
+    )
+}
+
+#[test]
+fn elementwise_and_ntt_jobs_take_the_boards_cycles() {
+    let (device, model) = open();
+    assert_eq!(model.capabilities(), device.capabilities());
+    for n in [1usize, 37, 1000] {
+        let (a, b) = (random(n, 1), random(n, 2));
+        let (_, mul) = device.mul::<FrConfig>(&a, &b).unwrap();
+        assert_eq!(
+            model.elementwise_cycles(Opcode::Mul, n),
+            mul.counters.busy_cycles as u64,
+            "mul × {n}"
+        );
+        let (_, sub) = device.sub::<FrConfig>(&a, &b).unwrap();
+        assert_eq!(
+            model.elementwise_cycles(Opcode::Sub, n),
+            sub.counters.busy_cycles as u64
+        );
+        let (_, pow) = device.powmul::<FrConfig>(&a, Fr::from(7u64)).unwrap();
+        assert_eq!(
+            model.elementwise_cycles(Opcode::PowMul, n),
+            pow.counters.busy_cycles as u64,
+            "powmul × {n}"
+        );
+    }
+    let g = Fr::GENERATOR;
+    for (log_n, batch, factor, direction) in [
+        (8u32, 1usize, Factor::Plain, Direction::Forward),
+        (8, 4, Factor::Plain, Direction::Inverse),
+        (3, 5, Factor::Plain, Direction::Forward),
+        (5, 1, Factor::Coset(g), Direction::Forward),
+        (8, 1, Factor::Coset(g), Direction::Forward),
+        (6, 3, Factor::Twiddle { log_t: 12, row0: 5 }, Direction::Forward),
+        (8, 2, Factor::Twiddle { log_t: 16, row0: 0 }, Direction::Inverse),
+    ] {
+        let mut x = random(batch << log_n, log_n as u64);
+        let job = NttJob {
+            log_n,
+            direction,
+            factor,
+        };
+        let r = device.ntt_job::<FrConfig>(&mut x, &job).unwrap();
+        assert_eq!(
+            model.ntt_cycles(x.len(), log_n, FactorKind::from(&factor)),
+            r.counters.busy_cycles as u64,
+            "{batch} NTTs of 2^{log_n}, {factor:?}, {direction:?}"
+        );
+    }
+}
+
+#[test]
+fn msm_jobs_take_the_boards_cycles_within_one_percent() {
+    let (device, model) = open();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let q = G1Projective::generator() * Fr::rand(&mut rng);
+    let n = 700;
+    let bases: Vec<G1Affine> =
+        G1Projective::normalize_batch(&(1..=n as u64).map(|i| q * Fr::from(i)).collect::<Vec<_>>());
+    let same = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
+    for scalars in [
+        (0..n).map(|_| Fr::rand(&mut rng)).collect::<Vec<_>>(),
+        vec![same; n],
+    ] {
+        // The first call loads the bases, the second finds them resident on both.
+        for call in 0..2 {
+            let (sum, board) = device.msm(&bases, &scalars).unwrap();
+            let (modelled, projected) = model.msm(&bases, &scalars).unwrap();
+            assert_eq!(modelled, sum, "the model's sum is arkworks'");
+            assert_eq!(sum, G1Projective::msm(&bases, &scalars).unwrap());
+            assert_eq!(
+                (projected.load_jobs, projected.run_jobs, projected.adds, projected.deferrals),
+                (board.load_jobs, board.run_jobs, board.adds, board.deferrals),
+                "call {call}"
+            );
+            let error = projected.busy_cycles as f64 / board.busy_cycles as f64 - 1.0;
+            assert!(
+                error.abs() < 0.01,
+                "call {call}: model {} busy cycles, board {} ({:+.3} %)",
+                projected.busy_cycles,
+                board.busy_cycles,
+                error * 100.0
+            );
+        }
+    }
+}
+
+#[test]
+fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
+    let (circuit, pk) = mimc_key::<Bn254>(200, 3, 5);
+    let sim = backend::open::<Bn254>("sim:sim-small").unwrap();
+    let model = backend::open::<Bn254>("model:sim-small").unwrap();
+    let on_sim = prove_equals_ark_groth16(sim.as_ref(), &pk, &circuit, 11, 12);
+    let on_model = prove_equals_ark_groth16(model.as_ref(), &pk, &circuit, 11, 12);
+    let (s, m) = (&on_sim.backend, &on_model.backend);
+    assert_eq!(m.device.jobs, s.device.jobs);
+    assert_eq!(m.device.elements, s.device.elements);
+    let error = m.device.busy_cycles as f64 / s.device.busy_cycles as f64 - 1.0;
+    assert!(
+        error.abs() < 0.01,
+        "model {} busy cycles, board {}",
+        m.device.busy_cycles,
+        s.device.busy_cycles
+    );
+    assert!(model.describe().starts_with("model:sim-small"));
+}
