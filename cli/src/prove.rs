@@ -41,6 +41,11 @@ struct ProveReport {
     msm_run_jobs: usize,
     msm_reduce_s: f64,
     projected_card_s: Option<f64>,
+    /// The proof on the card: `projected_card_s` (named as in `zkpipe msm --json`).
+    projected_s: Option<f64>,
+    /// The host's share of a card proof: prover host work, NTT host steps, the G2 MSM and
+    /// the bucket reductions (CPU time of this machine).
+    host_cpu_s: Option<f64>,
 }
 
 pub fn run(args: &ProveArgs) -> Outcome {
@@ -104,6 +109,8 @@ where
         msm_run_jobs: b.msm_device.run_jobs,
         msm_reduce_s: b.msm_device.reduce_s,
         projected_card_s: report.projected_card_s(),
+        projected_s: report.projected_card_s(),
+        host_cpu_s: report.projected_card_s().map(|p| p - b.device.projected_s),
     };
     emit(args.common.json, &out, |r| {
         println!(

@@ -62,7 +62,10 @@ mod tests {
         assert_eq!(t.msm, board.msm_geometry());
         assert_eq!(t.ntt_latency.len(), preset.ntt_log_size + 1);
         let path = crate::ntt::NttPath::new(&preset.ntt());
-        assert_eq!(t.ntt_latency[3], [path.latency(3, false), path.latency(3, true)]);
+        assert_eq!(
+            t.ntt_latency[3],
+            [path.latency(3, false), path.latency(3, true)]
+        );
         assert!(t.csr.registers().iter().any(|&(_, v)| v == preset.hash()));
     }
 }

@@ -22,10 +22,10 @@ use ark_ff::{BigInt, PrimeField, UniformRand};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
+use zkpipe::model::{accumulate, MsmShape};
 use zkpipe::msm::reduce;
 use zkpipe::{Device, Preset};
 use zkpipe_hdl::msm::{MixedAdd, MsmConfig};
-use zkpipe::model::{accumulate, MsmShape};
 
 /// XDMA Gen3 x16 streaming rates (design brief): host→card, card→host, bytes/s.
 const PCIE_H2C: f64 = 9e9;

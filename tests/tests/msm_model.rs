@@ -6,10 +6,10 @@ use ark_ec::{CurveGroup, PrimeGroup};
 use ark_ff::{BigInt, PrimeField, UniformRand};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use zkpipe::model::{accumulate, MsmShape};
 use zkpipe::Device;
 use zkpipe_hdl::msm::MixedAdd;
 use zkpipe_hdl::preset::Preset;
-use zkpipe::model::{accumulate, MsmShape};
 
 #[test]
 fn model_matches_the_simulated_board() {

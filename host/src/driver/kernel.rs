@@ -138,10 +138,7 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
 
 /// Decodes the CAPS_* registers of a board whose REG_VERSION is `version`, read through
 /// `r` (a card's BAR, or a model's register table).
-pub fn capabilities(
-    version: u32,
-    r: &mut dyn FnMut(u32) -> Result<u32>,
-) -> Result<Capabilities> {
+pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Result<Capabilities> {
     let curve = r(regs::CAPS_CURVE)?;
     let preset_hash = r(regs::CAPS_PRESET_HASH)?;
     // CAPS_NTT arrived in register-map 1.1; older cards read the hole as zero (no engine).

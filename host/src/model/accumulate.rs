@@ -22,6 +22,9 @@ pub struct AccumCycles {
     pub adds: u64,
     /// Points deferred because their bucket was in the adder.
     pub deferrals: u64,
+    /// Cycles after the accumulation until the adder is empty (its latency + 2 when the
+    /// last cycle issued; less when the last points issued nothing).
+    pub drain: u64,
 }
 
 /// The unit's shape.
@@ -40,6 +43,17 @@ pub struct MsmShape {
 /// Counts the accumulation cycles for these scalars (little-endian 64-bit limbs), the
 /// host-to-card stream never running dry.
 pub fn accumulate(shape: MsmShape, scalars: &[[u64; 4]]) -> AccumCycles {
+    accumulate_skipping(shape, scalars, &[])
+}
+
+/// [`accumulate`] where point i's base is the identity if `identity[i]` (missing entries:
+/// finite): the card walks its windows but issues no addition, as for zero digits.
+pub fn accumulate_skipping(
+    shape: MsmShape,
+    scalars: &[[u64; 4]],
+    identity: &[bool],
+) -> AccumCycles {
+    let skip = |i: usize| identity.get(i).copied().unwrap_or(false);
     let c = shape.window_bits;
     let mask = (1u64 << c) - 1;
     let in_flight = shape.adder_latency + 2;
@@ -73,6 +87,10 @@ pub fn accumulate(shape: MsmShape, scalars: &[[u64; 4]]) -> AccumCycles {
             && cur.is_none()
             && fifo.is_empty()
         {
+            out.drain = flight
+                .iter()
+                .position(Option::is_some)
+                .map_or(0, |newest| (in_flight - newest) as u64);
             return out;
         }
         let busy = |a: (usize, u64)| in_adder[bucket(a)] > 0;
@@ -84,7 +102,7 @@ pub fn accumulate(shape: MsmShape, scalars: &[[u64; 4]]) -> AccumCycles {
         if let Some((i, w)) = cur {
             let d = digit(&scalars[i], w);
             let a = (w, d);
-            if d == 0 {
+            if d == 0 || skip(i) {
                 take = true;
             } else if !issue_h {
                 if !busy(a) {

@@ -25,7 +25,7 @@
 mod accumulate;
 mod msm;
 
-pub use accumulate::{accumulate, AccumCycles, MsmShape};
+pub use accumulate::{accumulate, accumulate_skipping, AccumCycles, MsmShape};
 
 use crate::driver::kernel::{self, Capabilities, Counters};
 use crate::elementwise::{ElementwiseEngine, JobReport};

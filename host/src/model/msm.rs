@@ -3,7 +3,7 @@
 //! chunks through free memory otherwise — the policy of [`crate::msm`]), their cycles from
 //! the MSM unit's model, and the host's bucket reduction run for real.
 
-use super::{accumulate, ModelCard, MsmShape};
+use super::{accumulate_skipping, ModelCard, MsmShape};
 use crate::error::{Error, Result};
 use crate::msm::reduce;
 use crate::msm::{MsmEngine, MsmReport};
@@ -11,15 +11,18 @@ use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::{One, PrimeField};
 use ark_serialize::{CanonicalDeserialize, Compress, Validate};
-use zkpipe_spec::preset::Curve;
 use rayon::prelude::*;
 use std::time::Instant;
+use zkpipe_spec::preset::Curve;
 
 /// Cycles an msm_run job spends after its accumulation besides the drain and the
 /// readout, and an msm_load job besides its beats (the control's state changes; checked
 /// against the simulated board by `zkpipe-tests`' `model` tests).
-const RUN_EXTRA: u64 = 3;
-const LOAD_EXTRA: u64 = 2;
+const RUN_EXTRA: u64 = 2;
+const LOAD_EXTRA: u64 = 1;
+
+/// An MSM's scalars (canonical limbs) and which of its bases are the identity.
+type Points<'a> = (&'a [[u64; 4]], &'a [bool]);
 
 /// Which base sets card memory holds, by content.
 #[derive(Debug, Default)]
@@ -28,6 +31,8 @@ pub(super) struct Residency {
     sets: Vec<(usize, u64)>,
     /// Points of card memory in use.
     used: usize,
+    /// The buckets were cleared (by a completed readout; a fresh card sweeps them first).
+    buckets_clear: bool,
 }
 
 /// Below this fraction of card memory free, resident sets are dropped before streaming
@@ -55,15 +60,15 @@ impl ModelCard {
         (points * self.caps.msm_point_beats as usize) as u64 + LOAD_EXTRA
     }
 
-    /// Busy cycles of an msm_run job after an accumulation of `accum_cycles`: the adder
-    /// drains, then the buckets are read out (`last`) or one acknowledgement beat is sent.
+    /// Busy cycles of an msm_run job after its accumulation and the adder's drain: the
+    /// buckets are read out (`last`) or one acknowledgement beat is sent.
     pub fn msm_run_tail_cycles(&self, last: bool) -> u64 {
         let out = if last {
             self.caps.msm_readout_beats() as u64
         } else {
             1
         };
-        self.timing.msm_adder_latency as u64 + 2 + out + RUN_EXTRA
+        out + RUN_EXTRA
     }
 
     fn load_job(&self, points: usize, report: &mut MsmReport) {
@@ -74,9 +79,16 @@ impl ModelCard {
         report.projected_s += self.phase_seconds(busy, beats, 1) + self.pcie.job_setup_s;
     }
 
-    fn run_job(&self, limbs: &[[u64; 4]], last: bool, report: &mut MsmReport) {
-        let acc = accumulate(self.msm_shape(), limbs);
-        let tail = self.msm_run_tail_cycles(last);
+    /// Cycles of the sweep that clears every bucket address before a card's first run.
+    pub fn msm_sweep_cycles(&self) -> u64 {
+        (self.timing.msm.windows << self.timing.msm.window_bits) as u64
+    }
+
+    fn run_job(&self, points: Points, last: bool, sweep: bool, report: &mut MsmReport) {
+        let acc = accumulate_skipping(self.msm_shape(), points.0, points.1);
+        let limbs = points.0;
+        let sweep = if sweep { self.msm_sweep_cycles() } else { 0 };
+        let tail = acc.drain + self.msm_run_tail_cycles(last) + sweep;
         let out_beats = if last {
             self.caps.msm_readout_beats()
         } else {
@@ -94,10 +106,12 @@ impl ModelCard {
 
     /// The card's jobs for an MSM of these bases and scalars, as the driver would issue
     /// them, added to `report`.
-    fn msm_jobs(&self, n: usize, key: u64, limbs: &[[u64; 4]], report: &mut MsmReport) {
+    fn msm_jobs(&self, n: usize, key: u64, points: Points, report: &mut MsmReport) {
+        let (limbs, identity) = points;
         let capacity = self.msm_capacity();
         let mut m = self.memory.lock().unwrap_or_else(|e| e.into_inner());
         let resident = m.sets.contains(&(n, key));
+        let mut sweep = !std::mem::replace(&mut m.buckets_clear, true);
         let free = capacity - m.used;
         if resident || n <= free {
             if !resident {
@@ -106,8 +120,9 @@ impl ModelCard {
                 m.used += n;
             }
             let jobs = n.div_ceil(capacity);
-            for (j, chunk) in limbs.chunks(capacity).enumerate() {
-                self.run_job(chunk, j + 1 == jobs, report);
+            let chunks = limbs.chunks(capacity).zip(identity.chunks(capacity));
+            for (j, chunk) in chunks.enumerate() {
+                self.run_job(chunk, j + 1 == jobs, std::mem::take(&mut sweep), report);
             }
             return;
         }
@@ -119,15 +134,17 @@ impl ModelCard {
             free
         };
         let chunks = n.div_ceil(free);
-        for (i, chunk) in limbs.chunks(free).enumerate() {
-            self.load_job(chunk.len(), report);
-            self.run_job(chunk, i + 1 == chunks, report);
+        for (i, chunk) in limbs.chunks(free).zip(identity.chunks(free)).enumerate() {
+            self.load_job(chunk.0.len(), report);
+            self.run_job(chunk, i + 1 == chunks, std::mem::take(&mut sweep), report);
         }
     }
 
     /// Frees every resident base set.
     pub fn clear_bases(&self) {
-        *self.memory.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+        let mut m = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+        m.sets.clear();
+        m.used = 0;
     }
 
     /// Σ scalars[i]·bases[i] with the card's report. `A` must be the G1 of the preset's
@@ -168,7 +185,8 @@ impl ModelCard {
                 out
             })
             .collect();
-        self.msm_jobs(n, fingerprint(bases), &limbs, &mut report);
+        let identity: Vec<bool> = bases.par_iter().map(|p| p.is_zero()).collect();
+        self.msm_jobs(n, fingerprint(bases), (&limbs, &identity), &mut report);
         let sum = A::Group::msm_unchecked(bases, scalars);
         report.reduce_s = match curve {
             Curve::Bn254 => self.time_reduction::<ark_bn254::g1::Config>()?,
@@ -187,12 +205,13 @@ impl ModelCard {
         let count = per_window * self.caps.msm_windows as usize;
         let buckets = vec![(x, y, P::BaseField::one()); count];
         let t = Instant::now();
-        let sum = reduce::reduce::<P>(&buckets, self.caps.msm_window_bits as usize).map_err(
-            |b| Error::Protocol {
-                device: self.uri.clone(),
-                reason: format!("model bucket {b} is not on the curve"),
-            },
-        )?;
+        let sum =
+            reduce::reduce::<P>(&buckets, self.caps.msm_window_bits as usize).map_err(|b| {
+                Error::Protocol {
+                    device: self.uri.clone(),
+                    reason: format!("model bucket {b} is not on the curve"),
+                }
+            })?;
         let _ = std::hint::black_box(sum);
         Ok(t.elapsed().as_secs_f64())
     }
