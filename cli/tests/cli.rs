@@ -385,3 +385,63 @@ fn a_closed_pipe_ends_the_command_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn model_devices_project_real_card_presets() {
+    let v = json(&zkpipe(&[
+        "msm",
+        "--device",
+        "model:u250-bn254",
+        "--n",
+        "5000",
+        "--resident",
+        "--check",
+        "--json",
+    ]));
+    assert_eq!(
+        (v["ok"].clone(), v["checked"].clone()),
+        (true.into(), true.into())
+    );
+    assert_eq!(v["adders"], 1);
+    assert_eq!(v["window_bits"], 13);
+    assert_eq!(
+        v["load_jobs"], 0,
+        "the measured call finds the bases resident"
+    );
+    let accum = v["accum_cycles"].as_u64().unwrap();
+    assert!(accum >= 5000 * 20, "one window per cycle at best: {accum}");
+    assert!(v["utilisation"].as_f64().unwrap() > 0.9);
+    let projected = v["projected_s"].as_f64().unwrap();
+    assert!(projected >= accum as f64 / 250e6, "{projected}");
+    assert!(v["host_cpu_s"].as_f64().unwrap() > 0.0);
+
+    let p = json(&zkpipe(&[
+        "prove",
+        "--device",
+        "model:u250-bls12-381",
+        "--curve",
+        "bls12-381",
+        "--constraints",
+        "300",
+        "--verify",
+        "--json",
+    ]));
+    assert_eq!(p["verified"], true);
+    assert!(p["projected_s"].as_f64().unwrap() > p["host_cpu_s"].as_f64().unwrap());
+
+    // A model has no registers: commands that read them say so; a wrong curve is refused.
+    let info = zkpipe(&["info", "--device", "model:sim-small"]);
+    assert!(!info.status.success());
+    assert!(String::from_utf8_lossy(&info.stderr).contains("model:sim-small"));
+    let wrong = zkpipe(&[
+        "msm",
+        "--device",
+        "model:u250-bn254",
+        "--curve",
+        "bls12-381",
+        "--n",
+        "4",
+    ]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("curve"));
+}
