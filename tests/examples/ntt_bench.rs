@@ -4,10 +4,11 @@
 //!    utilisation (elements streamed / busy cycles) for 1, 16 and 64 NTTs back to back;
 //! 2. four-step 2^16 on the simulated board: cycles, jobs, host transposes;
 //! 3. projections for 2^20 and 2^24 on the real-card preset (u250-bn254: core 2^10, one
-//!    core, 250 MHz): the four-step plan run on a cycle-counting engine whose per-job cost
-//!    is elements + the NTT path latency of that preset (from the generator) + the BAR
-//!    overhead measured in (1); the PCIe bound for the 64-byte beats at XDMA Gen3 x16
-//!    rates; the host transposes measured on this machine; arkworks on this machine.
+//!    core, 250 MHz) on the `model:u250-bn254` device (`zkpipe::model`): the four-step
+//!    plan with per-job cycles from the preset's NTT path latencies (checked against the
+//!    simulated board by `tests/model.rs`), each job bounded by its 64-byte beats at XDMA
+//!    Gen3 x16 rates plus 5 µs of setup; the host transposes measured on this machine;
+//!    arkworks on this machine.
 //!
 //! ```text
 //! cargo run --release -p zkpipe-tests --example ntt_bench
@@ -19,60 +20,15 @@ use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
-use zkpipe::ntt::{self, Coset, Direction, EngineStats, Factor, NttEngine, NttJob};
-use zkpipe::{Device, Preset, Result};
-use zkpipe_hdl::ntt::NttPath;
+use zkpipe::model::ModelCard;
+use zkpipe::ntt::{self, Coset, Direction, Factor, NttJob};
+use zkpipe::Device;
 
-/// XDMA Gen3 x16 streaming rates (design brief): host→card, card→host, bytes/s.
-const PCIE_H2C: f64 = 9e9;
-const PCIE_C2H: f64 = 12e9;
 /// Bytes per element on the wire (one 512-bit beat).
 const BEAT_BYTES: f64 = 64.0;
 
 fn random(n: usize, rng: &mut ChaCha8Rng) -> Vec<Fr> {
     (0..n).map(|_| Fr::rand(rng)).collect()
-}
-
-/// Counts the cycles a card of `preset` would spend; leaves the data alone.
-struct CycleModel {
-    path: NttPath,
-    max_job: usize,
-    twiddle_log: u32,
-    overhead: u64,
-    clock_hz: f64,
-}
-
-impl NttEngine<Fr> for CycleModel {
-    fn core_log_size(&self) -> u32 {
-        self.path.log_size() as u32
-    }
-    fn twiddle_log(&self) -> u32 {
-        self.twiddle_log
-    }
-    fn max_job(&self) -> usize {
-        self.max_job
-    }
-    fn run(&self, data: &mut [Fr], job: &NttJob<Fr>) -> Result<EngineStats> {
-        let twiddle = matches!(job.factor, Factor::Twiddle { .. });
-        Ok(self.job(data.len(), self.path.latency(job.log_n as usize, twiddle)))
-    }
-    fn powmul(&self, data: &mut [Fr], _g: Fr) -> Result<EngineStats> {
-        Ok(self.job(data.len(), 64))
-    }
-}
-
-impl CycleModel {
-    /// One job streaming `elements` through a path of `latency` cycles.
-    fn job(&self, elements: usize, latency: usize) -> EngineStats {
-        let cycles = (elements + latency) as u64 + self.overhead;
-        EngineStats {
-            jobs: 1,
-            busy_cycles: cycles,
-            elements: elements as u64,
-            projected_s: cycles as f64 / self.clock_hz,
-            sim_cycles: None,
-        }
-    }
 }
 
 fn main() {
@@ -84,7 +40,6 @@ fn main() {
         "{:>6} {:>7} {:>9} {:>11} {:>12}",
         "NTTs", "n", "busy cyc", "utilisation", "projected µs"
     );
-    let mut overhead = 0u64;
     for batch in [1usize, 16, 64] {
         let mut x = random(batch << 8, &mut rng);
         let job = NttJob {
@@ -94,9 +49,6 @@ fn main() {
         };
         let r = device.ntt_job::<FrConfig>(&mut x, &job).expect("job runs");
         let c = r.counters;
-        if batch == 1 {
-            overhead = r.sim_cycles.unwrap_or(0) - c.busy_cycles as u64;
-        }
         println!(
             "{:>6} {:>7} {:>9} {:>11.3} {:>12.2}",
             batch,
@@ -128,14 +80,8 @@ fn main() {
         if y == expected { "equal to ark-poly" } else { "MISMATCH" }
     );
 
-    let preset = Preset::by_name("u250-bn254").unwrap();
-    let model = CycleModel {
-        path: NttPath::new(&preset.ntt()),
-        max_job: preset.max_job_elements as usize,
-        twiddle_log: preset.ntt_twiddle_log as u32,
-        overhead,
-        clock_hz: preset.clock_mhz * 1e6,
-    };
+    let model = ModelCard::open("model:u250-bn254").expect("a model of the preset");
+    let preset = model.preset();
     println!(
         "\n## projections, {} (core 2^{}, 1 core, {} MHz), forward NTT; this machine: {} threads",
         preset.name,
@@ -159,9 +105,12 @@ fn main() {
         let x = random(n, &mut rng);
         let mut y = x.clone();
         let r = ntt::ntt(&model, &mut y, Direction::Forward, Coset::None).expect("model");
-        let kernel_s = r.device.projected_s;
-        let pcie_s = r.device.elements as f64 * BEAT_BYTES / PCIE_H2C.min(PCIE_C2H);
-        let card_s = kernel_s.max(pcie_s) + r.transpose_s;
+        let kernel_s = r.device.busy_cycles as f64 / (preset.clock_mhz * 1e6);
+        let pcie = model.pcie();
+        let pcie_s = r.device.elements as f64 * BEAT_BYTES
+            / pcie.h2c_bytes_per_s.min(pcie.c2h_bytes_per_s);
+        // Per job: max(kernel, stream at PCIe rates) + setup (the model's projection).
+        let card_s = r.device.projected_s + r.transpose_s;
         let mut z = x.clone();
         let t = Instant::now();
         Radix2EvaluationDomain::<Fr>::new(n)
