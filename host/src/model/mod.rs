@@ -198,16 +198,13 @@ impl ModelCard {
         Ok(())
     }
 
-    fn elementwise<F: Copy>(
+    fn elementwise<F: Copy + Send + Sync>(
         &self,
         op: Opcode,
         a: &[F],
         b: &[F],
         f: impl Fn(F, F) -> F + Sync + Send,
-    ) -> Result<(Vec<F>, JobReport)>
-    where
-        F: Send + Sync,
-    {
+    ) -> Result<(Vec<F>, JobReport)> {
         use rayon::prelude::*;
         crate::backend::check_lengths(a.len(), b.len())?;
         self.check_count(a.len())?;
