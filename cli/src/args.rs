@@ -356,6 +356,10 @@ pub struct ProveArgs {
     /// Verify the proof with ark-groth16 before reporting it.
     #[arg(long)]
     pub verify: bool,
+    /// Draw the proof's timeline (host CPU and the card's engines as lanes, on the card's
+    /// clock) into this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub timeline: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

@@ -46,6 +46,9 @@ struct ProveReport {
     /// The host's share of a card proof: prover host work, NTT host steps, the G2 MSM and
     /// the bucket reductions (CPU time of this machine).
     host_cpu_s: Option<f64>,
+    /// Every backend call and the host work between them (lanes: host, card_ntt,
+    /// card_msm), seconds from the proof's start on the card's clock.
+    timeline: zkpipe::groth16::timeline::Timeline,
 }
 
 pub fn run(args: &ProveArgs) -> Outcome {
@@ -111,7 +114,18 @@ where
         projected_card_s: report.projected_card_s(),
         projected_s: report.projected_card_s(),
         host_cpu_s: report.projected_card_s().map(|p| p - b.device.projected_s),
+        timeline: report.timeline.clone(),
     };
+    if let Some(path) = &args.timeline {
+        let title = format!(
+            "Groth16, {} constraints on {}: {:.3} s",
+            report.constraints,
+            backend.describe(),
+            report.timeline.end_s()
+        );
+        std::fs::write(path, report.timeline.svg(&title))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     emit(args.common.json, &out, |r| {
         println!(
             "proof of {} constraints (mimc, domain 2^{}) on {}{}",

@@ -415,6 +415,7 @@ fn model_devices_project_real_card_presets() {
     assert!(projected >= accum as f64 / 250e6, "{projected}");
     assert!(v["host_cpu_s"].as_f64().unwrap() > 0.0);
 
+    let svg = std::env::temp_dir().join(format!("zkpipe-timeline-{}.svg", std::process::id()));
     let p = json(&zkpipe(&[
         "prove",
         "--device",
@@ -424,9 +425,20 @@ fn model_devices_project_real_card_presets() {
         "--constraints",
         "300",
         "--verify",
+        "--timeline",
+        svg.to_str().unwrap(),
         "--json",
     ]));
     assert_eq!(p["verified"], true);
+    let steps = p["timeline"]["steps"].as_array().unwrap();
+    for lane in ["host", "card_ntt", "card_msm"] {
+        assert!(steps.iter().any(|s| s["lane"] == lane), "{lane}");
+    }
+    let last_end = steps.last().unwrap()["end_s"].as_f64().unwrap();
+    assert!((last_end - p["projected_s"].as_f64().unwrap()).abs() < 1e-9);
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    assert!(picture.starts_with("<svg") && picture.contains("card: MSM"));
+    std::fs::remove_file(&svg).ok();
     assert!(p["projected_s"].as_f64().unwrap() > p["host_cpu_s"].as_f64().unwrap());
 
     // A model has no registers: commands that read them say so; a wrong curve is refused.

@@ -107,8 +107,8 @@ fn main() {
         let r = ntt::ntt(&model, &mut y, Direction::Forward, Coset::None).expect("model");
         let kernel_s = r.device.busy_cycles as f64 / (preset.clock_mhz * 1e6);
         let pcie = model.pcie();
-        let pcie_s = r.device.elements as f64 * BEAT_BYTES
-            / pcie.h2c_bytes_per_s.min(pcie.c2h_bytes_per_s);
+        let pcie_s =
+            r.device.elements as f64 * BEAT_BYTES / pcie.h2c_bytes_per_s.min(pcie.c2h_bytes_per_s);
         // Per job: max(kernel, stream at PCIe rates) + setup (the model's projection).
         let card_s = r.device.projected_s + r.transpose_s;
         let mut z = x.clone();

@@ -152,4 +152,19 @@ fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
         "the key's MSMs (identity bases included)"
     );
     assert!(model.describe().starts_with("model:sim-small"));
+    // The timeline: one step after another, both card lanes used, its end the projection.
+    use zkpipe::groth16::timeline::Lane;
+    for report in [&on_sim, &on_model] {
+        let t = &report.timeline;
+        assert!(t
+            .steps
+            .windows(2)
+            .all(|w| w[1].start_s >= w[0].end_s - 1e-12));
+        assert_eq!(report.projected_card_s(), Some(t.end_s()));
+        let card: u64 = t.steps.iter().map(|s| s.cycles).sum();
+        assert_eq!(card, report.backend.device.busy_cycles);
+        for lane in Lane::ALL {
+            assert!(t.busy_s(lane) > 0.0, "{lane:?}");
+        }
+    }
 }

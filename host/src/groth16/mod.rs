@@ -15,6 +15,7 @@
 
 pub mod circuits;
 mod qap;
+pub mod timeline;
 
 use qap::witness_map;
 
@@ -30,7 +31,7 @@ use ark_relations::r1cs::{
 use std::time::{Duration, Instant};
 
 /// Where one proof's time went.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProofReport {
     /// Constraints of the circuit.
     pub constraints: usize,
@@ -46,22 +47,18 @@ pub struct ProofReport {
     pub total: Duration,
     /// Whether the proof was checked with ark-groth16's verifier before being returned.
     pub verified: bool,
+    /// Every backend call and the host work between them, on the card's clock.
+    pub timeline: timeline::Timeline,
 }
 
 impl ProofReport {
-    /// The proof's time on a real card, projected from a (simulated or real) board run:
-    /// the device's busy cycles at its clock plus the host work that stays on the CPU —
-    /// the prover's own ([`Self::host`]), the NTTs' host steps, the G2 MSM and the G1
-    /// MSMs' bucket reductions. `None` when no card did any work (the CPU backend).
+    /// The proof's time on a real card, projected from a (simulated, modelled or real)
+    /// board run: the end of its [`timeline`](Self::timeline) — device time of the card's
+    /// steps at its clock and the host work that stays on the CPU (the prover's own, the
+    /// NTTs' host steps, the G2 MSM, the G1 MSMs' bucket reductions), one after another as
+    /// the prover issues them. `None` when no card did any work (the CPU backend).
     pub fn projected_card_s(&self) -> Option<f64> {
-        let b = &self.backend;
-        (b.device.jobs > 0).then_some(
-            b.device.projected_s
-                + self.host.as_secs_f64()
-                + b.ntt_host_time.as_secs_f64()
-                + b.msm_g2_time.as_secs_f64()
-                + b.msm_device.reduce_s,
-        )
+        (self.backend.device.jobs > 0).then(|| self.timeline.end_s())
     }
 }
 
@@ -124,6 +121,9 @@ pub fn prove<E: Pairing, C: ConstraintSynthesizer<E::ScalarField>>(
     )?;
     report.host += synthesis;
     report.total += synthesis;
+    report
+        .timeline
+        .prepend(timeline::Lane::Host, "synthesis", synthesis.as_secs_f64());
     Ok((proof, report))
 }
 
@@ -141,6 +141,8 @@ pub fn prove_with_matrices<E: Pairing>(
     options: ProveOptions,
 ) -> Result<(Proof<E>, ProofReport)> {
     let started = Instant::now();
+    let recorder = timeline::Recorder::new(backend);
+    let backend: &dyn Backend<E> = &recorder;
     let before = backend.stats();
     check_shapes(pk, matrices, num_inputs, num_constraints, full_assignment)?;
     let h = witness_map(
@@ -167,7 +169,7 @@ pub fn prove_with_matrices<E: Pairing>(
         None,
         &mut report,
     )?;
-    finish_report(&mut report, backend, &before, started);
+    finish_report(&mut report, &recorder, &before, started);
     Ok((proof, report))
 }
 
@@ -189,6 +191,8 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
     pvk: Option<&PreparedVerifyingKey<E>>,
 ) -> Result<(Proof<E>, ProofReport)> {
     let started = Instant::now();
+    let recorder = timeline::Recorder::new(backend);
+    let backend: &dyn Backend<E> = &recorder;
     let before = backend.stats();
     let domain_size = pk.h_query.len();
     if z.len() != pk.a_query.len() {
@@ -234,7 +238,7 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         pvk,
         &mut report,
     )?;
-    finish_report(&mut report, backend, &before, started);
+    finish_report(&mut report, &recorder, &before, started);
     Ok((proof, report))
 }
 
@@ -322,11 +326,11 @@ fn prove_from_h<E: Pairing>(
 /// Backend statistics of the proof and the host time outside the backend.
 fn finish_report<E: Pairing>(
     report: &mut ProofReport,
-    backend: &dyn Backend<E>,
+    backend: &timeline::Recorder<'_, E>,
     before: &BackendStats,
     started: Instant,
 ) {
-    report.backend = backend.stats().since(before);
+    report.backend = Backend::stats(backend).since(before);
     let b = &report.backend;
     let backend_time = b.ntt_time + b.msm_g1_time + b.msm_g2_time + b.elementwise_time;
     report.total = started.elapsed();
@@ -334,6 +338,7 @@ fn finish_report<E: Pairing>(
         .total
         .saturating_sub(backend_time)
         .saturating_sub(report.verify);
+    report.timeline = backend.timeline(report.verify);
 }
 
 /// initial + query[0] + Σ + vk_param, in ark-groth16's order of additions.

@@ -1,0 +1,384 @@
+//! A proof's timeline: every backend call of a proof and the host work between them, laid
+//! out on lanes (the host CPU, the card's NTT/elementwise engine, the card's MSM engine) on
+//! the card's clock. On a card the lanes' steps take their projected device time (busy
+//! cycles at the preset clock, PCIe bound on a `model:` card) and the host steps their
+//! measured time; on the CPU backend everything is host time.
+//!
+//! The prover issues its calls one after another, so today the schedule is sequential:
+//! each step starts when the previous one ends, and [`Timeline::end_s`] is the proof's
+//! projected time. The picture ([`Timeline::svg`]) shows what overlapping engines would
+//! win.
+
+use super::super::backend::{Backend, BackendStats};
+use crate::error::Result;
+use crate::ntt::{Coset, Direction};
+use ark_ec::pairing::Pairing;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Where a step runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Lane {
+    /// The host CPU.
+    Host,
+    /// The card's NTT / elementwise engine.
+    CardNtt,
+    /// The card's MSM engine.
+    CardMsm,
+}
+
+impl Lane {
+    /// Every lane, top to bottom in the picture.
+    pub const ALL: [Lane; 3] = [Lane::Host, Lane::CardNtt, Lane::CardMsm];
+
+    /// A short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Host => "host CPU",
+            Lane::CardNtt => "card: NTT / pointwise",
+            Lane::CardMsm => "card: MSM",
+        }
+    }
+}
+
+/// One step of a proof.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Step {
+    /// Where it runs.
+    pub lane: Lane,
+    /// What it is (`ntt`, `msm g1`, `bucket reduction`, `prover`, …).
+    pub what: &'static str,
+    /// Start, seconds from the proof's start.
+    pub start_s: f64,
+    /// End, seconds from the proof's start.
+    pub end_s: f64,
+    /// Device busy cycles of a card step (0 on the host).
+    pub cycles: u64,
+}
+
+/// A proof's steps in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Timeline {
+    /// The steps, in the order they ran.
+    pub steps: Vec<Step>,
+}
+
+impl Timeline {
+    /// When the last step ends: the proof's time on this schedule.
+    pub fn end_s(&self) -> f64 {
+        self.steps.iter().map(|s| s.end_s).fold(0.0, f64::max)
+    }
+
+    /// Seconds each lane is busy.
+    pub fn busy_s(&self, lane: Lane) -> f64 {
+        self.steps
+            .iter()
+            .filter(|s| s.lane == lane)
+            .map(|s| s.end_s - s.start_s)
+            .sum()
+    }
+
+    /// Puts a step of `seconds` before all others (which move later by as much).
+    pub fn prepend(&mut self, lane: Lane, what: &'static str, seconds: f64) {
+        if seconds <= 0.0 {
+            return;
+        }
+        for s in &mut self.steps {
+            s.start_s += seconds;
+            s.end_s += seconds;
+        }
+        self.steps.insert(
+            0,
+            Step {
+                lane,
+                what,
+                start_s: 0.0,
+                end_s: seconds,
+                cycles: 0,
+            },
+        );
+    }
+
+    fn push(&mut self, lane: Lane, what: &'static str, seconds: f64, cycles: u64) {
+        if seconds <= 0.0 {
+            return;
+        }
+        let start_s = self.end_s();
+        self.steps.push(Step {
+            lane,
+            what,
+            start_s,
+            end_s: start_s + seconds,
+            cycles,
+        });
+    }
+
+    /// The timeline as an SVG picture: one row per lane, one box per step, a time axis.
+    pub fn svg(&self, title: &str) -> String {
+        const W: f64 = 1000.0;
+        const LEFT: f64 = 170.0;
+        const ROW: f64 = 46.0;
+        const TOP: f64 = 44.0;
+        let end = self.end_s().max(1e-9);
+        let x = |t: f64| LEFT + t / end * (W - LEFT - 20.0);
+        let height = TOP + ROW * Lane::ALL.len() as f64 + 40.0;
+        let mut out = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{height}\" \
+             font-family=\"sans-serif\" font-size=\"12\">\n\
+             <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+             <text x=\"10\" y=\"22\" font-size=\"15\">{}</text>\n",
+            escape(title)
+        );
+        for (row, lane) in Lane::ALL.iter().enumerate() {
+            let y = TOP + ROW * row as f64;
+            let busy = self.busy_s(*lane);
+            out += &format!(
+                "<text x=\"10\" y=\"{:.1}\">{}</text>\n<text x=\"10\" y=\"{:.1}\" fill=\"#666\">{} busy</text>\n\
+                 <line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/>\n",
+                y + 18.0,
+                lane.name(),
+                y + 33.0,
+                seconds(busy),
+                W - 20.0,
+                y + ROW - 4.0,
+                y + ROW - 4.0
+            );
+        }
+        for step in &self.steps {
+            let row = Lane::ALL.iter().position(|l| *l == step.lane).unwrap_or(0);
+            let y = TOP + ROW * row as f64 + 4.0;
+            let (x0, x1) = (x(step.start_s), x(step.end_s));
+            let width = (x1 - x0).max(1.0);
+            out += &format!(
+                "<rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{:.1}\" fill=\"{}\" \
+                 stroke=\"#333\" stroke-width=\"0.5\"><title>{}: {} ({})</title></rect>\n",
+                ROW - 14.0,
+                color(step.what),
+                step.what,
+                seconds(step.end_s - step.start_s),
+                lane_cycles(step)
+            );
+            if width > 7.0 * step.what.len() as f64 {
+                out += &format!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>\n",
+                    x0 + 3.0,
+                    y + 20.0,
+                    step.what
+                );
+            }
+        }
+        let axis_y = TOP + ROW * Lane::ALL.len() as f64 + 14.0;
+        for i in 0..=5 {
+            let t = end * i as f64 / 5.0;
+            out += &format!(
+                "<text x=\"{:.1}\" y=\"{axis_y:.1}\" text-anchor=\"middle\" fill=\"#444\">{}</text>\n",
+                x(t),
+                seconds(t)
+            );
+        }
+        out += "</svg>\n";
+        out
+    }
+}
+
+fn lane_cycles(step: &Step) -> String {
+    if step.cycles > 0 {
+        format!("{} cycles", step.cycles)
+    } else {
+        "host".into()
+    }
+}
+
+fn seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+fn color(what: &str) -> &'static str {
+    match what {
+        "ntt" => "#7fb3d5",
+        "pointwise" => "#a9cce3",
+        "ntt host steps" => "#d6eaf8",
+        "msm g1" => "#f5b041",
+        "bucket reduction" => "#fad7a0",
+        "msm g2" => "#e59866",
+        _ => "#c8c8c8",
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Which backend method a call was.
+#[derive(Clone, Copy, Debug)]
+enum Call {
+    Ntt,
+    Pointwise,
+    MsmG1,
+    MsmG2,
+}
+
+/// One recorded backend call: when it ran (host clock) and the backend's work during it.
+#[derive(Clone, Debug)]
+struct Record {
+    call: Call,
+    start: Instant,
+    end: Instant,
+    work: BackendStats,
+}
+
+/// A backend that forwards every call and records it, so a proof's timeline can be laid
+/// out afterwards ([`Recorder::timeline`]).
+pub(crate) struct Recorder<'a, E: Pairing> {
+    inner: &'a dyn Backend<E>,
+    started: Instant,
+    records: Mutex<Vec<Record>>,
+}
+
+impl<'a, E: Pairing> Recorder<'a, E> {
+    pub(crate) fn new(inner: &'a dyn Backend<E>) -> Self {
+        Self {
+            inner,
+            started: Instant::now(),
+            records: Mutex::default(),
+        }
+    }
+
+    fn record<T>(&self, call: Call, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let before = self.inner.stats();
+        let start = Instant::now();
+        let out = f();
+        let end = Instant::now();
+        let work = self.inner.stats().since(&before);
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Record {
+                call,
+                start,
+                end,
+                work,
+            });
+        out
+    }
+
+    /// The steps, laid out one after another: host work between calls (less
+    /// `verify`, which the report keeps apart, at the end), then each call's device time
+    /// on its card lane and its host share on the host lane — or, where no card did the
+    /// work, its wall time on the host lane.
+    pub(crate) fn timeline(&self, verify: Duration) -> Timeline {
+        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = Timeline::default();
+        let mut last = self.started;
+        for r in records.iter() {
+            t.push(
+                Lane::Host,
+                "prover",
+                r.start.saturating_duration_since(last).as_secs_f64(),
+                0,
+            );
+            let wall = r.end.saturating_duration_since(r.start).as_secs_f64();
+            let device = r.work.device;
+            let on_card = device.jobs > 0;
+            match r.call {
+                Call::Ntt | Call::Pointwise if on_card => {
+                    let what = if matches!(r.call, Call::Ntt) {
+                        "ntt"
+                    } else {
+                        "pointwise"
+                    };
+                    t.push(Lane::CardNtt, what, device.projected_s, device.busy_cycles);
+                    let host = r.work.ntt_host_time.as_secs_f64();
+                    t.push(Lane::Host, "ntt host steps", host, 0);
+                }
+                Call::MsmG1 if on_card => {
+                    let m = r.work.msm_device;
+                    t.push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
+                    t.push(Lane::Host, "bucket reduction", m.reduce_s, 0);
+                }
+                Call::Ntt => t.push(Lane::Host, "ntt", wall, 0),
+                Call::Pointwise => t.push(Lane::Host, "pointwise", wall, 0),
+                Call::MsmG1 => t.push(Lane::Host, "msm g1", wall, 0),
+                Call::MsmG2 => t.push(Lane::Host, "msm g2", wall, 0),
+            }
+            last = r.end;
+        }
+        let tail = last.elapsed().saturating_sub(verify);
+        t.push(Lane::Host, "prover", tail.as_secs_f64(), 0);
+        t
+    }
+}
+
+impl<E: Pairing> Backend<E> for Recorder<'_, E> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1> {
+        self.record(Call::MsmG1, || self.inner.msm_g1(bases, scalars))
+    }
+    fn msm_g2(&self, bases: &[E::G2Affine], scalars: &[E::ScalarField]) -> Result<E::G2> {
+        self.record(Call::MsmG2, || self.inner.msm_g2(bases, scalars))
+    }
+    fn ntt(
+        &self,
+        values: &mut [E::ScalarField],
+        direction: Direction,
+        coset: Coset<E::ScalarField>,
+    ) -> Result<()> {
+        self.record(Call::Ntt, || self.inner.ntt(values, direction, coset))
+    }
+    fn ntt_batch(
+        &self,
+        values: &mut [E::ScalarField],
+        log_n: u32,
+        direction: Direction,
+    ) -> Result<()> {
+        self.record(Call::Ntt, || self.inner.ntt_batch(values, log_n, direction))
+    }
+    fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
+        self.inner.capabilities()
+    }
+    fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
+        self.record(Call::Pointwise, || self.inner.mul_assign(a, b))
+    }
+    fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
+        self.record(Call::Pointwise, || self.inner.sub_assign(a, b))
+    }
+    fn stats(&self) -> BackendStats {
+        self.inner.stats()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_follow_one_another_and_draw() {
+        let mut t = Timeline::default();
+        t.push(Lane::Host, "prover", 0.002, 0);
+        t.push(Lane::CardNtt, "ntt", 0.001, 250_000);
+        t.push(Lane::CardMsm, "msm g1", 0.004, 1_000_000);
+        t.push(Lane::Host, "bucket reduction", 0.0, 0);
+        assert_eq!(t.steps.len(), 3, "empty steps are left out");
+        assert!((t.end_s() - 0.007).abs() < 1e-12);
+        assert_eq!(t.steps[1].start_s, 0.002);
+        assert!((t.busy_s(Lane::CardMsm) - 0.004).abs() < 1e-12);
+        let svg = t.svg("proof <1>");
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("proof &lt;1&gt;") && svg.contains("1000000 cycles"));
+        assert_eq!(svg.matches("<rect x=").count(), 3);
+    }
+}
