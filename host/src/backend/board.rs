@@ -74,7 +74,7 @@ impl MsmCards for DevicePool {
 
 impl<D: CardInfo, P: MsmCards> std::fmt::Debug for CardBackend<D, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BoardBackend")
+        f.debug_struct("CardBackend")
             .field("cards", &self.describe_cards())
             .finish()
     }

@@ -6,7 +6,7 @@
 use super::{accumulate_skipping, ModelCard, MsmShape};
 use crate::error::{Error, Result};
 use crate::msm::reduce;
-use crate::msm::{MsmEngine, MsmReport};
+use crate::msm::{fingerprint, MsmEngine, MsmReport, STREAM_MIN_FRACTION};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::{One, PrimeField};
@@ -34,10 +34,6 @@ pub(super) struct Residency {
     /// The buckets were cleared (by a completed readout; a fresh card sweeps them first).
     buckets_clear: bool,
 }
-
-/// Below this fraction of card memory free, resident sets are dropped before streaming
-/// (as the driver does).
-const STREAM_MIN_FRACTION: usize = 4;
 
 impl ModelCard {
     fn msm_shape(&self) -> MsmShape {
@@ -228,18 +224,6 @@ fn first_off_curve<P: SWCurveConfig, A: AffineRepr>(bases: &[A]) -> Option<usize
         Affine::<P>::deserialize_with_mode(&bytes[..len], Compress::No, Validate::No)
             .map_or(true, |p| !p.is_on_curve())
     })
-}
-
-/// Content fingerprint of a base set (length and coordinates), as the driver keys
-/// resident sets.
-fn fingerprint<A: AffineRepr>(bases: &[A]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bases.len().hash(&mut h);
-    for p in bases {
-        p.hash(&mut h);
-    }
-    h.finish()
 }
 
 impl<A: AffineRepr> MsmEngine<A> for ModelCard {

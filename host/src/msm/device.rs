@@ -48,17 +48,14 @@ impl ResidentBases {
     }
 }
 
-/// Length-and-content key of a base set (64-bit SipHash of the Montgomery limbs).
-fn fingerprint<P: BoardCurve>(bases: &[Affine<P>]) -> u64 {
+/// Length-and-content key of a base set (64-bit SipHash of the coordinates' Montgomery
+/// limbs and the infinity flags), for a card's resident sets and a model card's.
+pub(crate) fn fingerprint<A: AffineRepr>(bases: &[A]) -> u64 {
     let parts: Vec<u64> = bases
         .par_chunks(1 << 12)
         .map(|chunk| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            for p in chunk {
-                P::base_limbs(&p.x).hash(&mut h);
-                P::base_limbs(&p.y).hash(&mut h);
-                p.infinity.hash(&mut h);
-            }
+            chunk.hash(&mut h);
             h.finish()
         })
         .collect();
@@ -413,7 +410,7 @@ impl Device {
 
 /// Bases that do not fit stream through the free part of card memory only while it is at
 /// least 1/STREAM_MIN_FRACTION of the whole.
-const STREAM_MIN_FRACTION: usize = 4;
+pub(crate) const STREAM_MIN_FRACTION: usize = 4;
 
 fn check_on_curve<P: BoardCurve>(bases: &[Affine<P>]) -> Result<()> {
     match bases.par_iter().position_first(|p| !p.is_on_curve()) {

@@ -27,6 +27,7 @@ pub mod reduce;
 mod wire;
 
 pub use curve::BoardCurve;
+pub(crate) use device::{fingerprint, STREAM_MIN_FRACTION};
 pub use device::{CardMemory, MsmEngine, MsmState, ResidentBases};
 
 use crate::driver::kernel::Counters;
