@@ -331,7 +331,8 @@ pub struct MsmConfig {
     pub mul_style: MulStyle,
     /// Window size c.
     pub window_bits: usize,
-    /// Windows per scalar: ⌈scalar bits / c⌉.
+    /// Windows per scalar: ⌈(scalar bits + 1) / c⌉, so that the carry of the signed digits
+    /// never leaves the top window.
     pub windows: usize,
     /// Bits of the scalar field's modulus.
     pub scalar_bits: usize,
@@ -363,7 +364,7 @@ impl MsmConfig {
             curve,
             mul_style,
             window_bits,
-            windows: scalar_bits.div_ceil(window_bits),
+            windows: (scalar_bits + 1).div_ceil(window_bits),
             scalar_bits,
             field_width,
             point_beats: crate::wire::point_beats(field_width),
@@ -379,9 +380,9 @@ impl MsmConfig {
         self
     }
 
-    /// Buckets read back per window (digits 1 ..= 2^c − 1).
+    /// Buckets per window (signed digits: magnitudes 1 ..= 2^(c−1)).
     pub fn buckets_per_window(&self) -> usize {
-        (1 << self.window_bits) - 1
+        crate::wire::buckets_per_window(self.window_bits)
     }
 
     /// Card-to-host beats of one msm_run job: X, Y, Z of every bucket.

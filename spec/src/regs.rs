@@ -8,7 +8,10 @@
 /// `ID` register value: ASCII "ZKPI".
 pub const MAGIC: u32 = 0x5A4B_5049;
 /// Register-map version (major << 16 | minor): the driver refuses other majors.
-pub const VERSION: u32 = 0x0001_0002;
+///
+/// 1.1 added CAPS_NTT, 1.2 CAPS_MSM; 2.0 changed the msm_run readout to signed digits
+/// (2^(c−1) buckets per window, see [`crate::wire::readout_beats`]).
+pub const VERSION: u32 = 0x0002_0000;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -120,10 +120,16 @@ pub fn encode_scalar(beat: &mut [u8], canonical: &[u64]) {
 /// Beats of one bucket in the readout: X, Y, Z.
 pub const BUCKET_BEATS: usize = 3;
 
-/// Card-to-host beats of an msm_run readout: X, Y, Z of every bucket (digits 1 ..= 2^c − 1)
-/// of every window.
+/// Buckets per window with signed digits of `window_bits` = c bits: one per digit magnitude
+/// 1 ..= 2^(c−1) (a negative digit adds −P to the bucket of its magnitude).
+pub const fn buckets_per_window(window_bits: usize) -> usize {
+    1 << (window_bits - 1)
+}
+
+/// Card-to-host beats of an msm_run readout: X, Y, Z of every bucket (magnitudes
+/// 1 ..= 2^(c−1)) of every window.
 pub const fn readout_beats(windows: usize, window_bits: usize) -> usize {
-    BUCKET_BEATS * windows * ((1 << window_bits) - 1)
+    BUCKET_BEATS * windows * buckets_per_window(window_bits)
 }
 
 /// One coordinate of bucket `b` of a readout (coordinate 0 = X, 1 = Y, 2 = Z).

@@ -12,13 +12,17 @@
 //!   acknowledgement beat {offset, count} goes back.
 //! - **msm_run**: the stream carries one canonical scalar per beat (bits 255:0). For each
 //!   scalar the unit reads base `offset + i` and walks its windows w = 0 … W−1, one per
-//!   cycle: digit d = bits [c·w, c·w + c); d ≠ 0 (and a finite base) issues bucket[w][d] +=
-//!   P to the adder. A bucket already in the adder (compared against the in-flight
-//!   addresses) sends the point to the deferral FIFO instead; the FIFO head is retried
-//!   every cycle and issues as soon as its bucket is free (PipeZK's dynamic dispatch).
-//!   After the last scalar the FIFO and the adder drain, and every bucket (w, d ≥ 1) is
-//!   sent back as X, Y, Z (homogeneous projective, Montgomery form, one coordinate per
-//!   beat, window-major, d ascending), clearing it to the identity on the way out.
+//!   cycle, with **signed digits**: raw = bits [c·w, c·w + c) + carry; raw > 2^(c−1)
+//!   becomes the digit raw − 2^c (carry 1 into the next window), else raw (carry 0). A
+//!   digit ±m ≠ 0 (and a finite base) issues bucket[w][m] += ±P to the adder, −P being
+//!   (x, p − y) computed on the way in (two stages of 128-bit borrow chains). W·c > scalar
+//!   bits keeps the last carry inside the top window. A bucket already in the adder
+//!   (compared against the in-flight addresses) sends the point to the deferral FIFO
+//!   instead; the FIFO head is retried every cycle and issues as soon as its bucket is free
+//!   (PipeZK's dynamic dispatch). After the last scalar the FIFO and the adder drain, and
+//!   every bucket (w, 1 ≤ m ≤ 2^(c−1)) is sent back as X, Y, Z (homogeneous projective,
+//!   Montgomery form, one coordinate per beat, window-major, m ascending), clearing it to
+//!   the identity on the way out: half the buckets and half the readout of unsigned digits.
 //!   JOB_MSM_FLAGS lets the runs of one MSM share the buckets: *keep* starts from the
 //!   buckets as the previous run left them, *hold* skips the readout (one acknowledgement
 //!   beat instead), so a chunked MSM is read back and reduced once.
@@ -38,10 +42,13 @@ use rust_hdl::core::prelude::*;
 
 pub use zkpipe_spec::preset::MsmConfig;
 
-/// Bits of a bucket address {window, digit}.
+/// Bits of a bucket address {window, magnitude − 1}.
 pub fn bucket_addr_bits(cfg: &MsmConfig) -> usize {
-    ceil_log2(cfg.windows).max(1) + cfg.window_bits
+    ceil_log2(cfg.windows).max(1) + cfg.window_bits - 1
 }
+
+/// Longest borrow chain of the y negation in one pipeline stage (as `PipeAdd`).
+const NEG_SEGMENT_BITS: usize = 128;
 
 fn ceil_log2(n: usize) -> usize {
     (usize::BITS - (n.max(1) - 1).leading_zeros()) as usize
@@ -79,6 +86,7 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     add: MixedAdd<W, W2>,
     _geometry: MsmConfig,
     _one: BigUint,
+    _modulus: BigUint,
 }
 
 impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
@@ -86,9 +94,15 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let geometry = *cfg;
         assert_eq!(geometry.field_width, W, "base-field width");
         assert!(geometry.fifo_depth.is_power_of_two() && geometry.fifo_depth >= 2);
-        assert!(geometry.windows * geometry.window_bits >= geometry.scalar_bits);
+        assert!(geometry.window_bits >= 2, "signed digits need c ≥ 2");
+        assert!(
+            geometry.windows * geometry.window_bits > geometry.scalar_bits,
+            "the signed digits' carry must stay in the top window"
+        );
+        assert_eq!(W % NEG_SEGMENT_BITS, 0);
         assert!(bucket_addr_bits(&geometry) <= 32 && geometry.log_bases < 32);
-        let one = cfg.curve.base_field().params().r_mod_p;
+        let params = cfg.curve.base_field().params();
+        let one = params.r_mod_p;
         Self {
             clock: Default::default(),
             start: Default::default(),
@@ -118,6 +132,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             add: MixedAdd::new(cfg.curve, cfg.mul_style),
             _geometry: geometry,
             _one: one,
+            _modulus: params.modulus,
         }
     }
 
@@ -140,7 +155,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let take = sb.min(256);
         let wb = ceil_log2(nw).max(1);
         let ab = bucket_addr_bits(g);
-        let nb = nw << c;
+        let nb = nw << (c - 1);
         let lb = g.log_bases;
         let cap = 1u64 << lb;
         let f = g.fifo_depth;
@@ -151,6 +166,40 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let dd = self.add.latency() + 2;
         let pb = g.point_beats;
         let readout = g.windows * g.buckets_per_window();
+        debug_assert_eq!(readout, nb);
+        // −y = p − y in two stages of 128-bit segments: per-segment differences, borrow and
+        // zero flags when the point enters `next`, the borrows resolved into it on the way
+        // to `current`.
+        let segs = w / NEG_SEGMENT_BITS;
+        let seg = |i: usize| (NEG_SEGMENT_BITS * (i + 1) - 1, NEG_SEGMENT_BITS * i);
+        let p_seg = |i: usize| {
+            let mask = (BigUint::from(1u8) << NEG_SEGMENT_BITS) - 1u8;
+            (&self._modulus >> (NEG_SEGMENT_BITS * i)) & mask
+        };
+        let neg_stage1 = (0..segs)
+            .map(|i| {
+                let (hi, lo) = seg(i);
+                let p = format!("{NEG_SEGMENT_BITS}'h{:x}", p_seg(i));
+                format!(
+                    "          {{n_g[{i}], n_d[{hi}:{lo}]}} <= {{1'b0, {p}}} - {{1'b0, pmem_q[{yh}:{yl}]}};\n          \
+                     n_z[{i}] <= (pmem_q[{yh}:{yl}] == {p});\n",
+                    yh = w + hi,
+                    yl = w + lo
+                )
+            })
+            .collect::<String>();
+        let neg_borrows = (0..segs)
+            .map(|i| format!("  n_b[{}] = n_g[{i}] | (n_z[{i}] & n_b[{i}]);\n", i + 1))
+            .collect::<String>();
+        let neg_stage2 = (0..segs)
+            .map(|i| {
+                let (hi, lo) = seg(i);
+                format!(
+                    "          c_ny[{hi}:{lo}] <= n_d[{hi}:{lo}] - {{{}'d0, n_b[{i}]}};\n",
+                    NEG_SEGMENT_BITS - 1
+                )
+            })
+            .collect::<String>();
         let ident = format!("{{{w}'d0, {w}'h{:x}, {w}'d0}}", self._one);
         let ops = (Opcode::MsmLoad as u32, Opcode::MsmRun as u32);
         let (e_busy, e_count, e_short, e_long, e_cfg) = (
@@ -203,6 +252,11 @@ reg f_v, n_v, c_v;
 reg [{sbm}:0] f_s, n_s, c_s;
 reg [{pw}:0] n_p, c_p;
 reg [{wbm}:0] c_w;
+// Signed digits: the carry into the current window, and −y of the current point.
+reg c_carry;
+reg [{segs_m}:0] n_g, n_z;
+reg [{segs}:0] n_b;
+reg [{wm}:0] n_d, c_ny;
 // Deferral FIFO {{bucket, y, x}}.
 {fmem_marker}reg [{fw}:0] fmem [0:{f_last}];
 reg [{fbm}:0] f_head, f_tail;
@@ -221,9 +275,11 @@ reg q_v, q_last, rb_v, rb_last;
 reg [1:0] r_k;
 reg [{bw}:0] rb;
 
-reg [{cm}:0] cand_d;
+reg [{c}:0] raw, raw_neg;
+reg [{cm}:0] mag, idx;
+reg neg;
 reg [{abm}:0] cand_a, h_a, iss_a, b_raddr;
-reg [{wm}:0] h_x, h_y, iss_x, iss_y;
+reg [{wm}:0] h_x, h_y, iss_x, iss_y, cand_y;
 reg cand_skip, busy_h, busy_cand, issue_h, issue_c, c_take, c_last, push, issue, n_to_c;
 reg acc, xfer, rb_free, q_to_rb, fetch, b_ren;
 reg [31:0] p_waddr_full, p_raddr_full;
@@ -231,9 +287,16 @@ reg [{lbm}:0] p_waddr, p_raddr;
 integer k;
 
 always @(*) begin
-  cand_d = c_s[{cm}:0];
-  cand_a = {{c_w, cand_d}};
-  cand_skip = (cand_d == {c}'d0) || c_p[{pw}];
+  // Signed digit: raw = bits + carry; above 2^(c−1) it becomes raw − 2^c (carry 1).
+  raw = {{1'b0, c_s[{cm}:0]}} + {{{c}'d0, c_carry}};
+  raw_neg = {{1'b1, {c}'d0}} - raw;
+  neg = (raw > {c1}'d{half});
+  mag = neg ? raw_neg[{cm}:0] : raw[{cm}:0];
+  idx = mag - 1'b1;
+  cand_a = {{c_w, idx[{cm2}:0]}};
+  cand_skip = (mag == {c}'d0) || c_p[{pw}];
+  n_b[0] = 1'b0;
+{neg_borrows}
   {{h_a, h_y, h_x}} = fmem[f_head];
   busy_h = 1'b0;
   busy_cand = 1'b0;
@@ -255,9 +318,10 @@ always @(*) begin
   issue = issue_h || issue_c;
   iss_a = issue_h ? h_a : cand_a;
   iss_x = issue_h ? h_x : c_p[{wm}:0];
-  iss_y = issue_h ? h_y : c_p[{pwm}:{w}];
-  // A point is done after its last window or once its remaining digits are all zero.
-  c_last = c_take && (c_w == {wb}'d{nw_last} || (c_s >> {c}) == {sb}'d0);
+  cand_y = neg ? c_ny : c_p[{pwm}:{w}];
+  iss_y = issue_h ? h_y : cand_y;
+  // A point is done after its last window or once its remaining digits and carry are zero.
+  c_last = c_take && (c_w == {wb}'d{nw_last} || ((c_s >> {c}) == {sb}'d0 && !neg));
   n_to_c = (state == S_RUN) && n_v && (!c_v || c_last);
   h2c_tready = ((state == S_RUN) && (in_count < count_r) && !f_v && (!n_v || n_to_c))
             || ((state == S_LOAD) && (in_count < beats_total))
@@ -323,7 +387,7 @@ always @(posedge clock) begin
   // The shift is written out entry by entry: a delayed assignment to an array in a loop
   // of this length is beyond what Verilator unrolls (BLKLOOPINIT at real-card depths).
 {infl_shift}  if (push) begin
-    fmem[f_tail] <= {{cand_a, c_p[{pwm}:0]}};
+    fmem[f_tail] <= {{cand_a, cand_y, c_p[{wm}:0]}};
     f_tail <= f_tail + 1'b1;
   end
   if (issue_h) f_head <= f_head + 1'b1;
@@ -401,7 +465,9 @@ always @(posedge clock) begin
         accum_c <= accum_c + 1;
         if (issue) adds_c <= adds_c + 1; else stall_c <= stall_c + 1;
         if (c_take && !cand_skip && !issue_h && busy_cand) defer_c <= defer_c + 1;
-        if (f_v) begin n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0; end
+        if (f_v) begin
+          n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0;
+{neg_stage1}        end
         if (acc) begin
           f_v <= 1'b1;
           f_s <= {sb}'d0;
@@ -415,18 +481,19 @@ always @(posedge clock) begin
           end
         end
         if (n_to_c) begin
-          c_v <= 1'b1; c_s <= n_s; c_p <= n_p; c_w <= {wb}'d0;
+          c_v <= 1'b1; c_s <= n_s; c_p <= n_p; c_w <= {wb}'d0; c_carry <= 1'b0;
+{neg_stage2}
           if (!f_v) n_v <= 1'b0;
         end else if (c_take) begin
           if (c_last) c_v <= 1'b0;
-          else begin c_s <= c_s >> {c}; c_w <= c_w + 1'b1; end
+          else begin c_s <= c_s >> {c}; c_w <= c_w + 1'b1; c_carry <= neg; end
         end
         if (in_count == count_r && !f_v && !n_v && !c_v && f_cnt == 0) state <= S_DRAIN;
       end
       S_DRAIN: if (infl_v == {dd}'d0 && hold_r) state <= S_ACK;
       else if (infl_v == {dd}'d0) begin
         state <= S_READ;
-        r_a <= {ab}'d1;
+        r_a <= {ab}'d0;
         r_left <= 32'd{readout};
         q_v <= 1'b0; rb_v <= 1'b0; r_k <= 2'd0;
       end
@@ -444,7 +511,7 @@ always @(posedge clock) begin
           q_v <= 1'b1;
           q_last <= (r_left == 32'd1);
           r_left <= r_left - 1;
-          r_a <= (r_a[{cm}:0] == {{{c}{{1'b1}}}}) ? r_a + 2'd2 : r_a + 1'b1;
+          r_a <= r_a + 1'b1;
         end
       end
       S_SINK: if (h2c_tvalid && h2c_tlast) begin state <= S_FLUSH; flush_k <= 16'd0; clean <= 1'b0; end
@@ -474,6 +541,10 @@ end
             wbm = wb - 1,
             abm = ab - 1,
             cm = c - 1,
+            cm2 = c - 2,
+            c1 = c + 1,
+            half = 1u64 << (c - 1),
+            segs_m = segs - 1,
             lbm = lb - 1,
             fw = ab + 2 * w - 1,
             f_last = f - 1,

@@ -141,14 +141,8 @@ pub fn identify(f: &mut dyn PcieFunction) -> Result<Capabilities> {
 pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Result<Capabilities> {
     let curve = r(regs::CAPS_CURVE)?;
     let preset_hash = r(regs::CAPS_PRESET_HASH)?;
-    // CAPS_NTT arrived in register-map 1.1; older cards read the hole as zero (no engine).
     let ntt = r(regs::CAPS_NTT)?;
-    // CAPS_MSM / CAPS_MSM_BASES arrived in 1.2; older cards read zero (no engine).
-    let msm = if Version::decode(version).minor >= 2 {
-        r(regs::CAPS_MSM)?
-    } else {
-        0
-    };
+    let msm = r(regs::CAPS_MSM)?;
     let msm_bases = if msm != 0 {
         r(regs::CAPS_MSM_BASES)?
     } else {

@@ -4,12 +4,14 @@
 //! against the simulated board's counters.
 //!
 //! Per cycle, as the hardware: the deferral FIFO's head issues if its bucket is not in
-//! flight; otherwise the current (point, window) is skipped (zero digit or infinity),
+//! flight; otherwise the current (point, window) with its signed digit
+//! ([`crate::msm::digits`]) is skipped (zero digit or infinity),
 //! issued (bucket free), deferred (FIFO not full) or held. A point leaves after its last
-//! window or once its remaining digits are zero; the next one waits in a two-stage fetch
+//! window or once its remaining digits (and carry) are zero; the next one waits in a two-stage fetch
 //! (base read, then next) that is refilled as soon as it empties. Buckets are in flight
 //! for adder latency + 2 cycles.
 
+use crate::msm::digits::{bucket_index, signed_digits};
 use std::collections::VecDeque;
 
 /// What the accumulation of one msm_run job costs.
@@ -55,29 +57,17 @@ pub fn accumulate_skipping(
 ) -> AccumCycles {
     let skip = |i: usize| identity.get(i).copied().unwrap_or(false);
     let c = shape.window_bits;
-    let mask = (1u64 << c) - 1;
     let in_flight = shape.adder_latency + 2;
-    let digit = |s: &[u64; 4], w: usize| -> u64 {
-        let bit = w * c;
-        let (limb, off) = (bit / 64, bit % 64);
-        if limb >= 4 {
-            return 0;
-        }
-        let mut v = s[limb] >> off;
-        if off + c > 64 && limb + 1 < 4 {
-            v |= s[limb + 1] << (64 - off);
-        }
-        v & mask
-    };
-    let rest_zero = |s: &[u64; 4], w: usize| (w + 1..shape.windows).all(|x| digit(s, x) == 0);
     let mut out = AccumCycles::default();
-    // Buckets in the adder (issued within the last L + 2 cycles), and how often each is.
-    let bucket = |(w, d): (usize, u64)| (w << c) | d as usize;
-    let mut flight: VecDeque<Option<(usize, u64)>> = vec![None; in_flight].into();
-    let mut in_adder = vec![0u16; shape.windows << c];
-    let mut fifo: VecDeque<(usize, u64)> = VecDeque::new();
+    // Buckets (readout indices) in the adder (issued within the last L + 2 cycles), and
+    // how often each is.
+    let mut flight: VecDeque<Option<usize>> = vec![None; in_flight].into();
+    let mut in_adder = vec![0u16; shape.windows * zkpipe_spec::wire::buckets_per_window(c)];
+    let mut fifo: VecDeque<usize> = VecDeque::new();
     let (mut f, mut n, mut cur): (Option<usize>, Option<usize>, Option<(usize, usize)>) =
         (None, None, None);
+    // The current point's signed digits.
+    let mut digits: Vec<i64> = Vec::new();
     let mut next_in = 0;
     loop {
         out.cycles += 1;
@@ -93,18 +83,18 @@ pub fn accumulate_skipping(
                 .map_or(0, |newest| (in_flight - newest) as u64);
             return out;
         }
-        let busy = |a: (usize, u64)| in_adder[bucket(a)] > 0;
+        let busy = |a: usize| in_adder[a] > 0;
         let issue_h = fifo.front().is_some_and(|&a| !busy(a));
         let (mut take, mut issue, mut push) = (false, None, None);
         if issue_h {
             issue = fifo.pop_front();
         }
         if let Some((i, w)) = cur {
-            let d = digit(&scalars[i], w);
-            let a = (w, d);
+            let d = digits[w];
             if d == 0 || skip(i) {
                 take = true;
             } else if !issue_h {
+                let a = bucket_index(c, w, d);
                 if !busy(a) {
                     issue = Some(a);
                     take = true;
@@ -114,16 +104,18 @@ pub fn accumulate_skipping(
                 }
             }
         }
-        let last =
-            take && cur.is_some_and(|(i, w)| w + 1 == shape.windows || rest_zero(&scalars[i], w));
+        let last = take
+            && cur.is_some_and(|(_, w)| {
+                w + 1 == shape.windows || digits[w + 1..].iter().all(|&d| d == 0)
+            });
         let n_to_c = n.is_some() && (cur.is_none() || last);
         let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || n_to_c);
         // Clock edge.
         if let Some(a) = flight.pop_back().flatten() {
-            in_adder[bucket(a)] -= 1;
+            in_adder[a] -= 1;
         }
         if let Some(a) = issue {
-            in_adder[bucket(a)] += 1;
+            in_adder[a] += 1;
         }
         flight.push_front(issue);
         out.adds += issue.is_some() as u64;
@@ -134,6 +126,9 @@ pub fn accumulate_skipping(
         let f_old = f.take();
         if n_to_c {
             cur = n.map(|i| (i, 0));
+            if let Some(i) = n {
+                digits = signed_digits(&scalars[i], c, shape.windows);
+            }
             n = None;
         } else if take {
             cur = if last {

@@ -77,7 +77,7 @@ impl ModelCard {
 
     /// Cycles of the sweep that clears every bucket address before a card's first run.
     pub fn msm_sweep_cycles(&self) -> u64 {
-        (self.timing.msm.windows << self.timing.msm.window_bits) as u64
+        (self.timing.msm.windows * self.timing.msm.buckets_per_window()) as u64
     }
 
     fn run_job(&self, points: Points, last: bool, sweep: bool, report: &mut MsmReport) {
@@ -197,7 +197,7 @@ impl ModelCard {
     fn time_reduction<P: SWCurveConfig>(&self) -> Result<f64> {
         let g = Affine::<P>::generator();
         let (x, y) = g.xy().expect("the generator is finite");
-        let per_window = (1usize << self.caps.msm_window_bits) - 1;
+        let per_window = zkpipe_spec::wire::buckets_per_window(self.caps.msm_window_bits as usize);
         let count = per_window * self.caps.msm_windows as usize;
         let buckets = vec![(x, y, P::BaseField::one()); count];
         let t = Instant::now();

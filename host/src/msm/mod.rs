@@ -4,11 +4,12 @@
 //! The card's MSM unit (`zkpipe_hdl::msm::MsmUnit`) keeps bases in card memory and returns
 //! Pippenger buckets; the host reduces them ([`reduce`]). The split:
 //!
-//! * **card**: digit extraction, bucket accumulation (one mixed addition per cycle), the
-//!   deferral FIFO — the O(n · windows) work;
-//! * **host** (rayon, parallel over windows): per window Σ d·B_d by running sums
-//!   (2 additions per bucket, after one batch normalisation), then Horner over windows —
-//!   O(windows · 2^c) work that does not grow with n.
+//! * **card**: signed digit extraction ([`digits`]), bucket accumulation (one mixed
+//!   addition per cycle, −P for a negative digit), the deferral FIFO — the O(n · windows)
+//!   work;
+//! * **host** (rayon, parallel over windows): per window Σ m·B_m over the 2^(c−1)
+//!   magnitudes by running sums (2 additions per bucket, after one batch normalisation),
+//!   then Horner over windows — O(windows · 2^(c−1)) work that does not grow with n.
 //!
 //! Bases are **resident**: [`Device::load_bases`](crate::Device::load_bases) stores them once and returns a
 //! [`ResidentBases`] handle; [`Device::msm_resident`](crate::Device::msm_resident) then streams only scalars.
@@ -22,6 +23,7 @@
 
 mod curve;
 mod device;
+pub mod digits;
 pub mod pool;
 pub mod reduce;
 mod wire;

@@ -1,7 +1,8 @@
 //! Host side of Pippenger: from the card's buckets to Σ kᵢ·Pᵢ.
 //!
-//! Window w's buckets B_1 … B_m (m = 2^c − 1) hold Σ of the points whose digit in window w
-//! is d. The window sum Σ d·B_d is taken by running sums from d = m down (two additions
+//! Window w's buckets B_1 … B_m (m = 2^(c−1)) hold Σ ±P over the points whose signed digit
+//! in window w is ±d ([`super::digits`]). The window sum Σ d·B_d is taken by running sums
+//! from d = m down (two additions
 //! per bucket, the first mixed after one batch normalisation), windows in parallel; the
 //! result is Σ_w 2^(c·w)·S_w by Horner (c doublings per window).
 
@@ -21,13 +22,13 @@ pub fn bucket_is_valid<P: SWCurveConfig>(b: &Bucket<P::BaseField>) -> bool {
     y.square() * z == x.square() * x + P::COEFF_B * z.square() * z
 }
 
-/// Σ_w 2^(c·w) Σ_d d·B[w][d]. `buckets` is window-major, digits 1 ..= 2^c − 1. `Err(i)`:
-/// bucket i is not a valid point.
+/// Σ_w 2^(c·w) Σ_d d·B[w][d]. `buckets` is window-major, magnitudes 1 ..= 2^(c−1).
+/// `Err(i)`: bucket i is not a valid point.
 pub fn reduce<P: SWCurveConfig>(
     buckets: &[Bucket<P::BaseField>],
     window_bits: usize,
 ) -> Result<Projective<P>, usize> {
-    let m = (1usize << window_bits) - 1;
+    let m = zkpipe_spec::wire::buckets_per_window(window_bits);
     assert_eq!(buckets.len() % m, 0, "whole windows of buckets");
     if let Some(bad) = buckets
         .par_iter()
@@ -69,25 +70,24 @@ pub fn reduce<P: SWCurveConfig>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msm::digits::{bucket_index, signed_digits};
     use ark_bn254::{Fr, G1Affine, G1Projective};
     use ark_ec::{AffineRepr, PrimeGroup, VariableBaseMSM};
-    use ark_ff::{BigInteger, PrimeField, UniformRand};
+    use ark_ff::{PrimeField, UniformRand};
     use rand::SeedableRng;
 
     /// Software buckets (the card's job, done with ark-ec) in homogeneous coordinates.
     fn buckets_of(bases: &[G1Affine], scalars: &[Fr], c: usize) -> Vec<Bucket<ark_bn254::Fq>> {
-        let windows = (Fr::MODULUS_BIT_SIZE as usize).div_ceil(c);
-        let m = (1 << c) - 1;
+        let windows = (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(c);
+        let m = 1 << (c - 1);
         let mut b = vec![G1Projective::zero(); windows * m];
         for (p, k) in bases.iter().zip(scalars) {
-            let bits = k.into_bigint().to_bits_le();
-            for w in 0..windows {
-                let d = (0..c)
-                    .filter(|i| bits.get(w * c + i).copied().unwrap_or(false))
-                    .map(|i| 1 << i)
-                    .sum::<usize>();
-                if d != 0 {
-                    b[w * m + d - 1] += p;
+            let digits = signed_digits(k.into_bigint().as_ref(), c, windows);
+            for (w, &d) in digits.iter().enumerate() {
+                match d.signum() {
+                    1 => b[bucket_index(c, w, d)] += p,
+                    -1 => b[bucket_index(c, w, d)] -= p,
+                    _ => {}
                 }
             }
         }
@@ -113,6 +113,8 @@ mod tests {
                 .collect();
             let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
             scalars[0] = -Fr::from(1u64);
+            // All ones in the low window: digit −1 and a carry.
+            scalars[n - 1] += Fr::from((1u64 << c) - 1);
             let got = reduce::<ark_bn254::g1::Config>(&buckets_of(&bases, &scalars, c), c);
             assert_eq!(got, Ok(G1Projective::msm(&bases, &scalars).unwrap()));
         }
@@ -124,7 +126,7 @@ mod tests {
         let good = (g.x, g.y, 1.into());
         let bad = (g.x, g.y + ark_bn254::Fq::from(1u64), 1.into());
         let zero = (0.into(), 0.into(), 0.into());
-        let mut buckets = vec![good; 15];
+        let mut buckets = vec![good; 16];
         assert!(reduce::<ark_bn254::g1::Config>(&buckets, 4).is_ok());
         buckets[9] = bad;
         assert_eq!(reduce::<ark_bn254::g1::Config>(&buckets, 4), Err(9));
