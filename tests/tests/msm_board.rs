@@ -73,6 +73,34 @@ fn edge_scalars_zero_one_and_minus_one() {
 }
 
 #[test]
+fn signed_digit_carries_ripple_into_the_top_window() {
+    let bases = points(6, 9);
+    // Byte b in every window but the top one (which stays zero, so the value is below r).
+    let byte = |b: u64| {
+        let pattern = b * 0x0101_0101_0101_0101;
+        Fr::from_bigint(BigInt([pattern, pattern, pattern, pattern >> 8])).unwrap()
+    };
+    let ks = [
+        // 2^248 − 1: digit −1, then 255 + carry = 256 → 0 with a carry through every
+        // window, and +1 in the top one.
+        byte(0xff),
+        // 0x80: 2^(c−1), the largest positive digit, no carry.
+        byte(0x80),
+        // 0x81: −127 and a carry in every window.
+        byte(0x81),
+        // 0x7f + carry = 0x80: positive after a negative window.
+        Fr::from(0x7fffu64),
+        -Fr::from(2u64),
+        Fr::from(0xffu64),
+    ];
+    check(&bases, &ks);
+    // Again with the bases reversed: each scalar meets another point.
+    let mut rev = bases.clone();
+    rev.reverse();
+    check(&rev, &ks);
+}
+
+#[test]
 fn same_bucket_in_every_window_defers_and_finishes() {
     // 0x1B in every byte (< r): every point hits bucket 0x1B of every window, the worst
     // case for conflicts.
