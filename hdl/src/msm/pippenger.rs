@@ -155,7 +155,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let take = sb.min(256);
         let wb = ceil_log2(nw).max(1);
         let ab = bucket_addr_bits(g);
-        let nb = nw << (c - 1);
+        let nb = g.windows * g.buckets_per_window();
         let lb = g.log_bases;
         let cap = 1u64 << lb;
         let f = g.fifo_depth;
@@ -165,8 +165,6 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         // is margin.
         let dd = self.add.latency() + 2;
         let pb = g.point_beats;
-        let readout = g.windows * g.buckets_per_window();
-        debug_assert_eq!(readout, nb);
         // −y = p − y in two stages of 128-bit segments: per-segment differences, borrow and
         // zero flags when the point enters `next`, the borrows resolved into it on the way
         // to `current`.
@@ -494,7 +492,7 @@ always @(posedge clock) begin
       else if (infl_v == {dd}'d0) begin
         state <= S_READ;
         r_a <= {ab}'d0;
-        r_left <= 32'd{readout};
+        r_left <= 32'd{nb};
         q_v <= 1'b0; rb_v <= 1'b0; r_k <= 2'd0;
       end
       S_READ: begin

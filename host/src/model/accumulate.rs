@@ -5,10 +5,10 @@
 //!
 //! Per cycle, as the hardware: the deferral FIFO's head issues if its bucket is not in
 //! flight; otherwise the current (point, window) with its signed digit
-//! ([`crate::msm::digits`]) is skipped (zero digit or infinity),
-//! issued (bucket free), deferred (FIFO not full) or held. A point leaves after its last
-//! window or once its remaining digits (and carry) are zero; the next one waits in a two-stage fetch
-//! (base read, then next) that is refilled as soon as it empties. Buckets are in flight
+//! ([`crate::msm::digits`]) is skipped (zero digit or infinity), issued (bucket free),
+//! deferred (FIFO not full) or held. A point leaves after its last window or once its
+//! remaining digits (and carry) are zero; the next one waits in a two-stage fetch (base
+//! read, then next) that is refilled as soon as it empties. Buckets are in flight
 //! for adder latency + 2 cycles.
 
 use crate::msm::digits::{bucket_index, signed_digits};
@@ -66,8 +66,10 @@ pub fn accumulate_skipping(
     let mut fifo: VecDeque<usize> = VecDeque::new();
     let (mut f, mut n, mut cur): (Option<usize>, Option<usize>, Option<(usize, usize)>) =
         (None, None, None);
-    // The current point's signed digits.
+    // The current point's signed digits, and the window it leaves after: its last non-zero
+    // digit's (the hardware's "remaining bits and carry are zero"), or the first.
     let mut digits: Vec<i64> = Vec::new();
+    let mut leaves_after = 0;
     let mut next_in = 0;
     loop {
         out.cycles += 1;
@@ -104,10 +106,7 @@ pub fn accumulate_skipping(
                 }
             }
         }
-        let last = take
-            && cur.is_some_and(|(_, w)| {
-                w + 1 == shape.windows || digits[w + 1..].iter().all(|&d| d == 0)
-            });
+        let last = take && cur.is_some_and(|(_, w)| w >= leaves_after);
         let n_to_c = n.is_some() && (cur.is_none() || last);
         let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || n_to_c);
         // Clock edge.
@@ -128,6 +127,7 @@ pub fn accumulate_skipping(
             cur = n.map(|i| (i, 0));
             if let Some(i) = n {
                 digits = signed_digits(&scalars[i], c, shape.windows);
+                leaves_after = digits.iter().rposition(|&d| d != 0).unwrap_or(0);
             }
             n = None;
         } else if take {

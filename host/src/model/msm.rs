@@ -75,9 +75,14 @@ impl ModelCard {
         report.projected_s += self.phase_seconds(busy, beats, 1) + self.pcie.job_setup_s;
     }
 
+    /// Buckets of the preset's MSM unit (all windows).
+    fn msm_buckets(&self) -> usize {
+        self.timing.msm.windows * self.timing.msm.buckets_per_window()
+    }
+
     /// Cycles of the sweep that clears every bucket address before a card's first run.
     pub fn msm_sweep_cycles(&self) -> u64 {
-        (self.timing.msm.windows * self.timing.msm.buckets_per_window()) as u64
+        self.msm_buckets() as u64
     }
 
     fn run_job(&self, points: Points, last: bool, sweep: bool, report: &mut MsmReport) {
@@ -197,9 +202,7 @@ impl ModelCard {
     fn time_reduction<P: SWCurveConfig>(&self) -> Result<f64> {
         let g = Affine::<P>::generator();
         let (x, y) = g.xy().expect("the generator is finite");
-        let per_window = zkpipe_spec::wire::buckets_per_window(self.caps.msm_window_bits as usize);
-        let count = per_window * self.caps.msm_windows as usize;
-        let buckets = vec![(x, y, P::BaseField::one()); count];
+        let buckets = vec![(x, y, P::BaseField::one()); self.msm_buckets()];
         let t = Instant::now();
         let sum =
             reduce::reduce::<P>(&buckets, self.caps.msm_window_bits as usize).map_err(|b| {

@@ -2,9 +2,9 @@
 //!
 //! Window w's buckets B_1 … B_m (m = 2^(c−1)) hold Σ ±P over the points whose signed digit
 //! in window w is ±d ([`super::digits`]). The window sum Σ d·B_d is taken by running sums
-//! from d = m down (two additions
-//! per bucket, the first mixed after one batch normalisation), windows in parallel; the
-//! result is Σ_w 2^(c·w)·S_w by Horner (c doublings per window).
+//! from d = m down (two additions per bucket, the first mixed after one batch
+//! normalisation), windows in parallel; the result is Σ_w 2^(c·w)·S_w by Horner
+//! (c doublings per window).
 
 use super::wire::Bucket;
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
@@ -79,7 +79,7 @@ mod tests {
     /// Software buckets (the card's job, done with ark-ec) in homogeneous coordinates.
     fn buckets_of(bases: &[G1Affine], scalars: &[Fr], c: usize) -> Vec<Bucket<ark_bn254::Fq>> {
         let windows = (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(c);
-        let m = 1 << (c - 1);
+        let m = zkpipe_spec::wire::buckets_per_window(c);
         let mut b = vec![G1Projective::zero(); windows * m];
         for (p, k) in bases.iter().zip(scalars) {
             let digits = signed_digits(k.into_bigint().as_ref(), c, windows);
