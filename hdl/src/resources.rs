@@ -234,14 +234,15 @@ pub fn montmul_instances(board_verilog: &str) -> (u64, u64) {
     (scalar, base)
 }
 
-/// Point adders in a board's Verilog (modules `…$msm$add`).
+/// Point adders in a board's Verilog (modules `…$msm$add$k`, one per lane).
 pub fn adder_instances(board_verilog: &str) -> u64 {
     board_verilog
         .lines()
         .filter_map(|l| l.strip_prefix("module "))
         .filter(|n| {
-            let name = n.split('(').next().unwrap_or("");
-            name.ends_with("$msm$add")
+            let name = n.split('(').next().unwrap_or("").trim();
+            name.rsplit_once("$msm$add$")
+                .is_some_and(|(_, k)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
         })
         .count() as u64
 }

@@ -158,9 +158,11 @@ pub fn check_preset(preset: &Preset) -> Result<ResourceReport, SynthError> {
 }
 
 fn check_supported(preset: &Preset) -> Result<(), SynthError> {
-    if preset.msm_adders != 1 {
+    let windows = preset.msm().windows;
+    if !(1..=windows).contains(&preset.msm_adders) {
         return Err(SynthError::Unsupported(format!(
-            "preset `{}` asks for {} MSM point adders; this generator builds one per MSM unit",
+            "preset `{}` asks for {} MSM point adders; the MSM unit gives each adder its own \
+             windows, so it takes 1 to {windows} (its window count)",
             preset.name, preset.msm_adders
         )));
     }

@@ -47,14 +47,16 @@ fn a_preset_over_its_part_is_refused_with_what_is_over() {
         }
         other => panic!("expected DoesNotFit, got {other:?}"),
     }
-    let too_many_adders = Preset {
-        msm_adders: 3,
-        ..u55c.clone()
-    };
-    assert!(matches!(
-        check_preset(&too_many_adders),
-        Err(SynthError::Unsupported(_))
-    ));
+    for adders in [0, u55c.msm().windows + 1] {
+        let impossible = Preset {
+            msm_adders: adders,
+            ..u55c.clone()
+        };
+        assert!(matches!(
+            check_preset(&impossible),
+            Err(SynthError::Unsupported(_))
+        ));
+    }
 }
 
 #[test]

@@ -139,7 +139,9 @@ pub const PRESETS: &[Preset] = &[
         msm_window_bits: 8,
         msm_log_bases: 16,
         msm_fifo_depth: 16,
-        msm_adders: 1,
+        // Two lanes, so the default suite runs the multi-adder paths (sim-bls12-381 keeps
+        // one: both shapes are tested).
+        msm_adders: 2,
     },
     Preset {
         name: "sim-bls12-381",

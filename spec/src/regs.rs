@@ -10,8 +10,10 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// Register-map version (major << 16 | minor): the driver refuses other majors.
 ///
 /// 1.1 added CAPS_NTT, 1.2 CAPS_MSM; 2.0 changed the msm_run readout to signed digits
-/// (2^(c−1) buckets per window, see [`crate::wire::readout_beats`]).
-pub const VERSION: u32 = 0x0002_0000;
+/// (2^(c−1) buckets per window, see [`crate::wire::readout_beats`]); 2.1 added
+/// PERF_MSM_ADDS_MIN for MSM units of several adders (PERF_STALL_CYCLES of msm_run counts
+/// idle adder-cycles).
+pub const VERSION: u32 = 0x0002_0001;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,10 +93,11 @@ registers! {
     PERF_BUSY_CYCLES = 0x100, Ro, "Cycles the kernel was busy in the last job.";
     PERF_BEATS_IN = 0x104, Ro, "Host-to-card beats accepted in the last job.";
     PERF_BEATS_OUT = 0x108, Ro, "Card-to-host beats sent in the last job.";
-    PERF_STALL_CYCLES = 0x10C, Ro, "Busy cycles in which the pipeline held (input empty or output full); msm_run: accumulation cycles without a point addition issued.";
-    PERF_MSM_ADDS = 0x110, Ro, "msm_run: point additions issued to the adder.";
+    PERF_STALL_CYCLES = 0x10C, Ro, "Busy cycles in which the pipeline held (input empty or output full); msm_run: adder-cycles of the accumulation without a point addition issued (summed over the adders).";
+    PERF_MSM_ADDS = 0x110, Ro, "msm_run: point additions issued (summed over the adders).";
     PERF_MSM_DEFERRALS = 0x114, Ro, "msm_run: points deferred to the FIFO because their bucket was in the adder.";
     PERF_MSM_ACCUM_CYCLES = 0x118, Ro, "msm_run: cycles of the accumulation phase (first scalar to last addition issued).";
+    PERF_MSM_ADDS_MIN = 0x11C, Ro, "msm_run: point additions issued to the least busy adder (its utilisation: this / PERF_MSM_ACCUM_CYCLES).";
     FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder).";
 }
 

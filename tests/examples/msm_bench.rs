@@ -56,6 +56,7 @@ fn shape_of(name: &str) -> (MsmShape, MsmConfig, f64) {
         windows: g.windows,
         adder_latency: latency,
         fifo_depth: g.fifo_depth,
+        adders: g.adders,
     };
     (shape, g, preset.clock_mhz)
 }
@@ -64,7 +65,10 @@ fn main() -> zkpipe::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let device = Device::open("sim:sim-small")?;
     let (sim_shape, _, _) = shape_of("sim-small");
-    println!("## 1. Simulated board (sim-small)\n");
+    println!(
+        "## 1. Simulated board (sim-small, {} adders; utilisation: the lowest adder's)\n",
+        sim_shape.adders
+    );
     println!("| n | scalars | accumulation cycles | model | additions | deferrals | utilisation | cycles / point / window | busy cycles | projected @250 MHz | simulation wall time |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let mut random_accum_4096 = 0u64;
@@ -140,7 +144,7 @@ fn main() -> zkpipe::Result<()> {
         buckets,
         g250.capacity(),
         per_point,
-        model.adds as f64 / model.cycles as f64,
+        model.adds_min as f64 / model.cycles as f64,
         model.deferrals,
         readout_s * 1e3,
         reduce_s
@@ -194,5 +198,26 @@ fn main() -> zkpipe::Result<()> {
         readout * 1e3,
         accum + bases_in + readout
     );
+    let mhz250 = shape_of("u250-bn254").2;
+    println!(
+        "\n## 3. Adders (lanes) at the u250-bn254 geometry, from the cycle model\n\n\
+         What more adders would buy once the DSP budget holds them (issue 13); 2^16 \
+         scalars, accumulation projected to 2^20 at {mhz250} MHz.\n"
+    );
+    println!("| adders | scalars | cycles / point | lowest utilisation | deferrals | accumulation, 2^20 |");
+    println!("|---|---|---|---|---|---|");
+    let same_scalars = vec![[0x1B1B_1B1B_1B1B_1B1Bu64; 4]; sample];
+    for adders in [1, 2, 3, 4, 6, 8] {
+        for (label, scalars) in [("random", &sample_scalars), ("same bucket", &same_scalars)] {
+            let m = accumulate(MsmShape { adders, ..u250 }, scalars);
+            let per_point = m.cycles as f64 / sample as f64;
+            println!(
+                "| {adders} | {label} | {per_point:.3} | {:.3} | {} | {:.1} ms |",
+                m.adds_min as f64 / m.cycles as f64,
+                m.deferrals,
+                (1u64 << 20) as f64 * per_point / (mhz250 * 1e6) * 1e3
+            );
+        }
+    }
     Ok(())
 }

@@ -20,6 +20,7 @@ fn model_matches_the_simulated_board() {
         windows: g.windows,
         adder_latency: MixedAdd::<256, 512>::new(preset.curve, preset.mul_style).latency(),
         fifo_depth: g.fifo_depth,
+        adders: g.adders,
     };
     let device = Device::open("sim:sim-small").unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(3);
@@ -36,6 +37,7 @@ fn model_matches_the_simulated_board() {
         let limbs: Vec<[u64; 4]> = scalars.iter().map(|k| k.into_bigint().0).collect();
         let model = accumulate(shape, &limbs);
         assert_eq!(model.adds, report.adds);
+        assert_eq!(model.adds_min, report.adds_min);
         assert_eq!(model.deferrals, report.deferrals);
         // The board also counts the cycles before the host starts its DMA.
         let extra = report.accum_cycles as i64 - model.cycles as i64;

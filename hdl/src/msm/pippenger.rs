@@ -1,8 +1,13 @@
 //! `MsmUnit`: the board's Pippenger engine — resident base memory, window digits extracted
-//! in hardware, bucket memory per window, one complete mixed adder ([`MixedAdd`]) issued
-//! every cycle, a deferral FIFO for points whose bucket is still in the adder, and bucket
-//! readout. Bucket reduction and window combination run on the host (see
-//! `docs/ARCHITECTURE.md`, "MSM").
+//! in hardware, and one or more **lanes**, each a complete mixed adder ([`MixedAdd`])
+//! issued every cycle with its own windows (w ≡ k mod lanes), bucket memory, deferral FIFO
+//! for points whose bucket is still in its adder, and in-flight list. A point is fetched
+//! once and enters every lane in the same cycle; the next one enters when every lane is
+//! done with it. Windows rather than buckets are split between lanes so that no bucket is
+//! ever shared: no conflicts between adders to track, no arbitration on a bucket memory,
+//! and the lanes stay balanced (⌈W/lanes⌉ or ⌊W/lanes⌋ windows each; interleaved, so sparse
+//! high windows spread over all lanes). Bucket reduction and window combination run on the
+//! host (see `docs/ARCHITECTURE.md`, "MSM").
 //!
 //! Jobs (opcode in JOB_OPCODE, JOB_COUNT points, JOB_MSM_OFFSET first base index):
 //! - **msm_load**: the host-to-card stream carries the affine bases in Montgomery form,
@@ -11,16 +16,18 @@
 //!   2·W ≤ 512, else the next beat). They are stored at offset.. in base memory; one
 //!   acknowledgement beat {offset, count} goes back.
 //! - **msm_run**: the stream carries one canonical scalar per beat (bits 255:0). For each
-//!   scalar the unit reads base `offset + i` and walks its windows w = 0 … W−1, one per
-//!   cycle, with **signed digits**: raw = bits [c·w, c·w + c) + carry; raw > 2^(c−1)
+//!   scalar the unit reads base `offset + i`; each lane walks its windows, one per cycle,
+//!   with **signed digits**: raw = bits [c·w, c·w + c) + carry; raw > 2^(c−1)
 //!   becomes the digit raw − 2^c (carry 1 into the next window), else raw (carry 0). A
 //!   digit ±m ≠ 0 (and a finite base) issues bucket[w][m] += ±P to the adder, −P being
 //!   (x, p − y) computed on the way in (two stages of 128-bit borrow chains). W·c > scalar
-//!   bits keeps the last carry inside the top window. A bucket already in the adder
-//!   (compared against the in-flight addresses) sends the point to the deferral FIFO
-//!   instead; the FIFO head is retried every cycle and issues as soon as its bucket is free
-//!   (PipeZK's dynamic dispatch). After the last scalar the FIFO and the adder drain, and
-//!   every bucket (w, 1 ≤ m ≤ 2^(c−1)) is sent back as X, Y, Z (homogeneous projective,
+//!   bits keeps the last carry inside the top window; the carry into every window is found
+//!   at once (a W-bit carry chain over per-window generate/propagate flags) while the point
+//!   waits in the fetch stages, so a lane needs no other lane's digits. A bucket already in
+//!   its lane's adder (compared against the in-flight addresses) sends the point to the
+//!   lane's deferral FIFO instead; the FIFO head is retried every cycle and issues as soon
+//!   as its bucket is free (PipeZK's dynamic dispatch). After the last scalar the FIFOs and
+//!   the adders drain, and every bucket (w, 1 ≤ m ≤ 2^(c−1)) is sent back as X, Y, Z (homogeneous projective,
 //!   Montgomery form, one coordinate per beat, window-major, m ascending), clearing it to
 //!   the identity on the way out: half the buckets and half the readout of unsigned digits.
 //!   JOB_MSM_FLAGS lets the runs of one MSM share the buckets: *keep* starts from the
@@ -31,7 +38,7 @@
 //! abort; a completed readout leaves them cleared, so later runs skip the sweep.
 //!
 //! The control is generated Verilog (rust-hdl has no memories with read enables and write
-//! muxes of this shape); the adder is a rust-hdl child. The unit is simulated with
+//! muxes of this shape); the adders are rust-hdl children. The unit is simulated with
 //! Verilator only.
 
 use super::point_add::MixedAdd;
@@ -42,9 +49,9 @@ use rust_hdl::core::prelude::*;
 
 pub use zkpipe_spec::preset::MsmConfig;
 
-/// Bits of a bucket address {window, magnitude − 1}.
+/// Bits of a bucket address in a lane's memory {window in the lane, magnitude − 1}.
 pub fn bucket_addr_bits(cfg: &MsmConfig) -> usize {
-    ceil_log2(cfg.windows).max(1) + cfg.window_bits - 1
+    ceil_log2(lane_windows(cfg.windows, cfg.adders, 0)).max(1) + cfg.window_bits - 1
 }
 
 /// Longest borrow chain of the y negation in one pipeline stage (as `PipeAdd`).
@@ -73,6 +80,8 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub perf_out: Signal<Out, Bits<32>>,
     pub perf_stall: Signal<Out, Bits<32>>,
     pub perf_adds: Signal<Out, Bits<32>>,
+    /// Additions issued to the least busy adder.
+    pub perf_adds_min: Signal<Out, Bits<32>>,
     pub perf_deferrals: Signal<Out, Bits<32>>,
     pub perf_accum: Signal<Out, Bits<32>>,
     pub h2c_tdata: Signal<In, Bits<BEAT_BITS>>,
@@ -83,7 +92,8 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub c2h_tvalid: Signal<Out, Bit>,
     pub c2h_tlast: Signal<Out, Bit>,
     pub c2h_tready: Signal<In, Bit>,
-    add: MixedAdd<W, W2>,
+    /// One adder per lane (`add$k` in the Verilog).
+    add: Vec<MixedAdd<W, W2>>,
     _geometry: MsmConfig,
     _one: BigUint,
     _modulus: BigUint,
@@ -95,6 +105,10 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         assert_eq!(geometry.field_width, W, "base-field width");
         assert!(geometry.fifo_depth.is_power_of_two() && geometry.fifo_depth >= 2);
         assert!(geometry.window_bits >= 2, "signed digits need c ≥ 2");
+        assert!(
+            (1..=geometry.windows).contains(&geometry.adders),
+            "1 ≤ adders ≤ windows"
+        );
         assert!(
             geometry.windows * geometry.window_bits > geometry.scalar_bits,
             "the signed digits' carry must stay in the top window"
@@ -119,6 +133,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             perf_out: Default::default(),
             perf_stall: Default::default(),
             perf_adds: Default::default(),
+            perf_adds_min: Default::default(),
             perf_deferrals: Default::default(),
             perf_accum: Default::default(),
             h2c_tdata: Default::default(),
@@ -129,7 +144,9 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             c2h_tvalid: Default::default(),
             c2h_tlast: Default::default(),
             c2h_tready: Default::default(),
-            add: MixedAdd::new(cfg.curve, cfg.mul_style),
+            add: (0..cfg.adders)
+                .map(|_| MixedAdd::new(cfg.curve, cfg.mul_style))
+                .collect(),
             _geometry: geometry,
             _one: one,
             _modulus: params.modulus,
@@ -142,7 +159,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
 
     /// Latency of the point adder.
     pub fn adder_latency(&self) -> usize {
-        self.add.latency()
+        self.add[0].latency()
     }
 
     /// The generated control: see the module documentation.
@@ -151,19 +168,21 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let w = W;
         let c = g.window_bits;
         let nw = g.windows;
+        let lanes = self.add.len();
         let sb = nw * c; // scalar shift register
         let take = sb.min(256);
-        let wb = ceil_log2(nw).max(1);
         let ab = bucket_addr_bits(g);
+        let nbl = lane_buckets(g);
         let nb = g.windows * g.buckets_per_window();
         let lb = g.log_bases;
         let cap = 1u64 << lb;
         let f = g.fifo_depth;
         let fb = ceil_log2(f);
+        let half = 1u64 << (c - 1);
         // In flight: issued at t, bucket read at t, adder input at t+1, written back at
         // t+1+L. Entries 0..=L cover every cycle a read could see a stale bucket; one more
         // is margin.
-        let dd = self.add.latency() + 2;
+        let dd = self.adder_latency() + 2;
         let pb = g.point_beats;
         // −y = p − y in two stages of 128-bit segments: per-segment differences, borrow and
         // zero flags when the point enters `next`, the borrows resolved into it on the way
@@ -198,6 +217,19 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 )
             })
             .collect::<String>();
+        // Signed-digit carries of every window at once, so that each lane knows the carry
+        // into its windows: window w generates a carry if its bits exceed 2^(c−1) and
+        // propagates one if they equal it. Flags when the point enters `next`, the carry
+        // chain (a W-bit addition) on the way to the lanes.
+        let carry_flags = (0..nw)
+            .map(|v| {
+                let (hi, lo) = (c * v + c - 1, c * v);
+                format!(
+                    "          n_gen[{v}] <= (f_s[{hi}:{lo}] > {c}'d{half});\n          \
+                     n_prop[{v}] <= (f_s[{hi}:{lo}] == {c}'d{half});\n"
+                )
+            })
+            .collect::<String>();
         let ident = format!("{{{w}'d0, {w}'h{:x}, {w}'d0}}", self._one);
         let ops = (Opcode::MsmLoad as u32, Opcode::MsmRun as u32);
         let (e_busy, e_count, e_short, e_long, e_cfg) = (
@@ -228,6 +260,50 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 store = store("x_hold", &format!("h2c_tdata[{}:0]", w - 1))
             )
         };
+        let lane_text = |k: usize| {
+            lane_verilog(&LaneParams {
+                k,
+                lanes,
+                w,
+                c,
+                sb,
+                ab,
+                nbl,
+                dd,
+                f,
+                fb,
+                half,
+                last_local: lane_windows(nw, lanes, k) - 1,
+                ident: &ident,
+                f_drop: FaultInject::DROP_DEFERRAL.lsb,
+                f_corrupt: FaultInject::CORRUPT_ADDER.lsb,
+            })
+        };
+        let lane_parts: Vec<LaneVerilog> = (0..lanes).map(lane_text).collect();
+        let join = |f: &dyn Fn(&LaneVerilog) -> &str| lane_parts.iter().map(f).collect::<String>();
+        let all = |name: &str, op: &str| {
+            (0..lanes)
+                .map(|k| format!("{name}_{k}"))
+                .collect::<Vec<_>>()
+                .join(op)
+        };
+        let sum = |name: &str| {
+            (0..lanes)
+                .map(|k| format!("{{31'd0, {name}_{k}}}"))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let adds_min = (1..lanes).fold("adds_l_0".to_string(), |acc, k| {
+            format!("((adds_l_{k} < {acc}) ? adds_l_{k} : {acc})")
+        });
+        let lanes_idle = (0..lanes)
+            .map(|k| format!("!l_v_{k} && f_cnt_{k} == 0"))
+            .collect::<Vec<_>>()
+            .join(" && ");
+        let readout_mux = (0..lanes)
+            .map(|k| format!("            {k}: rb <= bmem_q_{k};\n"))
+            .collect::<String>();
+        let lbits = ceil_log2(lanes).max(1);
         format!(
             r#"
 localparam S_IDLE = 4'd0, S_LOAD = 4'd1, S_CLEAR = 4'd2, S_RUN = 4'd3, S_DRAIN = 4'd4,
@@ -242,93 +318,44 @@ reg [15:0] flush_k;
 {pmem_marker}reg [{pw}:0] pmem [0:{cap_last}];
 reg [{pw}:0] pmem_q;
 reg [{wm}:0] x_hold;
-// Buckets {{Z, Y, X}}, address {{window, digit}}.
-{bmem_marker}reg [{bw}:0] bmem [0:{nb_last}];
-reg [{bw}:0] bmem_q;
-// Scalar pipeline: fetch (base read) -> next -> current (walks the windows).
-reg f_v, n_v, c_v;
-reg [{sbm}:0] f_s, n_s, c_s;
+// Scalar pipeline: fetch (base read) -> next -> the lanes (each walks its windows).
+reg f_v, n_v;
+reg [{sbm}:0] f_s, n_s;
 reg [{pw}:0] n_p, c_p;
-reg [{wbm}:0] c_w;
-// Signed digits: the carry into the current window, and −y of the current point.
-reg c_carry;
+// Signed digits: generate/propagate flags of every window, and −y of the current point.
+reg [{nwm}:0] n_gen, n_prop;
+reg [{nw}:0] carry_in;
 reg [{segs_m}:0] n_g, n_z;
 reg [{segs}:0] n_b;
 reg [{wm}:0] n_d, c_ny;
-// Deferral FIFO {{bucket, y, x}}.
-{fmem_marker}reg [{fw}:0] fmem [0:{f_last}];
-reg [{fbm}:0] f_head, f_tail;
-reg [{fb}:0] f_cnt;
-// Buckets in flight in the adder.
-reg [{ddm}:0] infl_v;
-reg [{abm}:0] infl_a [0:{ddm}];
-// Issue stage (aligned with the bucket read).
-reg s_v;
-reg [{abm}:0] s_a;
-reg [{wm}:0] s_x, s_y;
-// Readout.
+// Readout: lane, window in the lane, magnitude − 1.
 reg [{abm}:0] r_a, clr_a;
+reg [{lbm}:0] r_lane, q_lane;
 reg [31:0] r_left;
 reg q_v, q_last, rb_v, rb_last;
 reg [1:0] r_k;
 reg [{bw}:0] rb;
-
-reg [{c}:0] raw, raw_neg;
-reg [{cm}:0] mag, idx;
-reg neg;
-reg [{abm}:0] cand_a, h_a, iss_a, b_raddr;
-reg [{wm}:0] h_x, h_y, iss_x, iss_y, cand_y;
-reg cand_skip, busy_h, busy_cand, issue_h, issue_c, c_take, c_last, push, issue, n_to_c;
-reg acc, xfer, rb_free, q_to_rb, fetch, b_ren;
-reg [31:0] p_waddr_full, p_raddr_full;
-reg [{lbm}:0] p_waddr, p_raddr;
+reg acc, xfer, rb_free, q_to_rb, fetch, n_to_c;
+reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
+reg [{lbm_}:0] p_waddr, p_raddr;
 integer k;
-
+{lane_decls}
 always @(*) begin
-  // Signed digit: raw = bits + carry; above 2^(c−1) it becomes raw − 2^c (carry 1).
-  raw = {{1'b0, c_s[{cm}:0]}} + {{{c}'d0, c_carry}};
-  raw_neg = {{1'b1, {c}'d0}} - raw;
-  neg = (raw > {c1}'d{half});
-  mag = neg ? raw_neg[{cm}:0] : raw[{cm}:0];
-  idx = mag - 1'b1;
-  cand_a = {{c_w, idx[{cm2}:0]}};
-  cand_skip = (mag == {c}'d0) || c_p[{pw}];
   n_b[0] = 1'b0;
 {neg_borrows}
-  {{h_a, h_y, h_x}} = fmem[f_head];
-  busy_h = 1'b0;
-  busy_cand = 1'b0;
-  for (k = 0; k <= {ddm}; k = k + 1) begin
-    if (infl_v[k] && infl_a[k] == h_a) busy_h = 1'b1;
-    if (infl_v[k] && infl_a[k] == cand_a) busy_cand = 1'b1;
-  end
-  issue_h = (state == S_RUN) && (f_cnt != 0) && !busy_h;
-  c_take = 1'b0;
-  issue_c = 1'b0;
-  push = 1'b0;
-  if (state == S_RUN && c_v) begin
-    if (cand_skip) c_take = 1'b1;
-    else if (!issue_h) begin
-      if (!busy_cand) begin issue_c = 1'b1; c_take = 1'b1; end
-      else if (f_cnt != {f}) begin push = !fault[{f_drop}]; c_take = 1'b1; end
-    end
-  end
-  issue = issue_h || issue_c;
-  iss_a = issue_h ? h_a : cand_a;
-  iss_x = issue_h ? h_x : c_p[{wm}:0];
-  cand_y = neg ? c_ny : c_p[{pwm}:{w}];
-  iss_y = issue_h ? h_y : cand_y;
-  // A point is done after its last window or once its remaining digits and carry are zero.
-  c_last = c_take && (c_w == {wb}'d{nw_last} || ((c_s >> {c}) == {sb}'d0 && !neg));
-  n_to_c = (state == S_RUN) && n_v && (!c_v || c_last);
+  // Carry into each window: the carries of (generate | propagate) + generate.
+  carry_in = ({{1'b0, n_gen | n_prop}} + {{1'b0, n_gen}}) ^ {{1'b0, n_gen | n_prop}} ^ {{1'b0, n_gen}};
+{lane_comb}
+  // A point enters the lanes when every lane is done with the current one.
+  n_to_c = (state == S_RUN) && n_v && {lanes_done};
   h2c_tready = ((state == S_RUN) && (in_count < count_r) && !f_v && (!n_v || n_to_c))
             || ((state == S_LOAD) && (in_count < beats_total))
             || (state == S_SINK);
   acc = h2c_tvalid && h2c_tready;
   p_waddr_full = offset_r + pt_idx;
   p_raddr_full = offset_r + in_count;
-  p_waddr = p_waddr_full[{lbm}:0];
-  p_raddr = p_raddr_full[{lbm}:0];
+  p_waddr = p_waddr_full[{lbm_}:0];
+  p_raddr = p_raddr_full[{lbm_}:0];
   // Readout and the acknowledgement beat.
   c2h_tvalid = ((state == S_READ) && rb_v) || (state == S_ACK);
   c2h_tlast = (state == S_ACK) || (rb_last && r_k == 2'd2);
@@ -341,19 +368,9 @@ always @(*) begin
   rb_free = !rb_v || (xfer && r_k == 2'd2);
   q_to_rb = (state == S_READ) && q_v && rb_free;
   fetch = (state == S_READ) && (r_left != 0) && (!q_v || q_to_rb);
-  b_raddr = (state == S_READ) ? r_a : iss_a;
-  b_ren = (state == S_READ) ? fetch : 1'b1;
-  // The adder: bucket from memory, point from the issue stage, bucket address as tag.
-  add$clock = clock;
-  add$enable = 1'b1;
-  add$x1 = bmem_q[{wm}:0];
-  add$y1 = bmem_q[{pwm}:{w}];
-  add$z1 = bmem_q[{bw}:{pw2}];
-  add$x2 = s_x;
-  add$y2 = s_y;
-  add$v = s_v;
-  add$tag = 32'd0;
-  add$tag[{abm}:0] = s_a;
+  adds_now = {adds_sum};
+  defers_now = {defers_sum};
+  adds_min = {adds_min};
   status = ({{24'd0, err_r}} << {st_err}) | ({{31'd0, done_r}} << {st_done}) | ({{31'd0, state != S_IDLE}} << {st_busy});
   done = done_r;
   perf_busy = busy_c;
@@ -361,42 +378,13 @@ always @(*) begin
   perf_out = out_c;
   perf_stall = stall_c;
   perf_adds = adds_c;
+  perf_adds_min = adds_min;
   perf_deferrals = defer_c;
   perf_accum = accum_c;
 end
-
-// Bucket memory: one read port (issue or readout), one write port (adder result, clear
-// sweep, or read-and-clear during readout).
+{lane_seq}
 always @(posedge clock) begin
-  if (b_ren) bmem_q <= bmem[b_raddr];
-  if (add$vo) bmem[add$tag_o[{abm}:0]] <= {{add$z3, add$y3, add$x3 ^ {{{wm}'d0, fault[{f_corrupt}]}}}};
-  else if (state == S_CLEAR) bmem[clr_a] <= {ident};
-  else if (fetch) bmem[r_a] <= {ident};
-end
-
-// Issue stage, in-flight list, deferral FIFO.
-always @(posedge clock) begin
-  s_v <= issue;
-  s_a <= iss_a;
-  s_x <= iss_x;
-  s_y <= iss_y;
-  infl_v <= {{infl_v[{ddm2}:0], issue}};
-  infl_a[0] <= iss_a;
-  // The shift is written out entry by entry: a delayed assignment to an array in a loop
-  // of this length is beyond what Verilator unrolls (BLKLOOPINIT at real-card depths).
-{infl_shift}  if (push) begin
-    fmem[f_tail] <= {{cand_a, cand_y, c_p[{wm}:0]}};
-    f_tail <= f_tail + 1'b1;
-  end
-  if (issue_h) f_head <= f_head + 1'b1;
-  if (push && !issue_h) f_cnt <= f_cnt + 1'b1;
-  else if (issue_h && !push) f_cnt <= f_cnt - 1'b1;
   if (acc && state == S_RUN) pmem_q <= pmem[p_raddr];
-  if (state == S_FLUSH || state == S_IDLE) begin
-    f_head <= {fb}'d0;
-    f_tail <= {fb}'d0;
-    f_cnt <= {fb1}'d0;
-  end
 end
 
 // Control.
@@ -433,7 +421,7 @@ always @(posedge clock) begin
       done_r <= 1'b0;
       err_r <= 8'd0;
       busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0;
-      f_v <= 1'b0; n_v <= 1'b0; c_v <= 1'b0;
+      f_v <= 1'b0; n_v <= 1'b0;
       clr_a <= 0;
       if (opcode == 32'd{op_load}) state <= S_LOAD;
       else if (clean || flags[{fl_keep}]) state <= S_RUN;
@@ -456,16 +444,17 @@ always @(posedge clock) begin
       S_ACK: if (xfer) begin done_r <= 1'b1; state <= S_IDLE; end
       S_CLEAR: begin
         clr_a <= clr_a + 1'b1;
-        if (clr_a == {ab}'d{nb_last}) state <= S_RUN;
+        if (clr_a == {ab}'d{nbl_last}) state <= S_RUN;
       end
       S_RUN: begin
         clean <= 1'b0;
         accum_c <= accum_c + 1;
-        if (issue) adds_c <= adds_c + 1; else stall_c <= stall_c + 1;
-        if (c_take && !cand_skip && !issue_h && busy_cand) defer_c <= defer_c + 1;
+        adds_c <= adds_c + adds_now;
+        stall_c <= stall_c + {lanes} - adds_now;
+        defer_c <= defer_c + defers_now;
         if (f_v) begin
           n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0;
-{neg_stage1}        end
+{neg_stage1}{carry_flags}        end
         if (acc) begin
           f_v <= 1'b1;
           f_s <= {sb}'d0;
@@ -479,19 +468,17 @@ always @(posedge clock) begin
           end
         end
         if (n_to_c) begin
-          c_v <= 1'b1; c_s <= n_s; c_p <= n_p; c_w <= {wb}'d0; c_carry <= 1'b0;
+          c_p <= n_p;
 {neg_stage2}
           if (!f_v) n_v <= 1'b0;
-        end else if (c_take) begin
-          if (c_last) c_v <= 1'b0;
-          else begin c_s <= c_s >> {c}; c_w <= c_w + 1'b1; c_carry <= neg; end
         end
-        if (in_count == count_r && !f_v && !n_v && !c_v && f_cnt == 0) state <= S_DRAIN;
+        if (in_count == count_r && !f_v && !n_v && {lanes_idle}) state <= S_DRAIN;
       end
-      S_DRAIN: if (infl_v == {dd}'d0 && hold_r) state <= S_ACK;
-      else if (infl_v == {dd}'d0) begin
+      S_DRAIN: if ({infl_empty} && hold_r) state <= S_ACK;
+      else if ({infl_empty}) begin
         state <= S_READ;
         r_a <= {ab}'d0;
+        r_lane <= {lbits}'d0;
         r_left <= 32'd{nb};
         q_v <= 1'b0; rb_v <= 1'b0; r_k <= 2'd0;
       end
@@ -504,17 +491,31 @@ always @(posedge clock) begin
             if (rb_last) begin done_r <= 1'b1; clean <= 1'b1; state <= S_IDLE; end
           end else r_k <= r_k + 1'b1;
         end
-        if (q_to_rb) begin rb <= bmem_q; rb_v <= 1'b1; rb_last <= q_last; q_v <= 1'b0; r_k <= 2'd0; end
+        if (q_to_rb) begin
+          case (q_lane)
+{readout_mux}            default: rb <= bmem_q_0;
+          endcase
+          rb_v <= 1'b1; rb_last <= q_last; q_v <= 1'b0; r_k <= 2'd0;
+        end
         if (fetch) begin
           q_v <= 1'b1;
+          q_lane <= r_lane;
           q_last <= (r_left == 32'd1);
           r_left <= r_left - 1;
-          r_a <= r_a + 1'b1;
+          // Window-major order: magnitudes of window w (lane w mod lanes, local window
+          // w / lanes), then the next window.
+          if (r_a[{cm2}:0] == {cm1}'d{half_last}) begin
+            r_a[{cm2}:0] <= {cm1}'d0;
+            if (r_lane == {lbits}'d{lanes_last}) begin
+              r_lane <= {lbits}'d0;
+              r_a[{abm}:{cm1}] <= r_a[{abm}:{cm1}] + 1'b1;
+            end else r_lane <= r_lane + 1'b1;
+          end else r_a[{cm2}:0] <= r_a[{cm2}:0] + 1'b1;
         end
       end
       S_SINK: if (h2c_tvalid && h2c_tlast) begin state <= S_FLUSH; flush_k <= 16'd0; clean <= 1'b0; end
       S_FLUSH: begin
-        f_v <= 1'b0; n_v <= 1'b0; c_v <= 1'b0; q_v <= 1'b0; rb_v <= 1'b0;
+        f_v <= 1'b0; n_v <= 1'b0; q_v <= 1'b0; rb_v <= 1'b0;
         clean <= 1'b0;
         flush_k <= flush_k + 1;
         if (flush_k == 16'd{dd}) state <= S_IDLE;
@@ -525,39 +526,34 @@ always @(posedge clock) begin
 end
 "#,
             pmem_marker = crate::resources::memory_marker((2 * w as u64 + 1) * cap),
-            bmem_marker = crate::resources::memory_marker((3 * w * nb) as u64),
-            fmem_marker = crate::resources::memory_marker(((ab + 2 * w) * f) as u64),
             pw = 2 * w,
             pwm = 2 * w - 1,
             pw2 = 2 * w,
             wm = w - 1,
             bw = 3 * w - 1,
             cap_last = cap - 1,
-            nb_last = nb - 1,
+            nbl_last = nbl - 1,
             sbm = sb - 1,
             takem = take - 1,
-            wbm = wb - 1,
             abm = ab - 1,
-            cm = c - 1,
+            cm1 = c - 1,
             cm2 = c - 2,
-            c1 = c + 1,
-            half = 1u64 << (c - 1),
+            half_last = half - 1,
+            nwm = nw - 1,
             segs_m = segs - 1,
-            lbm = lb - 1,
-            fw = ab + 2 * w - 1,
-            f_last = f - 1,
-            fbm = fb - 1,
-            fb1 = fb + 1,
-            ddm = dd - 1,
-            ddm2 = dd - 2,
-            nw_last = nw - 1,
+            lbm = lbits - 1,
+            lbm_ = lb - 1,
+            lanes_last = lanes - 1,
             beat = BEAT_BITS,
             op_load = ops.0,
-            infl_shift = (1..dd)
-                .map(|j| format!("  infl_a[{j}] <= infl_a[{}];\n", j - 1))
-                .collect::<String>(),
-            f_drop = FaultInject::DROP_DEFERRAL.lsb,
-            f_corrupt = FaultInject::CORRUPT_ADDER.lsb,
+            lane_decls = join(&|l| &l.decls),
+            lane_comb = join(&|l| &l.comb),
+            lane_seq = join(&|l| &l.seq),
+            lanes_done = all("lane_done", " && "),
+            lanes_idle = lanes_idle,
+            infl_empty = format!("({})", all("infl_v", " | ")) + " == 0",
+            adds_sum = sum("issue"),
+            defers_sum = sum("deferred"),
             fl_keep = JobMsmFlags::KEEP.lsb,
             fl_hold = JobMsmFlags::HOLD.lsb,
             st_err = Status::ERROR.lsb,
@@ -567,11 +563,225 @@ end
     }
 }
 
+/// Windows of lane `k` of `lanes` (windows w ≡ k mod lanes).
+pub fn lane_windows(windows: usize, lanes: usize, k: usize) -> usize {
+    (windows - k).div_ceil(lanes)
+}
+
+/// Bucket entries of one lane's memory: its most windows × 2^(c−1).
+pub fn lane_buckets(cfg: &MsmConfig) -> usize {
+    lane_windows(cfg.windows, cfg.adders, 0) * cfg.buckets_per_window()
+}
+
+struct LaneParams<'a> {
+    k: usize,
+    lanes: usize,
+    w: usize,
+    c: usize,
+    sb: usize,
+    ab: usize,
+    nbl: usize,
+    dd: usize,
+    f: usize,
+    fb: usize,
+    half: u64,
+    last_local: usize,
+    ident: &'a str,
+    f_drop: u32,
+    f_corrupt: u32,
+}
+
+/// One lane's declarations, combinational logic and registers.
+struct LaneVerilog {
+    decls: String,
+    comb: String,
+    seq: String,
+}
+
+/// Lane `k`: its windows' walk, digit, bucket memory, in-flight list, deferral FIFO and
+/// adder `add$k`.
+fn lane_verilog(p: &LaneParams) -> LaneVerilog {
+    let LaneParams {
+        k,
+        lanes,
+        w,
+        c,
+        sb,
+        ab,
+        nbl,
+        dd,
+        f,
+        fb,
+        half,
+        last_local,
+        ident,
+        f_drop,
+        f_corrupt,
+    } = *p;
+    let (wm, pw, pwm, bw, abm, cm, sbm) =
+        (w - 1, 2 * w, 2 * w - 1, 3 * w - 1, ab - 1, c - 1, sb - 1);
+    let jb = ab - (c - 1);
+    let nwk = sb / c; // windows
+    let decls = format!(
+        r#"
+// Lane {k}: windows w = {k} + {lanes}·j, its buckets {{Z, Y, X}} at {{j, magnitude − 1}}.
+{bmem_marker}reg [{bw}:0] bmem_{k} [0:{nbl_last}];
+reg [{bw}:0] bmem_q_{k};
+{fmem_marker}reg [{fw}:0] fmem_{k} [0:{f_last}];
+reg [{fbm}:0] f_head_{k}, f_tail_{k};
+reg [{fb}:0] f_cnt_{k};
+reg [{ddm}:0] infl_v_{k};
+reg [{abm}:0] infl_a_{k} [0:{ddm}];
+reg l_v_{k};
+reg [{sbm}:0] l_s_{k};
+reg [{nwkm}:0] l_cy_{k};
+reg [{jbm}:0] l_j_{k};
+reg s_v_{k};
+reg [{abm}:0] s_a_{k};
+reg [{wm}:0] s_x_{k}, s_y_{k};
+reg [31:0] adds_l_{k};
+reg [{c}:0] raw_{k}, raw_neg_{k};
+reg [{cm}:0] mag_{k}, idx_{k};
+reg neg_{k}, cand_skip_{k}, busy_h_{k}, busy_cand_{k}, issue_h_{k}, issue_c_{k}, c_take_{k};
+reg c_last_{k}, push_{k}, issue_{k}, deferred_{k}, lane_done_{k}, b_ren_{k};
+reg [{abm}:0] cand_a_{k}, h_a_{k}, iss_a_{k}, b_raddr_{k};
+reg [{wm}:0] h_x_{k}, h_y_{k}, iss_x_{k}, iss_y_{k}, cand_y_{k};
+"#,
+        bmem_marker = crate::resources::memory_marker((3 * w * nbl) as u64),
+        fmem_marker = crate::resources::memory_marker(((ab + 2 * w) * f) as u64),
+        nbl_last = nbl - 1,
+        fw = ab + 2 * w - 1,
+        f_last = f - 1,
+        fbm = fb - 1,
+        ddm = dd - 1,
+        nwkm = nwk - 1,
+        jbm = jb - 1,
+    );
+    let comb = format!(
+        r#"
+  // Lane {k}: signed digit of window {k} + {lanes}·l_j_{k}.
+  raw_{k} = {{1'b0, l_s_{k}[{cm}:0]}} + {{{c}'d0, l_cy_{k}[0]}};
+  raw_neg_{k} = {{1'b1, {c}'d0}} - raw_{k};
+  neg_{k} = (raw_{k} > {c1}'d{half});
+  mag_{k} = neg_{k} ? raw_neg_{k}[{cm}:0] : raw_{k}[{cm}:0];
+  idx_{k} = mag_{k} - 1'b1;
+  cand_a_{k} = {{l_j_{k}, idx_{k}[{cm2}:0]}};
+  cand_skip_{k} = (mag_{k} == {c}'d0) || c_p[{pw}];
+  {{h_a_{k}, h_y_{k}, h_x_{k}}} = fmem_{k}[f_head_{k}];
+  busy_h_{k} = 1'b0;
+  busy_cand_{k} = 1'b0;
+  for (k = 0; k <= {ddm}; k = k + 1) begin
+    if (infl_v_{k}[k] && infl_a_{k}[k] == h_a_{k}) busy_h_{k} = 1'b1;
+    if (infl_v_{k}[k] && infl_a_{k}[k] == cand_a_{k}) busy_cand_{k} = 1'b1;
+  end
+  issue_h_{k} = (state == S_RUN) && (f_cnt_{k} != 0) && !busy_h_{k};
+  c_take_{k} = 1'b0;
+  issue_c_{k} = 1'b0;
+  push_{k} = 1'b0;
+  deferred_{k} = 1'b0;
+  if (state == S_RUN && l_v_{k}) begin
+    if (cand_skip_{k}) c_take_{k} = 1'b1;
+    else if (!issue_h_{k}) begin
+      if (!busy_cand_{k}) begin issue_c_{k} = 1'b1; c_take_{k} = 1'b1; end
+      else if (f_cnt_{k} != {f}) begin push_{k} = !fault[{f_drop}]; deferred_{k} = 1'b1; c_take_{k} = 1'b1; end
+    end
+  end
+  issue_{k} = issue_h_{k} || issue_c_{k};
+  iss_a_{k} = issue_h_{k} ? h_a_{k} : cand_a_{k};
+  iss_x_{k} = issue_h_{k} ? h_x_{k} : c_p[{wm}:0];
+  cand_y_{k} = neg_{k} ? c_ny : c_p[{pwm}:{w}];
+  iss_y_{k} = issue_h_{k} ? h_y_{k} : cand_y_{k};
+  // Done with the point after the lane's last window or once the remaining digits and
+  // carry are zero.
+  c_last_{k} = c_take_{k} && (l_j_{k} == {jb}'d{last_local} || ((l_s_{k} >> {c}) == {sb}'d0 && !neg_{k}));
+  lane_done_{k} = !l_v_{k} || c_last_{k};
+  b_raddr_{k} = (state == S_READ) ? r_a : iss_a_{k};
+  b_ren_{k} = (state == S_READ) ? fetch : 1'b1;
+  add${k}$clock = clock;
+  add${k}$enable = 1'b1;
+  add${k}$x1 = bmem_q_{k}[{wm}:0];
+  add${k}$y1 = bmem_q_{k}[{pwm}:{w}];
+  add${k}$z1 = bmem_q_{k}[{bw}:{pw}];
+  add${k}$x2 = s_x_{k};
+  add${k}$y2 = s_y_{k};
+  add${k}$v = s_v_{k};
+  add${k}$tag = 32'd0;
+  add${k}$tag[{abm}:0] = s_a_{k};
+"#,
+        c1 = c + 1,
+        cm2 = c - 2,
+        ddm = dd - 1,
+    );
+    let infl_shift = (1..dd)
+        .map(|j| format!("  infl_a_{k}[{j}] <= infl_a_{k}[{}];\n", j - 1))
+        .collect::<String>();
+    let seq = format!(
+        r#"
+// Lane {k}: bucket memory (one read port: issue or readout; one write port: adder result,
+// clear sweep, or read-and-clear during readout), issue stage, in-flight list, FIFO, walk.
+always @(posedge clock) begin
+  if (b_ren_{k}) bmem_q_{k} <= bmem_{k}[b_raddr_{k}];
+  if (add${k}$vo) bmem_{k}[add${k}$tag_o[{abm}:0]] <= {{add${k}$z3, add${k}$y3, add${k}$x3 ^ {{{wm}'d0, fault[{f_corrupt}]}}}};
+  else if (state == S_CLEAR) bmem_{k}[clr_a] <= {ident};
+  else if (fetch && r_lane == {k}) bmem_{k}[r_a] <= {ident};
+end
+
+always @(posedge clock) begin
+  s_v_{k} <= issue_{k};
+  s_a_{k} <= iss_a_{k};
+  s_x_{k} <= iss_x_{k};
+  s_y_{k} <= iss_y_{k};
+  infl_v_{k} <= {{infl_v_{k}[{ddm2}:0], issue_{k}}};
+  infl_a_{k}[0] <= iss_a_{k};
+  // The shift is written out entry by entry: a delayed assignment to an array in a loop
+  // of this length is beyond what Verilator unrolls (BLKLOOPINIT at real-card depths).
+{infl_shift}  if (push_{k}) begin
+    fmem_{k}[f_tail_{k}] <= {{cand_a_{k}, cand_y_{k}, c_p[{wm}:0]}};
+    f_tail_{k} <= f_tail_{k} + 1'b1;
+  end
+  if (issue_h_{k}) f_head_{k} <= f_head_{k} + 1'b1;
+  if (push_{k} && !issue_h_{k}) f_cnt_{k} <= f_cnt_{k} + 1'b1;
+  else if (issue_h_{k} && !push_{k}) f_cnt_{k} <= f_cnt_{k} - 1'b1;
+  if (state == S_RUN && issue_{k}) adds_l_{k} <= adds_l_{k} + 1;
+  if (start && state == S_IDLE) adds_l_{k} <= 0;
+  if (state == S_RUN && n_to_c) begin
+    l_v_{k} <= 1'b1;
+    l_s_{k} <= n_s >> {shift0};
+    l_cy_{k} <= carry_in[{nwkm}:0] >> {k};
+    l_j_{k} <= {jb}'d0;
+  end else if (state == S_RUN && c_take_{k}) begin
+    if (c_last_{k}) l_v_{k} <= 1'b0;
+    else begin
+      l_s_{k} <= l_s_{k} >> {step};
+      l_cy_{k} <= l_cy_{k} >> {lanes};
+      l_j_{k} <= l_j_{k} + 1'b1;
+    end
+  end
+  if (state == S_FLUSH || state == S_IDLE) begin
+    f_head_{k} <= {fbm}'d0;
+    f_tail_{k} <= {fbm}'d0;
+    f_cnt_{k} <= {fb1}'d0;
+    l_v_{k} <= 1'b0;
+  end
+end
+"#,
+        ddm2 = dd - 2,
+        fbm = fb,
+        fb1 = fb + 1,
+        shift0 = c * k,
+        step = c * lanes,
+        nwkm = nwk - 1,
+    );
+    LaneVerilog { decls, comb, seq }
+}
+
 impl<const W: usize, const W2: usize> Logic for MsmUnit<W, W2> {
     /// The control is generated Verilog (see [`MsmUnit::hdl`]); rust-hdl's simulator does
     /// not run it. Only the adder's clock is forwarded so the child stays well formed.
     fn update(&mut self) {
-        self.add.clock.next = self.clock.val();
+        for add in &mut self.add {
+            add.clock.next = self.clock.val();
+        }
     }
 
     fn connect(&mut self) {
@@ -590,6 +800,7 @@ impl<const W: usize, const W2: usize> Logic for MsmUnit<W, W2> {
             &mut self.perf_out,
             &mut self.perf_stall,
             &mut self.perf_adds,
+            &mut self.perf_adds_min,
             &mut self.perf_deferrals,
             &mut self.perf_accum,
         ] {

@@ -206,6 +206,7 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         s.push(assign("csr$perf_msm_adds", sig("msm$perf_adds")));
         s.push(assign("csr$perf_msm_deferrals", sig("msm$perf_deferrals")));
         s.push(assign("csr$perf_msm_accum", sig("msm$perf_accum")));
+        s.push(assign("csr$perf_msm_adds_min", sig("msm$perf_adds_min")));
         s.push(assign("msm$h2c_tdata", sig("h2c_tdata")));
         s.push(assign("msm$h2c_tlast", sig("h2c_tlast")));
         s.push(assign(

@@ -116,6 +116,7 @@ pub struct CsrBlock {
     pub perf_msm_adds: Signal<In, Bits<32>>,
     pub perf_msm_deferrals: Signal<In, Bits<32>>,
     pub perf_msm_accum: Signal<In, Bits<32>>,
+    pub perf_msm_adds_min: Signal<In, Bits<32>>,
     caps: Vec<Constant<Bits<32>>>,
     take_write: Signal<Local, Bit>,
     take_read: Signal<Local, Bit>,
@@ -174,6 +175,7 @@ impl CsrBlock {
             perf_msm_adds: Default::default(),
             perf_msm_deferrals: Default::default(),
             perf_msm_accum: Default::default(),
+            perf_msm_adds_min: Default::default(),
             caps: values
                 .iter()
                 .map(|&(_, v)| Constant::new(bits(v as u64)))
@@ -232,6 +234,10 @@ impl CsrBlock {
                 self.perf_msm_deferrals.val().to_u64(),
             ),
             PERF_MSM_ACCUM_CYCLES => (sig("perf_msm_accum"), self.perf_msm_accum.val().to_u64()),
+            PERF_MSM_ADDS_MIN => (
+                sig("perf_msm_adds_min"),
+                self.perf_msm_adds_min.val().to_u64(),
+            ),
             _ => (lit_u(0, 32), 0), // CONTROL and holes read as zero
         }
     }

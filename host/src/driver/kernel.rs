@@ -106,6 +106,8 @@ pub struct Counters {
     pub msm_deferrals: u32,
     /// msm_run: cycles of the accumulation phase.
     pub msm_accum_cycles: u32,
+    /// msm_run: additions issued to the least busy adder.
+    pub msm_adds_min: u32,
 }
 
 /// Reads and checks the identification registers.
@@ -187,6 +189,7 @@ pub fn counters(f: &mut dyn PcieFunction) -> Result<Counters> {
         msm_adds: r(regs::PERF_MSM_ADDS)?,
         msm_deferrals: r(regs::PERF_MSM_DEFERRALS)?,
         msm_accum_cycles: r(regs::PERF_MSM_ACCUM_CYCLES)?,
+        msm_adds_min: r(regs::PERF_MSM_ADDS_MIN)?,
     })
 }
 

@@ -3,13 +3,18 @@
 //! (the real-card presets) can be projected. `zkpipe-tests`' `msm_model` test checks it
 //! against the simulated board's counters.
 //!
-//! Per cycle, as the hardware: the deferral FIFO's head issues if its bucket is not in
-//! flight; otherwise the current (point, window) with its signed digit
-//! ([`crate::msm::digits`]) is skipped (zero digit or infinity), issued (bucket free),
-//! deferred (FIFO not full) or held. A point leaves after its last window or once its
-//! remaining digits (and carry) are zero; the next one waits in a two-stage fetch (base
-//! read, then next) that is refilled as soon as it empties. Buckets are in flight
-//! for adder latency + 2 cycles.
+//! The unit has `adders` lanes, one point adder each; lane k owns the windows
+//! w ≡ k (mod adders) with their buckets, deferral FIFO and in-flight list. A point is
+//! fetched once and enters every lane in the same cycle; each lane walks its own windows
+//! of it, one per cycle. Per cycle and lane, as the hardware: the lane's FIFO head issues
+//! if its bucket is not in flight; otherwise the lane's current window with its signed
+//! digit ([`crate::msm::digits`]) is skipped (zero digit or infinity), issued (bucket
+//! free), deferred (FIFO not full) or held. A lane is done with a point after its last
+//! window or once the point's remaining digits (and carry) are zero; the next point enters
+//! when every lane is done with the current one (a barrier: lanes differ only by their
+//! FIFO issues and the last point's digits). It waits in a two-stage fetch (base read,
+//! then next) that is refilled as soon as it empties. Buckets are in flight for adder
+//! latency + 2 cycles.
 
 use crate::msm::digits::{bucket_index, signed_digits};
 use std::collections::VecDeque;
@@ -24,9 +29,11 @@ pub struct AccumCycles {
     pub adds: u64,
     /// Points deferred because their bucket was in the adder.
     pub deferrals: u64,
-    /// Cycles after the accumulation until the adder is empty (its latency + 2 when the
+    /// Cycles after the accumulation until every adder is empty (latency + 2 when the
     /// last cycle issued; less when the last points issued nothing).
     pub drain: u64,
+    /// Additions issued to the least busy adder (its utilisation: this / `cycles`).
+    pub adds_min: u64,
 }
 
 /// The unit's shape.
@@ -38,8 +45,10 @@ pub struct MsmShape {
     pub windows: usize,
     /// Latency of the point adder.
     pub adder_latency: usize,
-    /// Depth of the deferral FIFO.
+    /// Depth of each lane's deferral FIFO.
     pub fifo_depth: usize,
+    /// Point adders (lanes), 1 ≤ adders ≤ windows.
+    pub adders: usize,
 }
 
 /// Counts the accumulation cycles for these scalars (little-endian 64-bit limbs), the
@@ -56,88 +65,107 @@ pub fn accumulate_skipping(
     identity: &[bool],
 ) -> AccumCycles {
     let skip = |i: usize| identity.get(i).copied().unwrap_or(false);
-    let c = shape.window_bits;
+    let (c, nw, lanes) = (
+        shape.window_bits,
+        shape.windows,
+        shape.adders.clamp(1, shape.windows),
+    );
     let in_flight = shape.adder_latency + 2;
     let mut out = AccumCycles::default();
-    // Buckets (readout indices) in the adder (issued within the last L + 2 cycles), and
-    // how often each is.
-    let mut flight: VecDeque<Option<usize>> = vec![None; in_flight].into();
-    let mut in_adder = vec![0u16; shape.windows * zkpipe_spec::wire::buckets_per_window(c)];
-    let mut fifo: VecDeque<usize> = VecDeque::new();
-    let (mut f, mut n, mut cur): (Option<usize>, Option<usize>, Option<(usize, usize)>) =
-        (None, None, None);
-    // The current point's signed digits, and the window it leaves after: its last non-zero
-    // digit's (the hardware's "remaining bits and carry are zero"), or the first.
+    let mut lane: Vec<Lane> = (0..lanes).map(|_| Lane::new(in_flight)).collect();
+    // How often each bucket (readout index; windows are disjoint between lanes) is in an
+    // adder.
+    let mut in_adder = vec![0u16; nw * zkpipe_spec::wire::buckets_per_window(c)];
+    let (mut f, mut n): (Option<usize>, Option<usize>) = (None, None);
+    // The current point, its signed digits, and its last non-zero digit's window: a lane
+    // is done with the point after its first window at or above it (the hardware's
+    // "remaining bits and carry are zero").
+    let mut point = 0;
     let mut digits: Vec<i64> = Vec::new();
-    let mut leaves_after = 0;
+    let mut last_nonzero = 0;
     let mut next_in = 0;
     loop {
         out.cycles += 1;
         if next_in == scalars.len()
             && f.is_none()
             && n.is_none()
-            && cur.is_none()
-            && fifo.is_empty()
+            && lane.iter().all(|l| l.window.is_none() && l.fifo.is_empty())
         {
-            out.drain = flight
+            out.drain = lane
                 .iter()
-                .position(Option::is_some)
-                .map_or(0, |newest| (in_flight - newest) as u64);
+                .filter_map(|l| l.flight.iter().position(Option::is_some))
+                .map(|newest| (in_flight - newest) as u64)
+                .max()
+                .unwrap_or(0);
+            out.adds_min = lane.iter().map(|l| l.adds).min().unwrap_or(0);
             return out;
         }
-        let busy = |a: usize| in_adder[a] > 0;
-        let issue_h = fifo.front().is_some_and(|&a| !busy(a));
-        let (mut take, mut issue, mut push) = (false, None, None);
-        if issue_h {
-            issue = fifo.pop_front();
-        }
-        if let Some((i, w)) = cur {
-            let d = digits[w];
-            if d == 0 || skip(i) {
-                take = true;
-            } else if !issue_h {
-                let a = bucket_index(c, w, d);
-                if !busy(a) {
-                    issue = Some(a);
-                    take = true;
-                } else if fifo.len() < shape.fifo_depth {
-                    push = Some(a);
-                    take = true;
-                }
+        let mut steps = Vec::with_capacity(lanes);
+        for l in &mut lane {
+            let busy = |a: usize| in_adder[a] > 0;
+            let mut step = Step::default();
+            let issue_h = l.fifo.front().is_some_and(|&a| !busy(a));
+            if issue_h {
+                step.issue = l.fifo.pop_front();
             }
+            if let Some(w) = l.window {
+                let d = digits[w];
+                if d == 0 || skip(point) {
+                    step.take = true;
+                } else if !issue_h {
+                    let a = bucket_index(c, w, d);
+                    if !busy(a) {
+                        step.issue = Some(a);
+                        step.take = true;
+                    } else if l.fifo.len() < shape.fifo_depth {
+                        step.push = Some(a);
+                        step.take = true;
+                    }
+                }
+                step.last = step.take && (w >= last_nonzero || w + lanes >= nw);
+            }
+            steps.push(step);
         }
-        let last = take && cur.is_some_and(|(_, w)| w >= leaves_after);
-        let n_to_c = n.is_some() && (cur.is_none() || last);
+        let n_to_c = n.is_some()
+            && lane
+                .iter()
+                .zip(&steps)
+                .all(|(l, s)| l.window.is_none() || s.last);
         let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || n_to_c);
         // Clock edge.
-        if let Some(a) = flight.pop_back().flatten() {
-            in_adder[a] -= 1;
+        for (k, (l, step)) in lane.iter_mut().zip(&steps).enumerate() {
+            if let Some(a) = l.flight.pop_back().flatten() {
+                in_adder[a] -= 1;
+            }
+            if let Some(a) = step.issue {
+                in_adder[a] += 1;
+                l.adds += 1;
+            }
+            l.flight.push_front(step.issue);
+            if let Some(a) = step.push {
+                l.fifo.push_back(a);
+                out.deferrals += 1;
+            }
+            if n_to_c {
+                l.window = Some(k);
+            } else if step.take {
+                l.window = if step.last {
+                    None
+                } else {
+                    l.window.map(|w| w + lanes)
+                };
+            }
         }
-        if let Some(a) = issue {
-            in_adder[a] += 1;
-        }
-        flight.push_front(issue);
-        out.adds += issue.is_some() as u64;
-        if let Some(a) = push {
-            fifo.push_back(a);
-            out.deferrals += 1;
-        }
-        let f_old = f.take();
+        out.adds += steps.iter().filter(|s| s.issue.is_some()).count() as u64;
         if n_to_c {
-            cur = n.map(|i| (i, 0));
             if let Some(i) = n {
-                digits = signed_digits(&scalars[i], c, shape.windows);
-                leaves_after = digits.iter().rposition(|&d| d != 0).unwrap_or(0);
+                point = i;
+                digits = signed_digits(&scalars[i], c, nw);
+                last_nonzero = digits.iter().rposition(|&d| d != 0).unwrap_or(0);
             }
             n = None;
-        } else if take {
-            cur = if last {
-                None
-            } else {
-                cur.map(|(i, w)| (i, w + 1))
-            };
         }
-        if let Some(i) = f_old {
+        if let Some(i) = f.take() {
             n = Some(i);
         }
         if accept {
@@ -145,4 +173,33 @@ pub fn accumulate_skipping(
             next_in += 1;
         }
     }
+}
+
+/// One lane's state: the window it is on, its deferral FIFO and the buckets it has in
+/// flight (newest first).
+struct Lane {
+    window: Option<usize>,
+    fifo: VecDeque<usize>,
+    flight: VecDeque<Option<usize>>,
+    adds: u64,
+}
+
+impl Lane {
+    fn new(in_flight: usize) -> Self {
+        Lane {
+            window: None,
+            fifo: VecDeque::new(),
+            flight: vec![None; in_flight].into(),
+            adds: 0,
+        }
+    }
+}
+
+/// What one lane does in a cycle.
+#[derive(Default)]
+struct Step {
+    take: bool,
+    last: bool,
+    issue: Option<usize>,
+    push: Option<usize>,
 }

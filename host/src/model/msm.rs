@@ -43,6 +43,7 @@ impl ModelCard {
             windows: g.windows,
             adder_latency: self.timing.msm_adder_latency,
             fifo_depth: g.fifo_depth,
+            adders: g.adders,
         }
     }
 
@@ -99,6 +100,7 @@ impl ModelCard {
         report.busy_cycles += acc.cycles + tail;
         report.accum_cycles += acc.cycles;
         report.adds += acc.adds;
+        report.adds_min += acc.adds_min;
         report.deferrals += acc.deferrals;
         report.projected_s += self.phase_seconds(acc.cycles, limbs.len(), 0)
             + self.phase_seconds(tail, 0, out_beats)

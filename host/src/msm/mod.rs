@@ -50,8 +50,10 @@ pub struct MsmReport {
     pub busy_cycles: u64,
     /// Accumulation-phase cycles (first scalar to last addition issued).
     pub accum_cycles: u64,
-    /// Point additions the card issued.
+    /// Point additions the card issued (all adders).
     pub adds: u64,
+    /// Additions of each job's least busy adder, summed over jobs.
+    pub adds_min: u64,
     /// Points deferred because their bucket was in the adder.
     pub deferrals: u64,
     /// Busy time at the preset's clock.
@@ -65,12 +67,13 @@ pub struct MsmReport {
 }
 
 impl MsmReport {
-    /// Adder utilisation during accumulation: additions issued / accumulation cycles.
+    /// Adder utilisation during accumulation, the lowest over the adders: its additions
+    /// issued / accumulation cycles.
     pub fn utilisation(&self) -> f64 {
         if self.accum_cycles == 0 {
             0.0
         } else {
-            self.adds as f64 / self.accum_cycles as f64
+            self.adds_min as f64 / self.accum_cycles as f64
         }
     }
 
@@ -80,6 +83,7 @@ impl MsmReport {
             busy_cycles: c.busy_cycles as u64,
             accum_cycles: c.msm_accum_cycles as u64,
             adds: c.msm_adds as u64,
+            adds_min: c.msm_adds_min as u64,
             deferrals: c.msm_deferrals as u64,
             projected_s: c.busy_cycles as f64 / (clock_mhz * 1e6),
             sim_cycles: sim,
@@ -117,6 +121,7 @@ crate::measures!(MsmReport {
     busy_cycles,
     accum_cycles,
     adds,
+    adds_min,
     deferrals,
     projected_s,
     reduce_s,
