@@ -387,6 +387,17 @@ impl MsmConfig {
         crate::wire::buckets_per_window(self.window_bits)
     }
 
+    /// Windows of adder (lane) k: the windows w ≡ k (mod adders).
+    pub fn lane_windows(&self, k: usize) -> usize {
+        (self.windows - k).div_ceil(self.adders)
+    }
+
+    /// Entries of each lane's bucket memory (its most windows × buckets per window): also
+    /// the cycles of the clearing sweep, which runs in every lane at once.
+    pub fn lane_buckets(&self) -> usize {
+        self.lane_windows(0) * self.buckets_per_window()
+    }
+
     /// Card-to-host beats of one msm_run job: X, Y, Z of every bucket.
     pub fn readout_beats(&self) -> usize {
         crate::wire::readout_beats(self.windows, self.window_bits)

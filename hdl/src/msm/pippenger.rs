@@ -51,7 +51,7 @@ pub use zkpipe_spec::preset::MsmConfig;
 
 /// Bits of a bucket address in a lane's memory {window in the lane, magnitude − 1}.
 pub fn bucket_addr_bits(cfg: &MsmConfig) -> usize {
-    ceil_log2(lane_windows(cfg.windows, cfg.adders, 0)).max(1) + cfg.window_bits - 1
+    ceil_log2(cfg.lane_windows(0)).max(1) + cfg.window_bits - 1
 }
 
 /// Longest borrow chain of the y negation in one pipeline stage (as `PipeAdd`).
@@ -172,7 +172,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let sb = nw * c; // scalar shift register
         let take = sb.min(256);
         let ab = bucket_addr_bits(g);
-        let nbl = lane_buckets(g);
+        let nbl = g.lane_buckets();
         let nb = g.windows * g.buckets_per_window();
         let lb = g.log_bases;
         let cap = 1u64 << lb;
@@ -273,7 +273,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 f,
                 fb,
                 half,
-                last_local: lane_windows(nw, lanes, k) - 1,
+                last_local: g.lane_windows(k) - 1,
                 ident: &ident,
                 f_drop: FaultInject::DROP_DEFERRAL.lsb,
                 f_corrupt: FaultInject::CORRUPT_ADDER.lsb,
@@ -561,16 +561,6 @@ end
             st_busy = Status::BUSY.lsb,
         )
     }
-}
-
-/// Windows of lane `k` of `lanes` (windows w ≡ k mod lanes).
-pub fn lane_windows(windows: usize, lanes: usize, k: usize) -> usize {
-    (windows - k).div_ceil(lanes)
-}
-
-/// Bucket entries of one lane's memory: its most windows × 2^(c−1).
-pub fn lane_buckets(cfg: &MsmConfig) -> usize {
-    lane_windows(cfg.windows, cfg.adders, 0) * cfg.buckets_per_window()
 }
 
 struct LaneParams<'a> {

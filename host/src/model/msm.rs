@@ -83,7 +83,7 @@ impl ModelCard {
 
     /// Cycles of the sweep that clears every bucket address before a card's first run.
     pub fn msm_sweep_cycles(&self) -> u64 {
-        self.msm_buckets() as u64
+        self.timing.msm.lane_buckets() as u64
     }
 
     fn run_job(&self, points: Points, last: bool, sweep: bool, report: &mut MsmReport) {
