@@ -19,6 +19,8 @@ struct MsmInfo {
     windows: u32,
     adders: u32,
     resident_bases: u32,
+    /// Bucket-reduction groups per window on the card (0: the host reduces).
+    reduce_groups: u32,
 }
 
 #[derive(Serialize)]
@@ -79,6 +81,7 @@ fn report(uri: &str, c: &Capabilities, k: &Counters) -> InfoReport {
             windows: c.msm_windows,
             adders: c.msm_adders,
             resident_bases: c.msm_bases,
+            reduce_groups: c.msm_reduce_groups,
         },
         counters: CountersInfo {
             busy_cycles: k.busy_cycles,
@@ -123,8 +126,15 @@ pub fn run(args: &InfoArgs) -> Outcome {
         }
         if r.msm.window_bits > 0 {
             println!(
-                "msm           c = {}, {} windows, {} adder, {} resident bases",
-                r.msm.window_bits, r.msm.windows, r.msm.adders, r.msm.resident_bases
+                "msm           c = {}, {} windows, {} adder(s), {} resident bases, {}",
+                r.msm.window_bits,
+                r.msm.windows,
+                r.msm.adders,
+                r.msm.resident_bases,
+                match r.msm.reduce_groups {
+                    0 => "buckets reduced on the host".to_string(),
+                    g => format!("buckets reduced on the card ({g} groups per window)"),
+                }
             );
         } else {
             println!("msm           none");

@@ -29,6 +29,10 @@ struct MsmCliReport {
     accum_cycles: Option<u64>,
     adds: Option<u64>,
     deferrals: Option<u64>,
+    /// Bucket-reduction groups per window on the card (0: the host reduces the buckets).
+    reduce_groups: Option<u32>,
+    /// Cycles of the bucket reduction on the card.
+    reduce_cycles: Option<u64>,
     utilisation: Option<f64>,
     cycles_per_point_window: Option<f64>,
     load_jobs: usize,
@@ -133,6 +137,8 @@ where
         accum_cycles: card.map(|r| r.accum_cycles),
         adds: card.map(|r| r.adds),
         deferrals: card.map(|r| r.deferrals),
+        reduce_groups: caps.as_ref().map(|c| c.msm_reduce_groups),
+        reduce_cycles: card.map(|r| r.reduce_cycles),
         utilisation: card.map(|r| r.utilisation()),
         cycles_per_point_window: card
             .map(|r| r.accum_cycles as f64 / (n.max(1) * windows.max(1)) as f64),
@@ -142,8 +148,8 @@ where
         clock_mhz: caps.as_ref().map(|c| c.clock_mhz()),
         projected_s: card.map(|r| r.projected_s),
         reduce_s: card.map(|r| r.reduce_s),
-        // The host's share of a card MSM: the bucket reduction (simulation, the wire
-        // encoding and input generation excluded).
+        // The host's share of a card MSM: the bucket reduction, or the combination of the
+        // card's window sums (simulation, the wire encoding and input generation excluded).
         host_cpu_s: card.map(|r| r.reduce_s),
         load_s,
         host_s,
@@ -176,7 +182,14 @@ where
                 w.projected_s,
                 c.clock_mhz()
             );
-            println!("reduction      {:.3} s on the host", w.reduce_s);
+            if c.msm_reduce_groups > 0 {
+                println!(
+                    "reduction      {} cycles on the card ({} groups per window), {:.2e} s on the host combining the sums",
+                    w.reduce_cycles, c.msm_reduce_groups, w.reduce_s
+                );
+            } else {
+                println!("reduction      {:.3} s on the host", w.reduce_s);
+            }
         }
         if let Some(l) = r.load_s {
             println!("load bases     {l:.3} s (once; later calls stream scalars only)");

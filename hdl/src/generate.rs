@@ -196,6 +196,12 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
         let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
         models.push(ntt_core(preset));
         models.push(point_add(preset));
+        // sim-small's lanes use the full adder; the mixed one is tested alone too.
+        models.push(point_add_of_kind(
+            preset,
+            crate::msm::AdderKind::Mixed,
+            point_add_module_name(preset).replacen("point_add", "point_add_mixed", 1),
+        ));
     }
     if set.tiled {
         for f in FieldId::ALL {
@@ -213,23 +219,33 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
     models
 }
 
-/// Module name of a preset's G1 mixed point adder, e.g. `point_add_sim_small`.
+/// Module name of a preset's G1 point adder, e.g. `point_add_sim_small`.
 pub fn point_add_module_name(preset: &crate::preset::Preset) -> String {
     format!("point_add_{}", preset.name.replace('-', "_"))
 }
 
-/// The complete mixed point adder of a preset's curve (G1, over the base field).
+/// The complete point adder of a preset's MSM lanes (G1, over the base field; full when
+/// the preset reduces on the card, else mixed).
 pub fn point_add(preset: &crate::preset::Preset) -> GeneratedModule {
-    use crate::msm::MixedAdd;
-    let name = point_add_module_name(preset);
+    let kind = crate::msm::AdderKind::of(&preset.msm());
+    point_add_of_kind(preset, kind, point_add_module_name(preset))
+}
+
+/// A complete point adder of `kind` over the preset's curve, as module `name`.
+pub fn point_add_of_kind(
+    preset: &crate::preset::Preset,
+    kind: crate::msm::AdderKind,
+    name: String,
+) -> GeneratedModule {
+    use crate::msm::PointAdd;
     match preset.curve {
         crate::preset::Curve::Bn254 => {
-            let block = MixedAdd::<256, 512>::new(preset.curve, preset.mul_style);
+            let block = PointAdd::<256, 512>::new(preset.curve, preset.mul_style, kind);
             let tiles = block.multipliers() * block.tiles_per_multiplier();
             generate(name, block.latency(), tiles, block)
         }
         crate::preset::Curve::Bls12_381 => {
-            let block = MixedAdd::<384, 768>::new(preset.curve, preset.mul_style);
+            let block = PointAdd::<384, 768>::new(preset.curve, preset.mul_style, kind);
             let tiles = block.multipliers() * block.tiles_per_multiplier();
             generate(name, block.latency(), tiles, block)
         }

@@ -53,6 +53,8 @@ pub struct Manifest {
     pub git_revision: Option<String>,
     pub fields: Vec<FieldEntry>,
     pub modules: Vec<ModuleEntry>,
+    /// The MSM unit's bucket-reduction schedule (null: the host reduces).
+    pub msm_reduce: Option<crate::preset::ReducePlan>,
 }
 
 /// Why `synth` failed.
@@ -236,6 +238,7 @@ pub fn write_preset(
             .map(FieldEntry::of)
             .collect(),
         modules,
+        msm_reduce: crate::timing::BoardTiming::of(preset).msm_reduce_plan(),
     };
     let path = out.join("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");

@@ -3,7 +3,7 @@
 //! the board's CSR block holds, and the latencies of its engines — taken from the same
 //! generator objects that emit the Verilog, so a model cannot drift from the hardware.
 
-use crate::msm::MixedAdd;
+use crate::msm::PointAdd;
 use crate::preset::{MsmConfig, Preset};
 use crate::shell::csr::CsrConstants;
 use crate::shell::kernel::ElementwiseKernel;
@@ -25,6 +25,13 @@ pub struct BoardTiming {
 }
 
 impl BoardTiming {
+    /// The MSM unit's bucket-reduction schedule (None: the host reduces).
+    pub fn msm_reduce_plan(&self) -> Option<crate::preset::ReducePlan> {
+        self.msm.reduce_plan(self.msm_adder_latency)
+    }
+}
+
+impl BoardTiming {
     /// Builds the preset's engines (not the whole board: no Verilog, no bucket memory) and
     /// reads their timing.
     pub fn of(preset: &Preset) -> Self {
@@ -32,12 +39,18 @@ impl BoardTiming {
         let path = kernel.ntt();
         let msm = preset.msm();
         let msm_adder_latency = match msm.field_width {
-            256 => MixedAdd::<256, 512>::new(preset.curve, preset.mul_style).latency(),
-            384 => MixedAdd::<384, 768>::new(preset.curve, preset.mul_style).latency(),
+            256 => PointAdd::<256, 512>::for_msm(&msm).latency(),
+            384 => PointAdd::<384, 768>::for_msm(&msm).latency(),
             w => panic!("no point adder for {w}-bit base fields"),
         };
         Self {
-            csr: CsrConstants::of(preset, kernel.latency(), path, &msm),
+            csr: CsrConstants::of(
+                preset,
+                kernel.latency(),
+                path,
+                &msm,
+                msm.reduce_plan(msm_adder_latency),
+            ),
             elementwise_latency: kernel.latency(),
             ntt_latency: (0..=path.log_size())
                 .map(|m| [path.latency(m, false), path.latency(m, true)])

@@ -94,6 +94,7 @@ impl Job {
             Job::Elementwise { n, .. } | Job::Ntt { n, .. } => *n,
             Job::MsmLoad { .. } => 1,
             Job::MsmRun { flags, .. } if flags.hold => 1,
+            Job::MsmRun { flags, .. } if flags.reduce => caps.msm_reduced_readout_beats(),
             Job::MsmRun { .. } => caps.msm_readout_beats(),
         }
     }
@@ -411,6 +412,7 @@ mod tests {
             flags: JobMsmFlags {
                 keep: true,
                 hold: true,
+                reduce: false,
             },
         };
         assert!(run.registers().contains(&(regs::JOB_MSM_FLAGS, 3)));

@@ -24,7 +24,7 @@ pub mod xdma;
 
 pub use field::{FieldId, FieldParams};
 pub use preset::{
-    Curve, KernelConfig, MsmConfig, MulStyle, NttConfig, Preset, UnknownPreset, DEFAULT_PRESET,
-    PRESETS,
+    Curve, KernelConfig, MsmConfig, MulStyle, NttConfig, Preset, ReducePlan, UnknownPreset,
+    DEFAULT_PRESET, PRESETS,
 };
 pub use regs::{HwError, Opcode};

@@ -122,6 +122,8 @@ pub struct Preset {
     /// G1 point adders of the MSM engine. Real-card presets take it from the part's
     /// budget (`synth` reports how many would fit: `resources.json`, `max_msm_adders`).
     pub msm_adders: usize,
+    /// Bucket reduction on the card (complete projective adders: one more MontMul each).
+    pub msm_reduce: bool,
 }
 
 /// Every preset the generator knows.
@@ -142,6 +144,9 @@ pub const PRESETS: &[Preset] = &[
         // Two lanes, so the default suite runs the multi-adder paths (sim-bls12-381 keeps
         // one: both shapes are tested).
         msm_adders: 2,
+        // Reduction on the card; sim-bls12-381 keeps mixed adders and the host's
+        // reduction (as u250-bls12-381 must), so both configurations are simulated.
+        msm_reduce: true,
     },
     Preset {
         name: "sim-bls12-381",
@@ -158,6 +163,7 @@ pub const PRESETS: &[Preset] = &[
         msm_log_bases: 12,
         msm_fifo_depth: 16,
         msm_adders: 1,
+        msm_reduce: false,
     },
     Preset {
         name: "u250-bn254",
@@ -175,6 +181,7 @@ pub const PRESETS: &[Preset] = &[
         msm_log_bases: 18,
         msm_fifo_depth: 32,
         msm_adders: 1,
+        msm_reduce: true,
     },
     Preset {
         name: "u250-bls12-381",
@@ -192,6 +199,8 @@ pub const PRESETS: &[Preset] = &[
         msm_log_bases: 17,
         msm_fifo_depth: 32,
         msm_adders: 1,
+        // One more 544-DSP MontMul per adder would take the board over 80 % of the DSPs.
+        msm_reduce: false,
     },
     Preset {
         name: "u55c-bn254",
@@ -208,6 +217,7 @@ pub const PRESETS: &[Preset] = &[
         msm_log_bases: 17,
         msm_fifo_depth: 32,
         msm_adders: 1,
+        msm_reduce: true,
     },
 ];
 
@@ -242,6 +252,7 @@ impl Preset {
             self.msm_fifo_depth,
         )
         .with_adders(self.msm_adders)
+        .with_reduce(self.msm_reduce)
     }
     /// The part a real-card preset targets (None for simulation presets).
     pub fn part(&self) -> Option<&'static crate::part::Part> {
@@ -348,6 +359,41 @@ pub struct MsmConfig {
     pub fifo_depth: usize,
     /// Point adders.
     pub adders: usize,
+    /// Bucket reduction on the card: the adders are complete *projective* adders (one
+    /// more MontMul each than mixed ones) that also sum the buckets after accumulation
+    /// (see [`ReducePlan`]).
+    pub reduce: bool,
+}
+
+/// How the MSM unit reduces its buckets on the card. Each window's 2^(c−1) buckets are
+/// split into `groups` runs of `per_group` consecutive magnitudes; each (window, group)
+/// is a chain with a running sum S and a weighted sum T, computed top magnitude first:
+/// S ← S + B_m, T ← T + S (the T step one round behind). A round gives every chain of a
+/// lane one S step and one T step in fixed slots, so a chain's next step always finds its
+/// previous result written back: a round is `slots` = max(2 · chains, adder latency + 2)
+/// cycles, and there are `per_group` + 2 rounds (the last T steps, then the drain).
+/// The host gets, per window and group g, S_g = Σ B_m and T_g = Σ (m − g·per_group)·B_m,
+/// and the window sum is Σ_g T_g + g·per_group·S_g.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ReducePlan {
+    /// Groups G per window (a power of two).
+    pub groups: usize,
+    /// Magnitudes per group K = 2^(c−1) / G.
+    pub per_group: usize,
+    /// Chains per lane: its most windows × G.
+    pub chains: usize,
+    /// Cycles of a round.
+    pub slots: usize,
+    /// Rounds: K + 2.
+    pub rounds: usize,
+}
+
+impl ReducePlan {
+    /// Cycles of the whole reduction.
+    pub fn cycles(&self) -> usize {
+        self.slots * self.rounds
+    }
 }
 
 impl MsmConfig {
@@ -373,7 +419,44 @@ impl MsmConfig {
             log_bases,
             fifo_depth,
             adders: 1,
+            reduce: false,
         }
+    }
+
+    /// The same engine with (or without) the bucket reduction on the card.
+    pub fn with_reduce(mut self, reduce: bool) -> Self {
+        self.reduce = reduce;
+        self
+    }
+
+    /// The reduction schedule for adders of `adder_latency` cycles (None without
+    /// reduction): the power-of-two group count with the fewest cycles.
+    pub fn reduce_plan(&self, adder_latency: usize) -> Option<ReducePlan> {
+        if !self.reduce {
+            return None;
+        }
+        let m = self.buckets_per_window();
+        let wl = self.lane_windows(0);
+        (0..self.window_bits)
+            .map(|lg| 1usize << lg)
+            .take_while(|&g| g <= m)
+            .map(|groups| {
+                let chains = wl * groups;
+                ReducePlan {
+                    groups,
+                    per_group: m / groups,
+                    chains,
+                    slots: (2 * chains).max(adder_latency + 2),
+                    rounds: m / groups + 2,
+                }
+            })
+            .min_by_key(|p| (p.cycles(), p.groups))
+    }
+
+    /// Card-to-host beats of an msm_run job that reduces on the card: X, Y, Z of S_g and
+    /// T_g for every window and group.
+    pub fn reduced_readout_beats(&self, groups: usize) -> usize {
+        crate::wire::BUCKET_BEATS * 2 * self.windows * groups
     }
 
     /// The same engine with `adders` point adders.

@@ -13,7 +13,7 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// (2^(c−1) buckets per window, see [`crate::wire::readout_beats`]); 2.1 added
 /// PERF_MSM_ADDS_MIN for MSM units of several adders (PERF_STALL_CYCLES of msm_run counts
 /// idle adder-cycles).
-pub const VERSION: u32 = 0x0002_0001;
+pub const VERSION: u32 = 0x0002_0002;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +73,7 @@ registers! {
     CAPS_NTT = 0x024, Ro, "NTT engine: log2 of the core size N (bits 7:0) | S, log2 of the largest four-step transform whose twiddles the card generates (bits 15:8) | number of cores (bits 23:16).";
     CAPS_MSM = 0x028, Ro, "MSM engine: window size c in bits (bits 7:0) | windows (bits 15:8) | point adders (bits 23:16) | beats per base point on the wire (bits 31:24); 0: no MSM engine.";
     CAPS_MSM_BASES = 0x02C, Ro, "MSM engine: card memory for resident bases, in points (msm_load / msm_run: JOB_MSM_OFFSET + JOB_COUNT ≤ this).";
+    CAPS_MSM_REDUCE = 0x030, Ro, "MSM engine: bucket-reduction groups G per window (a power of two); 0: no reduction on the card (msm_run reads the buckets back).";
     CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
@@ -81,7 +82,7 @@ registers! {
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
     JOB_NTT_ROW = 0x06C, Rw, "ntt twiddle jobs: index r of the job's first NTT (rows of the four-step transform).";
     JOB_MSM_OFFSET = 0x070, Rw, "msm_load / msm_run: index of the job's first base point in card memory.";
-    JOB_MSM_FLAGS = 0x074, Rw, "msm_run: bit 0 keep = add into the buckets the previous msm_run left (no clearing); bit 1 hold = leave the buckets on the card and answer with one acknowledgement beat instead of the readout. The runs of one MSM over several chunks are hold, keep|hold, …, keep.";
+    JOB_MSM_FLAGS = 0x074, Rw, "msm_run: bit 0 keep = add into the buckets the previous msm_run left (no clearing); bit 1 hold = leave the buckets on the card and answer with one acknowledgement beat instead of the readout; bit 2 reduce = reduce the buckets on the card (CAPS_MSM_REDUCE ≠ 0) and send, per window and group g, the running sum S_g and the weighted sum T_g instead of the buckets. The runs of one MSM over several chunks are hold, keep|hold, …, keep.";
     JOB_PARAM0 = 0x080, Rw, "256-bit job parameter, word 0 (least significant); powmul: g in Montgomery form.";
     JOB_PARAM1 = 0x084, Rw, "Job parameter word 1.";
     JOB_PARAM2 = 0x088, Rw, "Job parameter word 2.";
@@ -98,7 +99,8 @@ registers! {
     PERF_MSM_DEFERRALS = 0x114, Ro, "msm_run: points deferred to the FIFO because their bucket was in the adder.";
     PERF_MSM_ACCUM_CYCLES = 0x118, Ro, "msm_run: cycles of the accumulation phase (first scalar to last addition issued).";
     PERF_MSM_ADDS_MIN = 0x11C, Ro, "msm_run: point additions issued to the least busy adder (its utilisation: this / PERF_MSM_ACCUM_CYCLES).";
-    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder).";
+    PERF_MSM_REDUCE_CYCLES = 0x120, Ro, "msm_run with reduce: cycles of the bucket reduction on the card.";
+    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder); bit 2 = it corrupts the adder results of the bucket reduction only.";
 }
 
 /// Number of JOB_PARAM words.
@@ -341,6 +343,8 @@ packed! {
         keep / KEEP: bool = [0, 1];
         /// Leave the buckets on the card; answer with one acknowledgement beat.
         hold / HOLD: bool = [1, 1];
+        /// Reduce the buckets on the card; send S_g, T_g per window and group.
+        reduce / REDUCE: bool = [2, 1];
     }
 }
 
@@ -351,6 +355,8 @@ packed! {
         drop_deferral / DROP_DEFERRAL: bool = [0, 1];
         /// The MSM unit corrupts every adder result written back (a wrong adder).
         corrupt_adder / CORRUPT_ADDER: bool = [1, 1];
+        /// The MSM unit corrupts the adder results of the bucket reduction only.
+        corrupt_reduce / CORRUPT_REDUCE: bool = [2, 1];
     }
 }
 
@@ -632,11 +638,11 @@ mod field_tests {
                 log_t: t,
             };
             prop_assert_eq!(JobNtt::decode(job.encode()), job);
-            let msm = JobMsmFlags { keep: flags & 1 != 0, hold: flags & 2 != 0 };
+            let msm = JobMsmFlags { keep: flags & 1 != 0, hold: flags & 2 != 0, reduce: flags & 4 != 0 };
             prop_assert_eq!(JobMsmFlags::decode(msm.encode()), msm);
             let status = Status { busy: flags & 1 != 0, done: flags & 2 != 0, error: e };
             prop_assert_eq!(Status::decode(status.encode()), status);
-            let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0 };
+            let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0, corrupt_reduce: flags & 2 != 0 };
             prop_assert_eq!(FaultInject::decode(fault.encode()), fault);
             let control = Control { start: flags & 1 != 0, soft_reset: flags & 2 != 0 };
             prop_assert_eq!(Control::decode(control.encode()), control);

@@ -1,5 +1,6 @@
-//! G1 MSMs on the simulated board (sim-small: c = 8, 32 windows, one adder, 2^16 resident
-//! bases) against arkworks' `VariableBaseMSM::msm`, through the driver a real card uses.
+//! G1 MSMs on the simulated board (sim-small: c = 8, 32 windows, two adders, 2^16 resident
+//! bases, buckets reduced on the card) against arkworks' `VariableBaseMSM::msm`, through
+//! the driver a real card uses. (`bls_board` runs the host-reduction configuration.)
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
@@ -222,6 +223,54 @@ fn a_dropped_deferral_or_a_wrong_adder_is_caught() {
         d.msm(&bases, &scalars(64, 82)),
         Err(Error::Protocol { .. })
     ));
+    d.set_fault_inject(FaultInject::default()).unwrap();
+    let (sum, _) = d.msm(&bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+}
+
+#[test]
+fn buckets_are_reduced_on_the_card_and_a_faulty_reduction_is_caught() {
+    use zkpipe_hdl::msm::PointAdd;
+    use zkpipe_spec::regs::FaultInject;
+    let d = Device::open(SIM).unwrap();
+    let preset = zkpipe_spec::Preset::by_name("sim-small").unwrap();
+    let g = preset.msm();
+    let plan = g
+        .reduce_plan(PointAdd::<256, 512>::for_msm(&g).latency())
+        .expect("sim-small reduces on the card");
+    let caps = d.capabilities().clone();
+    assert_eq!(caps.msm_reduce_groups as usize, plan.groups);
+    assert!(plan.groups > 1, "the test covers several groups per window");
+    // Random scalars, plus the top magnitude and magnitude 1 of every window (the ends of
+    // each group's running sum) and opposite points (sums that cancel).
+    let bases = points(200, 95);
+    let mut ks = scalars(200, 96);
+    let top = 0x8080_8080_8080_8080u64;
+    ks[0] = Fr::from_bigint(BigInt([top, top, top, top >> 8])).unwrap();
+    ks[1] = Fr::from_bigint(BigInt([0x0101_0101_0101_0101u64; 4])).unwrap();
+    let mut bases = bases;
+    bases[3] = -bases[2];
+    ks[3] = ks[2];
+    let (sum, report) = d.msm(&bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+    assert_eq!(report.reduce_cycles, plan.cycles() as u64);
+    // The reduction cleared every bucket as it read it: the next MSM (which skips the
+    // clearing sweep) starts from empty buckets.
+    let ks2 = scalars(200, 97);
+    let (sum, again) = d.msm(&bases, &ks2).unwrap();
+    assert_eq!(sum, reference(&bases, &ks2));
+    assert_eq!(again.reduce_cycles, plan.cycles() as u64);
+    // A wrong adder during the reduction only: the sums are off the curve, the host
+    // refuses them, and the board works again afterwards.
+    d.set_fault_inject(FaultInject {
+        corrupt_reduce: true,
+        ..Default::default()
+    })
+    .unwrap();
+    match d.msm(&bases, &ks) {
+        Err(Error::Protocol { reason, .. }) => assert!(reason.contains("window sum"), "{reason}"),
+        other => panic!("a corrupt reduction must be an error, got {other:?}"),
+    }
     d.set_fault_inject(FaultInject::default()).unwrap();
     let (sum, _) = d.msm(&bases, &ks).unwrap();
     assert_eq!(sum, reference(&bases, &ks));

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use zkpipe::model::{accumulate, MsmShape};
 use zkpipe::Device;
-use zkpipe_hdl::msm::MixedAdd;
+use zkpipe_hdl::msm::PointAdd;
 use zkpipe_hdl::preset::Preset;
 
 #[test]
@@ -18,7 +18,7 @@ fn model_matches_the_simulated_board() {
     let shape = MsmShape {
         window_bits: g.window_bits,
         windows: g.windows,
-        adder_latency: MixedAdd::<256, 512>::new(preset.curve, preset.mul_style).latency(),
+        adder_latency: PointAdd::<256, 512>::for_msm(&preset.msm()).latency(),
         fifo_depth: g.fifo_depth,
         adders: g.adders,
     };

@@ -1,5 +1,7 @@
-//! The complete mixed point adder (sim-small: BN254 G1) under Verilator against ark-ec:
-//! random sums, the identity bucket, doubling (P = Q), P = −Q, one addition per cycle.
+//! The complete point adders (BN254 G1, sim-small's multipliers) under Verilator against
+//! ark-ec: random sums, the identity bucket, doubling (P = Q), P = −Q, one addition per
+//! cycle — the mixed adder (projective + affine) and the full one (projective + projective,
+//! sim-small's lanes: it also sums buckets for the reduction on the card).
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -53,12 +55,37 @@ fn random_point(rng: &mut ChaCha8Rng) -> G1Affine {
     (G1Affine::generator() * Fr::rand(rng)).into_affine()
 }
 
-/// Streams (P, Q) pairs one per cycle and returns the adder's sums in order.
+/// Which generated adder a test drives.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// `point_add_mixed_sim_small`: Q affine.
+    Mixed,
+    /// `point_add_sim_small` (sim-small's lanes): Q projective.
+    Full,
+}
+
+fn module(kind: Kind) -> String {
+    let name = point_add_module_name(Preset::by_name("sim-small").unwrap());
+    match kind {
+        Kind::Mixed => name.replacen("point_add", "point_add_mixed", 1),
+        Kind::Full => name,
+    }
+}
+
+/// Streams (P, Q) pairs one per cycle into the mixed adder and returns its sums in order.
 fn run(pairs: &[(Homogeneous, G1Affine)]) -> Vec<Homogeneous> {
-    let preset = Preset::by_name("sim-small").unwrap();
-    let mut m = Model::new(&point_add_module_name(preset)).unwrap();
+    let pairs: Vec<(Homogeneous, Homogeneous)> = pairs
+        .iter()
+        .map(|(p, q)| (*p, Homogeneous::from_affine(q, Fq::ONE)))
+        .collect();
+    run_kind(Kind::Mixed, &pairs)
+}
+
+/// Streams (P, Q) pairs (Q homogeneous; Z = 1 for the mixed adder) one per cycle.
+fn run_kind(kind: Kind, pairs: &[(Homogeneous, Homogeneous)]) -> Vec<Homogeneous> {
+    let mut m = Model::new(&module(kind)).unwrap();
     let p = |m: &Model, n: &str| m.port(n).unwrap();
-    let (en, v, x1, y1, z1, x2, y2, tag) = (
+    let (en, v, x1, y1, z1, x2, y2, z2, tag) = (
         p(&m, "enable"),
         p(&m, "v"),
         p(&m, "x1"),
@@ -66,6 +93,7 @@ fn run(pairs: &[(Homogeneous, G1Affine)]) -> Vec<Homogeneous> {
         p(&m, "z1"),
         p(&m, "x2"),
         p(&m, "y2"),
+        p(&m, "z2"),
         p(&m, "tag"),
     );
     let (x3, y3, z3, vo, tag_o) = (
@@ -90,6 +118,7 @@ fn run(pairs: &[(Homogeneous, G1Affine)]) -> Vec<Homogeneous> {
             m.set(z1, &limbs(&a.z)).unwrap();
             m.set(x2, &limbs(&b.x)).unwrap();
             m.set(y2, &limbs(&b.y)).unwrap();
+            m.set(z2, &limbs(&b.z)).unwrap();
             m.set(tag, &[t as u64]).unwrap();
         } else {
             m.set(v, &[0]).unwrap();
@@ -151,4 +180,36 @@ fn chained_accumulation_matches_a_sum() {
     }
     let sum: G1Projective = points.iter().map(|p| G1Projective::from(*p)).sum();
     assert_eq!(bucket.to_affine(), sum.into_affine());
+}
+
+#[test]
+fn full_adder_sums_projective_pairs_like_ark_ec() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let mut pairs = vec![];
+    let mut expected = vec![];
+    let mut push = |p: G1Affine, q: G1Affine, z1: Fq, z2: Fq| {
+        pairs.push((
+            Homogeneous::from_affine(&p, z1),
+            Homogeneous::from_affine(&q, z2),
+        ));
+        expected.push((G1Projective::from(p) + q).into_affine());
+    };
+    for _ in 0..200 {
+        let (p, q) = (random_point(&mut rng), random_point(&mut rng));
+        push(p, q, Fq::rand(&mut rng), Fq::rand(&mut rng));
+    }
+    for _ in 0..10 {
+        let q = random_point(&mut rng);
+        let (z1, z2) = (Fq::rand(&mut rng), Fq::rand(&mut rng));
+        push(G1Affine::zero(), q, z1, z2); // identity first
+        push(q, G1Affine::zero(), z1, z2); // identity second (the reduction's first steps)
+        push(G1Affine::zero(), G1Affine::zero(), z1, z2);
+        push(q, q, z1, z2); // doubling, different Z
+        push(-q, q, z1, z2); // P = −Q
+        push(q, q, Fq::ONE, Fq::ONE); // affine operands, as while accumulating
+    }
+    let sums = run_kind(Kind::Full, &pairs);
+    for (i, (s, e)) in sums.iter().zip(&expected).enumerate() {
+        assert_eq!(s.to_affine(), *e, "pair {i}");
+    }
 }

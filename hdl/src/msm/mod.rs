@@ -1,7 +1,7 @@
-//! MSM engine: the complete mixed point adder and the Pippenger unit around it.
+//! MSM engine: the complete point adders (mixed and projective) and the Pippenger unit around them.
 
 pub mod pippenger;
 pub mod point_add;
 
 pub use pippenger::{MsmConfig, MsmUnit};
-pub use point_add::MixedAdd;
+pub use point_add::{AdderKind, PointAdd};

@@ -1,5 +1,5 @@
 //! `MsmUnit`: the board's Pippenger engine — resident base memory, window digits extracted
-//! in hardware, and one or more **lanes**, each a complete mixed adder ([`MixedAdd`])
+//! in hardware, and one or more **lanes**, each a complete point adder ([`PointAdd`])
 //! issued every cycle with its own windows (w ≡ k mod lanes), bucket memory, deferral FIFO
 //! for points whose bucket is still in its adder, and in-flight list. A point is fetched
 //! once and enters every lane in the same cycle; the next one enters when every lane is
@@ -41,13 +41,13 @@
 //! muxes of this shape); the adders are rust-hdl children. The unit is simulated with
 //! Verilator only.
 
-use super::point_add::MixedAdd;
+use super::point_add::PointAdd;
 use crate::shell::kernel::BEAT_BITS;
 use crate::shell::regs::{FaultInject, HwError, JobMsmFlags, Opcode, Status};
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
 
-pub use zkpipe_spec::preset::MsmConfig;
+pub use zkpipe_spec::preset::{MsmConfig, ReducePlan};
 
 /// Bits of a bucket address in a lane's memory {window in the lane, magnitude − 1}.
 pub fn bucket_addr_bits(cfg: &MsmConfig) -> usize {
@@ -82,6 +82,8 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub perf_adds: Signal<Out, Bits<32>>,
     /// Additions issued to the least busy adder.
     pub perf_adds_min: Signal<Out, Bits<32>>,
+    /// Cycles of the bucket reduction.
+    pub perf_reduce: Signal<Out, Bits<32>>,
     pub perf_deferrals: Signal<Out, Bits<32>>,
     pub perf_accum: Signal<Out, Bits<32>>,
     pub h2c_tdata: Signal<In, Bits<BEAT_BITS>>,
@@ -93,7 +95,7 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub c2h_tlast: Signal<Out, Bit>,
     pub c2h_tready: Signal<In, Bit>,
     /// One adder per lane (`add$k` in the Verilog).
-    add: Vec<MixedAdd<W, W2>>,
+    add: Vec<PointAdd<W, W2>>,
     _geometry: MsmConfig,
     _one: BigUint,
     _modulus: BigUint,
@@ -114,7 +116,8 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             "the signed digits' carry must stay in the top window"
         );
         assert_eq!(W % NEG_SEGMENT_BITS, 0);
-        assert!(bucket_addr_bits(&geometry) <= 32 && geometry.log_bases < 32);
+        // Adder tags: bucket address, bit 31 = a reduction step, bit 30 = its T sum.
+        assert!(bucket_addr_bits(&geometry) <= 30 && geometry.log_bases < 32);
         let params = cfg.curve.base_field().params();
         let one = params.r_mod_p;
         Self {
@@ -134,6 +137,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             perf_stall: Default::default(),
             perf_adds: Default::default(),
             perf_adds_min: Default::default(),
+            perf_reduce: Default::default(),
             perf_deferrals: Default::default(),
             perf_accum: Default::default(),
             h2c_tdata: Default::default(),
@@ -144,9 +148,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             c2h_tvalid: Default::default(),
             c2h_tlast: Default::default(),
             c2h_tready: Default::default(),
-            add: (0..cfg.adders)
-                .map(|_| MixedAdd::new(cfg.curve, cfg.mul_style))
-                .collect(),
+            add: (0..cfg.adders).map(|_| PointAdd::for_msm(cfg)).collect(),
             _geometry: geometry,
             _one: one,
             _modulus: params.modulus,
@@ -160,6 +162,11 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
     /// Latency of the point adder.
     pub fn adder_latency(&self) -> usize {
         self.add[0].latency()
+    }
+
+    /// The bucket reduction's schedule (None: the host reduces).
+    pub fn reduce_plan(&self) -> Option<ReducePlan> {
+        self._geometry.reduce_plan(self.adder_latency())
     }
 
     /// The generated control: see the module documentation.
@@ -231,6 +238,19 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             })
             .collect::<String>();
         let ident = format!("{{{w}'d0, {w}'h{:x}, {w}'d0}}", self._one);
+        let one = format!("{w}'h{:x}", self._one);
+        let plan = self.reduce_plan();
+        let red = plan.map(|p| {
+            reduce_verilog(&ReduceParams {
+                plan: p,
+                lanes,
+                windows: nw,
+                ab,
+                jb: ab - (c - 1),
+            })
+        });
+        let red_part =
+            |f: &dyn Fn(&ReduceVerilog) -> String| red.as_ref().map(f).unwrap_or_default();
         let ops = (Opcode::MsmLoad as u32, Opcode::MsmRun as u32);
         let (e_busy, e_count, e_short, e_long, e_cfg) = (
             HwError::StartWhileBusy as u8,
@@ -277,6 +297,9 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 ident: &ident,
                 f_drop: FaultInject::DROP_DEFERRAL.lsb,
                 f_corrupt: FaultInject::CORRUPT_ADDER.lsb,
+                f_corrupt_reduce: FaultInject::CORRUPT_REDUCE.lsb,
+                one: &one,
+                reduce: plan.map(|p| (p.chains, chain_bits(g, &p))),
             })
         };
         let lane_parts: Vec<LaneVerilog> = (0..lanes).map(lane_text).collect();
@@ -301,18 +324,24 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             .collect::<Vec<_>>()
             .join(" && ");
         let readout_mux = (0..lanes)
-            .map(|k| format!("            {k}: rb <= bmem_q_{k};\n"))
+            .map(|k| match plan {
+                Some(_) => format!(
+                    "            {k}: rb <= !red_mode ? bmem_q_{k} : q_st ? tacc_q_{k} : sacc_q_{k};\n"
+                ),
+                None => format!("            {k}: rb <= bmem_q_{k};\n"),
+            })
             .collect::<String>();
         let lbits = ceil_log2(lanes).max(1);
+        let infl_empty = format!("({})", all("infl_v", " | ")) + " == 0";
         format!(
             r#"
 localparam S_IDLE = 4'd0, S_LOAD = 4'd1, S_CLEAR = 4'd2, S_RUN = 4'd3, S_DRAIN = 4'd4,
-           S_READ = 4'd5, S_ACK = 4'd6, S_SINK = 4'd7, S_FLUSH = 4'd8;
+           S_READ = 4'd5, S_ACK = 4'd6, S_SINK = 4'd7, S_FLUSH = 4'd8, S_REDUCE = 4'd9;
 reg [3:0] state;
 reg [7:0] err_r;
 reg done_r, clean, is_load, hold_r;
 reg [31:0] count_r, offset_r, in_count, out_count, beats_total, pt_idx;
-reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, accum_c;
+reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, accum_c, reduce_c;
 reg [15:0] flush_k;
 // Card memory: resident bases {{inf, y, x}}.
 {pmem_marker}reg [{pw}:0] pmem [0:{cap_last}];
@@ -339,13 +368,13 @@ reg acc, xfer, rb_free, q_to_rb, fetch, n_to_c;
 reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
 integer k;
-{lane_decls}
+{lane_decls}{red_decls}
 always @(*) begin
   n_b[0] = 1'b0;
 {neg_borrows}
   // Carry into each window: the carries of (generate | propagate) + generate.
   carry_in = ({{1'b0, n_gen | n_prop}} + {{1'b0, n_gen}}) ^ {{1'b0, n_gen | n_prop}} ^ {{1'b0, n_gen}};
-{lane_comb}
+{red_comb}{lane_comb}
   // A point enters the lanes when every lane is done with the current one.
   n_to_c = (state == S_RUN) && n_v && {lanes_done};
   h2c_tready = ((state == S_RUN) && (in_count < count_r) && !f_v && (!n_v || n_to_c))
@@ -381,8 +410,9 @@ always @(*) begin
   perf_adds_min = adds_min;
   perf_deferrals = defer_c;
   perf_accum = accum_c;
+  perf_reduce = reduce_c;
 end
-{lane_seq}
+{red_seq}{lane_seq}
 always @(posedge clock) begin
   if (acc && state == S_RUN) pmem_q <= pmem[p_raddr];
 end
@@ -395,7 +425,7 @@ always @(posedge clock) begin
     done_r <= 1'b0;
     err_r <= 8'd0;
     clean <= 1'b0;
-    busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0;
+    busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0; reduce_c <= 0;
   end else if (start) begin
     if (state != S_IDLE) begin
       err_r <= 8'd{e_busy};
@@ -410,7 +440,7 @@ always @(posedge clock) begin
       err_r <= 8'd{e_cfg};
       done_r <= 1'b1;
     end else begin
-      is_load <= (opcode == 32'd{op_load});
+      is_load <= (opcode == 32'd{op_load});{red_start}
       hold_r <= flags[{fl_hold}];
       count_r <= count;
       offset_r <= offset;
@@ -420,7 +450,7 @@ always @(posedge clock) begin
       pt_idx <= 0;
       done_r <= 1'b0;
       err_r <= 8'd0;
-      busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0;
+      busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0; reduce_c <= 0;
       f_v <= 1'b0; n_v <= 1'b0;
       clr_a <= 0;
       if (opcode == 32'd{op_load}) state <= S_LOAD;
@@ -474,7 +504,7 @@ always @(posedge clock) begin
         end
         if (in_count == count_r && !f_v && !n_v && {lanes_idle}) state <= S_DRAIN;
       end
-      S_DRAIN: if ({infl_empty} && hold_r) state <= S_ACK;
+      S_DRAIN: if ({infl_empty} && hold_r) state <= S_ACK;{red_drain}
       else if ({infl_empty}) begin
         state <= S_READ;
         r_a <= {ab}'d0;
@@ -502,7 +532,7 @@ always @(posedge clock) begin
           q_lane <= r_lane;
           q_last <= (r_left == 32'd1);
           r_left <= r_left - 1;
-          // Window-major order: magnitudes of window w (lane w mod lanes, local window
+{red_fetch}          // Window-major order: magnitudes of window w (lane w mod lanes, local window
           // w / lanes), then the next window.
           if (r_a[{cm2}:0] == {cm1}'d{half_last}) begin
             r_a[{cm2}:0] <= {cm1}'d0;
@@ -511,8 +541,8 @@ always @(posedge clock) begin
               r_a[{abm}:{cm1}] <= r_a[{abm}:{cm1}] + 1'b1;
             end else r_lane <= r_lane + 1'b1;
           end else r_a[{cm2}:0] <= r_a[{cm2}:0] + 1'b1;
-        end
-      end
+{red_fetch_end}        end
+      end{red_state}
       S_SINK: if (h2c_tvalid && h2c_tlast) begin state <= S_FLUSH; flush_k <= 16'd0; clean <= 1'b0; end
       S_FLUSH: begin
         f_v <= 1'b0; n_v <= 1'b0; q_v <= 1'b0; rb_v <= 1'b0;
@@ -549,9 +579,18 @@ end
             lane_decls = join(&|l| &l.decls),
             lane_comb = join(&|l| &l.comb),
             lane_seq = join(&|l| &l.seq),
+            red_decls = red_part(&|r| r.decls.clone()),
+            red_comb = red_part(&|r| r.comb.clone()),
+            red_seq = red_part(&|r| r.seq.clone()),
+            red_start =
+                red_part(&|_| format!("\n      red_mode <= flags[{}];", JobMsmFlags::REDUCE.lsb)),
+            red_drain = red_part(&|r| r.drain.replace("INFL_EMPTY", &format!("({infl_empty})"))),
+            red_fetch = red_part(&|r| r.fetch.clone()),
+            red_fetch_end = red_part(&|_| "          end\n".to_string()),
+            red_state = red_part(&|r| r.state.clone()),
             lanes_done = all("lane_done", " && "),
             lanes_idle = lanes_idle,
-            infl_empty = format!("({})", all("infl_v", " | ")) + " == 0",
+            infl_empty = infl_empty,
             adds_sum = sum("issue"),
             defers_sum = sum("deferred"),
             fl_keep = JobMsmFlags::KEEP.lsb,
@@ -560,6 +599,162 @@ end
             st_done = Status::DONE.lsb,
             st_busy = Status::BUSY.lsb,
         )
+    }
+}
+
+/// Bits of a reduction chain's address {window in the lane, group}.
+fn chain_bits(cfg: &MsmConfig, plan: &ReducePlan) -> usize {
+    bucket_addr_bits(cfg) - (cfg.window_bits - 1) + plan.groups.trailing_zeros() as usize
+}
+
+struct ReduceParams {
+    plan: ReducePlan,
+    lanes: usize,
+    windows: usize,
+    ab: usize,
+    /// Bits of the window-in-lane part of a bucket address.
+    jb: usize,
+}
+
+/// The reduction's shared control (every lane runs the same schedule in lockstep).
+struct ReduceVerilog {
+    decls: String,
+    comb: String,
+    seq: String,
+    /// S_DRAIN: into S_REDUCE instead of the bucket readout.
+    drain: String,
+    /// S_READ fetch: the order of the sums (opens an `if (red_mode) … else begin`).
+    fetch: String,
+    /// The S_REDUCE state.
+    state: String,
+}
+
+/// The schedule of [`ReducePlan`]: slot s of round r is chain s/2's S step (s even, rounds
+/// 0 … K−1: S ← S + B at magnitude index g·K + K−1−r) or T step (s odd, rounds 1 … K:
+/// T ← T + S); slots from 2·chains on idle; round K+1 drains the adders.
+fn reduce_verilog(p: &ReduceParams) -> ReduceVerilog {
+    let ReducePlan {
+        groups,
+        per_group,
+        chains,
+        slots,
+        rounds,
+    } = p.plan;
+    let lg = groups.trailing_zeros() as usize;
+    let lk = per_group.trailing_zeros() as usize;
+    let cb = p.jb + lg;
+    let sw = ceil_log2(slots).max(cb + 1);
+    let rw = ceil_log2(rounds) + 1;
+    let (jbm, cbm, abm) = (p.jb - 1, cb - 1, p.ab - 1);
+    let g_decl = if lg > 0 {
+        format!("reg [{}:0] rr_g;\n", lg - 1)
+    } else {
+        String::new()
+    };
+    let decls = format!(
+        r#"
+// Bucket reduction: round, slot, the step in issue and one cycle later (adder input).
+reg red_mode, red_t, red_on, red_id1, red_id2, red_v1, red_t1, red_id1_1, red_id2_1;
+reg [{rwm}:0] red_r;
+reg [{swm}:0] red_s;
+reg [{cbm}:0] red_ch, red_ch1, rr_a, acc_raddr;
+reg [{abm}:0] red_baddr;
+// Readout of the sums: S or T, window in the lane, group.
+reg rr_st, q_st;
+reg [{jbm}:0] rr_j;
+{g_decl}"#,
+        rwm = rw - 1,
+        swm = sw - 1,
+    );
+    let baddr = if lk > 0 {
+        format!("{{red_ch, ~red_r[{}:0]}}", lk - 1)
+    } else {
+        "red_ch".to_string()
+    };
+    let rr_a = if lg > 0 { "{rr_j, rr_g}" } else { "rr_j" };
+    let comb = format!(
+        r#"
+  red_t = red_s[0];
+  red_ch = red_s[{cb}:1];
+  red_on = (state == S_REDUCE) && ({{1'b0, red_s}} < {sw1}'d{two_ch})
+        && (red_t ? (red_r != {rw}'d0 && red_r <= {rw}'d{k}) : (red_r < {rw}'d{k}));
+  red_id1 = (red_r == {rw}'d1);
+  red_id2 = (red_r == {rw}'d0);
+  red_baddr = {baddr};
+  rr_a = {rr_a};
+  acc_raddr = (state == S_READ) ? rr_a : red_ch;
+"#,
+        two_ch = 2 * chains,
+        sw1 = sw + 1,
+        k = per_group,
+    );
+    let seq = r#"
+always @(posedge clock) begin
+  red_v1 <= red_on;
+  red_t1 <= red_t;
+  red_id1_1 <= red_id1;
+  red_id2_1 <= red_id2;
+  red_ch1 <= red_ch;
+end
+"#
+    .to_string();
+    let drain = format!(
+        "\n      else if (INFL_EMPTY && red_mode) begin state <= S_REDUCE; red_r <= {rw}'d0; red_s <= {sw}'d0; end"
+    );
+    let lanes_last = p.lanes - 1;
+    let lbits = ceil_log2(p.lanes).max(1);
+    let next_lane = format!(
+        "if (r_lane == {lbits}'d{lanes_last}) begin r_lane <= {lbits}'d0; rr_j <= rr_j + 1'b1; end\n              \
+         else r_lane <= r_lane + 1'b1;"
+    );
+    let advance = if lg > 0 {
+        format!(
+            "if (rr_g == {lg}'d{gl}) begin\n              rr_g <= {lg}'d0;\n              {next_lane}\n            \
+             end else rr_g <= rr_g + 1'b1;",
+            gl = groups - 1
+        )
+    } else {
+        next_lane
+    };
+    let fetch = format!(
+        "          q_st <= rr_st;\n          \
+         if (red_mode) begin\n            \
+         // Window-major: per group, S then T.\n            \
+         rr_st <= !rr_st;\n            \
+         if (rr_st) begin\n            {advance}\n            end\n          \
+         end else begin\n"
+    );
+    let g_reset = if lg > 0 {
+        format!(" rr_g <= {lg}'d0;")
+    } else {
+        String::new()
+    };
+    let state = format!(
+        r#"
+      S_REDUCE: begin
+        reduce_c <= reduce_c + 1;
+        if (red_s == {sw}'d{slot_last}) begin
+          red_s <= {sw}'d0;
+          if (red_r == {rw}'d{round_last}) begin
+            state <= S_READ;
+            r_lane <= {lbits}'d0; rr_j <= {jb}'d0;{g_reset} rr_st <= 1'b0;
+            r_left <= 32'd{sums};
+            q_v <= 1'b0; rb_v <= 1'b0; r_k <= 2'd0;
+          end else red_r <= red_r + 1'b1;
+        end else red_s <= red_s + 1'b1;
+      end"#,
+        slot_last = slots - 1,
+        round_last = rounds - 1,
+        jb = p.jb,
+        sums = 2 * p.windows * groups,
+    );
+    ReduceVerilog {
+        decls,
+        comb,
+        seq,
+        drain,
+        fetch,
+        state,
     }
 }
 
@@ -579,6 +774,12 @@ struct LaneParams<'a> {
     ident: &'a str,
     f_drop: u32,
     f_corrupt: u32,
+    f_corrupt_reduce: u32,
+    /// Montgomery one (Z of an affine point fed to a full adder).
+    one: &'a str,
+    /// (chains per lane, chain address bits) when the lane reduces its buckets (full
+    /// adder), else None.
+    reduce: Option<(usize, usize)>,
 }
 
 /// One lane's declarations, combinational logic and registers.
@@ -607,6 +808,9 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
         ident,
         f_drop,
         f_corrupt,
+        f_corrupt_reduce,
+        one,
+        reduce,
     } = *p;
     let (wm, pw, pwm, bw, abm, cm, sbm) =
         (w - 1, 2 * w, 2 * w - 1, 3 * w - 1, ab - 1, c - 1, sb - 1);
@@ -636,7 +840,8 @@ reg neg_{k}, cand_skip_{k}, busy_h_{k}, busy_cand_{k}, issue_h_{k}, issue_c_{k},
 reg c_last_{k}, push_{k}, issue_{k}, deferred_{k}, lane_done_{k}, b_ren_{k};
 reg [{abm}:0] cand_a_{k}, h_a_{k}, iss_a_{k}, b_raddr_{k};
 reg [{wm}:0] h_x_{k}, h_y_{k}, iss_x_{k}, iss_y_{k}, cand_y_{k};
-"#,
+reg [{bw}:0] op1_{k}, op2_{k};
+{red_decls}"#,
         bmem_marker = crate::resources::memory_marker((3 * w * nbl) as u64),
         fmem_marker = crate::resources::memory_marker(((ab + 2 * w) * f) as u64),
         nbl_last = nbl - 1,
@@ -646,6 +851,18 @@ reg [{wm}:0] h_x_{k}, h_y_{k}, iss_x_{k}, iss_y_{k}, cand_y_{k};
         ddm = dd - 1,
         nwkm = nwk - 1,
         jbm = jb - 1,
+        red_decls = reduce
+            .map(|(chains, _)| {
+                let marker = crate::resources::memory_marker((3 * w * chains) as u64);
+                format!(
+                    "// Lane {k}'s reduction sums S and T per chain (window in the lane, group).\n\
+                     {marker}reg [{bw}:0] sacc_{k} [0:{last}];\n\
+                     {marker}reg [{bw}:0] tacc_{k} [0:{last}];\n\
+                     reg [{bw}:0] sacc_q_{k}, tacc_q_{k};\n",
+                    last = chains - 1
+                )
+            })
+            .unwrap_or_default(),
     );
     let comb = format!(
         r#"
@@ -685,22 +902,40 @@ reg [{wm}:0] h_x_{k}, h_y_{k}, iss_x_{k}, iss_y_{k}, cand_y_{k};
   // carry are zero.
   c_last_{k} = c_take_{k} && (l_j_{k} == {jb}'d{last_local} || ((l_s_{k} >> {c}) == {sb}'d0 && !neg_{k}));
   lane_done_{k} = !l_v_{k} || c_last_{k};
-  b_raddr_{k} = (state == S_READ) ? r_a : iss_a_{k};
+  b_raddr_{k} = (state == S_READ) ? r_a : {red_addr}iss_a_{k};
   b_ren_{k} = (state == S_READ) ? fetch : 1'b1;
   add${k}$clock = clock;
   add${k}$enable = 1'b1;
-  add${k}$x1 = bmem_q_{k}[{wm}:0];
-  add${k}$y1 = bmem_q_{k}[{pwm}:{w}];
-  add${k}$z1 = bmem_q_{k}[{bw}:{pw}];
-  add${k}$x2 = s_x_{k};
-  add${k}$y2 = s_y_{k};
-  add${k}$v = s_v_{k};
-  add${k}$tag = 32'd0;
-  add${k}$tag[{abm}:0] = s_a_{k};
+{operands}  add${k}$x1 = op1_{k}[{wm}:0];
+  add${k}$y1 = op1_{k}[{pwm}:{w}];
+  add${k}$z1 = op1_{k}[{bw}:{pw}];
+  add${k}$x2 = op2_{k}[{wm}:0];
+  add${k}$y2 = op2_{k}[{pwm}:{w}];
+  add${k}$z2 = op2_{k}[{bw}:{pw}];
 "#,
         c1 = c + 1,
         cm2 = c - 2,
         ddm = dd - 1,
+        red_addr = if reduce.is_some() { "(state == S_REDUCE) ? red_baddr : " } else { "" },
+        operands = match reduce {
+            // Accumulating: bucket + (x, y, 1). Reducing: S step B_m + S, T step T + S
+            // (the identity for the first S and T).
+            Some((_, cb)) => format!(
+                "  op1_{k} = (red_v1 && red_t1) ? (red_id1_1 ? {ident} : tacc_q_{k}) : bmem_q_{k};\n  \
+                 op2_{k} = red_v1 ? (red_id2_1 ? {ident} : sacc_q_{k}) : {{{one}, s_y_{k}, s_x_{k}}};\n  \
+                 add${k}$v = s_v_{k} | red_v1;\n  \
+                 add${k}$tag = red_v1 ? {{1'b1, red_t1, {pad}'d0, red_ch1}} : {{{apad}'d0, s_a_{k}}};\n",
+                pad = 30 - cb,
+                apad = 32 - ab,
+            ),
+            None => format!(
+                "  op1_{k} = bmem_q_{k};\n  \
+                 op2_{k} = {{{one}, s_y_{k}, s_x_{k}}};\n  \
+                 add${k}$v = s_v_{k};\n  \
+                 add${k}$tag = {{{apad}'d0, s_a_{k}}};\n",
+                apad = 32 - ab,
+            ),
+        },
     );
     let infl_shift = (1..dd)
         .map(|j| format!("  infl_a_{k}[{j}] <= infl_a_{k}[{}];\n", j - 1))
@@ -711,11 +946,10 @@ reg [{wm}:0] h_x_{k}, h_y_{k}, iss_x_{k}, iss_y_{k}, cand_y_{k};
 // clear sweep, or read-and-clear during readout), issue stage, in-flight list, FIFO, walk.
 always @(posedge clock) begin
   if (b_ren_{k}) bmem_q_{k} <= bmem_{k}[b_raddr_{k}];
-  if (add${k}$vo) bmem_{k}[add${k}$tag_o[{abm}:0]] <= {{add${k}$z3, add${k}$y3, add${k}$x3 ^ {{{wm}'d0, fault[{f_corrupt}]}}}};
+  if (add${k}$vo{not_red}) bmem_{k}[add${k}$tag_o[{abm}:0]] <= {{add${k}$z3, add${k}$y3, add${k}$x3 ^ {{{wm}'d0, fault[{f_corrupt}]}}}};
   else if (state == S_CLEAR) bmem_{k}[clr_a] <= {ident};
-  else if (fetch && r_lane == {k}) bmem_{k}[r_a] <= {ident};
-end
-
+{clears}end
+{red_seq}
 always @(posedge clock) begin
   s_v_{k} <= issue_{k};
   s_a_{k} <= iss_a_{k};
@@ -756,6 +990,35 @@ always @(posedge clock) begin
 end
 "#,
         ddm2 = dd - 2,
+        not_red = if reduce.is_some() {
+            format!(" && !add${k}$tag_o[31]")
+        } else {
+            String::new()
+        },
+        clears = match reduce {
+            // A bucket is cleared when its S step reads it (the readout sends sums).
+            Some(_) => format!(
+                "  else if (fetch && r_lane == {k} && !red_mode) bmem_{k}[r_a] <= {ident};\n  \
+                 else if (red_on && !red_t) bmem_{k}[red_baddr] <= {ident};\n"
+            ),
+            None => format!("  else if (fetch && r_lane == {k}) bmem_{k}[r_a] <= {ident};\n"),
+        },
+        red_seq = match reduce {
+            Some((_, cb)) => {
+                let write = |mem: &str, t: u8| {
+                    format!(
+                        "always @(posedge clock) begin\n  \
+                         if (state == S_REDUCE || fetch) {mem}_q_{k} <= {mem}_{k}[acc_raddr];\n  \
+                         if (add${k}$vo && add${k}$tag_o[31] && add${k}$tag_o[30] == 1'b{t})\n    \
+                         {mem}_{k}[add${k}$tag_o[{cbm}:0]] <= {{add${k}$z3, add${k}$y3, add${k}$x3 ^ \
+                         {{{wm}'d0, fault[{f_corrupt}] | fault[{f_corrupt_reduce}]}}}};\nend\n",
+                        cbm = cb - 1
+                    )
+                };
+                write("sacc", 0) + &write("tacc", 1)
+            }
+            None => String::new(),
+        },
         fbm = fb,
         fb1 = fb + 1,
         shift0 = c * k,
@@ -791,6 +1054,7 @@ impl<const W: usize, const W2: usize> Logic for MsmUnit<W, W2> {
             &mut self.perf_stall,
             &mut self.perf_adds,
             &mut self.perf_adds_min,
+            &mut self.perf_reduce,
             &mut self.perf_deferrals,
             &mut self.perf_accum,
         ] {

@@ -1,13 +1,17 @@
-//! `MixedAdd`: complete mixed point addition for short-Weierstrass curves with a = 0
-//! (Renes–Costello–Batina 2016, algorithm 8): bucket P = (X1 : Y1 : Z1) in homogeneous
-//! projective coordinates plus an affine point Q = (x2, y2), one addition per cycle,
-//! fixed latency. Correct for every P, including the identity (0 : 1 : 0), P = Q
-//! (doubling) and P = −Q; Q must be an affine point (not the identity — the Pippenger unit
-//! never feeds the identity as Q).
+//! `PointAdd`: complete point addition for short-Weierstrass curves with a = 0
+//! (Renes–Costello–Batina 2016), one addition per cycle, fixed latency, in two kinds:
+//! - [`AdderKind::Mixed`] (algorithm 8, 11 MontMuls): bucket P = (X1 : Y1 : Z1) in
+//!   homogeneous projective coordinates plus an affine point Q = (x2, y2); correct for
+//!   every P, including the identity (0 : 1 : 0), P = Q (doubling) and P = −Q; Q must be
+//!   an affine point (not the identity — the Pippenger unit never feeds it as Q).
+//! - [`AdderKind::Full`] (algorithm 7, 12 MontMuls): both operands projective, correct for
+//!   every pair including identities; the Pippenger unit feeds affine points with
+//!   Z2 = 1 while accumulating and sums buckets with it afterwards (the reduction).
 //!
-//! The formula is written once as a list of field operations ([`FORMULA`]); the generator
-//! schedules it ASAP (every MontMul and ModAdd/ModSub fully pipelined) and inserts delay
-//! lines so that every operand pair meets, and all three outputs leave together.
+//! Each formula is written once as a list of field operations ([`MIXED`], [`FULL`]); the
+//! generator schedules it ASAP (every MontMul and ModAdd/ModSub fully pipelined) and
+//! inserts delay lines so that every operand pair meets, and all three outputs leave
+//! together.
 
 use crate::field::{AddSubOp, ModAddSub, MontMul};
 use crate::ntt::delay::Delay;
@@ -24,6 +28,8 @@ pub enum Src {
     Z1,
     X2,
     Y2,
+    /// Z of the second operand (full adder only).
+    Z2,
     /// 3·b, the curve constant (Montgomery form), unless [`formula`] expands it.
     B3,
     /// The result of step i.
@@ -41,9 +47,18 @@ pub enum Op {
 use Op::*;
 use Src::*;
 
+/// Which operands the adder takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdderKind {
+    /// Projective + affine ([`MIXED`]).
+    Mixed,
+    /// Projective + projective ([`FULL`]).
+    Full,
+}
+
 /// RCB16 algorithm 8 (a = 0, mixed), one step per line; outputs X3, Y3, Z3 are the steps
-/// named in [`OUTPUTS`]. Comments give the paper's variable.
-pub const FORMULA: [(Op, Src, Src); 26] = [
+/// named in [`MIXED_OUTPUTS`]. Comments give the paper's variable.
+pub const MIXED: [(Op, Src, Src); 26] = [
     (Mul, X1, X2),             // 0  t0 = X1·X2
     (Mul, Y1, Y2),             // 1  t1 = Y1·Y2
     (Add, X2, Y2),             // 2  t3 = X2 + Y2
@@ -72,20 +87,81 @@ pub const FORMULA: [(Op, Src, Src); 26] = [
     (Add, Step(24), Step(23)), // 25 Z3 = Z3 + t0
 ];
 
-/// Steps holding X3, Y3, Z3.
-pub const OUTPUTS: [usize; 3] = [19, 22, 25];
+/// Steps of [`MIXED`] holding X3, Y3, Z3.
+pub const MIXED_OUTPUTS: [usize; 3] = [19, 22, 25];
+
+/// RCB16 algorithm 7 (a = 0, both operands projective), one step per line; outputs in
+/// [`FULL_OUTPUTS`]. Comments give the paper's line and variable.
+pub const FULL: [(Op, Src, Src); 33] = [
+    (Mul, X1, X2),             // 0  (1)  t0 = X1·X2
+    (Mul, Y1, Y2),             // 1  (2)  t1 = Y1·Y2
+    (Mul, Z1, Z2),             // 2  (3)  t2 = Z1·Z2
+    (Add, X1, Y1),             // 3  (4)  t3 = X1 + Y1
+    (Add, X2, Y2),             // 4  (5)  t4 = X2 + Y2
+    (Mul, Step(3), Step(4)),   // 5  (6)  t3 = t3·t4
+    (Add, Step(0), Step(1)),   // 6  (7)  t4 = t0 + t1
+    (Sub, Step(5), Step(6)),   // 7  (8)  t3 = t3 − t4
+    (Add, Y1, Z1),             // 8  (9)  t4 = Y1 + Z1
+    (Add, Y2, Z2),             // 9  (10) X3 = Y2 + Z2
+    (Mul, Step(8), Step(9)),   // 10 (11) t4 = t4·X3
+    (Add, Step(1), Step(2)),   // 11 (12) X3 = t1 + t2
+    (Sub, Step(10), Step(11)), // 12 (13) t4 = t4 − X3
+    (Add, X1, Z1),             // 13 (14) X3 = X1 + Z1
+    (Add, X2, Z2),             // 14 (15) Y3 = X2 + Z2
+    (Mul, Step(13), Step(14)), // 15 (16) X3 = X3·Y3
+    (Add, Step(0), Step(2)),   // 16 (17) Y3 = t0 + t2
+    (Sub, Step(15), Step(16)), // 17 (18) Y3 = X3 − Y3
+    (Add, Step(0), Step(0)),   // 18 (19) X3 = t0 + t0
+    (Add, Step(18), Step(0)),  // 19 (20) t0 = X3 + t0
+    (Mul, B3, Step(2)),        // 20 (21) t2 = b3·t2
+    (Add, Step(1), Step(20)),  // 21 (22) Z3 = t1 + t2
+    (Sub, Step(1), Step(20)),  // 22 (23) t1 = t1 − t2
+    (Mul, B3, Step(17)),       // 23 (24) Y3 = b3·Y3
+    (Mul, Step(12), Step(23)), // 24 (25) X3 = t4·Y3
+    (Mul, Step(7), Step(22)),  // 25 (26) t2 = t3·t1
+    (Sub, Step(25), Step(24)), // 26 (27) X3 = t2 − X3
+    (Mul, Step(23), Step(19)), // 27 (28) Y3 = Y3·t0
+    (Mul, Step(22), Step(21)), // 28 (29) t1 = t1·Z3
+    (Add, Step(28), Step(27)), // 29 (30) Y3 = t1 + Y3
+    (Mul, Step(19), Step(7)),  // 30 (31) t0 = t0·t3
+    (Mul, Step(21), Step(12)), // 31 (32) Z3 = Z3·t4
+    (Add, Step(31), Step(30)), // 32 (33) Z3 = Z3 + t0
+];
+
+/// Steps of [`FULL`] holding X3, Y3, Z3.
+pub const FULL_OUTPUTS: [usize; 3] = [26, 29, 32];
+
+impl AdderKind {
+    /// The paper's formula of this kind and its output steps.
+    pub fn paper_formula(self) -> (&'static [(Op, Src, Src)], [usize; 3]) {
+        match self {
+            AdderKind::Mixed => (&MIXED, MIXED_OUTPUTS),
+            AdderKind::Full => (&FULL, FULL_OUTPUTS),
+        }
+    }
+
+    /// The kind an MSM engine of this configuration uses.
+    pub fn of(cfg: &zkpipe_spec::preset::MsmConfig) -> Self {
+        if cfg.reduce {
+            AdderKind::Full
+        } else {
+            AdderKind::Mixed
+        }
+    }
+}
 
 /// ModAdds of the double-and-add chain for `k·x` (k ≥ 2).
 pub fn chain_length(k: u64) -> usize {
     (63 - k.leading_zeros() as usize) + k.count_ones() as usize - 1
 }
 
-/// [`FORMULA`], with every multiplication by the small constant 3·b (9 on BN254, 12 on
-/// BLS12-381) replaced by a double-and-add chain of ModAdds when `expand` is given (no
-/// DSPs for the constant). Returns the steps and the indices of X3, Y3, Z3 in them.
-pub fn formula(expand: Option<u64>) -> (Vec<(Op, Src, Src)>, [usize; 3]) {
+/// The formula of `kind`, with every multiplication by the small constant 3·b (9 on
+/// BN254, 12 on BLS12-381) replaced by a double-and-add chain of ModAdds when `expand` is
+/// given (no DSPs for the constant). Returns the steps and the indices of X3, Y3, Z3.
+pub fn formula(kind: AdderKind, expand: Option<u64>) -> (Vec<(Op, Src, Src)>, [usize; 3]) {
+    let (paper, paper_outputs) = kind.paper_formula();
     let Some(three_b) = expand else {
-        return (FORMULA.to_vec(), OUTPUTS);
+        return (paper.to_vec(), paper_outputs);
     };
     assert!(three_b >= 2, "3·b is at least 2");
     let mut steps: Vec<(Op, Src, Src)> = vec![];
@@ -94,7 +170,7 @@ pub fn formula(expand: Option<u64>) -> (Vec<(Op, Src, Src)>, [usize; 3]) {
         Step(i) => Step(at[i]),
         other => other,
     };
-    for &(op, a, b) in FORMULA.iter() {
+    for &(op, a, b) in paper.iter() {
         let (a, b) = (map(a, &at), map(b, &at));
         if op == Mul && (a == B3 || b == B3) {
             let x = if a == B3 { b } else { a };
@@ -117,7 +193,7 @@ pub fn formula(expand: Option<u64>) -> (Vec<(Op, Src, Src)>, [usize; 3]) {
             at.push(steps.len() - 1);
         }
     }
-    let outputs = OUTPUTS.map(|o| at[o]);
+    let outputs = paper_outputs.map(|o| at[o]);
     (steps, outputs)
 }
 
@@ -130,7 +206,7 @@ struct Wire {
 }
 
 #[derive(LogicBlock)]
-pub struct MixedAdd<const W: usize, const W2: usize> {
+pub struct PointAdd<const W: usize, const W2: usize> {
     pub clock: Signal<In, Clock>,
     pub enable: Signal<In, Bit>,
     pub x1: Signal<In, Bits<W>>,
@@ -138,6 +214,8 @@ pub struct MixedAdd<const W: usize, const W2: usize> {
     pub z1: Signal<In, Bits<W>>,
     pub x2: Signal<In, Bits<W>>,
     pub y2: Signal<In, Bits<W>>,
+    /// Z of the second operand; ignored by the mixed kind.
+    pub z2: Signal<In, Bits<W>>,
     pub v: Signal<In, Bit>,
     /// Carried alongside (the Pippenger unit's bucket address).
     pub tag: Signal<In, Bits<32>>,
@@ -160,6 +238,7 @@ pub struct MixedAdd<const W: usize, const W2: usize> {
     _formula: Vec<(Op, Src, Src)>,
     _outputs: [usize; 3],
     _latency: usize,
+    _kind: AdderKind,
 }
 
 /// The curve's 3·b as an integer (from ark-ec's COEFF_B: 9 on BN254, 12 on BLS12-381).
@@ -182,9 +261,9 @@ fn b3_mont(curve: Curve) -> BigUint {
     (BigUint::from(three_b(curve)) * &p.r_mod_p) % &p.modulus
 }
 
-impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
-    /// The G1 adder of `curve` (over its base field).
-    pub fn new(curve: Curve, style: MulStyle) -> Self {
+impl<const W: usize, const W2: usize> PointAdd<W, W2> {
+    /// The G1 adder of `curve` (over its base field) of this kind.
+    pub fn new(curve: Curve, style: MulStyle, kind: AdderKind) -> Self {
         let field = curve.base_field().params();
         assert_eq!(field.width(), W, "field width");
         let probe = MontMul::<W, W2>::new(&field, style);
@@ -204,7 +283,7 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
         // keeps its 11-cycle MontMul, so the simulated adders keep their latency.
         let k = three_b(curve);
         let expand = (chain_length(k) * la <= lm).then_some(k);
-        let (formula, outputs) = formula(expand);
+        let (formula, outputs) = formula(kind, expand);
         for &(op, a, b) in formula.iter() {
             let start = ready_of(a, &ready).max(ready_of(b, &ready));
             let mut wire = |src: Src| {
@@ -247,6 +326,7 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             z1: Default::default(),
             x2: Default::default(),
             y2: Default::default(),
+            z2: Default::default(),
             v: Default::default(),
             tag: Default::default(),
             x3: Default::default(),
@@ -265,7 +345,18 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             _formula: formula,
             _outputs: outputs,
             _latency: latency,
+            _kind: kind,
         }
+    }
+
+    /// The adder of an MSM engine of this configuration.
+    pub fn for_msm(cfg: &zkpipe_spec::preset::MsmConfig) -> Self {
+        Self::new(cfg.curve, cfg.mul_style, AdderKind::of(cfg))
+    }
+
+    /// Which operands it takes.
+    pub fn kind(&self) -> AdderKind {
+        self._kind
     }
 
     /// Cycles from inputs to the sum.
@@ -298,13 +389,14 @@ impl<const W: usize, const W2: usize> MixedAdd<W, W2> {
             Z1 => sig("z1"),
             X2 => sig("x2"),
             Y2 => sig("y2"),
+            Z2 => sig("z2"),
             B3 => sig("b3"),
             Step(i) => sig(format!("{}$r", self.unit_name(i, self._steps[i].0))),
         }
     }
 }
 
-impl<const W: usize, const W2: usize> Logic for MixedAdd<W, W2> {
+impl<const W: usize, const W2: usize> Logic for PointAdd<W, W2> {
     /// Not simulated by rust-hdl: the block's Verilog comes from `hdl()` and runs under
     /// Verilator, its one description (no hand-kept behavioural copy to drift from it).
     fn update(&mut self) {}
@@ -359,7 +451,7 @@ mod tests {
     /// Evaluates a formula over ark-ff's BN254 Fq (the software twin of the adder).
     fn eval(
         steps: &[(Op, Src, Src)],
-        inputs: [ark_bn254::Fq; 5],
+        inputs: [ark_bn254::Fq; 6],
         b3: ark_bn254::Fq,
     ) -> Vec<ark_bn254::Fq> {
         let mut v: Vec<ark_bn254::Fq> = vec![];
@@ -370,6 +462,7 @@ mod tests {
                 Z1 => inputs[2],
                 X2 => inputs[3],
                 Y2 => inputs[4],
+                Z2 => inputs[5],
                 B3 => b3,
                 Step(i) => v[i],
             };
@@ -385,26 +478,86 @@ mod tests {
 
     #[test]
     fn expanded_formula_equals_the_paper_formula() {
-        for curve in Curve::ALL {
-            let (steps, out) = formula(Some(three_b(curve)));
-            assert_eq!(chain_length(three_b(curve)), 4);
-            assert!(steps
-                .iter()
-                .all(|&(op, a, b)| !(op == Mul && (a == B3 || b == B3))));
-            assert_eq!(steps.iter().filter(|s| s.0 == Mul).count(), 11, "{curve:?}");
-            let mut rng = ark_std::test_rng();
-            for _ in 0..20 {
-                let inputs = [(); 5].map(|_| ark_bn254::Fq::rand(&mut rng));
-                let b3 = ark_bn254::Fq::from(three_b(curve));
-                let paper = eval(&FORMULA, inputs, b3);
-                let ours = eval(&steps, inputs, b3);
-                for (o, e) in out.iter().zip(OUTPUTS) {
-                    assert_eq!(ours[*o], paper[e]);
+        for (kind, muls) in [(AdderKind::Mixed, 11), (AdderKind::Full, 12)] {
+            let (paper, paper_out) = kind.paper_formula();
+            for curve in Curve::ALL {
+                let (steps, out) = formula(kind, Some(three_b(curve)));
+                assert_eq!(chain_length(three_b(curve)), 4);
+                assert!(steps
+                    .iter()
+                    .all(|&(op, a, b)| !(op == Mul && (a == B3 || b == B3))));
+                assert_eq!(steps.iter().filter(|s| s.0 == Mul).count(), muls);
+                let mut rng = ark_std::test_rng();
+                for _ in 0..20 {
+                    let inputs = [(); 6].map(|_| ark_bn254::Fq::rand(&mut rng));
+                    let b3 = ark_bn254::Fq::from(three_b(curve));
+                    let paper = eval(paper, inputs, b3);
+                    let ours = eval(&steps, inputs, b3);
+                    for (o, e) in out.iter().zip(paper_out) {
+                        assert_eq!(ours[*o], paper[e]);
+                    }
+                    assert_ne!(b3.square(), ark_bn254::Fq::ZERO);
                 }
-                assert_ne!(b3.square(), ark_bn254::Fq::ZERO);
             }
         }
         assert_eq!(three_b(Curve::Bn254), 9);
         assert_eq!(three_b(Curve::Bls12_381), 12);
+    }
+
+    /// The software twin of each formula over ark-ec's BN254 G1: homogeneous inputs (any
+    /// Z), identities, doubling, P = −Q.
+    #[test]
+    fn formulas_add_points_like_ark_ec() {
+        use ark_bn254::{Fq, G1Affine, G1Projective};
+        use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
+        let mut rng = ark_std::test_rng();
+        let b3 = Fq::from(three_b(Curve::Bn254));
+        let hom = |p: &G1Affine, z: Fq| -> [Fq; 3] {
+            if p.is_zero() {
+                [Fq::ZERO, Fq::ONE, Fq::ZERO]
+            } else {
+                [p.x * z, p.y * z, z]
+            }
+        };
+        let affine = |o: [Fq; 3]| -> G1Affine {
+            if o[2] == Fq::ZERO {
+                assert_eq!(o[0], Fq::ZERO);
+                G1Affine::zero()
+            } else {
+                let zi = o[2].inverse().unwrap();
+                let p = G1Affine::new_unchecked(o[0] * zi, o[1] * zi);
+                assert!(p.is_on_curve());
+                p
+            }
+        };
+        let random =
+            |rng: &mut _| (G1Projective::generator() * ark_bn254::Fr::rand(rng)).into_affine();
+        for i in 0..40 {
+            let p = random(&mut rng);
+            let q = match i % 4 {
+                0 => p,
+                1 => -p,
+                _ => random(&mut rng),
+            };
+            let p = if i % 7 == 3 { G1Affine::zero() } else { p };
+            let (z1, z2) = (Fq::rand(&mut rng), Fq::rand(&mut rng));
+            let expected = (G1Projective::from(p) + q).into_affine();
+            let [x1, y1, z1] = hom(&p, z1);
+            for kind in [AdderKind::Mixed, AdderKind::Full] {
+                let [x2, y2, z2] = match kind {
+                    AdderKind::Mixed => hom(&q, Fq::ONE),
+                    AdderKind::Full => hom(&q, z2),
+                };
+                let (steps, out) = formula(kind, None);
+                let v = eval(&steps, [x1, y1, z1, x2, y2, z2], b3);
+                assert_eq!(affine(out.map(|o| v[o])), expected, "{kind:?} case {i}");
+            }
+        }
+        // The full adder also takes the identity as its second operand.
+        let p = random(&mut rng);
+        let (steps, out) = formula(AdderKind::Full, None);
+        let [x1, y1, z1] = hom(&p, Fq::from(5u64));
+        let v = eval(&steps, [x1, y1, z1, Fq::ZERO, Fq::ONE, Fq::ZERO], b3);
+        assert_eq!(affine(out.map(|o| v[o])), p);
     }
 }

@@ -88,7 +88,13 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
         let msm = MsmUnit::new(&preset.msm());
         let kernel = ElementwiseKernel::new(&preset.kernel(), &preset.ntt());
         let ntt = kernel.ntt();
-        let caps = CsrConstants::of(preset, kernel.latency(), ntt, &msm.geometry());
+        let caps = CsrConstants::of(
+            preset,
+            kernel.latency(),
+            ntt,
+            &msm.geometry(),
+            msm.reduce_plan(),
+        );
         Self {
             clock: Default::default(),
             csr_awvalid: Default::default(),
@@ -207,6 +213,7 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         s.push(assign("csr$perf_msm_deferrals", sig("msm$perf_deferrals")));
         s.push(assign("csr$perf_msm_accum", sig("msm$perf_accum")));
         s.push(assign("csr$perf_msm_adds_min", sig("msm$perf_adds_min")));
+        s.push(assign("csr$perf_msm_reduce", sig("msm$perf_reduce")));
         s.push(assign("msm$h2c_tdata", sig("h2c_tdata")));
         s.push(assign("msm$h2c_tlast", sig("h2c_tlast")));
         s.push(assign(

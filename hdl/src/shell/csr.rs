@@ -24,16 +24,19 @@ pub struct CsrConstants {
     pub ntt: u32,
     pub msm: u32,
     pub msm_bases: u32,
+    /// CAPS_MSM_REDUCE: reduction groups per window (0: the host reduces).
+    pub msm_reduce: u32,
 }
 
 impl CsrConstants {
     /// The values a board of `preset` holds, given its elementwise latency, NTT path and
-    /// MSM geometry (the board top and [`crate::timing`] both use this).
+    /// MSM geometry and reduction plan (the board top and [`crate::timing`] both use this).
     pub fn of(
         preset: &crate::preset::Preset,
         latency: usize,
         ntt: &crate::ntt::NttPath,
         msm: &crate::preset::MsmConfig,
+        msm_reduce: Option<crate::preset::ReducePlan>,
     ) -> Self {
         let scalar = preset.curve.scalar_field().params();
         let base = preset.curve.base_field().params();
@@ -58,6 +61,7 @@ impl CsrConstants {
             .encode(),
             msm: msm.caps().encode(),
             msm_bases: msm.capacity() as u32,
+            msm_reduce: msm_reduce.map_or(0, |p| p.groups as u32),
         }
     }
 
@@ -76,6 +80,7 @@ impl CsrConstants {
             (CAPS_NTT, self.ntt),
             (CAPS_MSM, self.msm),
             (CAPS_MSM_BASES, self.msm_bases),
+            (CAPS_MSM_REDUCE, self.msm_reduce),
         ]
     }
 }
@@ -117,6 +122,7 @@ pub struct CsrBlock {
     pub perf_msm_deferrals: Signal<In, Bits<32>>,
     pub perf_msm_accum: Signal<In, Bits<32>>,
     pub perf_msm_adds_min: Signal<In, Bits<32>>,
+    pub perf_msm_reduce: Signal<In, Bits<32>>,
     caps: Vec<Constant<Bits<32>>>,
     take_write: Signal<Local, Bit>,
     take_read: Signal<Local, Bit>,
@@ -176,6 +182,7 @@ impl CsrBlock {
             perf_msm_deferrals: Default::default(),
             perf_msm_accum: Default::default(),
             perf_msm_adds_min: Default::default(),
+            perf_msm_reduce: Default::default(),
             caps: values
                 .iter()
                 .map(|&(_, v)| Constant::new(bits(v as u64)))
@@ -238,6 +245,7 @@ impl CsrBlock {
                 sig("perf_msm_adds_min"),
                 self.perf_msm_adds_min.val().to_u64(),
             ),
+            PERF_MSM_REDUCE_CYCLES => (sig("perf_msm_reduce"), self.perf_msm_reduce.val().to_u64()),
             _ => (lit_u(0, 32), 0), // CONTROL and holes read as zero
         }
     }

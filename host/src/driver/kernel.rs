@@ -54,6 +54,8 @@ pub struct Capabilities {
     pub msm_point_beats: u32,
     /// Card memory for resident bases, in points.
     pub msm_bases: u32,
+    /// Bucket-reduction groups per window of the card's MSM unit (0: the host reduces).
+    pub msm_reduce_groups: u32,
 }
 
 impl Capabilities {
@@ -86,6 +88,14 @@ impl Capabilities {
     pub fn msm_readout_beats(&self) -> usize {
         zkpipe_spec::wire::readout_beats(self.msm_windows as usize, self.msm_window_bits as usize)
     }
+    /// Card-to-host beats of an msm_run job that reduces on the card: X, Y, Z of S_g and
+    /// T_g per window and group.
+    pub fn msm_reduced_readout_beats(&self) -> usize {
+        zkpipe_spec::wire::BUCKET_BEATS
+            * 2
+            * self.msm_windows as usize
+            * self.msm_reduce_groups as usize
+    }
 }
 
 /// The kernel's performance counters of the last job.
@@ -108,6 +118,8 @@ pub struct Counters {
     pub msm_accum_cycles: u32,
     /// msm_run: additions issued to the least busy adder.
     pub msm_adds_min: u32,
+    /// msm_run with reduce: cycles of the bucket reduction on the card.
+    pub msm_reduce_cycles: u32,
 }
 
 /// Reads and checks the identification registers.
@@ -145,10 +157,10 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
     let preset_hash = r(regs::CAPS_PRESET_HASH)?;
     let ntt = r(regs::CAPS_NTT)?;
     let msm = r(regs::CAPS_MSM)?;
-    let msm_bases = if msm != 0 {
-        r(regs::CAPS_MSM_BASES)?
+    let (msm_bases, msm_reduce_groups) = if msm != 0 {
+        (r(regs::CAPS_MSM_BASES)?, r(regs::CAPS_MSM_REDUCE)?)
     } else {
-        0
+        (0, 0)
     };
     let (curve, ntt, msm) = (
         CapsCurve::decode(curve),
@@ -175,6 +187,7 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         msm_adders: msm.adders,
         msm_point_beats: msm.point_beats,
         msm_bases,
+        msm_reduce_groups,
     })
 }
 
@@ -190,6 +203,7 @@ pub fn counters(f: &mut dyn PcieFunction) -> Result<Counters> {
         msm_deferrals: r(regs::PERF_MSM_DEFERRALS)?,
         msm_accum_cycles: r(regs::PERF_MSM_ACCUM_CYCLES)?,
         msm_adds_min: r(regs::PERF_MSM_ADDS_MIN)?,
+        msm_reduce_cycles: r(regs::PERF_MSM_REDUCE_CYCLES)?,
     })
 }
 

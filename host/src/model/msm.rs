@@ -1,7 +1,8 @@
 //! G1 MSMs on a [`ModelCard`]: the sum from arkworks, the card's jobs as the driver would
 //! issue them (one load while card memory has room, resident bases reused by content,
 //! chunks through free memory otherwise — the policy of [`crate::msm`]), their cycles from
-//! the MSM unit's model, and the host's bucket reduction run for real.
+//! the MSM unit's model (the bucket reduction's schedule included, on presets that reduce
+//! on the card), and the host's share of the reduction run for real.
 
 use super::{accumulate_skipping, ModelCard, MsmShape};
 use crate::error::{Error, Result};
@@ -58,14 +59,23 @@ impl ModelCard {
     }
 
     /// Busy cycles of an msm_run job after its accumulation and the adder's drain: the
-    /// buckets are read out (`last`) or one acknowledgement beat is sent.
+    /// buckets are reduced on the card and their sums read out, or read out (`last`), or
+    /// one acknowledgement beat is sent.
     pub fn msm_run_tail_cycles(&self, last: bool) -> u64 {
-        let out = if last {
-            self.caps.msm_readout_beats() as u64
-        } else {
-            1
+        let reduce = match self.timing.msm_reduce_plan() {
+            Some(plan) if last => plan.cycles() as u64,
+            _ => 0,
         };
-        out + RUN_EXTRA
+        self.msm_out_beats(last) as u64 + reduce + RUN_EXTRA
+    }
+
+    /// Card-to-host beats of an msm_run job.
+    fn msm_out_beats(&self, last: bool) -> usize {
+        match (last, self.caps.msm_reduce_groups) {
+            (false, _) => 1,
+            (true, 0) => self.caps.msm_readout_beats(),
+            (true, _) => self.caps.msm_reduced_readout_beats(),
+        }
     }
 
     fn load_job(&self, points: usize, report: &mut MsmReport) {
@@ -91,17 +101,19 @@ impl ModelCard {
         let limbs = points.0;
         let sweep = if sweep { self.msm_sweep_cycles() } else { 0 };
         let tail = acc.drain + self.msm_run_tail_cycles(last) + sweep;
-        let out_beats = if last {
-            self.caps.msm_readout_beats()
-        } else {
-            1
-        };
+        let out_beats = self.msm_out_beats(last);
         report.run_jobs += 1;
         report.busy_cycles += acc.cycles + tail;
         report.accum_cycles += acc.cycles;
         report.adds += acc.adds;
         report.adds_min += acc.adds_min;
         report.deferrals += acc.deferrals;
+        if last {
+            report.reduce_cycles += self
+                .timing
+                .msm_reduce_plan()
+                .map_or(0, |p| p.cycles() as u64);
+        }
         report.projected_s += self.phase_seconds(acc.cycles, limbs.len(), 0)
             + self.phase_seconds(tail, 0, out_beats)
             + self.pcie.job_setup_s;
@@ -199,20 +211,28 @@ impl ModelCard {
         Ok((sum, report))
     }
 
-    /// Host time of one bucket reduction at this preset's geometry (what a card's MSM
-    /// leaves to the host), run on buckets holding the generator.
+    /// Host time of what a card's MSM leaves to the host at this preset's geometry — the
+    /// combination of the reduced sums, or the whole bucket reduction — run on points
+    /// holding the generator.
     fn time_reduction<P: SWCurveConfig>(&self) -> Result<f64> {
         let g = Affine::<P>::generator();
         let (x, y) = g.xy().expect("the generator is finite");
-        let buckets = vec![(x, y, P::BaseField::one()); self.msm_buckets()];
+        let c = self.caps.msm_window_bits as usize;
+        let groups = self.caps.msm_reduce_groups as usize;
+        let points = match groups {
+            0 => self.msm_buckets(),
+            _ => 2 * groups * self.timing.msm.windows,
+        };
+        let buckets = vec![(x, y, P::BaseField::one()); points];
         let t = Instant::now();
-        let sum =
-            reduce::reduce::<P>(&buckets, self.caps.msm_window_bits as usize).map_err(|b| {
-                Error::Protocol {
-                    device: self.uri.clone(),
-                    reason: format!("model bucket {b} is not on the curve"),
-                }
-            })?;
+        let sum = match groups {
+            0 => reduce::reduce::<P>(&buckets, c),
+            _ => reduce::combine_sums::<P>(&buckets, c, groups),
+        }
+        .map_err(|b| Error::Protocol {
+            device: self.uri.clone(),
+            reason: format!("model bucket {b} is not on the curve"),
+        })?;
         let _ = std::hint::black_box(sum);
         Ok(t.elapsed().as_secs_f64())
     }

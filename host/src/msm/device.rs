@@ -269,7 +269,9 @@ impl Device {
 
     /// One msm_run job. The first job of an MSM starts from empty buckets, later ones add
     /// to them (JOB_MSM_FLAGS keep); all but the last leave them on the card (hold) and are
-    /// acknowledged with one beat; the last reads them back and the host reduces them.
+    /// acknowledged with one beat. The last one reduces the buckets on the card when the
+    /// card can (CAPS_MSM_REDUCE: the host combines 2·G sums per window) or reads them back
+    /// for the host to reduce.
     fn run_chunk<P: BoardCurve>(
         &self,
         scalars: &[P::ScalarField],
@@ -280,9 +282,11 @@ impl Device {
     ) -> Result<Option<Projective<P>>> {
         let caps = self.capabilities().clone();
         let n = scalars.len();
+        let on_card = caps.msm_reduce_groups != 0;
         let flags = JobMsmFlags {
             keep: !first,
             hold: !last,
+            reduce: last && on_card,
         };
         let job = Job::MsmRun {
             points: n,
@@ -295,9 +299,15 @@ impl Device {
         let work = n * (caps.msm_windows as usize + 1) + out_beats;
         let faulty = |b: usize| Error::Protocol {
             device: self.uri().to_string(),
-            reason: format!(
-                "bucket {b} read back from the card is not a valid point; the card is faulty"
-            ),
+            reason: if on_card {
+                format!(
+                    "window sum {b} read back from the card is not a valid point; the card is faulty"
+                )
+            } else {
+                format!(
+                    "bucket {b} read back from the card is not a valid point; the card is faulty"
+                )
+            },
         };
         let decode_started = std::cell::Cell::new(None);
         let done = self.card().submit(
@@ -320,7 +330,13 @@ impl Device {
             return Ok(None);
         };
         let t = decode_started.get().unwrap_or_else(Instant::now);
-        let sum = reduce::reduce::<P>(&decoded, caps.msm_window_bits as usize).map_err(faulty)?;
+        let c = caps.msm_window_bits as usize;
+        let sum = if on_card {
+            reduce::combine_sums::<P>(&decoded, c, caps.msm_reduce_groups as usize)
+        } else {
+            reduce::reduce::<P>(&decoded, c)
+        }
+        .map_err(faulty)?;
         report.reduce_s += t.elapsed().as_secs_f64();
         Ok(Some(sum))
     }

@@ -1,15 +1,19 @@
 //! G1 multi-scalar multiplication on a card: Σ kᵢ·Pᵢ, equal to arkworks'
 //! `VariableBaseMSM::msm`.
 //!
-//! The card's MSM unit (`zkpipe_hdl::msm::MsmUnit`) keeps bases in card memory and returns
-//! Pippenger buckets; the host reduces them ([`reduce`]). The split:
+//! The card's MSM unit (`zkpipe_hdl::msm::MsmUnit`) keeps bases in card memory and
+//! accumulates Pippenger buckets. The split:
 //!
-//! * **card**: signed digit extraction ([`digits`]), bucket accumulation (one mixed
-//!   addition per cycle, −P for a negative digit), the deferral FIFO — the O(n · windows)
-//!   work;
-//! * **host** (rayon, parallel over windows): per window Σ m·B_m over the 2^(c−1)
-//!   magnitudes by running sums (2 additions per bucket, after one batch normalisation),
-//!   then Horner over windows — O(windows · 2^(c−1)) work that does not grow with n.
+//! * **card**: signed digit extraction ([`digits`]), bucket accumulation (one addition
+//!   per cycle and adder, −P for a negative digit), the deferral FIFO — the O(n · windows)
+//!   work — and, on boards that reduce on the card (CAPS_MSM_REDUCE = G ≠ 0), the window
+//!   sums: per window and group of 2^(c−1)/G magnitudes a running sum S_g and a weighted
+//!   sum T_g through the same adders;
+//! * **host**: on such boards, Σ_g T_g + g·K·S_g per window and Horner over windows from
+//!   2·W·G points ([`reduce::combine_sums`], well under a millisecond). Otherwise (rayon,
+//!   parallel over windows) per window Σ m·B_m over the 2^(c−1) magnitudes by running sums
+//!   (2 additions per bucket, after one batch normalisation), then Horner over windows —
+//!   O(windows · 2^(c−1)) work that does not grow with n ([`reduce::reduce`]).
 //!
 //! Bases are **resident**: [`Device::load_bases`](crate::Device::load_bases) stores them once and returns a
 //! [`ResidentBases`] handle; [`Device::msm_resident`](crate::Device::msm_resident) then streams only scalars.
@@ -56,6 +60,8 @@ pub struct MsmReport {
     pub adds_min: u64,
     /// Points deferred because their bucket was in the adder.
     pub deferrals: u64,
+    /// Cycles of the bucket reduction on the card (0 when the host reduces).
+    pub reduce_cycles: u64,
     /// Busy time at the preset's clock.
     pub projected_s: f64,
     /// Host time reducing buckets.
@@ -85,6 +91,7 @@ impl MsmReport {
             adds: c.msm_adds as u64,
             adds_min: c.msm_adds_min as u64,
             deferrals: c.msm_deferrals as u64,
+            reduce_cycles: c.msm_reduce_cycles as u64,
             projected_s: c.busy_cycles as f64 / (clock_mhz * 1e6),
             sim_cycles: sim,
             ..Default::default()
@@ -123,6 +130,7 @@ crate::measures!(MsmReport {
     adds,
     adds_min,
     deferrals,
+    reduce_cycles,
     projected_s,
     reduce_s,
     host_s,

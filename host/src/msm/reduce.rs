@@ -67,6 +67,54 @@ pub fn reduce<P: SWCurveConfig>(
     Ok(acc)
 }
 
+/// The MSM from the card's reduced sums: per window w and group g (window-major),
+/// S_g = Σ B_m and T_g = Σ (m − g·K)·B_m over magnitudes gK+1 … (g+1)K, K = 2^(c−1)/G.
+/// Window w's sum is Σ_g T_g + g·K·S_g; the result Σ_w 2^(c·w)·(window sum) by Horner.
+/// Host work: 2·W·G points, independent of n and (for a given G) of c. `Err(i)`: sum i is
+/// not a valid point.
+pub fn combine_sums<P: SWCurveConfig>(
+    sums: &[Bucket<P::BaseField>],
+    window_bits: usize,
+    groups: usize,
+) -> Result<Projective<P>, usize> {
+    assert!(
+        groups > 0 && sums.len() % (2 * groups) == 0,
+        "S, T per window and group"
+    );
+    if let Some(bad) = sums.iter().position(|b| !bucket_is_valid::<P>(b)) {
+        return Err(bad);
+    }
+    let k = zkpipe_spec::wire::buckets_per_window(window_bits) / groups;
+    let jacobian = |(x, y, z): &Bucket<P::BaseField>| {
+        Projective::<P>::new_unchecked(*x * z, *y * z.square(), *z)
+    };
+    let windows: Vec<Projective<P>> = sums
+        .chunks(2 * groups)
+        .map(|w| {
+            // Σ_g T_g + g·K·S_g: the S part by Horner over g (top group first).
+            let mut weighted = Projective::<P>::zero();
+            let mut t_sum = Projective::<P>::zero();
+            for g in (0..groups).rev() {
+                weighted += jacobian(&w[2 * g]);
+                t_sum += jacobian(&w[2 * g + 1]);
+                if g > 0 {
+                    // After adding S_g … S_top, add them once more per group below.
+                    t_sum += weighted * P::ScalarField::from(k as u64);
+                }
+            }
+            t_sum
+        })
+        .collect();
+    let mut acc = Projective::<P>::zero();
+    for s in windows.iter().rev() {
+        for _ in 0..window_bits {
+            acc.double_in_place();
+        }
+        acc += s;
+    }
+    Ok(acc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +181,52 @@ mod tests {
         buckets[9] = good;
         buckets[3] = zero;
         assert_eq!(reduce::<ark_bn254::g1::Config>(&buckets, 4), Err(3));
+    }
+
+    /// The card's reduction done in software (S_g, T_g per window and group, the schedule
+    /// of `zkpipe_spec::preset::ReducePlan`) and combined by [`combine_sums`].
+    #[test]
+    fn combines_group_sums_to_arkworks_msm() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+        let (n, c) = (50, 5);
+        let bases: Vec<G1Affine> = (0..n)
+            .map(|_| (G1Projective::generator() * Fr::rand(&mut rng)).into_affine())
+            .collect();
+        let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        let expected = G1Projective::msm(&bases, &scalars).unwrap();
+        let buckets = buckets_of(&bases, &scalars, c);
+        let m = zkpipe_spec::wire::buckets_per_window(c);
+        let proj = |(x, y, z): &Bucket<ark_bn254::Fq>| {
+            G1Projective::new_unchecked(*x * z, *y * z.square(), *z)
+        };
+        let hom = |p: G1Projective| -> Bucket<ark_bn254::Fq> {
+            if p.is_zero() {
+                (0.into(), 1.into(), 0.into())
+            } else {
+                let a = p.into_affine();
+                (a.x, a.y, 1.into())
+            }
+        };
+        for groups in [1, 2, 4, m] {
+            let k = m / groups;
+            let mut sums = vec![];
+            for window in buckets.chunks(m) {
+                for g in 0..groups {
+                    let (mut s, mut t) = (G1Projective::zero(), G1Projective::zero());
+                    for r in 0..k {
+                        t += s;
+                        s += proj(&window[g * k + k - 1 - r]);
+                    }
+                    t += s;
+                    sums.push(hom(s));
+                    sums.push(hom(t));
+                }
+            }
+            let got = combine_sums::<ark_bn254::g1::Config>(&sums, c, groups);
+            assert_eq!(got, Ok(expected), "{groups} groups");
+        }
+        let mut bad = buckets_of(&bases, &scalars, c)[..4].to_vec();
+        bad[3].0 += ark_bn254::Fq::from(1u64);
+        assert_eq!(combine_sums::<ark_bn254::g1::Config>(&bad, c, 2), Err(3));
     }
 }
