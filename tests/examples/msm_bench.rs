@@ -10,10 +10,14 @@
 //!    bases streamed in through card memory (2^18 points per chunk) at XDMA Gen3 x16
 //!    rates; one bucket readout and one host reduction per MSM (the chunks accumulate into
 //!    the same buckets: JOB_MSM_FLAGS keep/hold), the reduction measured on this machine;
-//!    arkworks on this machine and the public anchors beside them.
+//!    arkworks on this machine and the public anchors beside them;
+//! 3. what more adders (lanes) would buy at the u250-bn254 geometry (cycle model);
+//! 4. a plot of the projected u250-bn254 MSM time against n (1, 2 and 4 adders) beside
+//!    arkworks here and ICICLE's published 2^20 figure: `docs/msm-projection-u250-bn254.svg`.
 //!
 //! ```text
 //! cargo run --release -p zkpipe-tests --example msm_bench
+//! ZKPIPE_BENCH_SKIP_SIM=1 cargo run --release -p zkpipe-tests --example msm_bench  # 2–4 only
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -63,6 +67,15 @@ fn shape_of(name: &str) -> (MsmShape, MsmConfig, f64) {
 
 fn main() -> zkpipe::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
+    if std::env::var_os("ZKPIPE_BENCH_SKIP_SIM").is_none() {
+        simulated_board(&mut rng)?;
+    }
+    projections(&mut rng);
+    Ok(())
+}
+
+/// Section 1: the simulated board against the cycle model.
+fn simulated_board(rng: &mut ChaCha8Rng) -> zkpipe::Result<()> {
     let device = Device::open("sim:sim-small")?;
     let (sim_shape, _, _) = shape_of("sim-small");
     println!(
@@ -74,11 +87,11 @@ fn main() -> zkpipe::Result<()> {
     let mut random_accum_4096 = 0u64;
     for (log_n, same) in [(12, false), (12, true), (16, false)] {
         let n = 1usize << log_n;
-        let b = bases(n, &mut rng);
+        let b = bases(n, rng);
         let k: Vec<Fr> = if same {
             vec![Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1B; 4])).unwrap(); n]
         } else {
-            (0..n).map(|_| Fr::rand(&mut rng)).collect()
+            (0..n).map(|_| Fr::rand(rng)).collect()
         };
         let handle = device.load_bases(&b)?;
         let t = Instant::now();
@@ -111,16 +124,19 @@ fn main() -> zkpipe::Result<()> {
             );
         }
     }
+    Ok(())
+}
 
+/// Sections 2–4: projections at the real-card presets from the cycle models.
+fn projections(rng: &mut ChaCha8Rng) {
     println!("\n## 2. Projections at the real-card presets (250 MHz)\n");
     let sample = 1 << 16;
-    let sample_scalars: Vec<[u64; 4]> = (0..sample)
-        .map(|_| Fr::rand(&mut rng).into_bigint().0)
-        .collect();
+    let sample_scalars: Vec<[u64; 4]> =
+        (0..sample).map(|_| Fr::rand(rng).into_bigint().0).collect();
     // Host reduction of one chunk's buckets at the u250 geometry, measured.
     let (u250, g250, mhz) = shape_of("u250-bn254");
     let buckets = g250.windows * g250.buckets_per_window();
-    let pts = bases(1024, &mut rng);
+    let pts = bases(1024, rng);
     let z = ark_bn254::Fq::from(5u64);
     let fake: Vec<_> = (0..buckets)
         .map(|i| {
@@ -175,8 +191,8 @@ fn main() -> zkpipe::Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let ark_2_20 = {
         let n = 1 << 20;
-        let b = bases(n, &mut rng);
-        let k: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        let b = bases(n, rng);
+        let k: Vec<Fr> = (0..n).map(|_| Fr::rand(rng)).collect();
         let t = Instant::now();
         let _ = G1Projective::msm(&b, &k).unwrap();
         t.elapsed().as_secs_f64()
@@ -229,10 +245,14 @@ fn main() -> zkpipe::Result<()> {
     println!("| adders | scalars | cycles / point | lowest utilisation | deferrals | accumulation, 2^20 |");
     println!("|---|---|---|---|---|---|");
     let same_scalars = vec![[0x1B1B_1B1B_1B1B_1B1Bu64; 4]; sample];
+    let mut per_point_of = vec![];
     for adders in [1, 2, 3, 4, 6, 8] {
         for (label, scalars) in [("random", &sample_scalars), ("same bucket", &same_scalars)] {
             let m = accumulate(MsmShape { adders, ..u250 }, scalars);
             let per_point = m.cycles as f64 / sample as f64;
+            if label == "random" {
+                per_point_of.push((adders, per_point));
+            }
             println!(
                 "| {adders} | {label} | {per_point:.3} | {:.3} | {} | {:.1} ms |",
                 m.adds_min as f64 / m.cycles as f64,
@@ -241,5 +261,150 @@ fn main() -> zkpipe::Result<()> {
             );
         }
     }
-    Ok(())
+
+    // 4. The plot: bases resident up to card memory's 2^18 points, streamed in chunks
+    // beyond; one reduction (card + host) and readout per MSM.
+    let capacity = g250.capacity() as f64;
+    let projected = |n: f64, per_point: f64| {
+        let accum = n * per_point / (mhz250 * 1e6);
+        let bases_in = if n > capacity {
+            n * BEAT_BYTES / PCIE_H2C
+        } else {
+            0.0
+        };
+        accum + bases_in + readout_s + reduce_s
+    };
+    let logs: Vec<u32> = (10..=26).collect();
+    let mut series = vec![];
+    for adders in [1, 2, 4] {
+        let per_point = per_point_of
+            .iter()
+            .find(|(a, _)| *a == adders)
+            .map(|(_, p)| *p)
+            .expect("modelled above");
+        let label = format!(
+            "zkpipe u250-bn254, {adders} adder{} (projected{})",
+            if adders > 1 { "s" } else { "" },
+            if adders > 1 {
+                "; needs cheaper multipliers"
+            } else {
+                ""
+            }
+        );
+        let points = logs
+            .iter()
+            .map(|&l| (l, projected((1u64 << l) as f64, per_point)))
+            .collect();
+        series.push((label, points));
+    }
+    let ark: Vec<(u32, f64)> = logs
+        .iter()
+        .map(|&l| (l, ark_2_20 * (1u64 << l) as f64 / (1u64 << 20) as f64))
+        .collect();
+    series.push((
+        "arkworks, this 2-core machine (2^20 measured, scaled by n)".into(),
+        ark,
+    ));
+    let svg = plot_svg(
+        "Projected G1 MSM time, BN254 (u250-bn254 at 250 MHz, bases resident up to 2^18)",
+        &series,
+        (20, 14.8e-3, "ICICLE, RTX 4090: 14.8 ms"),
+    );
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/msm-projection-u250-bn254.svg"
+    );
+    match std::fs::write(path, svg) {
+        Ok(()) => println!("\n## 4. Plot\n\nwrote docs/msm-projection-u250-bn254.svg"),
+        Err(e) => eprintln!("cannot write {path}: {e}"),
+    }
+}
+
+/// A log–log line chart: x = log2 n, y = seconds (log scale), one line per series, and
+/// one labelled anchor point.
+fn plot_svg(title: &str, series: &[(String, Vec<(u32, f64)>)], anchor: (u32, f64, &str)) -> String {
+    let (w, h, left, right, top, bottom) = (900.0, 520.0, 80.0, 20.0, 50.0, 150.0);
+    let xs: Vec<u32> = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|p| p.0))
+        .collect();
+    let (x0, x1) = (
+        *xs.iter().min().unwrap() as f64,
+        *xs.iter().max().unwrap() as f64,
+    );
+    let ys = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|p| p.1))
+        .chain([anchor.1]);
+    let (ymin, ymax) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    let (d0, d1) = (ymin.log10().floor(), ymax.log10().ceil());
+    let px = |x: f64| left + (x - x0) / (x1 - x0) * (w - left - right);
+    let py = |y: f64| top + (d1 - y.log10()) / (d1 - d0) * (h - top - bottom);
+    let colors = ["#1f77b4", "#2ca02c", "#9467bd", "#7f7f7f"];
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{left}\" y=\"24\" font-size=\"15\">{title}</text>\n"
+    );
+    for d in d0 as i32..=d1 as i32 {
+        let y = py(10f64.powi(d));
+        let label = match d {
+            d if d >= 0 => format!("{} s", 10f64.powi(d)),
+            -3..=-1 => format!("{} ms", 10f64.powi(d + 3)),
+            _ => format!("{} µs", 10f64.powi(d + 6)),
+        };
+        out += &format!(
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/>\n\
+             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{label}</text>\n",
+            w - right,
+            left - 6.0,
+            y + 4.0
+        );
+    }
+    for x in (x0 as u32..=x1 as u32).step_by(2) {
+        let xp = px(x as f64);
+        out += &format!(
+            "<line x1=\"{xp:.1}\" x2=\"{xp:.1}\" y1=\"{top}\" y2=\"{}\" stroke=\"#eee\"/>\n\
+             <text x=\"{xp:.1}\" y=\"{}\" text-anchor=\"middle\">2^{x}</text>\n",
+            h - bottom,
+            h - bottom + 16.0
+        );
+    }
+    out += &format!(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">points n</text>\n",
+        (left + w - right) / 2.0,
+        h - bottom + 34.0
+    );
+    for (i, (label, points)) in series.iter().enumerate() {
+        let color = colors[i % colors.len()];
+        let path: Vec<String> = points
+            .iter()
+            .map(|&(x, y)| format!("{:.1},{:.1}", px(x as f64), py(y)))
+            .collect();
+        let dash = if i + 1 == series.len() {
+            " stroke-dasharray=\"6 4\""
+        } else {
+            ""
+        };
+        out += &format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n\
+             <line x1=\"{left}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n\
+             <text x=\"{}\" y=\"{}\">{label}</text>\n",
+            path.join(" "),
+            left + 30.0,
+            left + 38.0,
+            h - bottom + 64.0 + 18.0 * i as f64 + 4.0,
+            ly = h - bottom + 64.0 + 18.0 * i as f64,
+        );
+    }
+    let (ax, ay, alabel) = anchor;
+    out += &format!(
+        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"#d62728\"/>\n\
+         <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#d62728\">{alabel}</text>\n</svg>\n",
+        px(ax as f64),
+        py(ay),
+        px(ax as f64) + 8.0,
+        py(ay) + 16.0
+    );
+    out
 }

@@ -283,6 +283,16 @@ impl Device {
         let caps = self.capabilities().clone();
         let n = scalars.len();
         let on_card = caps.msm_reduce_groups != 0;
+        let groups = caps.msm_reduce_groups as usize;
+        let magnitudes = 1usize << caps.msm_window_bits.saturating_sub(1);
+        if on_card && !(groups.is_power_of_two() && groups <= magnitudes) {
+            return Err(Error::Protocol {
+                device: self.uri().to_string(),
+                reason: format!(
+                    "CAPS_MSM_REDUCE = {groups} is not a power of two ≤ 2^(c−1) = {magnitudes}"
+                ),
+            });
+        }
         let flags = JobMsmFlags {
             keep: !first,
             hold: !last,
@@ -332,7 +342,7 @@ impl Device {
         let t = decode_started.get().unwrap_or_else(Instant::now);
         let c = caps.msm_window_bits as usize;
         let sum = if on_card {
-            reduce::combine_sums::<P>(&decoded, c, caps.msm_reduce_groups as usize)
+            reduce::combine_sums::<P>(&decoded, c, groups)
         } else {
             reduce::reduce::<P>(&decoded, c)
         }

@@ -71,7 +71,8 @@ pub fn reduce<P: SWCurveConfig>(
 /// S_g = Σ B_m and T_g = Σ (m − g·K)·B_m over magnitudes gK+1 … (g+1)K, K = 2^(c−1)/G.
 /// Window w's sum is Σ_g T_g + g·K·S_g; the result Σ_w 2^(c·w)·(window sum) by Horner.
 /// Host work: 2·W·G points, independent of n and (for a given G) of c. `Err(i)`: sum i is
-/// not a valid point.
+/// not a valid point. Panics unless G is a power of two ≤ 2^(c−1) and the sums are whole
+/// windows (the driver checks CAPS_MSM_REDUCE before it asks the card to reduce).
 pub fn combine_sums<P: SWCurveConfig>(
     sums: &[Bucket<P::BaseField>],
     window_bits: usize,
@@ -85,6 +86,7 @@ pub fn combine_sums<P: SWCurveConfig>(
         return Err(bad);
     }
     let k = zkpipe_spec::wire::buckets_per_window(window_bits) / groups;
+    assert!(k.is_power_of_two(), "groups divide the window's magnitudes");
     let jacobian = |(x, y, z): &Bucket<P::BaseField>| {
         Projective::<P>::new_unchecked(*x * z, *y * z.square(), *z)
     };
@@ -98,8 +100,13 @@ pub fn combine_sums<P: SWCurveConfig>(
                 weighted += jacobian(&w[2 * g]);
                 t_sum += jacobian(&w[2 * g + 1]);
                 if g > 0 {
-                    // After adding S_g … S_top, add them once more per group below.
-                    t_sum += weighted * P::ScalarField::from(k as u64);
+                    // After adding S_g … S_top, add K times them once more per group
+                    // below (K a power of two: doublings).
+                    let mut times_k = weighted;
+                    for _ in 0..k.trailing_zeros() {
+                        times_k.double_in_place();
+                    }
+                    t_sum += times_k;
                 }
             }
             t_sum
