@@ -13,7 +13,7 @@
 //! inserts delay lines so that every operand pair meets, and all three outputs leave
 //! together.
 
-use crate::field::{AddSubOp, ModAddSub, MontMul};
+use crate::field::{ModAddSub, MontMul};
 use crate::ntt::delay::Delay;
 use crate::preset::{Curve, MulStyle};
 use crate::rtl::*;
@@ -36,13 +36,8 @@ pub enum Src {
     Step(usize),
 }
 
-/// A field operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    Mul,
-    Add,
-    Sub,
-}
+pub use crate::field::dataflow::Op;
+use crate::field::dataflow::{self, Operand, Plan};
 
 use Op::*;
 use Src::*;
@@ -197,12 +192,18 @@ pub fn formula(kind: AdderKind, expand: Option<u64>) -> (Vec<(Op, Src, Src)>, [u
     (steps, outputs)
 }
 
-/// Where a step's operand comes from after scheduling: the source and the delay line
-/// (index into `delays`) that aligns it, if any.
-#[derive(Clone, Debug)]
-struct Wire {
-    src: Src,
-    delay: Option<usize>,
+/// The adder's inputs in [`Operand::Input`] order, and its one constant.
+const INPUTS: [Src; 6] = [X1, Y1, Z1, X2, Y2, Z2];
+const INPUT_PORTS: [&str; 6] = ["x1", "y1", "z1", "x2", "y2", "z2"];
+
+impl Src {
+    fn operand(self) -> Operand {
+        match self {
+            Step(i) => Operand::Step(i),
+            B3 => Operand::Constant(0),
+            input => Operand::Input(INPUTS.iter().position(|&s| s == input).unwrap()),
+        }
+    }
 }
 
 #[derive(LogicBlock)]
@@ -232,12 +233,8 @@ pub struct PointAdd<const W: usize, const W2: usize> {
     out_delays: Vec<Delay<W>>,
     v_delay: Delay<1>,
     tag_delay: Delay<32>,
-    /// Per step: unit index (into `muls` or `addsubs`) and its two operand wires.
-    _steps: Vec<(usize, Wire, Wire)>,
-    /// The formula as built ([`formula`]) and its output steps.
-    _formula: Vec<(Op, Src, Src)>,
-    _outputs: [usize; 3],
-    _latency: usize,
+    /// The formula ([`formula`]) as scheduled.
+    _plan: Plan,
     _kind: AdderKind,
 }
 
@@ -268,56 +265,18 @@ impl<const W: usize, const W2: usize> PointAdd<W, W2> {
         assert_eq!(field.width(), W, "field width");
         let probe = MontMul::<W, W2>::new(&field, style);
         let (lm, la) = (probe.latency(), crate::field::mod_add::LATENCY);
-        // ASAP schedule: ready[i] = cycle step i's result appears.
-        let ready_of = |src: Src, ready: &[usize]| match src {
-            Step(i) => ready[i],
-            _ => 0,
-        };
-        let mut ready = vec![];
-        let mut muls = vec![];
-        let mut addsubs = vec![];
-        let mut delays = vec![];
-        let mut steps = vec![];
         // The 3·b products become ModAdd chains where that is not slower than a MontMul
         // (every synthesisable style: 4 × 5 cycles against 29–36); the behavioural style
         // keeps its 11-cycle MontMul, so the simulated adders keep their latency.
         let k = three_b(curve);
         let expand = (chain_length(k) * la <= lm).then_some(k);
         let (formula, outputs) = formula(kind, expand);
-        for &(op, a, b) in formula.iter() {
-            let start = ready_of(a, &ready).max(ready_of(b, &ready));
-            let mut wire = |src: Src| {
-                let lag = start - ready_of(src, &ready);
-                let delay = (lag > 0 && src != B3).then(|| {
-                    delays.push(Delay::<W>::new(lag));
-                    delays.len() - 1
-                });
-                Wire { src, delay }
-            };
-            let (wa, wb) = (wire(a), wire(b));
-            let unit = match op {
-                Mul => {
-                    muls.push(MontMul::new(&field, style));
-                    muls.len() - 1
-                }
-                Add | Sub => {
-                    let kind = if op == Add {
-                        AddSubOp::Add
-                    } else {
-                        AddSubOp::Sub
-                    };
-                    addsubs.push(ModAddSub::new(&field, kind));
-                    addsubs.len() - 1
-                }
-            };
-            ready.push(start + if op == Mul { lm } else { la });
-            steps.push((unit, wa, wb));
-        }
-        let latency = outputs.iter().map(|&o| ready[o]).max().unwrap();
-        let out_delays = outputs
+        let steps: Vec<(Op, Operand, Operand)> = formula
             .iter()
-            .map(|&o| Delay::new(latency - ready[o]))
+            .map(|&(op, a, b)| (op, a.operand(), b.operand()))
             .collect();
+        let plan = dataflow::plan(&steps, &outputs, lm, la);
+        let latency = plan.latency;
         Self {
             clock: Default::default(),
             enable: Default::default(),
@@ -335,16 +294,19 @@ impl<const W: usize, const W2: usize> PointAdd<W, W2> {
             vo: Default::default(),
             tag_o: Default::default(),
             b3: Constant::new(b3_mont(curve).into()),
-            muls,
-            addsubs,
-            delays,
-            out_delays,
+            muls: (0..plan.multipliers())
+                .map(|_| MontMul::new(&field, style))
+                .collect(),
+            addsubs: plan
+                .addsub_ops()
+                .into_iter()
+                .map(|op| ModAddSub::new(&field, op))
+                .collect(),
+            delays: plan.delays.iter().map(|&d| Delay::new(d)).collect(),
+            out_delays: plan.outputs.iter().map(|&(_, d)| Delay::new(d)).collect(),
             v_delay: Delay::new(latency),
             tag_delay: Delay::new(latency),
-            _steps: steps,
-            _formula: formula,
-            _outputs: outputs,
-            _latency: latency,
+            _plan: plan,
             _kind: kind,
         }
     }
@@ -361,7 +323,7 @@ impl<const W: usize, const W2: usize> PointAdd<W, W2> {
 
     /// Cycles from inputs to the sum.
     pub fn latency(&self) -> usize {
-        self._latency
+        self._plan.latency
     }
 
     /// MontMuls in the adder (DSP cost: this × one MontMul's tiles).
@@ -372,27 +334,6 @@ impl<const W: usize, const W2: usize> PointAdd<W, W2> {
     /// DSP-sized tiles of one of its MontMuls (0 when behavioural).
     pub fn tiles_per_multiplier(&self) -> usize {
         self.muls[0].tile_count()
-    }
-
-    /// The unit computing step `i`: ("muls" | "addsubs", index).
-    fn unit_name(&self, i: usize, unit: usize) -> String {
-        match self._formula[i].0 {
-            Mul => format!("muls${unit}"),
-            Add | Sub => format!("addsubs${unit}"),
-        }
-    }
-
-    fn src_sig(&self, src: Src) -> Expr {
-        match src {
-            X1 => sig("x1"),
-            Y1 => sig("y1"),
-            Z1 => sig("z1"),
-            X2 => sig("x2"),
-            Y2 => sig("y2"),
-            Z2 => sig("z2"),
-            B3 => sig("b3"),
-            Step(i) => sig(format!("{}$r", self.unit_name(i, self._steps[i].0))),
-        }
     }
 }
 
@@ -410,29 +351,11 @@ impl<const W: usize, const W2: usize> Logic for PointAdd<W, W2> {
     }
 
     fn hdl(&self) -> Verilog {
-        let mut s = vec![];
-        for (i, (unit, wa, wb)) in self._steps.iter().enumerate() {
-            let name = self.unit_name(i, *unit);
-            s.extend(clock_to(&name));
-            for (port, w) in [("a", wa), ("b", wb)] {
-                let value = match w.delay {
-                    Some(d) => {
-                        let dl = format!("delays${d}");
-                        s.extend(clock_to(&dl));
-                        s.push(assign(format!("{dl}$din"), self.src_sig(w.src)));
-                        sig(format!("{dl}$dout"))
-                    }
-                    None => self.src_sig(w.src),
-                };
-                s.push(assign(format!("{name}${port}"), value));
-            }
-        }
-        for (k, (&o, port)) in self._outputs.iter().zip(["x3", "y3", "z3"]).enumerate() {
-            let dl = format!("out_delays${k}");
-            s.extend(clock_to(&dl));
-            s.push(assign(format!("{dl}$din"), self.src_sig(Step(o))));
-            s.push(assign(port, sig(format!("{dl}$dout"))));
-        }
+        let name = |src: Operand| match src {
+            Operand::Input(i) => sig(INPUT_PORTS[i]),
+            _ => sig("b3"),
+        };
+        let mut s = self._plan.statements(&name, &["x3", "y3", "z3"]);
         s.extend(clock_to("v_delay"));
         s.push(assign("v_delay$din", sig("v")));
         s.push(assign("vo", sig("v_delay$dout")));

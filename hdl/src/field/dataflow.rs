@@ -1,0 +1,204 @@
+//! ASAP scheduling of a small field-arithmetic formula (MontMuls and ModAdd/ModSubs over one
+//! field) into a fixed-latency pipeline that accepts one operand set per cycle.
+//!
+//! A formula is a list of steps `(op, a, b)` whose operands are the block's inputs,
+//! constants, or earlier steps. [`plan`] starts every step as soon as both operands exist,
+//! adds a delay line wherever one operand is ready before the other, and delays the outputs
+//! so that all of them leave together. The point adders (`msm::point_add`) and the Fq2 units
+//! ([`super::fq2`]) are such formulas; each block owns the units the plan asks for, in
+//! fields named `muls`, `addsubs`, `delays` and `out_delays`, and emits
+//! [`Plan::statements`] as its Verilog.
+
+use super::AddSubOp;
+use crate::rtl::*;
+
+/// A field operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Mul,
+    Add,
+    Sub,
+}
+
+/// An operand of a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// Input `i` of the block (present from cycle 0, delayed as needed).
+    Input(usize),
+    /// Constant `i` (never delayed).
+    Constant(usize),
+    /// The result of step `i`.
+    Step(usize),
+}
+
+/// Where an operand comes from after scheduling: its source and the delay line (index into
+/// the plan's delays) that aligns it, if any.
+#[derive(Clone, Copy, Debug)]
+pub struct Wire {
+    pub src: Operand,
+    pub delay: Option<usize>,
+}
+
+/// A scheduled formula.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Per step: its operation, its unit (index into the MontMuls or the ModAdd/ModSubs)
+    /// and its two operand wires.
+    pub steps: Vec<(Op, usize, [Wire; 2])>,
+    /// Length of each operand delay line.
+    pub delays: Vec<usize>,
+    /// The steps holding the outputs, and the delay that aligns each of them.
+    pub outputs: Vec<(usize, usize)>,
+    /// Cycles from inputs to outputs.
+    pub latency: usize,
+}
+
+/// Schedules `steps` ASAP with MontMuls of `mul_latency` and ModAdd/ModSubs of
+/// `add_latency` cycles; `outputs` are the steps whose results leave the block.
+pub fn plan(
+    steps: &[(Op, Operand, Operand)],
+    outputs: &[usize],
+    mul_latency: usize,
+    add_latency: usize,
+) -> Plan {
+    let mut ready: Vec<usize> = vec![];
+    let mut delays = vec![];
+    let mut scheduled = vec![];
+    let (mut muls, mut addsubs) = (0, 0);
+    let ready_of = |src: Operand, ready: &[usize]| match src {
+        Operand::Step(i) => ready[i],
+        _ => 0,
+    };
+    for &(op, a, b) in steps {
+        let start = ready_of(a, &ready).max(ready_of(b, &ready));
+        let mut wire = |src: Operand| {
+            let lag = start - ready_of(src, &ready);
+            let delay = (lag > 0 && !matches!(src, Operand::Constant(_))).then(|| {
+                delays.push(lag);
+                delays.len() - 1
+            });
+            Wire { src, delay }
+        };
+        let wires = [wire(a), wire(b)];
+        let unit = match op {
+            Op::Mul => {
+                muls += 1;
+                muls - 1
+            }
+            Op::Add | Op::Sub => {
+                addsubs += 1;
+                addsubs - 1
+            }
+        };
+        ready.push(
+            start
+                + match op {
+                    Op::Mul => mul_latency,
+                    _ => add_latency,
+                },
+        );
+        scheduled.push((op, unit, wires));
+    }
+    let latency = outputs.iter().map(|&o| ready[o]).max().unwrap_or(0);
+    Plan {
+        steps: scheduled,
+        delays,
+        outputs: outputs.iter().map(|&o| (o, latency - ready[o])).collect(),
+        latency,
+    }
+}
+
+impl Plan {
+    /// MontMuls the formula needs.
+    pub fn multipliers(&self) -> usize {
+        self.steps.iter().filter(|s| s.0 == Op::Mul).count()
+    }
+
+    /// The ModAdd/ModSub units in order, each with its operation.
+    pub fn addsub_ops(&self) -> Vec<AddSubOp> {
+        self.steps
+            .iter()
+            .filter_map(|s| match s.0 {
+                Op::Add => Some(AddSubOp::Add),
+                Op::Sub => Some(AddSubOp::Sub),
+                Op::Mul => None,
+            })
+            .collect()
+    }
+
+    /// The child unit computing step `i`.
+    fn unit_name(&self, i: usize) -> String {
+        let (op, unit, _) = self.steps[i];
+        match op {
+            Op::Mul => format!("muls${unit}"),
+            Op::Add | Op::Sub => format!("addsubs${unit}"),
+        }
+    }
+
+    /// The signal of an operand: inputs and constants as `name` says, steps from their unit.
+    fn operand(&self, src: Operand, name: &dyn Fn(Operand) -> Expr) -> Expr {
+        match src {
+            Operand::Step(i) => sig(format!("{}$r", self.unit_name(i))),
+            other => name(other),
+        }
+    }
+
+    /// The Verilog connecting the units, delay lines and outputs: `name` gives the signal
+    /// of each input and constant, `out_ports` the output ports in the order of `outputs`.
+    pub fn statements(&self, name: &dyn Fn(Operand) -> Expr, out_ports: &[&str]) -> Vec<Stmt> {
+        let mut s = vec![];
+        for (i, (_, _, wires)) in self.steps.iter().enumerate() {
+            let unit = self.unit_name(i);
+            s.extend(clock_to(&unit));
+            for (port, w) in ["a", "b"].into_iter().zip(wires) {
+                let value = match w.delay {
+                    Some(d) => {
+                        let dl = format!("delays${d}");
+                        s.extend(clock_to(&dl));
+                        s.push(assign(format!("{dl}$din"), self.operand(w.src, name)));
+                        sig(format!("{dl}$dout"))
+                    }
+                    None => self.operand(w.src, name),
+                };
+                s.push(assign(format!("{unit}${port}"), value));
+            }
+        }
+        assert_eq!(out_ports.len(), self.outputs.len(), "one port per output");
+        for (k, (&(o, _), port)) in self.outputs.iter().zip(out_ports).enumerate() {
+            let dl = format!("out_delays${k}");
+            s.extend(clock_to(&dl));
+            s.push(assign(
+                format!("{dl}$din"),
+                self.operand(Operand::Step(o), name),
+            ));
+            s.push(assign(*port, sig(format!("{dl}$dout"))));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operands_meet_and_outputs_leave_together() {
+        use Operand::*;
+        // (a·b) + c, and c alone: c waits for the product, the sum leaves with c's copy.
+        let steps = [
+            (Op::Mul, Input(0), Input(1)),
+            (Op::Add, Step(0), Input(2)),
+            (Op::Add, Input(2), Constant(0)),
+        ];
+        let p = plan(&steps, &[1, 2], 10, 3);
+        assert_eq!(p.latency, 13);
+        assert_eq!(p.delays, vec![10]);
+        assert_eq!(p.outputs, vec![(1, 0), (2, 10)]);
+        assert_eq!(p.multipliers(), 1);
+        assert_eq!(p.addsub_ops(), vec![AddSubOp::Add, AddSubOp::Add]);
+        assert!(
+            p.steps[2].2[1].delay.is_none(),
+            "constants are never delayed"
+        );
+    }
+}
