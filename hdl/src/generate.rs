@@ -1,5 +1,6 @@
 //! Turning blocks into Verilog modules with the metadata the simulator and `synth` need.
 
+use crate::field::fq2::{Fq2Op, Fq2Unit};
 use crate::field::{AddSubOp, FieldId, ModAddSub, MontMul};
 use crate::preset::MulStyle;
 use rust_hdl::core::prelude::*;
@@ -161,7 +162,8 @@ pub const DEFAULT_KARATSUBA_FIELD: FieldId = FieldId::Bn254Fr;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ModelSet {
     /// Standalone units with behavioural multipliers: ModAdd, ModSub, MontMul over every
-    /// field, and `sim-small`'s NTT core and point adder (the unit tests).
+    /// field, Fq2 add/sub/mul over both curves, and `sim-small`'s NTT core and point
+    /// adders (the unit tests).
     pub units: bool,
     /// MontMul with tiled multipliers over every field: minutes of C++ each, for ignored
     /// tests and benchmarks.
@@ -196,6 +198,11 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
         let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
         models.push(ntt_core(preset));
         models.push(point_add(preset));
+        for curve in crate::preset::Curve::ALL {
+            for op in Fq2Op::ALL {
+                models.push(fq2_unit(curve, op, MulStyle::Behavioural));
+            }
+        }
         // sim-small's lanes use the full adder; the mixed one is tested alone too.
         models.push(point_add_of_kind(
             preset,
@@ -217,6 +224,31 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
         }
     }
     models
+}
+
+/// Module name of an Fq2 unit over a curve's base field, e.g. `bn254_fq2_mul_behavioural`
+/// (add and sub have no multiplier style: `bls12_381_fq2_add`).
+pub fn fq2_module_name(curve: crate::preset::Curve, op: Fq2Op, style: MulStyle) -> String {
+    match op {
+        Fq2Op::Mul => format!("{}2_{op}_{style}", curve.base_field()),
+        _ => format!("{}2_{op}", curve.base_field()),
+    }
+}
+
+/// An Fq2 unit (the arithmetic of G2 coordinates) as a top module.
+pub fn fq2_unit(curve: crate::preset::Curve, op: Fq2Op, style: MulStyle) -> GeneratedModule {
+    let name = fq2_module_name(curve, op, style);
+    match curve.base_field().params().width() {
+        256 => {
+            let block = Fq2Unit::<256, 512>::new(curve, style, op);
+            generate(name, block.latency(), block.tiles(), block)
+        }
+        384 => {
+            let block = Fq2Unit::<384, 768>::new(curve, style, op);
+            generate(name, block.latency(), block.tiles(), block)
+        }
+        w => unreachable!("no field of width {w}"),
+    }
 }
 
 /// Module name of a preset's G1 point adder, e.g. `point_add_sim_small`.

@@ -3,6 +3,7 @@
 
 pub mod dataflow;
 pub mod en_reg;
+pub mod fq2;
 pub mod leaf;
 pub mod mod_add;
 pub mod mont_mul;
