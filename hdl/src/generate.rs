@@ -203,6 +203,8 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
                 models.push(fq2_unit(curve, op, MulStyle::Behavioural));
             }
         }
+        // sim-small's G2 adder (full, BN254): the G2 engine's building block.
+        models.push(g2_add(preset));
         // sim-small's lanes use the full adder; the mixed one is tested alone too.
         models.push(point_add_of_kind(
             preset,
@@ -248,6 +250,29 @@ pub fn fq2_unit(curve: crate::preset::Curve, op: Fq2Op, style: MulStyle) -> Gene
             generate(name, block.latency(), block.tiles(), block)
         }
         w => unreachable!("no field of width {w}"),
+    }
+}
+
+/// Module name of a preset's G2 point adder, e.g. `g2_add_sim_small`.
+pub fn g2_add_module_name(preset: &crate::preset::Preset) -> String {
+    format!("g2_add_{}", preset.name.replace('-', "_"))
+}
+
+/// The complete G2 point adder of a preset's curve, of the kind its G1 lanes use (full
+/// when the preset reduces on the card).
+pub fn g2_add(preset: &crate::preset::Preset) -> GeneratedModule {
+    use crate::msm::g2_add::G2PointAdd;
+    let kind = crate::msm::AdderKind::of(&preset.msm());
+    let name = g2_add_module_name(preset);
+    match preset.curve {
+        crate::preset::Curve::Bn254 => {
+            let block = G2PointAdd::<256, 512>::new(preset.curve, preset.mul_style, kind);
+            generate(name, block.latency(), block.tiles(), block)
+        }
+        crate::preset::Curve::Bls12_381 => {
+            let block = G2PointAdd::<384, 768>::new(preset.curve, preset.mul_style, kind);
+            generate(name, block.latency(), block.tiles(), block)
+        }
     }
 }
 
