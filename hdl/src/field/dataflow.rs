@@ -9,7 +9,9 @@
 //! fields named `muls`, `addsubs`, `delays` and `out_delays`, and emits
 //! [`Plan::statements`] as its Verilog.
 
-use super::AddSubOp;
+use super::{AddSubOp, FieldParams, ModAddSub, MontMul};
+use crate::ntt::delay::Delay;
+use crate::preset::MulStyle;
 use crate::rtl::*;
 
 /// A field operation.
@@ -108,7 +110,35 @@ pub fn plan(
     }
 }
 
+/// The child units a [`Plan`] lists, for the block that owns them (fields of these names).
+pub struct Units<const W: usize, const W2: usize> {
+    pub muls: Vec<MontMul<W, W2>>,
+    pub addsubs: Vec<ModAddSub<W>>,
+    pub delays: Vec<Delay<W>>,
+    pub out_delays: Vec<Delay<W>>,
+}
+
 impl Plan {
+    /// Builds the units over `field`, MontMuls of `style`.
+    pub fn units<const W: usize, const W2: usize>(
+        &self,
+        field: &FieldParams,
+        style: MulStyle,
+    ) -> Units<W, W2> {
+        Units {
+            muls: (0..self.multipliers())
+                .map(|_| MontMul::new(field, style))
+                .collect(),
+            addsubs: self
+                .addsub_ops()
+                .into_iter()
+                .map(|op| ModAddSub::new(field, op))
+                .collect(),
+            delays: self.delays.iter().map(|&d| Delay::new(d)).collect(),
+            out_delays: self.outputs.iter().map(|&(_, d)| Delay::new(d)).collect(),
+        }
+    }
+
     /// MontMuls the formula needs.
     pub fn multipliers(&self) -> usize {
         self.steps.iter().filter(|s| s.0 == Op::Mul).count()

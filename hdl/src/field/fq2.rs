@@ -105,6 +105,12 @@ impl<const W: usize, const W2: usize> Fq2Unit<W, W2> {
         let lm = MontMul::<W, W2>::new(&field, style).latency();
         let (steps, outputs) = op.formula();
         let plan = dataflow::plan(&steps, &outputs, lm, super::mod_add::LATENCY);
+        let dataflow::Units {
+            muls,
+            addsubs,
+            delays,
+            out_delays,
+        } = plan.units(&field, style);
         Self {
             clock: Default::default(),
             enable: Default::default(),
@@ -114,16 +120,10 @@ impl<const W: usize, const W2: usize> Fq2Unit<W, W2> {
             b1: Default::default(),
             c0: Default::default(),
             c1: Default::default(),
-            muls: (0..plan.multipliers())
-                .map(|_| MontMul::new(&field, style))
-                .collect(),
-            addsubs: plan
-                .addsub_ops()
-                .into_iter()
-                .map(|o| ModAddSub::new(&field, o))
-                .collect(),
-            delays: plan.delays.iter().map(|&d| Delay::new(d)).collect(),
-            out_delays: plan.outputs.iter().map(|&(_, d)| Delay::new(d)).collect(),
+            muls,
+            addsubs,
+            delays,
+            out_delays,
             _plan: plan,
         }
     }

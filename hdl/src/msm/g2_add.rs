@@ -174,6 +174,12 @@ impl<const W: usize, const W2: usize> G2PointAdd<W, W2> {
         let plan = dataflow::plan(&steps, &outputs, lm, crate::field::mod_add::LATENCY);
         let latency = plan.latency;
         let [k0, k1, k01] = three_b_prime_mont(curve);
+        let dataflow::Units {
+            muls,
+            addsubs,
+            delays,
+            out_delays,
+        } = plan.units(&field, style);
         Self {
             clock: Default::default(),
             enable: Default::default(),
@@ -202,16 +208,10 @@ impl<const W: usize, const W2: usize> G2PointAdd<W, W2> {
             k0: Constant::new(k0.into()),
             k1: Constant::new(k1.into()),
             k01: Constant::new(k01.into()),
-            muls: (0..plan.multipliers())
-                .map(|_| MontMul::new(&field, style))
-                .collect(),
-            addsubs: plan
-                .addsub_ops()
-                .into_iter()
-                .map(|op| ModAddSub::new(&field, op))
-                .collect(),
-            delays: plan.delays.iter().map(|&d| Delay::new(d)).collect(),
-            out_delays: plan.outputs.iter().map(|&(_, d)| Delay::new(d)).collect(),
+            muls,
+            addsubs,
+            delays,
+            out_delays,
             v_delay: Delay::new(latency),
             tag_delay: Delay::new(latency),
             _plan: plan,

@@ -277,6 +277,12 @@ impl<const W: usize, const W2: usize> PointAdd<W, W2> {
             .collect();
         let plan = dataflow::plan(&steps, &outputs, lm, la);
         let latency = plan.latency;
+        let dataflow::Units {
+            muls,
+            addsubs,
+            delays,
+            out_delays,
+        } = plan.units(&field, style);
         Self {
             clock: Default::default(),
             enable: Default::default(),
@@ -294,16 +300,10 @@ impl<const W: usize, const W2: usize> PointAdd<W, W2> {
             vo: Default::default(),
             tag_o: Default::default(),
             b3: Constant::new(b3_mont(curve).into()),
-            muls: (0..plan.multipliers())
-                .map(|_| MontMul::new(&field, style))
-                .collect(),
-            addsubs: plan
-                .addsub_ops()
-                .into_iter()
-                .map(|op| ModAddSub::new(&field, op))
-                .collect(),
-            delays: plan.delays.iter().map(|&d| Delay::new(d)).collect(),
-            out_delays: plan.outputs.iter().map(|&(_, d)| Delay::new(d)).collect(),
+            muls,
+            addsubs,
+            delays,
+            out_delays,
             v_delay: Delay::new(latency),
             tag_delay: Delay::new(latency),
             _plan: plan,
