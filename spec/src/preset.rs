@@ -359,11 +359,17 @@ pub struct MsmConfig {
     pub fifo_depth: usize,
     /// Point adders.
     pub adders: usize,
+    /// Depth of each lane's point queue: how far lanes may drift apart (points).
+    pub lane_queue: usize,
     /// Bucket reduction on the card: the adders are complete *projective* adders (one
     /// more MontMul each than mixed ones) that also sum the buckets after accumulation
     /// (see [`ReducePlan`]).
     pub reduce: bool,
 }
+
+/// Points each MSM lane can hold besides the one it walks, so lanes run ahead of each
+/// other instead of meeting at every point (a power of two).
+pub const LANE_QUEUE: usize = 4;
 
 /// How the MSM unit reduces its buckets on the card. Each window's 2^(c−1) buckets are
 /// split into `groups` runs of `per_group` consecutive magnitudes; each (window, group)
@@ -419,6 +425,7 @@ impl MsmConfig {
             log_bases,
             fifo_depth,
             adders: 1,
+            lane_queue: LANE_QUEUE,
             reduce: false,
         }
     }

@@ -61,6 +61,7 @@ fn shape_of(name: &str) -> (MsmShape, MsmConfig, f64) {
         adder_latency: latency,
         fifo_depth: g.fifo_depth,
         adders: g.adders,
+        lane_queue: g.lane_queue,
     };
     (shape, g, preset.clock_mhz)
 }

@@ -21,6 +21,7 @@ fn model_matches_the_simulated_board() {
         adder_latency: PointAdd::<256, 512>::for_msm(&preset.msm()).latency(),
         fifo_depth: g.fifo_depth,
         adders: g.adders,
+        lane_queue: g.lane_queue,
     };
     let device = Device::open("sim:sim-small").unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(3);

@@ -108,6 +108,10 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         assert!(geometry.fifo_depth.is_power_of_two() && geometry.fifo_depth >= 2);
         assert!(geometry.window_bits >= 2, "signed digits need c ≥ 2");
         assert!(
+            geometry.lane_queue.is_power_of_two() && geometry.lane_queue >= 2,
+            "lane queue depth a power of two ≥ 2"
+        );
+        assert!(
             (1..=geometry.windows).contains(&geometry.adders),
             "1 ≤ adders ≤ windows"
         );
@@ -219,7 +223,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             .map(|i| {
                 let (hi, lo) = seg(i);
                 format!(
-                    "          c_ny[{hi}:{lo}] <= n_d[{hi}:{lo}] - {{{}'d0, n_b[{i}]}};\n",
+                    "  n_ny[{hi}:{lo}] = n_d[{hi}:{lo}] - {{{}'d0, n_b[{i}]}};\n",
                     NEG_SEGMENT_BITS - 1
                 )
             })
@@ -299,6 +303,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 f_corrupt: FaultInject::CORRUPT_ADDER.lsb,
                 f_corrupt_reduce: FaultInject::CORRUPT_REDUCE.lsb,
                 one: &one,
+                queue: g.lane_queue,
                 reduce: plan.map(|p| (p.chains, chain_bits(g, &p))),
             })
         };
@@ -320,7 +325,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             format!("((adds_l_{k} < {acc}) ? adds_l_{k} : {acc})")
         });
         let lanes_idle = (0..lanes)
-            .map(|k| format!("!l_v_{k} && f_cnt_{k} == 0"))
+            .map(|k| format!("!l_v_{k} && f_cnt_{k} == 0 && q_cnt_{k} == 0"))
             .collect::<Vec<_>>()
             .join(" && ");
         let readout_mux = (0..lanes)
@@ -350,13 +355,13 @@ reg [{wm}:0] x_hold;
 // Scalar pipeline: fetch (base read) -> next -> the lanes (each walks its windows).
 reg f_v, n_v;
 reg [{sbm}:0] f_s, n_s;
-reg [{pw}:0] n_p, c_p;
+reg [{pw}:0] n_p;
 // Signed digits: generate/propagate flags of every window, and −y of the current point.
 reg [{nwm}:0] n_gen, n_prop;
 reg [{nw}:0] carry_in;
 reg [{segs_m}:0] n_g, n_z;
 reg [{segs}:0] n_b;
-reg [{wm}:0] n_d, c_ny;
+reg [{wm}:0] n_d, n_ny;
 // Readout: lane, window in the lane, magnitude − 1.
 reg [{abm}:0] r_a, clr_a;
 reg [{lbm}:0] r_lane, q_lane;
@@ -364,20 +369,21 @@ reg [31:0] r_left;
 reg q_v, q_last, rb_v, rb_last;
 reg [1:0] r_k;
 reg [{bw}:0] rb;
-reg acc, xfer, rb_free, q_to_rb, fetch, n_to_c;
+reg acc, xfer, rb_free, q_to_rb, fetch, n_push;
 reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
 integer k;
 {lane_decls}{red_decls}
 always @(*) begin
   n_b[0] = 1'b0;
-{neg_borrows}
+{neg_borrows}{neg_stage2}
   // Carry into each window: the carries of (generate | propagate) + generate.
   carry_in = ({{1'b0, n_gen | n_prop}} + {{1'b0, n_gen}}) ^ {{1'b0, n_gen | n_prop}} ^ {{1'b0, n_gen}};
 {red_comb}{lane_comb}
-  // A point enters the lanes when every lane is done with the current one.
-  n_to_c = (state == S_RUN) && n_v && {lanes_done};
-  h2c_tready = ((state == S_RUN) && (in_count < count_r) && !f_v && (!n_v || n_to_c))
+  // The point in `next` goes into every lane's queue when all have room (a lane that is
+  // done and has an empty queue takes it directly).
+  n_push = (state == S_RUN) && n_v && {queues_room};
+{lane_load}  h2c_tready = ((state == S_RUN) && (in_count < count_r) && !f_v && (!n_v || n_push))
             || ((state == S_LOAD) && (in_count < beats_total))
             || (state == S_SINK);
   acc = h2c_tvalid && h2c_tready;
@@ -497,11 +503,7 @@ always @(posedge clock) begin
             err_r <= 8'd{e_long}; done_r <= 1'b1; state <= S_SINK;
           end
         end
-        if (n_to_c) begin
-          c_p <= n_p;
-{neg_stage2}
-          if (!f_v) n_v <= 1'b0;
-        end
+        if (n_push && !f_v) n_v <= 1'b0;
         if (in_count == count_r && !f_v && !n_v && {lanes_idle}) state <= S_DRAIN;
       end
       S_DRAIN: if ({infl_empty} && hold_r) state <= S_ACK;{red_drain}
@@ -588,7 +590,15 @@ end
             red_fetch = red_part(&|r| r.fetch.clone()),
             red_fetch_end = red_part(&|_| "          end\n".to_string()),
             red_state = red_part(&|r| r.state.clone()),
-            lanes_done = all("lane_done", " && "),
+            queues_room = (0..lanes)
+                .map(|k| format!(
+                    "q_cnt_{k} != {}'d{}",
+                    ceil_log2(g.lane_queue) + 1,
+                    g.lane_queue
+                ))
+                .collect::<Vec<_>>()
+                .join(" && "),
+            lane_load = join(&|l| &l.load),
             lanes_idle = lanes_idle,
             infl_empty = infl_empty,
             adds_sum = sum("issue"),
@@ -777,6 +787,8 @@ struct LaneParams<'a> {
     f_corrupt_reduce: u32,
     /// Montgomery one (Z of an affine point fed to a full adder).
     one: &'a str,
+    /// Depth of the lane's point queue (a power of two).
+    queue: usize,
     /// (chains per lane, chain address bits) when the lane reduces its buckets (full
     /// adder), else None.
     reduce: Option<(usize, usize)>,
@@ -786,6 +798,8 @@ struct LaneParams<'a> {
 struct LaneVerilog {
     decls: String,
     comb: String,
+    /// Combinational logic after `n_push`: the lane's point queue.
+    load: String,
     seq: String,
 }
 
@@ -810,6 +824,7 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
         f_corrupt,
         f_corrupt_reduce,
         one,
+        queue,
         reduce,
     } = *p;
     let (wm, pw, pwm, bw, abm, cm, sbm) =
@@ -839,6 +854,14 @@ reg [{cm}:0] mag_{k}, idx_{k};
 reg neg_{k}, cand_skip_{k}, busy_h_{k}, busy_cand_{k}, issue_h_{k}, issue_c_{k}, c_take_{k};
 reg c_last_{k}, push_{k}, issue_{k}, deferred_{k}, lane_done_{k}, b_ren_{k};
 reg [{abm}:0] cand_a_{k}, h_a_{k}, iss_a_{k}, b_raddr_{k};
+// Lane {k}'s point queue: {{carries, scalar bits from window {k} on, −y, {{inf, y, x}}}}.
+reg [{ew}:0] q_{k} [0:{q_last}];
+reg [{ew}:0] q_in_{k}, q_out_{k};
+reg [{qbm}:0] q_head_{k}, q_tail_{k};
+reg [{qb}:0] q_cnt_{k};
+reg load_{k}, bypass_{k}, enq_{k};
+reg [{pw}:0] lp_{k};
+reg [{wm}:0] lny_{k};
 reg [{wm}:0] h_x_{k}, h_y_{k}, iss_x_{k}, iss_y_{k}, cand_y_{k};
 reg [{bw}:0] op1_{k}, op2_{k};
 {red_decls}"#,
@@ -851,6 +874,10 @@ reg [{bw}:0] op1_{k}, op2_{k};
         ddm = dd - 1,
         nwkm = nwk - 1,
         jbm = jb - 1,
+        ew = nwk + sb + w + pw,
+        q_last = queue - 1,
+        qbm = ceil_log2(queue).max(1) - 1,
+        qb = ceil_log2(queue),
         red_decls = reduce
             .map(|(chains, _)| {
                 let marker = crate::resources::memory_marker((3 * w * chains) as u64);
@@ -873,7 +900,7 @@ reg [{bw}:0] op1_{k}, op2_{k};
   mag_{k} = neg_{k} ? raw_neg_{k}[{cm}:0] : raw_{k}[{cm}:0];
   idx_{k} = mag_{k} - 1'b1;
   cand_a_{k} = {{l_j_{k}, idx_{k}[{cm2}:0]}};
-  cand_skip_{k} = (mag_{k} == {c}'d0) || c_p[{pw}];
+  cand_skip_{k} = (mag_{k} == {c}'d0) || lp_{k}[{pw}];
   {{h_a_{k}, h_y_{k}, h_x_{k}}} = fmem_{k}[f_head_{k}];
   busy_h_{k} = 1'b0;
   busy_cand_{k} = 1'b0;
@@ -895,8 +922,8 @@ reg [{bw}:0] op1_{k}, op2_{k};
   end
   issue_{k} = issue_h_{k} || issue_c_{k};
   iss_a_{k} = issue_h_{k} ? h_a_{k} : cand_a_{k};
-  iss_x_{k} = issue_h_{k} ? h_x_{k} : c_p[{wm}:0];
-  cand_y_{k} = neg_{k} ? c_ny : c_p[{pwm}:{w}];
+  iss_x_{k} = issue_h_{k} ? h_x_{k} : lp_{k}[{wm}:0];
+  cand_y_{k} = neg_{k} ? lny_{k} : lp_{k}[{pwm}:{w}];
   iss_y_{k} = issue_h_{k} ? h_y_{k} : cand_y_{k};
   // Done with the point after the lane's last window or once the remaining digits and
   // carry are zero.
@@ -960,7 +987,7 @@ always @(posedge clock) begin
   // The shift is written out entry by entry: a delayed assignment to an array in a loop
   // of this length is beyond what Verilator unrolls (BLKLOOPINIT at real-card depths).
 {infl_shift}  if (push_{k}) begin
-    fmem_{k}[f_tail_{k}] <= {{cand_a_{k}, cand_y_{k}, c_p[{wm}:0]}};
+    fmem_{k}[f_tail_{k}] <= {{cand_a_{k}, cand_y_{k}, lp_{k}[{wm}:0]}};
     f_tail_{k} <= f_tail_{k} + 1'b1;
   end
   if (issue_h_{k}) f_head_{k} <= f_head_{k} + 1'b1;
@@ -968,10 +995,16 @@ always @(posedge clock) begin
   else if (issue_h_{k} && !push_{k}) f_cnt_{k} <= f_cnt_{k} - 1'b1;
   if (state == S_RUN && issue_{k}) adds_l_{k} <= adds_l_{k} + 1;
   if (start && state == S_IDLE) adds_l_{k} <= 0;
-  if (state == S_RUN && n_to_c) begin
+  if (enq_{k}) begin
+    q_{k}[q_tail_{k}] <= q_in_{k};
+    q_tail_{k} <= q_tail_{k} + 1'b1;
+  end
+  if (load_{k} && q_cnt_{k} != 0) q_head_{k} <= q_head_{k} + 1'b1;
+  if (enq_{k} && !(load_{k} && q_cnt_{k} != 0)) q_cnt_{k} <= q_cnt_{k} + 1'b1;
+  else if (!enq_{k} && load_{k} && q_cnt_{k} != 0) q_cnt_{k} <= q_cnt_{k} - 1'b1;
+  if (load_{k}) begin
     l_v_{k} <= 1'b1;
-    l_s_{k} <= n_s >> {shift0};
-    l_cy_{k} <= carry_in[{nwkm}:0] >> {k};
+    {{l_cy_{k}, l_s_{k}, lny_{k}, lp_{k}}} <= (q_cnt_{k} != 0) ? q_out_{k} : q_in_{k};
     l_j_{k} <= {jb}'d0;
   end else if (state == S_RUN && c_take_{k}) begin
     if (c_last_{k}) l_v_{k} <= 1'b0;
@@ -986,6 +1019,9 @@ always @(posedge clock) begin
     f_tail_{k} <= {fbm}'d0;
     f_cnt_{k} <= {fb1}'d0;
     l_v_{k} <= 1'b0;
+    q_head_{k} <= {qb}'d0;
+    q_tail_{k} <= {qb}'d0;
+    q_cnt_{k} <= {qb1}'d0;
   end
 end
 "#,
@@ -1021,11 +1057,28 @@ end
         },
         fbm = fb,
         fb1 = fb + 1,
-        shift0 = c * k,
+        qb = ceil_log2(queue),
+        qb1 = ceil_log2(queue) + 1,
         step = c * lanes,
-        nwkm = nwk - 1,
     );
-    LaneVerilog { decls, comb, seq }
+    let load = format!(
+        r#"  // Lane {k}'s point queue: the next point comes from it, or straight from `next`
+  // when it is empty; a bypassed point is not queued.
+  q_in_{k} = {{carry_in[{nwkm}:0] >> {k}, n_s >> {shift0}, n_ny, n_p}};
+  q_out_{k} = q_{k}[q_head_{k}];
+  load_{k} = (state == S_RUN) && lane_done_{k} && (q_cnt_{k} != 0 || n_push);
+  bypass_{k} = lane_done_{k} && q_cnt_{k} == 0 && n_push;
+  enq_{k} = n_push && !bypass_{k};
+"#,
+        nwkm = nwk - 1,
+        shift0 = c * k,
+    );
+    LaneVerilog {
+        decls,
+        comb,
+        load,
+        seq,
+    }
 }
 
 impl<const W: usize, const W2: usize> Logic for MsmUnit<W, W2> {

@@ -5,16 +5,17 @@
 //!
 //! The unit has `adders` lanes, one point adder each; lane k owns the windows
 //! w ≡ k (mod adders) with their buckets, deferral FIFO and in-flight list. A point is
-//! fetched once and enters every lane in the same cycle; each lane walks its own windows
-//! of it, one per cycle. Per cycle and lane, as the hardware: the lane's FIFO head issues
-//! if its bucket is not in flight; otherwise the lane's current window with its signed
-//! digit ([`crate::msm::digits`]) is skipped (zero digit or infinity), issued (bucket
-//! free), deferred (FIFO not full) or held. A lane is done with a point after its last
-//! window or once the point's remaining digits (and carry) are zero; the next point enters
-//! when every lane is done with the current one (a barrier: lanes differ only by their
-//! FIFO issues and the last point's digits). It waits in a two-stage fetch (base read,
-//! then next) that is refilled as soon as it empties. Buckets are in flight for adder
-//! latency + 2 cycles.
+//! fetched once and pushed into every lane's point queue in the same cycle (when every
+//! queue has room); each lane takes its next point from its queue — or straight from the
+//! fetch stage when its queue is empty — as soon as it is done with the current one, and
+//! walks its own windows of it, one per cycle. So lanes drift apart by up to the queue
+//! depth instead of waiting for each other at every point. Per cycle and lane, as the
+//! hardware: the lane's FIFO head issues if its bucket is not in flight; otherwise the
+//! lane's current window with its signed digit ([`crate::msm::digits`]) is skipped (zero
+//! digit or infinity), issued (bucket free), deferred (FIFO not full) or held. A lane is
+//! done with a point after its last window or once the point's remaining digits (and
+//! carry) are zero. A point waits in a two-stage fetch (base read, then next) that is
+//! refilled as soon as it empties. Buckets are in flight for adder latency + 2 cycles.
 
 use crate::msm::digits::{bucket_index, signed_digits};
 use std::collections::VecDeque;
@@ -49,6 +50,8 @@ pub struct MsmShape {
     pub fifo_depth: usize,
     /// Point adders (lanes), 1 ≤ adders ≤ windows.
     pub adders: usize,
+    /// Depth of each lane's point queue (≥ 1).
+    pub lane_queue: usize,
 }
 
 /// Counts the accumulation cycles for these scalars (little-endian 64-bit limbs), the
@@ -77,19 +80,27 @@ pub fn accumulate_skipping(
     // adder.
     let mut in_adder = vec![0u16; nw * zkpipe_spec::wire::buckets_per_window(c)];
     let (mut f, mut n): (Option<usize>, Option<usize>) = (None, None);
-    // The current point, its signed digits, and its last non-zero digit's window: a lane
-    // is done with the point after its first window at or above it (the hardware's
-    // "remaining bits and carry are zero").
-    let mut point = 0;
-    let mut digits: Vec<i64> = Vec::new();
-    let mut last_nonzero = 0;
+    let queue_depth = shape.lane_queue.max(1);
+    let point_of = |i: usize| {
+        let digits = signed_digits(&scalars[i], c, nw);
+        // A lane is done with the point after its first window at or above the last
+        // non-zero digit (the hardware's "remaining bits and carry are zero").
+        let last_nonzero = digits.iter().rposition(|&d| d != 0).unwrap_or(0);
+        Point {
+            skip: skip(i),
+            digits,
+            last_nonzero,
+        }
+    };
     let mut next_in = 0;
     loop {
         out.cycles += 1;
         if next_in == scalars.len()
             && f.is_none()
             && n.is_none()
-            && lane.iter().all(|l| l.window.is_none() && l.fifo.is_empty())
+            && lane
+                .iter()
+                .all(|l| l.window.is_none() && l.fifo.is_empty() && l.queue.is_empty())
         {
             out.drain = lane
                 .iter()
@@ -108,9 +119,9 @@ pub fn accumulate_skipping(
             if issue_h {
                 step.issue = l.fifo.pop_front();
             }
-            if let Some(w) = l.window {
-                let d = digits[w];
-                if d == 0 || skip(point) {
+            if let (Some(w), Some(p)) = (l.window, &l.point) {
+                let d = p.digits[w];
+                if d == 0 || p.skip {
                     step.take = true;
                 } else if !issue_h {
                     let a = bucket_index(c, w, d);
@@ -122,16 +133,13 @@ pub fn accumulate_skipping(
                         step.take = true;
                     }
                 }
-                step.last = step.take && (w >= last_nonzero || w + lanes >= nw);
+                step.last = step.take && (w >= p.last_nonzero || w + lanes >= nw);
             }
             steps.push(step);
         }
-        let n_to_c = n.is_some()
-            && lane
-                .iter()
-                .zip(&steps)
-                .all(|(l, s)| l.window.is_none() || s.last);
-        let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || n_to_c);
+        // The point in `next` goes into every lane's queue when all have room.
+        let push = n.is_some() && lane.iter().all(|l| l.queue.len() < queue_depth);
+        let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || push);
         // Clock edge.
         for (k, (l, step)) in lane.iter_mut().zip(&steps).enumerate() {
             if let Some(a) = l.flight.pop_back().flatten() {
@@ -146,23 +154,29 @@ pub fn accumulate_skipping(
                 l.fifo.push_back(a);
                 out.deferrals += 1;
             }
-            if n_to_c {
-                l.window = Some(k);
-            } else if step.take {
-                l.window = if step.last {
-                    None
+            let done = l.window.is_none() || step.last;
+            let mut bypass = false;
+            if done {
+                if let Some(next) = l.queue.pop_front() {
+                    l.point = Some(next);
+                    l.window = Some(k);
+                } else if push {
+                    // An empty queue passes the point straight to the lane.
+                    l.point = n.map(point_of);
+                    l.window = Some(k);
+                    bypass = true;
                 } else {
-                    l.window.map(|w| w + lanes)
-                };
+                    l.window = None;
+                }
+            } else if step.take {
+                l.window = l.window.map(|w| w + lanes);
+            }
+            if push && !bypass {
+                l.queue.extend(n.map(point_of));
             }
         }
         out.adds += steps.iter().filter(|s| s.issue.is_some()).count() as u64;
-        if n_to_c {
-            if let Some(i) = n {
-                point = i;
-                digits = signed_digits(&scalars[i], c, nw);
-                last_nonzero = digits.iter().rposition(|&d| d != 0).unwrap_or(0);
-            }
+        if push {
             n = None;
         }
         if let Some(i) = f.take() {
@@ -175,9 +189,20 @@ pub fn accumulate_skipping(
     }
 }
 
-/// One lane's state: the window it is on, its deferral FIFO and the buckets it has in
-/// flight (newest first).
+/// A point as a lane walks it: its signed digits, the window of the last non-zero one,
+/// and whether its base is the identity.
+#[derive(Clone)]
+struct Point {
+    skip: bool,
+    digits: Vec<i64>,
+    last_nonzero: usize,
+}
+
+/// One lane's state: its point queue, the point and window it is on, its deferral FIFO
+/// and the buckets it has in flight (newest first).
 struct Lane {
+    queue: VecDeque<Point>,
+    point: Option<Point>,
     window: Option<usize>,
     fifo: VecDeque<usize>,
     flight: VecDeque<Option<usize>>,
@@ -187,6 +212,8 @@ struct Lane {
 impl Lane {
     fn new(in_flight: usize) -> Self {
         Lane {
+            queue: VecDeque::new(),
+            point: None,
             window: None,
             fifo: VecDeque::new(),
             flight: vec![None; in_flight].into(),

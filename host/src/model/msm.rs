@@ -45,6 +45,7 @@ impl ModelCard {
             adder_latency: self.timing.msm_adder_latency,
             fifo_depth: g.fifo_depth,
             adders: g.adders,
+            lane_queue: g.lane_queue,
         }
     }
 
