@@ -2,12 +2,15 @@
 //! in hardware, and one or more **lanes**, each a complete point adder ([`PointAdd`])
 //! issued every cycle with its own windows (w ≡ k mod lanes), bucket memory, deferral FIFO
 //! for points whose bucket is still in its adder, and in-flight list. A point is fetched
-//! once and enters every lane in the same cycle; the next one enters when every lane is
-//! done with it. Windows rather than buckets are split between lanes so that no bucket is
-//! ever shared: no conflicts between adders to track, no arbitration on a bucket memory,
-//! and the lanes stay balanced (⌈W/lanes⌉ or ⌊W/lanes⌋ windows each; interleaved, so sparse
-//! high windows spread over all lanes). Bucket reduction and window combination run on the
-//! host (see `docs/ARCHITECTURE.md`, "MSM").
+//! once and pushed into every lane's point queue ([`MsmConfig::lane_queue`] deep) in the
+//! same cycle, when all have room; a lane takes its next point from its queue (or straight
+//! from the fetch stage when the queue is empty) as soon as it is done with the current
+//! one, so lanes drift apart instead of waiting for each other. Windows rather than
+//! buckets are split between lanes so that no bucket is ever shared: no conflicts between
+//! adders to track, no arbitration on a bucket memory, and the lanes stay balanced
+//! (⌈W/lanes⌉ or ⌊W/lanes⌋ windows each; interleaved, so sparse high windows spread over
+//! all lanes). On presets with `reduce` the lanes then sum their own buckets (see
+//! [`ReducePlan`]); otherwise the host reduces them (see `docs/ARCHITECTURE.md`, "MSM").
 //!
 //! Jobs (opcode in JOB_OPCODE, JOB_COUNT points, JOB_MSM_OFFSET first base index):
 //! - **msm_load**: the host-to-card stream carries the affine bases in Montgomery form,
@@ -20,10 +23,11 @@
 //!   with **signed digits**: raw = bits [c·w, c·w + c) + carry; raw > 2^(c−1)
 //!   becomes the digit raw − 2^c (carry 1 into the next window), else raw (carry 0). A
 //!   digit ±m ≠ 0 (and a finite base) issues bucket[w][m] += ±P to the adder, −P being
-//!   (x, p − y) computed on the way in (two stages of 128-bit borrow chains). W·c > scalar
-//!   bits keeps the last carry inside the top window; the carry into every window is found
-//!   at once (a W-bit carry chain over per-window generate/propagate flags) while the point
-//!   waits in the fetch stages, so a lane needs no other lane's digits. A bucket already in
+//!   (x, p − y) computed on the way in (128-bit borrow chains: per-segment differences in
+//!   one stage, the borrows on the way into the lane queues). W·c > scalar bits keeps the
+//!   last carry inside the top window; the carry into every window is found at once (a
+//!   W-bit carry chain over per-window generate/propagate flags) while the point waits in
+//!   the fetch stages, so a lane needs no other lane's digits. A bucket already in
 //!   its lane's adder (compared against the in-flight addresses) sends the point to the
 //!   lane's deferral FIFO instead; the FIFO head is retried every cycle and issues as soon
 //!   as its bucket is free (PipeZK's dynamic dispatch). After the last scalar the FIFOs and
@@ -369,7 +373,7 @@ reg [31:0] r_left;
 reg q_v, q_last, rb_v, rb_last;
 reg [1:0] r_k;
 reg [{bw}:0] rb;
-reg acc, xfer, rb_free, q_to_rb, fetch, n_push;
+reg acc, xfer, rb_free, q_to_rb, fetch, n_push, f_to_n;
 reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
 integer k;
@@ -383,7 +387,9 @@ always @(*) begin
   // The point in `next` goes into every lane's queue when all have room (a lane that is
   // done and has an empty queue takes it directly).
   n_push = (state == S_RUN) && n_v && {queues_room};
-{lane_load}  h2c_tready = ((state == S_RUN) && (in_count < count_r) && !f_v && (!n_v || n_push))
+{lane_load}  // Fetch and next move on together: a point per cycle when the lanes take them.
+  f_to_n = f_v && (!n_v || n_push);
+  h2c_tready = ((state == S_RUN) && (in_count < count_r) && (!f_v || f_to_n))
             || ((state == S_LOAD) && (in_count < beats_total))
             || (state == S_SINK);
   acc = h2c_tvalid && h2c_tready;
@@ -488,7 +494,7 @@ always @(posedge clock) begin
         adds_c <= adds_c + adds_now;
         stall_c <= stall_c + {lanes} - adds_now;
         defer_c <= defer_c + defers_now;
-        if (f_v) begin
+        if (f_to_n) begin
           n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0;
 {neg_stage1}{carry_flags}        end
         if (acc) begin
@@ -503,7 +509,7 @@ always @(posedge clock) begin
             err_r <= 8'd{e_long}; done_r <= 1'b1; state <= S_SINK;
           end
         end
-        if (n_push && !f_v) n_v <= 1'b0;
+        if (n_push && !f_to_n) n_v <= 1'b0;
         if (in_count == count_r && !f_v && !n_v && {lanes_idle}) state <= S_DRAIN;
       end
       S_DRAIN: if ({infl_empty} && hold_r) state <= S_ACK;{red_drain}

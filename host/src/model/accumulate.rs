@@ -14,8 +14,8 @@
 //! lane's current window with its signed digit ([`crate::msm::digits`]) is skipped (zero
 //! digit or infinity), issued (bucket free), deferred (FIFO not full) or held. A lane is
 //! done with a point after its last window or once the point's remaining digits (and
-//! carry) are zero. A point waits in a two-stage fetch (base read, then next) that is
-//! refilled as soon as it empties. Buckets are in flight for adder latency + 2 cycles.
+//! carry) are zero. A point waits in a two-stage fetch (base read, then next) that moves
+//! on whenever the next stage does: up to a point per cycle. Buckets are in flight for adder latency + 2 cycles.
 
 use crate::msm::digits::{bucket_index, signed_digits};
 use std::collections::VecDeque;
@@ -139,7 +139,9 @@ pub fn accumulate_skipping(
         }
         // The point in `next` goes into every lane's queue when all have room.
         let push = n.is_some() && lane.iter().all(|l| l.queue.len() < queue_depth);
-        let accept = next_in < scalars.len() && f.is_none() && (n.is_none() || push);
+        // Fetch and next move on together: a point per cycle when the lanes take them.
+        let f_to_n = f.is_some() && (n.is_none() || push);
+        let accept = next_in < scalars.len() && (f.is_none() || f_to_n);
         // Clock edge.
         for (k, (l, step)) in lane.iter_mut().zip(&steps).enumerate() {
             if let Some(a) = l.flight.pop_back().flatten() {
@@ -179,8 +181,8 @@ pub fn accumulate_skipping(
         if push {
             n = None;
         }
-        if let Some(i) = f.take() {
-            n = Some(i);
+        if f_to_n {
+            n = f.take();
         }
         if accept {
             f = Some(next_in);
