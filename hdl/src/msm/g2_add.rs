@@ -273,27 +273,25 @@ impl<const W: usize, const W2: usize> Logic for G2PointAdd<W, W2> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_bn254::{Fq2, G2Affine, G2Projective};
+    use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
     use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-    use ark_ff::{AdditiveGroup, Field, UniformRand};
+    use ark_ff::{AdditiveGroup, Field, Fp2, Fp2Config, UniformRand};
 
-    /// The lifted formulas evaluated over ark-ff's Fq (the software twin of the adder)
-    /// add points of ark-ec's BN254 G2.
-    #[test]
-    fn lifted_formulas_add_g2_points_like_ark_ec() {
+    /// The lifted formulas evaluated over ark-ff's Fq (the software twin of the adder) add
+    /// points of a curve's G2 like ark-ec: random pairs, identity, doubling, P = −Q.
+    fn lifted_formulas_add_like_ark_ec<C: Fp2Config, P: SWCurveConfig<BaseField = Fp2<C>>>() {
         let mut rng = ark_std::test_rng();
-        use ark_ec::short_weierstrass::SWCurveConfig;
-        let k = ark_bn254::g2::Config::COEFF_B * Fq2::from(3u64);
+        let k = P::COEFF_B * Fp2::<C>::from(3u64);
         let consts = [k.c0, k.c1, k.c0 + k.c1];
-        let hom = |p: &G2Affine, z: Fq2| -> [Fq2; 3] {
+        let hom = |p: &Affine<P>, z: Fp2<C>| -> [Fp2<C>; 3] {
             if p.is_zero() {
-                [Fq2::ZERO, Fq2::ONE, Fq2::ZERO]
+                [Fp2::ZERO, Fp2::ONE, Fp2::ZERO]
             } else {
                 [p.x * z, p.y * z, z]
             }
         };
         let random =
-            |rng: &mut _| (G2Projective::generator() * ark_bn254::Fr::rand(rng)).into_affine();
+            |rng: &mut _| (Projective::<P>::generator() * P::ScalarField::rand(rng)).into_affine();
         for kind in [AdderKind::Mixed, AdderKind::Full] {
             let (steps, out) = lifted_formula(kind);
             let muls = steps.iter().filter(|s| s.0 == Op::Mul).count();
@@ -315,17 +313,16 @@ mod tests {
                     1 => -p,
                     _ => random(&mut rng),
                 };
-                let p = if i == 5 { G2Affine::zero() } else { p };
+                let p = if i == 5 { Affine::<P>::zero() } else { p };
                 let z2 = match kind {
-                    AdderKind::Mixed => Fq2::ONE,
-                    AdderKind::Full => Fq2::rand(&mut rng),
+                    AdderKind::Mixed => Fp2::ONE,
+                    AdderKind::Full => Fp2::rand(&mut rng),
                 };
-                let (a, b) = (hom(&p, Fq2::rand(&mut rng)), hom(&q, z2));
-                let inputs: Vec<ark_bn254::Fq> =
-                    a.iter().chain(&b).flat_map(|c| [c.c0, c.c1]).collect();
-                let mut v: Vec<ark_bn254::Fq> = vec![];
+                let (a, b) = (hom(&p, Fp2::rand(&mut rng)), hom(&q, z2));
+                let inputs: Vec<C::Fp> = a.iter().chain(&b).flat_map(|c| [c.c0, c.c1]).collect();
+                let mut v: Vec<C::Fp> = vec![];
                 for &(op, x, y) in &steps {
-                    let get = |s: Operand, v: &[ark_bn254::Fq]| match s {
+                    let get = |s: Operand, v: &[C::Fp]| match s {
                         Operand::Input(i) => inputs[i],
                         Operand::Constant(i) => consts[i],
                         Operand::Step(i) => v[i],
@@ -339,23 +336,30 @@ mod tests {
                 }
                 let o = out.map(|i| v[i]);
                 let (x, y, z) = (
-                    Fq2::new(o[0], o[1]),
-                    Fq2::new(o[2], o[3]),
-                    Fq2::new(o[4], o[5]),
+                    Fp2::<C>::new(o[0], o[1]),
+                    Fp2::<C>::new(o[2], o[3]),
+                    Fp2::<C>::new(o[4], o[5]),
                 );
-                let expected = (G2Projective::from(p) + q).into_affine();
-                if z == Fq2::ZERO {
+                let expected = (Projective::<P>::from(p) + q).into_affine();
+                if z == Fp2::ZERO {
                     assert!(expected.is_zero(), "{kind:?} case {i}");
                 } else {
                     let zi = z.inverse().unwrap();
-                    assert_eq!(
-                        G2Affine::new_unchecked(x * zi, y * zi),
-                        expected,
-                        "{kind:?} case {i}"
-                    );
+                    let got = Affine::<P>::new_unchecked(x * zi, y * zi);
+                    assert_eq!(got, expected, "{kind:?} case {i}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn bn254_g2() {
+        lifted_formulas_add_like_ark_ec::<ark_bn254::Fq2Config, ark_bn254::g2::Config>();
+    }
+
+    #[test]
+    fn bls12_381_g2() {
+        lifted_formulas_add_like_ark_ec::<ark_bls12_381::Fq2Config, ark_bls12_381::g2::Config>();
     }
 }
 
