@@ -444,9 +444,9 @@ impl MsmConfig {
         }
         let m = self.buckets_per_window();
         let wl = self.lane_windows(0);
+        // G = 1, 2, … 2^(c−1) = m.
         (0..self.window_bits)
             .map(|lg| 1usize << lg)
-            .take_while(|&g| g <= m)
             .map(|groups| {
                 let chains = wl * groups;
                 ReducePlan {

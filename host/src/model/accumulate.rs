@@ -19,6 +19,7 @@
 
 use crate::msm::digits::{bucket_index, signed_digits};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// What the accumulation of one msm_run job costs.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -142,6 +143,12 @@ pub fn accumulate_skipping(
         // Fetch and next move on together: a point per cycle when the lanes take them.
         let f_to_n = f.is_some() && (n.is_none() || push);
         let accept = next_in < scalars.len() && (f.is_none() || f_to_n);
+        // The pushed point's digits, computed once and shared by every lane.
+        let pushed = if push {
+            n.map(point_of).map(Rc::new)
+        } else {
+            None
+        };
         // Clock edge.
         for (k, (l, step)) in lane.iter_mut().zip(&steps).enumerate() {
             if let Some(a) = l.flight.pop_back().flatten() {
@@ -164,7 +171,7 @@ pub fn accumulate_skipping(
                     l.window = Some(k);
                 } else if push {
                     // An empty queue passes the point straight to the lane.
-                    l.point = n.map(point_of);
+                    l.point = pushed.clone();
                     l.window = Some(k);
                     bypass = true;
                 } else {
@@ -174,7 +181,7 @@ pub fn accumulate_skipping(
                 l.window = l.window.map(|w| w + lanes);
             }
             if push && !bypass {
-                l.queue.extend(n.map(point_of));
+                l.queue.extend(pushed.clone());
             }
         }
         out.adds += steps.iter().filter(|s| s.issue.is_some()).count() as u64;
@@ -193,7 +200,6 @@ pub fn accumulate_skipping(
 
 /// A point as a lane walks it: its signed digits, the window of the last non-zero one,
 /// and whether its base is the identity.
-#[derive(Clone)]
 struct Point {
     skip: bool,
     digits: Vec<i64>,
@@ -203,8 +209,8 @@ struct Point {
 /// One lane's state: its point queue, the point and window it is on, its deferral FIFO
 /// and the buckets it has in flight (newest first).
 struct Lane {
-    queue: VecDeque<Point>,
-    point: Option<Point>,
+    queue: VecDeque<Rc<Point>>,
+    point: Option<Rc<Point>>,
     window: Option<usize>,
     fifo: VecDeque<usize>,
     flight: VecDeque<Option<usize>>,
