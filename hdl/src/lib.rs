@@ -9,8 +9,11 @@
 //!   cycle models;
 //! * [`generate`]: blocks → Verilog tops with ports and latency, used by the `synth`
 //!   command and by `zkpipe-sim`'s build script;
+//! * [`dedup`]: merges rust-hdl's per-instance copies of identical modules (simulator
+//!   builds);
 //! * [`rtl`]: helpers to build rust-hdl's Verilog AST for parameterised structure.
 
+pub mod dedup;
 pub mod field;
 pub mod generate;
 pub mod msm;
