@@ -3,7 +3,8 @@
 //! the board's CSR block holds, and the latencies of its engines — taken from the same
 //! generator objects that emit the Verilog, so a model cannot drift from the hardware.
 
-use crate::msm::PointAdd;
+use crate::msm::g2_add::G2PointAdd;
+use crate::msm::{AdderKind, PointAdd};
 use crate::preset::{MsmConfig, Preset};
 use crate::shell::csr::CsrConstants;
 use crate::shell::kernel::ElementwiseKernel;
@@ -22,6 +23,8 @@ pub struct BoardTiming {
     pub msm: MsmConfig,
     /// Latency of one point adder.
     pub msm_adder_latency: usize,
+    /// The G2 MSM unit's geometry and adder latency (None: no G2 engine).
+    pub msm_g2: Option<(MsmConfig, usize)>,
 }
 
 impl BoardTiming {
@@ -43,13 +46,22 @@ impl BoardTiming {
             384 => PointAdd::<384, 768>::for_msm(&msm).latency(),
             w => panic!("no point adder for {w}-bit base fields"),
         };
+        let msm_g2 = preset.msm_g2().map(|g2| {
+            let kind = AdderKind::of(&g2);
+            let latency = match g2.field_width {
+                256 => G2PointAdd::<256, 512>::new(g2.curve, g2.mul_style, kind).latency(),
+                384 => G2PointAdd::<384, 768>::new(g2.curve, g2.mul_style, kind).latency(),
+                w => panic!("no G2 adder for {w}-bit base fields"),
+            };
+            (g2, latency)
+        });
         Self {
             csr: CsrConstants::of(
                 preset,
                 kernel.latency(),
                 path,
-                &msm,
-                msm.reduce_plan(msm_adder_latency),
+                (&msm, msm.reduce_plan(msm_adder_latency)),
+                msm_g2.as_ref().map(|(g, l)| (g, g.reduce_plan(*l))),
             ),
             elementwise_latency: kernel.latency(),
             ntt_latency: (0..=path.log_size())
@@ -57,6 +69,7 @@ impl BoardTiming {
                 .collect(),
             msm,
             msm_adder_latency,
+            msm_g2,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::pcie::{DmaBuffer, PcieFunction, BAR_CSR};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+use zkpipe_spec::preset::Group;
 use zkpipe_spec::regs::{self, FaultInject, JobMsmFlags, JobNtt, Opcode, PARAM_WORDS};
 use zkpipe_spec::wire::BEAT_BYTES;
 
@@ -45,6 +46,8 @@ pub enum Job {
     },
     /// Store `points` base points in card memory from `offset` on.
     MsmLoad {
+        /// The engine: G1 (msm_load) or G2 (msm_g2_load).
+        group: Group,
         /// Points.
         points: usize,
         /// First index in card memory.
@@ -52,6 +55,8 @@ pub enum Job {
     },
     /// Accumulate `points` scalars over the resident bases from `offset` on.
     MsmRun {
+        /// The engine: G1 (msm_run) or G2 (msm_g2_run).
+        group: Group,
         /// Points (scalars).
         points: usize,
         /// First base in card memory.
@@ -67,8 +72,8 @@ impl Job {
         match self {
             Job::Elementwise { op, .. } => *op,
             Job::Ntt { .. } => Opcode::Ntt,
-            Job::MsmLoad { .. } => Opcode::MsmLoad,
-            Job::MsmRun { .. } => Opcode::MsmRun,
+            Job::MsmLoad { group, .. } => Opcode::msm_ops(*group).0,
+            Job::MsmRun { group, .. } => Opcode::msm_ops(*group).1,
         }
     }
 
@@ -83,7 +88,9 @@ impl Job {
     /// Host-to-card beats of the job on a card with `caps`.
     pub fn in_beats(&self, caps: &Capabilities) -> usize {
         match self {
-            Job::MsmLoad { points, .. } => points * caps.msm_point_beats as usize,
+            Job::MsmLoad { points, group, .. } => {
+                points * caps.msm_engine(*group).point_beats as usize
+            }
             _ => self.count(),
         }
     }
@@ -94,8 +101,10 @@ impl Job {
             Job::Elementwise { n, .. } | Job::Ntt { n, .. } => *n,
             Job::MsmLoad { .. } => 1,
             Job::MsmRun { flags, .. } if flags.hold => 1,
-            Job::MsmRun { flags, .. } if flags.reduce => caps.msm_reduced_readout_beats(),
-            Job::MsmRun { .. } => caps.msm_readout_beats(),
+            Job::MsmRun { flags, group, .. } if flags.reduce => {
+                caps.msm_engine(*group).reduced_readout_beats()
+            }
+            Job::MsmRun { group, .. } => caps.msm_engine(*group).readout_beats(),
         }
     }
 
@@ -407,6 +416,7 @@ mod tests {
         assert!(w.contains(&(regs::JOB_NTT, 10 | 1 << 8)));
         assert!(w.contains(&(regs::JOB_NTT_ROW, 3)));
         let run = Job::MsmRun {
+            group: Group::G1,
             points: 5,
             offset: 7,
             flags: JobMsmFlags {

@@ -16,6 +16,8 @@ pub struct Device {
     card: Card,
     /// The MSM engine's card memory (resident base sets) and call serialisation.
     pub(crate) msm: MsmState,
+    /// The G2 MSM engine's resident bases and lock.
+    pub(crate) msm_g2: MsmState,
 }
 
 impl Device {
@@ -41,6 +43,7 @@ impl Device {
         Device {
             card,
             msm: MsmState::default(),
+            msm_g2: MsmState::default(),
         }
     }
 

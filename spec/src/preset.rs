@@ -53,6 +53,35 @@ pub enum Curve {
     Bls12_381,
 }
 
+/// The group an MSM engine adds points of: G1 over the base field, or G2 over its
+/// quadratic extension (the twist).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Group {
+    /// G1: coordinates in Fq.
+    G1,
+    /// G2: coordinates in Fq2 = {c1, c0}, c0 in the low half.
+    G2,
+}
+
+impl Group {
+    /// Base-field elements per coordinate.
+    pub fn degree(self) -> usize {
+        match self {
+            Group::G1 => 1,
+            Group::G2 => 2,
+        }
+    }
+    /// "g1" or "g2".
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::G1 => "g1",
+            Group::G2 => "g2",
+        }
+    }
+}
+
 impl Curve {
     /// Every supported curve.
     pub const ALL: [Curve; 2] = [Curve::Bn254, Curve::Bls12_381];
@@ -124,6 +153,11 @@ pub struct Preset {
     pub msm_adders: usize,
     /// Bucket reduction on the card (complete projective adders: one more MontMul each).
     pub msm_reduce: bool,
+    /// G2 point adders of the G2 MSM engine (0: no G2 engine, G2 MSMs run on the host).
+    /// The G2 engine is the same Pippenger unit over the Fq2 adder, with the G1 engine's
+    /// windows, card memory size and reduction. Only curves whose Fq2 coordinate fits one
+    /// stream beat (BN254) can have one so far.
+    pub msm_g2_adders: usize,
 }
 
 /// Every preset the generator knows.
@@ -147,6 +181,7 @@ pub const PRESETS: &[Preset] = &[
         // Reduction on the card; sim-bls12-381 keeps mixed adders and the host's
         // reduction (as u250-bls12-381 must), so both configurations are simulated.
         msm_reduce: true,
+        msm_g2_adders: 1,
     },
     Preset {
         name: "sim-bls12-381",
@@ -164,6 +199,7 @@ pub const PRESETS: &[Preset] = &[
         msm_fifo_depth: 16,
         msm_adders: 1,
         msm_reduce: false,
+        msm_g2_adders: 0,
     },
     Preset {
         name: "u250-bn254",
@@ -182,6 +218,7 @@ pub const PRESETS: &[Preset] = &[
         msm_fifo_depth: 32,
         msm_adders: 1,
         msm_reduce: true,
+        msm_g2_adders: 0,
     },
     Preset {
         name: "u250-bls12-381",
@@ -201,6 +238,7 @@ pub const PRESETS: &[Preset] = &[
         msm_adders: 1,
         // One more 544-DSP MontMul per adder would take the board over 80 % of the DSPs.
         msm_reduce: false,
+        msm_g2_adders: 0,
     },
     Preset {
         name: "u55c-bn254",
@@ -218,6 +256,7 @@ pub const PRESETS: &[Preset] = &[
         msm_fifo_depth: 32,
         msm_adders: 1,
         msm_reduce: true,
+        msm_g2_adders: 0,
     },
 ];
 
@@ -253,6 +292,14 @@ impl Preset {
         )
         .with_adders(self.msm_adders)
         .with_reduce(self.msm_reduce)
+    }
+    /// The G2 MSM engine's configuration (None: the preset has none).
+    pub fn msm_g2(&self) -> Option<MsmConfig> {
+        (self.msm_g2_adders > 0).then(|| {
+            self.msm()
+                .with_adders(self.msm_g2_adders)
+                .for_group(Group::G2)
+        })
     }
     /// The part a real-card preset targets (None for simulation presets).
     pub fn part(&self) -> Option<&'static crate::part::Part> {
@@ -351,7 +398,11 @@ pub struct MsmConfig {
     pub scalar_bits: usize,
     /// Base-field element width W (256 or 384).
     pub field_width: usize,
-    /// Stream beats per affine base point (1 if 2·W ≤ 512).
+    /// The group of the points.
+    pub group: Group,
+    /// Width of one coordinate: W · the group's degree.
+    pub coord_width: usize,
+    /// Stream beats per affine base point (1 if both coordinates fit one beat, else 2).
     pub point_beats: usize,
     /// log2 of the base memory size, in points.
     pub log_bases: usize,
@@ -421,6 +472,8 @@ impl MsmConfig {
             windows: (scalar_bits + 1).div_ceil(window_bits),
             scalar_bits,
             field_width,
+            group: Group::G1,
+            coord_width: field_width,
             point_beats: crate::wire::point_beats(field_width),
             log_bases,
             fifo_depth,
@@ -428,6 +481,21 @@ impl MsmConfig {
             lane_queue: LANE_QUEUE,
             reduce: false,
         }
+    }
+
+    /// The same engine over the points of `group` (coordinates `group.degree()` base-field
+    /// elements wide).
+    pub fn for_group(mut self, group: Group) -> Self {
+        self.group = group;
+        self.coord_width = self.field_width * group.degree();
+        self.point_beats = crate::wire::point_beats(self.coord_width);
+        self
+    }
+
+    /// Whether a coordinate fits one stream beat, as the msm_load and readout formats
+    /// need (false for BLS12-381 G2: 768-bit coordinates).
+    pub fn fits_wire(&self) -> bool {
+        self.coord_width <= crate::wire::BEAT_BITS
     }
 
     /// The same engine with (or without) the bucket reduction on the card.

@@ -12,8 +12,10 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// 1.1 added CAPS_NTT, 1.2 CAPS_MSM; 2.0 changed the msm_run readout to signed digits
 /// (2^(c−1) buckets per window, see [`crate::wire::readout_beats`]); 2.1 added
 /// PERF_MSM_ADDS_MIN for MSM units of several adders (PERF_STALL_CYCLES of msm_run counts
-/// idle adder-cycles).
-pub const VERSION: u32 = 0x0002_0002;
+/// idle adder-cycles); 2.2 the bucket reduction on the card (CAPS_MSM_REDUCE, JOB_MSM_FLAGS
+/// reduce, PERF_MSM_REDUCE_CYCLES); 2.3 the G2 MSM engine (CAPS_MSM_G2*, opcodes 8
+/// msm_g2_load and 9 msm_g2_run).
+pub const VERSION: u32 = 0x0002_0003;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,10 +76,13 @@ registers! {
     CAPS_MSM = 0x028, Ro, "MSM engine: window size c in bits (bits 7:0) | windows (bits 15:8) | point adders (bits 23:16) | beats per base point on the wire (bits 31:24); 0: no MSM engine.";
     CAPS_MSM_BASES = 0x02C, Ro, "MSM engine: card memory for resident bases, in points (msm_load / msm_run: JOB_MSM_OFFSET + JOB_COUNT ≤ this).";
     CAPS_MSM_REDUCE = 0x030, Ro, "MSM engine: bucket-reduction groups G per window (a power of two); 0: no reduction on the card (msm_run reads the buckets back).";
+    CAPS_MSM_G2 = 0x034, Ro, "G2 MSM engine, fields as CAPS_MSM (its points are G2 points: Fq2 coordinates {c1, c0}, one coordinate per lane); 0: no G2 engine (G2 MSMs run on the host).";
+    CAPS_MSM_G2_BASES = 0x038, Ro, "G2 MSM engine: card memory for resident G2 bases, in points (its own memory: msm_g2_load / msm_g2_run offsets index it).";
+    CAPS_MSM_G2_REDUCE = 0x03C, Ro, "G2 MSM engine: bucket-reduction groups per window, as CAPS_MSM_REDUCE.";
     CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
-    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run).";
+    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run, 8 msm_g2_load, 9 msm_g2_run).";
     JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES).";
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
     JOB_NTT_ROW = 0x06C, Rw, "ntt twiddle jobs: index r of the job's first NTT (rows of the four-step transform).";
@@ -374,6 +379,7 @@ pub const PACKED: &[(&str, &[BitField])] = &[
     ("CAPS_CURVE", CapsCurve::FIELDS),
     ("CAPS_NTT", CapsNtt::FIELDS),
     ("CAPS_MSM", CapsMsm::FIELDS),
+    ("CAPS_MSM_G2", CapsMsm::FIELDS),
     ("CONTROL", Control::FIELDS),
     ("IRQ_ENABLE", IrqEnable::FIELDS),
     ("STATUS", Status::FIELDS),
@@ -400,11 +406,15 @@ pub enum Opcode {
     MsmLoad = 6,
     /// Σ k_i·P_i over the resident bases JOB_MSM_OFFSET.. : streams scalars in, buckets out.
     MsmRun = 7,
+    /// msm_load for the G2 engine: G2 base points into its card memory.
+    MsmG2Load = 8,
+    /// msm_run on the G2 engine (same flags, stream and readout, G2 coordinates).
+    MsmG2Run = 9,
 }
 
 impl Opcode {
     /// Every opcode.
-    pub const ALL: [Opcode; 7] = [
+    pub const ALL: [Opcode; 9] = [
         Opcode::Mul,
         Opcode::Add,
         Opcode::Sub,
@@ -412,6 +422,8 @@ impl Opcode {
         Opcode::Ntt,
         Opcode::MsmLoad,
         Opcode::MsmRun,
+        Opcode::MsmG2Load,
+        Opcode::MsmG2Run,
     ];
     /// The largest opcode of the elementwise kernel (opcodes 1 ..= KERNEL_MAX); the MSM
     /// unit takes the MSM opcodes above it.
@@ -426,11 +438,27 @@ impl Opcode {
             Opcode::Ntt => "ntt",
             Opcode::MsmLoad => "msm_load",
             Opcode::MsmRun => "msm_run",
+            Opcode::MsmG2Load => "msm_g2_load",
+            Opcode::MsmG2Run => "msm_g2_run",
         }
     }
     /// Whether the MSM unit (not the elementwise kernel) runs the job.
     pub fn is_msm(self) -> bool {
-        matches!(self, Opcode::MsmLoad | Opcode::MsmRun)
+        matches!(
+            self,
+            Opcode::MsmLoad | Opcode::MsmRun | Opcode::MsmG2Load | Opcode::MsmG2Run
+        )
+    }
+    /// Whether the G2 MSM engine runs the job.
+    pub fn is_msm_g2(self) -> bool {
+        matches!(self, Opcode::MsmG2Load | Opcode::MsmG2Run)
+    }
+    /// The load and run opcodes of the MSM engine of `group`.
+    pub fn msm_ops(group: crate::preset::Group) -> (Opcode, Opcode) {
+        match group {
+            crate::preset::Group::G1 => (Opcode::MsmLoad, Opcode::MsmRun),
+            crate::preset::Group::G2 => (Opcode::MsmG2Load, Opcode::MsmG2Run),
+        }
     }
     /// Whether the job streams a second operand vector b.
     pub fn binary(self) -> bool {

@@ -45,13 +45,14 @@
 //! muxes of this shape); the adders are rust-hdl children. The unit is simulated with
 //! Verilator only.
 
-use super::point_add::PointAdd;
+use super::g2_add::G2PointAdd;
+use super::point_add::{AdderKind, PointAdd};
 use crate::shell::kernel::BEAT_BITS;
 use crate::shell::regs::{FaultInject, HwError, JobMsmFlags, Opcode, Status};
 use num_bigint::BigUint;
 use rust_hdl::core::prelude::*;
 
-pub use zkpipe_spec::preset::{MsmConfig, ReducePlan};
+pub use zkpipe_spec::preset::{Group, MsmConfig, ReducePlan};
 
 /// Bits of a bucket address in a lane's memory {window in the lane, magnitude − 1}.
 pub fn bucket_addr_bits(cfg: &MsmConfig) -> usize {
@@ -98,8 +99,10 @@ pub struct MsmUnit<const W: usize, const W2: usize> {
     pub c2h_tvalid: Signal<Out, Bit>,
     pub c2h_tlast: Signal<Out, Bit>,
     pub c2h_tready: Signal<In, Bit>,
-    /// One adder per lane (`add$k` in the Verilog).
+    /// One G1 adder per lane (`add$k` in the Verilog), or none in a G2 engine.
     add: Vec<PointAdd<W, W2>>,
+    /// One G2 adder per lane (`add_g2$k`), or none in a G1 engine.
+    add_g2: Vec<G2PointAdd<W, W2>>,
     _geometry: MsmConfig,
     _one: BigUint,
     _modulus: BigUint,
@@ -124,6 +127,12 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             "the signed digits' carry must stay in the top window"
         );
         assert_eq!(W % NEG_SEGMENT_BITS, 0);
+        assert!(
+            geometry.fits_wire(),
+            "{} coordinates of {} bits do not fit one stream beat",
+            geometry.group.name(),
+            geometry.coord_width
+        );
         // Adder tags: bucket address, bit 31 = a reduction step, bit 30 = its T sum.
         assert!(bucket_addr_bits(&geometry) <= 30 && geometry.log_bases < 32);
         let params = cfg.curve.base_field().params();
@@ -156,7 +165,16 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             c2h_tvalid: Default::default(),
             c2h_tlast: Default::default(),
             c2h_tready: Default::default(),
-            add: (0..cfg.adders).map(|_| PointAdd::for_msm(cfg)).collect(),
+            add: match cfg.group {
+                Group::G1 => (0..cfg.adders).map(|_| PointAdd::for_msm(cfg)).collect(),
+                Group::G2 => Vec::new(),
+            },
+            add_g2: match cfg.group {
+                Group::G1 => Vec::new(),
+                Group::G2 => (0..cfg.adders)
+                    .map(|_| G2PointAdd::new(cfg.curve, cfg.mul_style, AdderKind::of(cfg)))
+                    .collect(),
+            },
             _geometry: geometry,
             _one: one,
             _modulus: params.modulus,
@@ -169,7 +187,10 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
 
     /// Latency of the point adder.
     pub fn adder_latency(&self) -> usize {
-        self.add[0].latency()
+        match self._geometry.group {
+            Group::G1 => self.add[0].latency(),
+            Group::G2 => self.add_g2[0].latency(),
+        }
     }
 
     /// The bucket reduction's schedule (None: the host reduces).
@@ -180,10 +201,12 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
     /// The generated control: see the module documentation.
     fn verilog(&self) -> String {
         let g = &self._geometry;
-        let w = W;
+        // Coordinates are `comps` base-field elements of W bits: w bits in all.
+        let w = g.coord_width;
+        let comps = g.group.degree();
         let c = g.window_bits;
         let nw = g.windows;
-        let lanes = self.add.len();
+        let lanes = g.adders;
         let sb = nw * c; // scalar shift register
         let take = sb.min(256);
         let ab = bucket_addr_bits(g);
@@ -202,12 +225,33 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         // −y = p − y in two stages of 128-bit segments: per-segment differences, borrow and
         // zero flags when the point enters `next`, the borrows resolved into it on the way
         // to `current`.
+        // Each component is negated on its own (G2: −(c0, c1) = (−c0, −c1)), and a zero
+        // component stays zero (p − 0 = p is not reduced).
         let segs = w / NEG_SEGMENT_BITS;
+        let comp_segs = W / NEG_SEGMENT_BITS;
         let seg = |i: usize| (NEG_SEGMENT_BITS * (i + 1) - 1, NEG_SEGMENT_BITS * i);
         let p_seg = |i: usize| {
             let mask = (BigUint::from(1u8) << NEG_SEGMENT_BITS) - 1u8;
-            (&self._modulus >> (NEG_SEGMENT_BITS * i)) & mask
+            (&self._modulus >> (NEG_SEGMENT_BITS * (i % comp_segs))) & mask
         };
+        let neg_zero1 = (0..comps)
+            .map(|j| {
+                format!(
+                    "          n_yz[{j}] <= (pmem_q[{hi}:{lo}] == {W}'d0);\n",
+                    hi = w + W * (j + 1) - 1,
+                    lo = w + W * j
+                )
+            })
+            .collect::<String>();
+        let neg_zero2 = (0..comps)
+            .map(|j| {
+                format!(
+                    "  if (n_yz[{j}]) n_ny[{hi}:{lo}] = {W}'d0;\n",
+                    hi = W * (j + 1) - 1,
+                    lo = W * j
+                )
+            })
+            .collect::<String>();
         let neg_stage1 = (0..segs)
             .map(|i| {
                 let (hi, lo) = seg(i);
@@ -221,7 +265,10 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             })
             .collect::<String>();
         let neg_borrows = (0..segs)
-            .map(|i| format!("  n_b[{}] = n_g[{i}] | (n_z[{i}] & n_b[{i}]);\n", i + 1))
+            .map(|i| match (i + 1) % comp_segs {
+                0 => format!("  n_b[{}] = 1'b0;\n", i + 1),
+                _ => format!("  n_b[{}] = n_g[{i}] | (n_z[{i}] & n_b[{i}]);\n", i + 1),
+            })
             .collect::<String>();
         let neg_stage2 = (0..segs)
             .map(|i| {
@@ -259,7 +306,8 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         });
         let red_part =
             |f: &dyn Fn(&ReduceVerilog) -> String| red.as_ref().map(f).unwrap_or_default();
-        let ops = (Opcode::MsmLoad as u32, Opcode::MsmRun as u32);
+        let ops = Opcode::msm_ops(g.group);
+        let ops = (ops.0 as u32, ops.1 as u32);
         let (e_busy, e_count, e_short, e_long, e_cfg) = (
             HwError::StartWhileBusy as u8,
             HwError::CountOutOfRange as u8,
@@ -293,6 +341,11 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 k,
                 lanes,
                 w,
+                base_width: W,
+                adder: match g.group {
+                    Group::G1 => "add",
+                    Group::G2 => "add_g2",
+                },
                 c,
                 sb,
                 ab,
@@ -365,6 +418,7 @@ reg [{nwm}:0] n_gen, n_prop;
 reg [{nw}:0] carry_in;
 reg [{segs_m}:0] n_g, n_z;
 reg [{segs}:0] n_b;
+reg [{comps_m}:0] n_yz;
 reg [{wm}:0] n_d, n_ny;
 // Readout: lane, window in the lane, magnitude − 1.
 reg [{abm}:0] r_a, clr_a;
@@ -380,7 +434,7 @@ integer k;
 {lane_decls}{red_decls}
 always @(*) begin
   n_b[0] = 1'b0;
-{neg_borrows}{neg_stage2}
+{neg_borrows}{neg_stage2}{neg_zero2}
   // Carry into each window: the carries of (generate | propagate) + generate.
   carry_in = ({{1'b0, n_gen | n_prop}} + {{1'b0, n_gen}}) ^ {{1'b0, n_gen | n_prop}} ^ {{1'b0, n_gen}};
 {red_comb}{lane_comb}
@@ -496,7 +550,7 @@ always @(posedge clock) begin
         defer_c <= defer_c + defers_now;
         if (f_to_n) begin
           n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0;
-{neg_stage1}{carry_flags}        end
+{neg_stage1}{neg_zero1}{carry_flags}        end
         if (acc) begin
           f_v <= 1'b1;
           f_s <= {sb}'d0;
@@ -579,6 +633,7 @@ end
             half_last = half - 1,
             nwm = nw - 1,
             segs_m = segs - 1,
+            comps_m = comps - 1,
             lbm = lbits - 1,
             lbm_ = lb - 1,
             lanes_last = lanes - 1,
@@ -777,7 +832,12 @@ end
 struct LaneParams<'a> {
     k: usize,
     lanes: usize,
+    /// Coordinate width (W · the group's degree).
     w: usize,
+    /// Base-field width W: a G2 adder's ports are coordinates' components `_c0`, `_c1`.
+    base_width: usize,
+    /// The lane adders' field name (`add` or `add_g2`).
+    adder: &'a str,
     c: usize,
     sb: usize,
     ab: usize,
@@ -816,6 +876,8 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
         k,
         lanes,
         w,
+        base_width,
+        adder,
         c,
         sb,
         ab,
@@ -837,6 +899,42 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
         (w - 1, 2 * w, 2 * w - 1, 3 * w - 1, ab - 1, c - 1, sb - 1);
     let jb = ab - (c - 1);
     let nwk = sb / c; // windows
+    let a = format!("{adder}${k}");
+    // An adder port per coordinate component: `x1` (G1) or `x1_c0`, `x1_c1` (G2).
+    let comps = w / base_width;
+    let port = |name: &str, j: usize| match comps {
+        1 => format!("{a}${name}"),
+        _ => format!("{a}${name}_c{j}"),
+    };
+    let inputs = [("x1", "op1", 0), ("y1", "op1", 1), ("z1", "op1", 2)]
+        .into_iter()
+        .chain([("x2", "op2", 0), ("y2", "op2", 1), ("z2", "op2", 2)])
+        .flat_map(|(name, op, coord)| {
+            (0..comps).map(move |j| (name, op, coord * w + j * base_width))
+        })
+        .map(|(name, op, lo)| {
+            let j = (lo % w) / base_width;
+            format!(
+                "  {} = {op}_{k}[{}:{lo}];\n",
+                port(name, j),
+                lo + base_width - 1
+            )
+        })
+        .collect::<String>();
+    let coord_out = |name: &str| {
+        let parts: Vec<String> = (0..comps).rev().map(|j| port(name, j)).collect();
+        format!("{{{}}}", parts.join(", "))
+    };
+    // The adder's result {Z, Y, X}, X's low bit flipped by `fault` (a test hook).
+    let result = |fault: &str| {
+        format!(
+            "{{{}, {}, {} ^ {{{}'d0, {fault}}}}}",
+            coord_out("z3"),
+            coord_out("y3"),
+            coord_out("x3"),
+            w - 1
+        )
+    };
     let decls = format!(
         r#"
 // Lane {k}: windows w = {k} + {lanes}·j, its buckets {{Z, Y, X}} at {{j, magnitude − 1}}.
@@ -937,15 +1035,9 @@ reg [{bw}:0] op1_{k}, op2_{k};
   lane_done_{k} = !l_v_{k} || c_last_{k};
   b_raddr_{k} = (state == S_READ) ? r_a : {red_addr}iss_a_{k};
   b_ren_{k} = (state == S_READ) ? fetch : 1'b1;
-  add${k}$clock = clock;
-  add${k}$enable = 1'b1;
-{operands}  add${k}$x1 = op1_{k}[{wm}:0];
-  add${k}$y1 = op1_{k}[{pwm}:{w}];
-  add${k}$z1 = op1_{k}[{bw}:{pw}];
-  add${k}$x2 = op2_{k}[{wm}:0];
-  add${k}$y2 = op2_{k}[{pwm}:{w}];
-  add${k}$z2 = op2_{k}[{bw}:{pw}];
-"#,
+  {a}$clock = clock;
+  {a}$enable = 1'b1;
+{operands}{inputs}"#,
         c1 = c + 1,
         cm2 = c - 2,
         ddm = dd - 1,
@@ -956,16 +1048,16 @@ reg [{bw}:0] op1_{k}, op2_{k};
             Some((_, cb)) => format!(
                 "  op1_{k} = (red_v1 && red_t1) ? (red_id1_1 ? {ident} : tacc_q_{k}) : bmem_q_{k};\n  \
                  op2_{k} = red_v1 ? (red_id2_1 ? {ident} : sacc_q_{k}) : {{{one}, s_y_{k}, s_x_{k}}};\n  \
-                 add${k}$v = s_v_{k} | red_v1;\n  \
-                 add${k}$tag = red_v1 ? {{1'b1, red_t1, {pad}'d0, red_ch1}} : {{{apad}'d0, s_a_{k}}};\n",
+                 {a}$v = s_v_{k} | red_v1;\n  \
+                 {a}$tag = red_v1 ? {{1'b1, red_t1, {pad}'d0, red_ch1}} : {{{apad}'d0, s_a_{k}}};\n",
                 pad = 30 - cb,
                 apad = 32 - ab,
             ),
             None => format!(
                 "  op1_{k} = bmem_q_{k};\n  \
                  op2_{k} = {{{one}, s_y_{k}, s_x_{k}}};\n  \
-                 add${k}$v = s_v_{k};\n  \
-                 add${k}$tag = {{{apad}'d0, s_a_{k}}};\n",
+                 {a}$v = s_v_{k};\n  \
+                 {a}$tag = {{{apad}'d0, s_a_{k}}};\n",
                 apad = 32 - ab,
             ),
         },
@@ -979,7 +1071,7 @@ reg [{bw}:0] op1_{k}, op2_{k};
 // clear sweep, or read-and-clear during readout), issue stage, in-flight list, FIFO, walk.
 always @(posedge clock) begin
   if (b_ren_{k}) bmem_q_{k} <= bmem_{k}[b_raddr_{k}];
-  if (add${k}$vo{not_red}) bmem_{k}[add${k}$tag_o[{abm}:0]] <= {{add${k}$z3, add${k}$y3, add${k}$x3 ^ {{{wm}'d0, fault[{f_corrupt}]}}}};
+  if ({a}$vo{not_red}) bmem_{k}[{a}$tag_o[{abm}:0]] <= {result_acc};
   else if (state == S_CLEAR) bmem_{k}[clr_a] <= {ident};
 {clears}end
 {red_seq}
@@ -1032,8 +1124,9 @@ always @(posedge clock) begin
 end
 "#,
         ddm2 = dd - 2,
+        result_acc = result(&format!("fault[{f_corrupt}]")),
         not_red = if reduce.is_some() {
-            format!(" && !add${k}$tag_o[31]")
+            format!(" && !{a}$tag_o[31]")
         } else {
             String::new()
         },
@@ -1051,10 +1144,10 @@ end
                     format!(
                         "always @(posedge clock) begin\n  \
                          if (state == S_REDUCE || fetch) {mem}_q_{k} <= {mem}_{k}[acc_raddr];\n  \
-                         if (add${k}$vo && add${k}$tag_o[31] && add${k}$tag_o[30] == 1'b{t})\n    \
-                         {mem}_{k}[add${k}$tag_o[{cbm}:0]] <= {{add${k}$z3, add${k}$y3, add${k}$x3 ^ \
-                         {{{wm}'d0, fault[{f_corrupt}] | fault[{f_corrupt_reduce}]}}}};\nend\n",
-                        cbm = cb - 1
+                         if ({a}$vo && {a}$tag_o[31] && {a}$tag_o[30] == 1'b{t})\n    \
+                         {mem}_{k}[{a}$tag_o[{cbm}:0]] <= {res};\nend\n",
+                        cbm = cb - 1,
+                        res = result(&format!("fault[{f_corrupt}] | fault[{f_corrupt_reduce}]")),
                     )
                 };
                 write("sacc", 0) + &write("tacc", 1)
@@ -1092,6 +1185,9 @@ impl<const W: usize, const W2: usize> Logic for MsmUnit<W, W2> {
     /// not run it. Only the adder's clock is forwarded so the child stays well formed.
     fn update(&mut self) {
         for add in &mut self.add {
+            add.clock.next = self.clock.val();
+        }
+        for add in &mut self.add_g2 {
             add.clock.next = self.clock.val();
         }
     }

@@ -4,10 +4,12 @@
 //! `m_axis_h2c_*_0` (to `h2c_*`), `s_axis_c2h_*_0` (to `c2h_*`) and `usr_irq_req` (to
 //! `irq`) — no custom DMA logic.
 //!
-//! Two engines sit behind the same CSR block and streams: the elementwise kernel (with the
-//! NTT path) and the MSM unit. JOB_OPCODE selects which one gets CONTROL.start, the
-//! streams, STATUS and the performance counters; `PW` is the width of the curve's base
-//! field (the MSM unit's points).
+//! Two or three engines sit behind the same CSR block and streams: the elementwise kernel
+//! (with the NTT path), the G1 MSM unit and, on presets with `msm_g2_adders`, the G2 MSM
+//! unit (the same Pippenger unit over the Fq2 adder, with its own base memory).
+//! JOB_OPCODE selects which one gets CONTROL.start, the streams, STATUS and the
+//! performance counters; `PW` is the width of the curve's base field (the MSM unit's
+//! points).
 
 use super::csr::{CsrBlock, CsrConstants};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
@@ -47,6 +49,11 @@ pub struct Board<const PW: usize, const PW2: usize> {
     kernel: ElementwiseKernel,
     msm: MsmUnit<PW, PW2>,
     msm_sel: Signal<Local, Bit>,
+    /// The G2 MSM unit, if the preset has one (`msm_g2$0`).
+    msm_g2: Vec<MsmUnit<PW, PW2>>,
+    g2_sel: Signal<Local, Bit>,
+    /// The selected engine's done.
+    done: Signal<Local, Bit>,
 }
 
 /// CSR ports: (board port, csr port, board input?).
@@ -86,14 +93,16 @@ const STREAM_INPUTS: [&str; 2] = ["h2c_tdata", "h2c_tlast"];
 impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
     pub fn new(preset: &Preset) -> Self {
         let msm = MsmUnit::new(&preset.msm());
+        let msm_g2: Vec<MsmUnit<PW, PW2>> = preset.msm_g2().iter().map(MsmUnit::new).collect();
         let kernel = ElementwiseKernel::new(&preset.kernel(), &preset.ntt());
         let ntt = kernel.ntt();
+        let g2_geometry = msm_g2.first().map(|u| (u.geometry(), u.reduce_plan()));
         let caps = CsrConstants::of(
             preset,
             kernel.latency(),
             ntt,
-            &msm.geometry(),
-            msm.reduce_plan(),
+            (&msm.geometry(), msm.reduce_plan()),
+            g2_geometry.as_ref().map(|(g, p)| (g, *p)),
         );
         Self {
             clock: Default::default(),
@@ -124,7 +133,15 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
             kernel,
             msm,
             msm_sel: Default::default(),
+            msm_g2,
+            g2_sel: Default::default(),
+            done: Default::default(),
         }
+    }
+
+    /// The G2 MSM unit's geometry (None: no G2 engine).
+    pub fn msm_g2_geometry(&self) -> Option<MsmConfig> {
+        self.msm_g2.first().map(|u| u.geometry())
     }
 
     pub fn msm_geometry(&self) -> MsmConfig {
@@ -176,80 +193,99 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         for port in STREAM_INPUTS {
             s.push(assign(format!("kernel${port}"), sig(port)));
         }
-        // The MSM unit: selected by its opcodes; the kernel sees neither its start nor its
-        // stream beats.
-        let msm_op = |o: Opcode| eq(sig("csr$opcode"), lit_u(o as u64, 32));
+        // The MSM units: each selected by its opcodes; the kernel sees neither their start
+        // nor their stream beats.
+        let op = |o: Opcode| eq(sig("csr$opcode"), lit_u(o as u64, 32));
+        let has_g2 = !self.msm_g2.is_empty();
         s.push(assign(
             "msm_sel",
-            or(msm_op(Opcode::MsmLoad), msm_op(Opcode::MsmRun)),
+            or(op(Opcode::MsmLoad), op(Opcode::MsmRun)),
         ));
-        s.push(assign("msm$clock", sig("clock")));
-        s.push(assign("msm$start", and(sig("csr$start"), sig("msm_sel"))));
-        s.push(assign(
-            "kernel$start",
-            and(sig("csr$start"), not(sig("msm_sel"))),
-        ));
-        s.push(assign("msm$soft_reset", sig("csr$soft_reset")));
-        s.push(assign("msm$opcode", sig("csr$opcode")));
-        s.push(assign("msm$count", sig("csr$count")));
-        s.push(assign("msm$offset", sig("csr$msm_offset")));
-        s.push(assign("msm$fault", sig("csr$fault_inject")));
-        s.push(assign("msm$flags", sig("csr$msm_flags")));
-        for (csr, unit) in [
-            ("status", "status"),
-            ("perf_busy", "perf_busy"),
-            ("perf_in", "perf_in"),
-            ("perf_out", "perf_out"),
-            ("perf_stall", "perf_stall"),
-        ] {
-            s.push(mux_assign(
-                &format!("csr${csr}"),
-                sig("msm_sel"),
-                sig(format!("msm${unit}")),
-                sig(format!("kernel${unit}")),
+        let mut units = vec![("msm", "msm_sel")];
+        let mut any_msm = sig("msm_sel");
+        if has_g2 {
+            s.push(assign(
+                "g2_sel",
+                or(op(Opcode::MsmG2Load), op(Opcode::MsmG2Run)),
+            ));
+            units.push(("msm_g2$0", "g2_sel"));
+            any_msm = or(any_msm, sig("g2_sel"));
+        }
+        for (unit, sel) in &units {
+            let port = |p: &str| format!("{unit}${p}");
+            s.push(assign(port("clock"), sig("clock")));
+            s.push(assign(port("start"), and(sig("csr$start"), sig(*sel))));
+            for (p, csr) in [
+                ("soft_reset", "soft_reset"),
+                ("opcode", "opcode"),
+                ("count", "count"),
+                ("offset", "msm_offset"),
+                ("fault", "fault_inject"),
+                ("flags", "msm_flags"),
+            ] {
+                s.push(assign(port(p), sig(format!("csr${csr}"))));
+            }
+            s.push(assign(port("h2c_tdata"), sig("h2c_tdata")));
+            s.push(assign(port("h2c_tlast"), sig("h2c_tlast")));
+            s.push(assign(
+                port("h2c_tvalid"),
+                and(sig("h2c_tvalid"), sig(*sel)),
+            ));
+            s.push(assign(
+                port("c2h_tready"),
+                and(sig("c2h_tready"), sig(*sel)),
             ));
         }
-        s.push(assign("csr$perf_msm_adds", sig("msm$perf_adds")));
-        s.push(assign("csr$perf_msm_deferrals", sig("msm$perf_deferrals")));
-        s.push(assign("csr$perf_msm_accum", sig("msm$perf_accum")));
-        s.push(assign("csr$perf_msm_adds_min", sig("msm$perf_adds_min")));
-        s.push(assign("csr$perf_msm_reduce", sig("msm$perf_reduce")));
-        s.push(assign("msm$h2c_tdata", sig("h2c_tdata")));
-        s.push(assign("msm$h2c_tlast", sig("h2c_tlast")));
         s.push(assign(
-            "msm$h2c_tvalid",
-            and(sig("h2c_tvalid"), sig("msm_sel")),
+            "kernel$start",
+            and(sig("csr$start"), not(any_msm.clone())),
         ));
         s.push(assign(
             "kernel$h2c_tvalid",
-            and(sig("h2c_tvalid"), not(sig("msm_sel"))),
-        ));
-        s.push(assign(
-            "msm$c2h_tready",
-            and(sig("c2h_tready"), sig("msm_sel")),
+            and(sig("h2c_tvalid"), not(any_msm.clone())),
         ));
         s.push(assign(
             "kernel$c2h_tready",
-            and(sig("c2h_tready"), not(sig("msm_sel"))),
+            and(sig("c2h_tready"), not(any_msm)),
         ));
-        for port in ["h2c_tready", "c2h_tdata", "c2h_tvalid", "c2h_tlast"] {
-            s.push(mux_assign(
-                port,
-                sig("msm_sel"),
-                sig(format!("msm${port}")),
-                sig(format!("kernel${port}")),
-            ));
-        }
-        s.push(assign(
-            "irq",
-            and(
-                or(
-                    and(sig("msm_sel"), sig("msm$done")),
-                    and(not(sig("msm_sel")), sig("kernel$done")),
+        // Outputs from the selected engine: the G2 unit, else the G1 unit, else the kernel.
+        let pick = |dst: &str, msm_port: &str, kernel_port: Option<&str>| {
+            let g1 = match kernel_port {
+                Some(k) => mux_assign(
+                    dst,
+                    sig("msm_sel"),
+                    sig(format!("msm${msm_port}")),
+                    sig(format!("kernel${k}")),
                 ),
-                sig("csr$irq_enable"),
-            ),
-        ));
+                None => assign(dst, sig(format!("msm${msm_port}"))),
+            };
+            if has_g2 {
+                if_else(
+                    sig("g2_sel"),
+                    vec![assign(dst, sig(format!("msm_g2$0${msm_port}")))],
+                    vec![g1],
+                )
+            } else {
+                g1
+            }
+        };
+        for p in ["status", "perf_busy", "perf_in", "perf_out", "perf_stall"] {
+            s.push(pick(&format!("csr${p}"), p, Some(p)));
+        }
+        for (csr, unit) in [
+            ("perf_msm_adds", "perf_adds"),
+            ("perf_msm_deferrals", "perf_deferrals"),
+            ("perf_msm_accum", "perf_accum"),
+            ("perf_msm_adds_min", "perf_adds_min"),
+            ("perf_msm_reduce", "perf_reduce"),
+        ] {
+            s.push(pick(&format!("csr${csr}"), unit, None));
+        }
+        for p in ["h2c_tready", "c2h_tdata", "c2h_tvalid", "c2h_tlast"] {
+            s.push(pick(p, p, Some(p)));
+        }
+        s.push(pick("done", "done", Some("done")));
+        s.push(assign("irq", and(sig("done"), sig("csr$irq_enable"))));
         comb(s)
     }
 }

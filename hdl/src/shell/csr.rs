@@ -26,7 +26,17 @@ pub struct CsrConstants {
     pub msm_bases: u32,
     /// CAPS_MSM_REDUCE: reduction groups per window (0: the host reduces).
     pub msm_reduce: u32,
+    /// CAPS_MSM_G2, CAPS_MSM_G2_BASES, CAPS_MSM_G2_REDUCE (all 0: no G2 engine).
+    pub msm_g2: u32,
+    pub msm_g2_bases: u32,
+    pub msm_g2_reduce: u32,
 }
+
+/// An MSM engine's geometry and reduction plan, as [`CsrConstants::of`] takes them.
+pub type MsmCaps<'a> = (
+    &'a crate::preset::MsmConfig,
+    Option<crate::preset::ReducePlan>,
+);
 
 impl CsrConstants {
     /// The values a board of `preset` holds, given its elementwise latency, NTT path and
@@ -35,8 +45,8 @@ impl CsrConstants {
         preset: &crate::preset::Preset,
         latency: usize,
         ntt: &crate::ntt::NttPath,
-        msm: &crate::preset::MsmConfig,
-        msm_reduce: Option<crate::preset::ReducePlan>,
+        (msm, msm_reduce): MsmCaps,
+        g2: Option<MsmCaps>,
     ) -> Self {
         let scalar = preset.curve.scalar_field().params();
         let base = preset.curve.base_field().params();
@@ -50,7 +60,11 @@ impl CsrConstants {
             beat_bits: super::kernel::BEAT_BITS as u32,
             max_count: preset.max_job_elements,
             preset_hash: preset.hash(),
-            opcodes: Opcode::ALL.iter().map(|o| 1u32 << *o as u32).sum(),
+            opcodes: Opcode::ALL
+                .iter()
+                .filter(|o| g2.is_some() || !o.is_msm_g2())
+                .map(|o| 1u32 << *o as u32)
+                .sum(),
             latency: latency as u32,
             clock_khz: (preset.clock_mhz * 1000.0) as u32,
             ntt: CapsNtt {
@@ -62,6 +76,9 @@ impl CsrConstants {
             msm: msm.caps().encode(),
             msm_bases: msm.capacity() as u32,
             msm_reduce: msm_reduce.map_or(0, |p| p.groups as u32),
+            msm_g2: g2.map_or(0, |(g, _)| g.caps().encode()),
+            msm_g2_bases: g2.map_or(0, |(g, _)| g.capacity() as u32),
+            msm_g2_reduce: g2.and_then(|(_, p)| p).map_or(0, |p| p.groups as u32),
         }
     }
 
@@ -81,6 +98,9 @@ impl CsrConstants {
             (CAPS_MSM, self.msm),
             (CAPS_MSM_BASES, self.msm_bases),
             (CAPS_MSM_REDUCE, self.msm_reduce),
+            (CAPS_MSM_G2, self.msm_g2),
+            (CAPS_MSM_G2_BASES, self.msm_g2_bases),
+            (CAPS_MSM_G2_REDUCE, self.msm_g2_reduce),
         ]
     }
 }

@@ -6,7 +6,8 @@
 //! [`crate::msm`]) run on the card; inputs larger than one job are cut at CAPS_MAX_COUNT
 //! (elementwise) or CAPS_MSM_BASES (MSM). G1 bases become resident in card memory on first
 //! use while it has room, so a proving key's bases are uploaded once and later proofs
-//! stream only scalars. G2 MSMs run on the host with arkworks (the card has no G2 engine).
+//! stream only scalars. G2 MSMs run on the card's G2 engine when it has one (CAPS_MSM_G2;
+//! G2 bases resident the same way), else on the host with arkworks.
 
 use super::{check_lengths, Backend, BackendStats};
 use crate::device::Device;
@@ -22,7 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The prover kernels on card engines: NTT and elementwise jobs on `D`, G1 MSMs on `P`
-/// (one card, or a pool that splits MSMs across cards); G2 MSMs run on the CPU.
+/// (one card, or a pool that splits MSMs across cards); G2 MSMs on `P`'s G2 engines, or
+/// on the CPU when a card has none.
 pub struct CardBackend<D, P> {
     /// The card of NTTs and elementwise jobs (a pool's first card).
     device: Arc<D>,
@@ -200,7 +202,7 @@ impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
 impl<E: Pairing, D, P> Backend<E> for CardBackend<D, P>
 where
     D: CardInfo + NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField> + Send + Sync,
-    P: MsmCards + MsmEngine<E::G1Affine> + Send + Sync,
+    P: MsmCards + MsmEngine<E::G1Affine> + MsmEngine<E::G2Affine> + Send + Sync,
 {
     fn describe(&self) -> String {
         self.describe_cards()
@@ -209,7 +211,7 @@ where
     fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1> {
         check_lengths(bases.len(), scalars.len())?;
         let t = Instant::now();
-        let (r, report) = self.pool.msm_g1(bases, scalars)?;
+        let (r, report) = MsmEngine::<E::G1Affine>::msm_on_card(&self.pool, bases, scalars)?;
         self.record_msm(false, t.elapsed());
         let mut s = self.stats_mut();
         s.device.add(&report.stats());
@@ -220,8 +222,17 @@ where
     fn msm_g2(&self, bases: &[E::G2Affine], scalars: &[E::ScalarField]) -> Result<E::G2> {
         check_lengths(bases.len(), scalars.len())?;
         let t = Instant::now();
+        if MsmEngine::<E::G2Affine>::has_engine(&self.pool) {
+            let (r, report) = MsmEngine::<E::G2Affine>::msm_on_card(&self.pool, bases, scalars)?;
+            self.record_msm(true, t.elapsed());
+            let mut s = self.stats_mut();
+            s.device.add(&report.stats());
+            s.msm_g2_device.merge(&report);
+            return Ok(r);
+        }
         let r = E::G2::msm_unchecked(bases, scalars);
         self.record_msm(true, t.elapsed());
+        self.stats_mut().msm_g2_host_time += t.elapsed();
         Ok(r)
     }
 

@@ -83,6 +83,7 @@ impl<E: Pairing> Backend<E> for CpuBackend {
             |s, d| {
                 s.msm_g2_calls += 1;
                 s.msm_g2_time += d;
+                s.msm_g2_host_time += d;
             },
             t,
         );

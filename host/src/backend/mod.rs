@@ -38,6 +38,9 @@ pub struct BackendStats {
     pub msm_g2_calls: usize,
     /// Wall time in G2 MSM calls.
     pub msm_g2_time: Duration,
+    /// The part of `msm_g2_time` spent in G2 MSMs on the host (a card without a G2
+    /// engine, or the CPU backend).
+    pub msm_g2_host_time: Duration,
     /// Elementwise calls.
     pub elementwise_calls: usize,
     /// Wall time in elementwise calls.
@@ -46,6 +49,8 @@ pub struct BackendStats {
     pub device: EngineStats,
     /// The card's G1 MSM work (adds, deferrals, accumulation cycles, host reduction).
     pub msm_device: crate::msm::MsmReport,
+    /// The card's G2 MSM work (its G2 engine).
+    pub msm_g2_device: crate::msm::MsmReport,
 }
 
 impl BackendStats {
@@ -64,10 +69,12 @@ crate::measures!(BackendStats {
     msm_g1_time,
     msm_g2_calls,
     msm_g2_time,
+    msm_g2_host_time,
     elementwise_calls,
     elementwise_time,
     device,
     msm_device,
+    msm_g2_device,
 });
 
 /// The kernels a pairing-based prover spends its time in. Slices are ark-ff / ark-ec

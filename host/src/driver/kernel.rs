@@ -6,7 +6,7 @@ use crate::card::Staging;
 use crate::error::{Error, Result};
 use crate::pcie::{PcieFunction, BAR_CSR};
 use std::time::{Duration, Instant};
-use zkpipe_spec::preset::{Curve, Preset};
+use zkpipe_spec::preset::{Curve, Group, Preset};
 use zkpipe_spec::regs::{self, CapsCurve, CapsMsm, CapsNtt, Control, HwError, Status, Version};
 use zkpipe_spec::xdma::{Writeback, STATUS_DESC_STOPPED, STATUS_ERRORS};
 
@@ -56,6 +56,42 @@ pub struct Capabilities {
     pub msm_bases: u32,
     /// Bucket-reduction groups per window of the card's MSM unit (0: the host reduces).
     pub msm_reduce_groups: u32,
+    /// The G2 MSM engine (all zero: none, G2 MSMs run on the host).
+    pub msm_g2: MsmEngineCaps,
+}
+
+/// One MSM engine's geometry (CAPS_MSM or CAPS_MSM_G2 and the registers beside it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MsmEngineCaps {
+    /// Window size c in bits (0: no such engine).
+    pub window_bits: u32,
+    /// Windows per scalar.
+    pub windows: u32,
+    /// Point adders.
+    pub adders: u32,
+    /// Stream beats per base point of a load job.
+    pub point_beats: u32,
+    /// Card memory for resident bases, in points.
+    pub bases: u32,
+    /// Bucket-reduction groups per window (0: the host reduces).
+    pub reduce_groups: u32,
+}
+
+impl MsmEngineCaps {
+    /// Whether the card has this engine.
+    pub fn present(&self) -> bool {
+        self.window_bits != 0 && self.bases != 0
+    }
+    /// Card-to-host beats of a run job's bucket readout.
+    pub fn readout_beats(&self) -> usize {
+        zkpipe_spec::wire::readout_beats(self.windows as usize, self.window_bits as usize)
+    }
+    /// Card-to-host beats of a run job that reduces on the card: X, Y, Z of S_g and T_g
+    /// per window and group.
+    pub fn reduced_readout_beats(&self) -> usize {
+        zkpipe_spec::wire::BUCKET_BEATS * 2 * self.windows as usize * self.reduce_groups as usize
+    }
 }
 
 impl Capabilities {
@@ -84,17 +120,28 @@ impl Capabilities {
             expected: Curve::ALL.into_iter().find(|c| of(*c)).map_or(0, Curve::id),
         })
     }
+    /// The MSM engine of `group`.
+    pub fn msm_engine(&self, group: Group) -> MsmEngineCaps {
+        match group {
+            Group::G1 => MsmEngineCaps {
+                window_bits: self.msm_window_bits,
+                windows: self.msm_windows,
+                adders: self.msm_adders,
+                point_beats: self.msm_point_beats,
+                bases: self.msm_bases,
+                reduce_groups: self.msm_reduce_groups,
+            },
+            Group::G2 => self.msm_g2,
+        }
+    }
     /// Card-to-host beats of one msm_run job: X, Y, Z of each bucket (digits 1 ..= 2^c − 1).
     pub fn msm_readout_beats(&self) -> usize {
-        zkpipe_spec::wire::readout_beats(self.msm_windows as usize, self.msm_window_bits as usize)
+        self.msm_engine(Group::G1).readout_beats()
     }
     /// Card-to-host beats of an msm_run job that reduces on the card: X, Y, Z of S_g and
     /// T_g per window and group.
     pub fn msm_reduced_readout_beats(&self) -> usize {
-        zkpipe_spec::wire::BUCKET_BEATS
-            * 2
-            * self.msm_windows as usize
-            * self.msm_reduce_groups as usize
+        self.msm_engine(Group::G1).reduced_readout_beats()
     }
 }
 
@@ -162,6 +209,25 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
     } else {
         (0, 0)
     };
+    // Registers of map 2.3 (a 2.0–2.2 board has no G2 engine).
+    let g2 = if version & 0xFFFF >= 3 {
+        r(regs::CAPS_MSM_G2)?
+    } else {
+        0
+    };
+    let msm_g2 = if g2 != 0 {
+        let caps = CapsMsm::decode(g2);
+        MsmEngineCaps {
+            window_bits: caps.window_bits,
+            windows: caps.windows,
+            adders: caps.adders,
+            point_beats: caps.point_beats,
+            bases: r(regs::CAPS_MSM_G2_BASES)?,
+            reduce_groups: r(regs::CAPS_MSM_G2_REDUCE)?,
+        }
+    } else {
+        MsmEngineCaps::default()
+    };
     let (curve, ntt, msm) = (
         CapsCurve::decode(curve),
         CapsNtt::decode(ntt),
@@ -188,6 +254,7 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         msm_point_beats: msm.point_beats,
         msm_bases,
         msm_reduce_groups,
+        msm_g2,
     })
 }
 

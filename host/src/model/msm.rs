@@ -253,7 +253,16 @@ fn first_off_curve<P: SWCurveConfig, A: AffineRepr>(bases: &[A]) -> Option<usize
 }
 
 impl<A: AffineRepr> MsmEngine<A> for ModelCard {
-    fn msm_g1(&self, bases: &[A], scalars: &[A::ScalarField]) -> Result<(A::Group, MsmReport)> {
+    /// G1 only: the model has no cycle model of a G2 engine yet, so G2 MSMs of a model
+    /// backend run on the host.
+    fn has_engine(&self) -> bool {
+        <A::BaseField as ark_ff::Field>::extension_degree() == 1
+    }
+    fn msm_on_card(
+        &self,
+        bases: &[A],
+        scalars: &[A::ScalarField],
+    ) -> Result<(A::Group, MsmReport)> {
         self.msm(bases, scalars)
     }
 }

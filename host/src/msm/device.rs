@@ -1,6 +1,6 @@
 //! MSM calls on one [`Device`]: resident bases, chunking, bucket readout and reduction.
 
-use super::curve::BoardCurve;
+use super::curve::{BoardCurve, WIRE_COORD_LIMBS};
 use super::{reduce, wire, MsmReport};
 use crate::card::Job;
 use crate::device::Device;
@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
+use zkpipe_spec::preset::Group;
 use zkpipe_spec::regs::JobMsmFlags;
 
 /// What card memory holds: resident base sets packed from index 0, plus an epoch that
@@ -27,6 +28,7 @@ pub struct CardMemory {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResidentBases {
     device: String,
+    group: Group,
     offset: usize,
     len: usize,
     epoch: u64,
@@ -46,6 +48,10 @@ impl ResidentBases {
     pub fn offset(&self) -> usize {
         self.offset
     }
+    /// The engine whose memory holds the set.
+    pub fn group(&self) -> Group {
+        self.group
+    }
 }
 
 /// Length-and-content key of a base set (64-bit SipHash of the coordinates' Montgomery
@@ -64,15 +70,22 @@ pub(crate) fn fingerprint<A: AffineRepr>(bases: &[A]) -> u64 {
     h.finish()
 }
 
-/// G1 MSM on something that holds a card (what generic code such as
-/// [`crate::backend::BoardBackend`] calls without naming the curve config).
+/// An MSM over points of type `A` (G1 or G2) on something that holds a card (what generic
+/// code such as [`crate::backend::BoardBackend`] calls without naming the curve config).
 pub trait MsmEngine<A: AffineRepr> {
+    /// Whether the card has an engine for these points (G2: CAPS_MSM_G2); callers run the
+    /// MSM on the host otherwise.
+    fn has_engine(&self) -> bool;
     /// Σ scalars[i]·bases[i]; bases stay resident when card memory has room.
-    fn msm_g1(&self, bases: &[A], scalars: &[A::ScalarField]) -> Result<(A::Group, MsmReport)>;
+    fn msm_on_card(&self, bases: &[A], scalars: &[A::ScalarField])
+        -> Result<(A::Group, MsmReport)>;
 }
 
 impl<P: BoardCurve> MsmEngine<Affine<P>> for Device {
-    fn msm_g1(
+    fn has_engine(&self) -> bool {
+        self.check_msm::<P>().is_ok()
+    }
+    fn msm_on_card(
         &self,
         bases: &[Affine<P>],
         scalars: &[P::ScalarField],
@@ -83,8 +96,15 @@ impl<P: BoardCurve> MsmEngine<Affine<P>> for Device {
 
 /// A shared engine is an engine (a model card shared by a backend's NTT and MSM sides).
 impl<A: AffineRepr, T: MsmEngine<A>> MsmEngine<A> for std::sync::Arc<T> {
-    fn msm_g1(&self, bases: &[A], scalars: &[A::ScalarField]) -> Result<(A::Group, MsmReport)> {
-        (**self).msm_g1(bases, scalars)
+    fn has_engine(&self) -> bool {
+        (**self).has_engine()
+    }
+    fn msm_on_card(
+        &self,
+        bases: &[A],
+        scalars: &[A::ScalarField],
+    ) -> Result<(A::Group, MsmReport)> {
+        (**self).msm_on_card(bases, scalars)
     }
 }
 
@@ -98,25 +118,47 @@ pub struct MsmState {
 }
 
 impl Device {
-    fn memory(&self) -> MutexGuard<'_, CardMemory> {
-        self.msm.memory.lock().unwrap_or_else(|e| e.into_inner())
+    fn msm_state(&self, group: Group) -> &MsmState {
+        match group {
+            Group::G1 => &self.msm,
+            Group::G2 => &self.msm_g2,
+        }
     }
 
-    fn serial(&self) -> MutexGuard<'_, ()> {
-        self.msm.serial.lock().unwrap_or_else(|e| e.into_inner())
+    fn memory(&self, group: Group) -> MutexGuard<'_, CardMemory> {
+        let state = self.msm_state(group);
+        state.memory.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Card memory for resident bases, in points (0: no MSM engine).
+    fn serial(&self, group: Group) -> MutexGuard<'_, ()> {
+        let state = self.msm_state(group);
+        state.serial.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Card memory for resident G1 bases, in points (0: no MSM engine).
     pub fn msm_capacity(&self) -> usize {
-        self.capabilities().msm_bases as usize
+        self.msm_capacity_of(Group::G1)
+    }
+
+    /// Card memory for resident bases of `group`'s engine, in points (0: no such engine).
+    pub fn msm_capacity_of(&self, group: Group) -> usize {
+        self.capabilities().msm_engine(group).bases as usize
+    }
+
+    /// Whether the card has an MSM engine for `group` (G2: CAPS_MSM_G2).
+    pub fn has_msm_engine(&self, group: Group) -> bool {
+        self.capabilities().msm_engine(group).present()
     }
 
     fn check_msm<P: BoardCurve>(&self) -> Result<()> {
         let caps = self.capabilities();
-        if caps.msm_window_bits == 0 || caps.msm_bases == 0 {
+        if !caps.msm_engine(P::GROUP).present() || P::COORD_LIMBS > WIRE_COORD_LIMBS {
             return Err(Error::Unsupported {
                 device: self.uri().to_string(),
-                what: "the MSM engine",
+                what: match P::GROUP {
+                    Group::G1 => "the MSM engine",
+                    Group::G2 => "a G2 MSM engine",
+                },
             });
         }
         if caps.curve() != Some(P::CURVE) {
@@ -131,17 +173,19 @@ impl Device {
 
     /// Frees every resident base set; handles from before are refused afterwards.
     pub fn clear_bases(&self) {
-        let _serial = self.serial();
-        let mut m = self.memory();
-        m.used = 0;
-        m.epoch += 1;
-        m.sets.clear();
+        for group in [Group::G1, Group::G2] {
+            let _serial = self.serial(group);
+            let mut m = self.memory(group);
+            m.used = 0;
+            m.epoch += 1;
+            m.sets.clear();
+        }
     }
 
     /// Stores `bases` in card memory and returns their handle. Every base is checked to be
     /// on the curve first (the card's complete formulas assume it).
     pub fn load_bases<P: BoardCurve>(&self, bases: &[Affine<P>]) -> Result<ResidentBases> {
-        let _serial = self.serial();
+        let _serial = self.serial(P::GROUP);
         let mut report = MsmReport::default();
         self.load_bases_reported(bases, fingerprint(bases), &mut report)
     }
@@ -157,9 +201,9 @@ impl Device {
             return Err(Error::Empty);
         }
         check_on_curve(bases)?;
-        let capacity = self.msm_capacity();
+        let capacity = self.msm_capacity_of(P::GROUP);
         let (offset, epoch) = {
-            let m = self.memory();
+            let m = self.memory(P::GROUP);
             if m.used + bases.len() > capacity {
                 return Err(Error::CardMemoryFull {
                     device: self.uri().to_string(),
@@ -173,12 +217,13 @@ impl Device {
         self.load_at(bases, offset, report)?;
         let handle = ResidentBases {
             device: self.uri().to_string(),
+            group: P::GROUP,
             offset,
             len: bases.len(),
             epoch,
             fingerprint,
         };
-        let mut m = self.memory();
+        let mut m = self.memory(P::GROUP);
         if m.epoch != epoch || m.used != offset {
             // Another thread changed card memory meanwhile: what we wrote may be stale.
             return Err(Error::StaleBases {
@@ -197,8 +242,9 @@ impl Device {
         offset: usize,
         report: &mut MsmReport,
     ) -> Result<()> {
-        let point_beats = self.capabilities().msm_point_beats as usize;
+        let point_beats = self.capabilities().msm_engine(P::GROUP).point_beats as usize;
         let job = Job::MsmLoad {
+            group: P::GROUP,
             points: bases.len(),
             offset: offset as u32,
         };
@@ -232,8 +278,8 @@ impl Device {
             });
         }
         {
-            let m = self.memory();
-            if bases.device != self.uri() || bases.epoch != m.epoch {
+            let m = self.memory(P::GROUP);
+            if bases.device != self.uri() || bases.group != P::GROUP || bases.epoch != m.epoch {
                 return Err(Error::StaleBases {
                     device: self.uri().to_string(),
                 });
@@ -243,7 +289,7 @@ impl Device {
             n: scalars.len(),
             ..Default::default()
         };
-        let _serial = self.serial();
+        let _serial = self.serial(P::GROUP);
         let sum = self.run_at::<P>(scalars, bases.offset, &mut report)?;
         report.host_s = started.elapsed().as_secs_f64();
         Ok((sum, report))
@@ -257,7 +303,7 @@ impl Device {
         offset: usize,
         report: &mut MsmReport,
     ) -> Result<Projective<P>> {
-        let per_job = self.msm_capacity();
+        let per_job = self.msm_capacity_of(P::GROUP);
         let jobs = scalars.len().div_ceil(per_job);
         let mut sum = None;
         for (j, chunk) in scalars.chunks(per_job).enumerate() {
@@ -280,11 +326,12 @@ impl Device {
         last: bool,
         report: &mut MsmReport,
     ) -> Result<Option<Projective<P>>> {
-        let caps = self.capabilities().clone();
+        let all_caps = self.capabilities().clone();
+        let caps = all_caps.msm_engine(P::GROUP);
         let n = scalars.len();
-        let on_card = caps.msm_reduce_groups != 0;
-        let groups = caps.msm_reduce_groups as usize;
-        let magnitudes = 1usize << caps.msm_window_bits.saturating_sub(1);
+        let on_card = caps.reduce_groups != 0;
+        let groups = caps.reduce_groups as usize;
+        let magnitudes = 1usize << caps.window_bits.saturating_sub(1);
         if on_card && !(groups.is_power_of_two() && groups <= magnitudes) {
             return Err(Error::Protocol {
                 device: self.uri().to_string(),
@@ -299,14 +346,15 @@ impl Device {
             reduce: last && on_card,
         };
         let job = Job::MsmRun {
+            group: P::GROUP,
             points: n,
             offset: offset as u32,
             flags,
         };
-        let out_beats = job.out_beats(&caps);
+        let out_beats = job.out_beats(&all_caps);
         // One cycle per (point, window) plus the readout: element-equivalents for the
         // default timeout (a simulator runs the adder at ~20k cycles/s; be generous).
-        let work = n * (caps.msm_windows as usize + 1) + out_beats;
+        let work = n * (caps.windows as usize + 1) + out_beats;
         let faulty = |b: usize| Error::Protocol {
             device: self.uri().to_string(),
             reason: if on_card {
@@ -334,13 +382,13 @@ impl Device {
                     .map_err(faulty)
             },
         )?;
-        report.add_job(&done.counters, caps.clock_mhz(), done.sim_cycles);
+        report.add_job(&done.counters, all_caps.clock_mhz(), done.sim_cycles);
         report.run_jobs += 1;
         let Some(decoded) = done.output else {
             return Ok(None);
         };
         let t = decode_started.get().unwrap_or_else(Instant::now);
-        let c = caps.msm_window_bits as usize;
+        let c = caps.window_bits as usize;
         let sum = if on_card {
             reduce::combine_sums::<P>(&decoded, c, groups)
         } else {
@@ -389,9 +437,9 @@ impl Device {
             return Ok((Projective::zero(), report));
         }
         let key = fingerprint(bases);
-        let _serial = self.serial();
+        let _serial = self.serial(P::GROUP);
         let found = {
-            let m = self.memory();
+            let m = self.memory(P::GROUP);
             m.sets
                 .iter()
                 .find(|s| s.len == n && s.fingerprint == key)
@@ -400,7 +448,7 @@ impl Device {
         let sum = if let Some(handle) = found {
             self.run_at::<P>(scalars, handle.offset, &mut report)?
         } else {
-            let free = self.msm_capacity() - self.memory().used;
+            let free = self.msm_capacity_of(P::GROUP) - self.memory(P::GROUP).used;
             if n <= free {
                 let handle = self.load_bases_reported(bases, key, &mut report)?;
                 self.run_at::<P>(scalars, handle.offset, &mut report)?
@@ -409,17 +457,17 @@ impl Device {
                 // Streaming through a sliver of free memory would cut the MSM into many
                 // tiny chunks, each paying a job's setup and the adder's drain: below a
                 // quarter of card memory, the resident sets go (they reload on next use).
-                let free = if free < self.msm_capacity() / STREAM_MIN_FRACTION {
-                    let mut m = self.memory();
+                let free = if free < self.msm_capacity_of(P::GROUP) / STREAM_MIN_FRACTION {
+                    let mut m = self.memory(P::GROUP);
                     m.used = 0;
                     m.epoch += 1;
                     m.sets.clear();
                     drop(m);
-                    self.msm_capacity()
+                    self.msm_capacity_of(P::GROUP)
                 } else {
                     free
                 };
-                let offset = self.msm_capacity() - free;
+                let offset = self.msm_capacity_of(P::GROUP) - free;
                 let chunks = n.div_ceil(free);
                 let mut sum = None;
                 for (i, (b, k)) in bases.chunks(free).zip(scalars.chunks(free)).enumerate() {

@@ -50,7 +50,12 @@ impl DevicePool {
 }
 
 impl<P: BoardCurve> MsmEngine<Affine<P>> for DevicePool {
-    fn msm_g1(
+    fn has_engine(&self) -> bool {
+        self.devices()
+            .iter()
+            .all(|d| MsmEngine::<Affine<P>>::has_engine(d.as_ref()))
+    }
+    fn msm_on_card(
         &self,
         bases: &[Affine<P>],
         scalars: &[P::ScalarField],

@@ -2,7 +2,7 @@
 //! base points in, scalars in, buckets out. Encoders write straight into the card's mapped
 //! staging buffer (in parallel); the decoder reads straight out of it.
 
-use super::curve::BoardCurve;
+use super::curve::{BoardCurve, MAX_COORD_LIMBS};
 use ark_ec::short_weierstrass::Affine;
 use ark_ff::PrimeField;
 use rayon::prelude::*;
@@ -16,9 +16,12 @@ pub fn encode_bases<P: BoardCurve>(out: &mut [u8], bases: &[Affine<P>], point_be
     out.par_chunks_mut(per_point)
         .zip(bases.par_iter())
         .for_each(|(beats, p)| {
-            let limbs = P::base_limbs(&p.x).len();
-            let xy = (!p.infinity).then(|| (P::base_limbs(&p.x), P::base_limbs(&p.y)));
-            wire::encode_base(beats, xy, limbs, point_beats);
+            let n = P::COORD_LIMBS;
+            let (mut x, mut y) = ([0u64; MAX_COORD_LIMBS], [0u64; MAX_COORD_LIMBS]);
+            P::put_coord(&p.x, &mut x);
+            P::put_coord(&p.y, &mut y);
+            let xy = (!p.infinity).then_some((&x[..n], &y[..n]));
+            wire::encode_base(beats, xy, n, point_beats);
         });
 }
 
@@ -38,11 +41,11 @@ pub fn decode_buckets<P: BoardCurve>(
     out: &[u8],
     buckets: usize,
 ) -> Result<Vec<Bucket<P::BaseField>>, usize> {
-    let limbs = P::base_limbs(&P::GENERATOR.x).len();
+    let limbs = P::COORD_LIMBS;
     let coord = |b: usize, c: usize| -> Option<P::BaseField> {
-        let mut v = [0u64; 6];
+        let mut v = [0u64; MAX_COORD_LIMBS];
         wire::decode_bucket_coord(out, b, c, &mut v[..limbs]);
-        P::base_from_limbs(&v[..limbs])
+        P::coord_from_limbs(&v[..limbs])
     };
     (0..buckets)
         .into_par_iter()
