@@ -172,6 +172,24 @@ pub struct Groth16VerifyArgs {
     pub proof: std::path::PathBuf,
 }
 
+/// A group of a pairing-friendly curve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GroupArg {
+    /// G1 (coordinates in Fq).
+    G1,
+    /// G2 (coordinates in Fq2, on the twist).
+    G2,
+}
+
+impl GroupArg {
+    pub fn group(self) -> zkpipe::Group {
+        match self {
+            GroupArg::G1 => zkpipe::Group::G1,
+            GroupArg::G2 => zkpipe::Group::G2,
+        }
+    }
+}
+
 /// A pairing-friendly curve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CurveArg {
@@ -318,9 +336,13 @@ pub struct MsmArgs {
     /// Points.
     #[arg(long)]
     pub n: usize,
-    /// The curve (G1).
+    /// The curve.
     #[arg(long, value_enum, default_value = "bn254")]
     pub curve: CurveArg,
+    /// The group of the points: g1, or g2 (the card's G2 engine when it has one, else
+    /// the host).
+    #[arg(long, value_enum, default_value = "g1")]
+    pub group: GroupArg,
     /// Scalar pattern.
     #[arg(long, value_enum, default_value = "random")]
     pub scalars: ScalarsArg,

@@ -3,8 +3,8 @@
 use crate::args::InfoArgs;
 use crate::{emit, Outcome};
 use serde::Serialize;
-use zkpipe::driver::kernel::{Capabilities, Counters};
-use zkpipe::{Device, Opcode};
+use zkpipe::driver::kernel::{Capabilities, Counters, MsmEngineCaps};
+use zkpipe::{Device, Group, Opcode};
 
 #[derive(Serialize)]
 struct NttInfo {
@@ -48,6 +48,8 @@ struct InfoReport {
     clock_mhz: f64,
     ntt: NttInfo,
     msm: MsmInfo,
+    /// The G2 MSM engine (null: none, G2 MSMs run on the host).
+    msm_g2: Option<MsmInfo>,
     counters: CountersInfo,
 }
 
@@ -76,13 +78,10 @@ fn report(uri: &str, c: &Capabilities, k: &Counters) -> InfoReport {
             twiddle_log: c.ntt_twiddle_log,
             cores: c.ntt_cores,
         },
-        msm: MsmInfo {
-            window_bits: c.msm_window_bits,
-            windows: c.msm_windows,
-            adders: c.msm_adders,
-            resident_bases: c.msm_bases,
-            reduce_groups: c.msm_reduce_groups,
-        },
+        msm: msm_info(c.msm_engine(Group::G1)),
+        msm_g2: Some(c.msm_engine(Group::G2))
+            .filter(|g| g.present())
+            .map(msm_info),
         counters: CountersInfo {
             busy_cycles: k.busy_cycles,
             beats_in: k.beats_in,
@@ -90,6 +89,31 @@ fn report(uri: &str, c: &Capabilities, k: &Counters) -> InfoReport {
             stall_cycles: k.stall_cycles,
         },
     }
+}
+
+fn msm_info(e: MsmEngineCaps) -> MsmInfo {
+    MsmInfo {
+        window_bits: e.window_bits,
+        windows: e.windows,
+        adders: e.adders,
+        resident_bases: e.bases,
+        reduce_groups: e.reduce_groups,
+    }
+}
+
+/// One line about an MSM engine.
+fn msm_line(m: &MsmInfo) -> String {
+    format!(
+        "c = {}, {} windows, {} adder(s), {} resident bases, {}",
+        m.window_bits,
+        m.windows,
+        m.adders,
+        m.resident_bases,
+        match m.reduce_groups {
+            0 => "buckets reduced on the host".to_string(),
+            g => format!("buckets reduced on the card ({g} groups per window)"),
+        }
+    )
 }
 
 /// "major.minor" of a REG_VERSION value.
@@ -125,19 +149,13 @@ pub fn run(args: &InfoArgs) -> Outcome {
             println!("ntt           none");
         }
         if r.msm.window_bits > 0 {
-            println!(
-                "msm           c = {}, {} windows, {} adder(s), {} resident bases, {}",
-                r.msm.window_bits,
-                r.msm.windows,
-                r.msm.adders,
-                r.msm.resident_bases,
-                match r.msm.reduce_groups {
-                    0 => "buckets reduced on the host".to_string(),
-                    g => format!("buckets reduced on the card ({g} groups per window)"),
-                }
-            );
+            println!("msm           {}", msm_line(&r.msm));
         } else {
             println!("msm           none");
+        }
+        match &r.msm_g2 {
+            Some(g2) => println!("msm g2        {}", msm_line(g2)),
+            None => println!("msm g2        none (G2 MSMs run on the host)"),
         }
         println!("job limit     {} elements", r.max_count);
         println!("latency       {} cycles", r.latency);

@@ -1,11 +1,11 @@
-//! `zkpipe msm`: a G1 MSM on a backend (a card, `model:<preset>` for a projection of a
-//! preset's card, or `cpu` for arkworks), checked against arkworks' `VariableBaseMSM`.
+//! `zkpipe msm`: a G1 or G2 MSM on a backend (a card, `model:<preset>` for a projection of
+//! a preset's card, or `cpu` for arkworks), checked against arkworks' `VariableBaseMSM`.
 
-use crate::args::{CurveArg, MsmArgs, ScalarsArg};
+use crate::args::{CurveArg, GroupArg, MsmArgs, ScalarsArg};
 use crate::progress::Progress;
 use crate::{emit, Outcome};
 use ark_ec::pairing::Pairing;
-use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, Field, PrimeField, UniformRand};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -19,6 +19,7 @@ struct MsmCliReport {
     checked: bool,
     device: String,
     curve: &'static str,
+    group: &'static str,
     n: usize,
     scalars: &'static str,
     resident: bool,
@@ -55,16 +56,16 @@ pub fn run(args: &MsmArgs) -> Outcome {
 }
 
 /// Distinct bases cheaply: P_i = P_0 + i·Q for random P_0, Q (one addition each).
-fn bases<E: Pairing>(n: usize, rng: &mut ChaCha8Rng) -> Vec<E::G1Affine> {
-    let g = E::G1::generator();
-    let q = g * E::ScalarField::rand(rng);
-    let mut p = g * E::ScalarField::rand(rng);
+fn bases<G: CurveGroup>(n: usize, rng: &mut ChaCha8Rng) -> Vec<G::Affine> {
+    let g = G::generator();
+    let q = g * G::ScalarField::rand(rng);
+    let mut p = g * G::ScalarField::rand(rng);
     let mut points = Vec::with_capacity(n);
     for _ in 0..n {
         points.push(p);
         p += q;
     }
-    E::G1::normalize_batch(&points)
+    G::normalize_batch(&points)
 }
 
 fn scalars<E: Pairing>(kind: ScalarsArg, n: usize, rng: &mut ChaCha8Rng) -> Vec<E::ScalarField> {
@@ -81,16 +82,34 @@ fn run_on<E: Pairing>(args: &MsmArgs) -> Outcome
 where
     BoardBackend: Backend<E>,
 {
+    match args.group {
+        GroupArg::G1 => run_group::<E, E::G1>(args, |b, p, k| b.msm_g1(p, k), |s| s.msm_device),
+        GroupArg::G2 => run_group::<E, E::G2>(args, |b, p, k| b.msm_g2(p, k), |s| s.msm_g2_device),
+    }
+}
+
+type DynBackend<E> = dyn Backend<E>;
+
+fn run_group<E: Pairing, G: CurveGroup<ScalarField = E::ScalarField> + VariableBaseMSM>(
+    args: &MsmArgs,
+    msm: impl Fn(&DynBackend<E>, &[G::Affine], &[E::ScalarField]) -> zkpipe::Result<G>,
+    device_work: impl Fn(&zkpipe::backend::BackendStats) -> zkpipe::msm::MsmReport,
+) -> Outcome
+where
+    BoardBackend: Backend<E>,
+{
     let uri = &args.common.device;
     let n = args.n;
-    let per_point = std::mem::size_of::<E::G1Affine>() + std::mem::size_of::<E::ScalarField>();
-    crate::sizes::check_memory("--n", n, per_point + std::mem::size_of::<E::G1>())?;
+    let per_point = std::mem::size_of::<G::Affine>() + std::mem::size_of::<E::ScalarField>();
+    crate::sizes::check_memory("--n", n, per_point + std::mem::size_of::<G>())?;
     let backend = backend::open::<E>(uri).map_err(|e| e.to_string())?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.common.seed);
     let scalars = scalars::<E>(args.scalars, n, &mut rng);
-    let bases = bases::<E>(n, &mut rng);
+    let bases = bases::<G>(n, &mut rng);
+    let group = args.group.group();
     let label = format!(
-        "MSM of {n} points ({} scalars, {})",
+        "{} MSM of {n} points ({} scalars, {})",
+        group.name().to_uppercase(),
         args.scalars.name(),
         args.curve.name()
     );
@@ -101,43 +120,45 @@ where
         // scalars only. (Nothing is resident on the CPU: one call is measured.)
         progress.stage(&format!("making {n} bases resident on {uri}"));
         let t = Instant::now();
-        backend
-            .msm_g1(&bases, &scalars)
-            .map_err(|e| e.to_string())?;
+        msm(backend.as_ref(), &bases, &scalars).map_err(|e| e.to_string())?;
         load_s = Some(t.elapsed().as_secs_f64());
         progress.stage(&label);
     }
     let before = backend.stats();
     let started = Instant::now();
-    let sum = backend
-        .msm_g1(&bases, &scalars)
-        .map_err(|e| e.to_string())?;
+    let sum = msm(backend.as_ref(), &bases, &scalars).map_err(|e| e.to_string())?;
     let host_s = started.elapsed().as_secs_f64();
     drop(progress);
-    let work = backend.stats().since(&before).msm_device;
-    let caps = backend.capabilities();
+    let work = device_work(&backend.stats().since(&before));
+    // The card's engine for this group (None on the CPU, or for G2 on a card without a G2
+    // engine: the MSM ran on the host).
+    let caps = backend
+        .capabilities()
+        .filter(|c| c.msm_engine(group).present() || work.run_jobs > 0)
+        .map(|c| (c.msm_engine(group), c.clock_mhz()));
     let checked = args.check && caps.is_some();
     let check_start = Instant::now();
-    let ok = !checked || E::G1::msm(&bases, &scalars).ok() == Some(sum);
+    let ok = !checked || G::msm(&bases, &scalars).ok() == Some(sum);
     let check_s = check_start.elapsed().as_secs_f64();
     let card = caps.as_ref().map(|_| work);
-    let windows = caps.as_ref().map_or(0, |c| c.msm_windows as usize);
+    let windows = caps.as_ref().map_or(0, |c| c.0.windows as usize);
     let out = MsmCliReport {
         ok,
         checked,
         device: uri.to_string(),
         curve: args.curve.name(),
+        group: group.name(),
         n,
         scalars: args.scalars.name(),
         resident: args.resident,
-        window_bits: caps.as_ref().map(|c| c.msm_window_bits),
-        windows: caps.as_ref().map(|c| c.msm_windows),
-        adders: caps.as_ref().map(|c| c.msm_adders),
+        window_bits: caps.as_ref().map(|c| c.0.window_bits),
+        windows: caps.as_ref().map(|c| c.0.windows),
+        adders: caps.as_ref().map(|c| c.0.adders),
         cycles: card.map(|r| r.busy_cycles),
         accum_cycles: card.map(|r| r.accum_cycles),
         adds: card.map(|r| r.adds),
         deferrals: card.map(|r| r.deferrals),
-        reduce_groups: caps.as_ref().map(|c| c.msm_reduce_groups),
+        reduce_groups: caps.as_ref().map(|c| c.0.reduce_groups),
         reduce_cycles: card.map(|r| r.reduce_cycles),
         utilisation: card.map(|r| r.utilisation()),
         cycles_per_point_window: card
@@ -145,7 +166,7 @@ where
         load_jobs: work.load_jobs,
         run_jobs: work.run_jobs,
         sim_cycles: work.sim_cycles,
-        clock_mhz: caps.as_ref().map(|c| c.clock_mhz()),
+        clock_mhz: caps.as_ref().map(|c| c.1),
         projected_s: card.map(|r| r.projected_s),
         reduce_s: card.map(|r| r.reduce_s),
         // The host's share of a card MSM: the bucket reduction, or the combination of the
@@ -164,7 +185,7 @@ where
         if let (Some(w), Some(c)) = (&card, &caps) {
             println!(
                 "device cycles  {} busy over {} run / {} load jobs (c = {}, {} windows)",
-                w.busy_cycles, w.run_jobs, w.load_jobs, c.msm_window_bits, c.msm_windows
+                w.busy_cycles, w.run_jobs, w.load_jobs, c.0.window_bits, c.0.windows
             );
             println!(
                 "accumulation   {} cycles, {} additions, utilisation {:.3}, {} deferrals, {:.3} cycles per point per window",
@@ -177,15 +198,11 @@ where
             if let Some(sc) = w.sim_cycles {
                 println!("simulated      {sc} cycles including BAR accesses and DMA setup");
             }
-            println!(
-                "projected      {:.3e} s at {} MHz",
-                w.projected_s,
-                c.clock_mhz()
-            );
-            if c.msm_reduce_groups > 0 {
+            println!("projected      {:.3e} s at {} MHz", w.projected_s, c.1);
+            if c.0.reduce_groups > 0 {
                 println!(
                     "reduction      {} cycles on the card ({} groups per window), {:.2e} s on the host combining the sums",
-                    w.reduce_cycles, c.msm_reduce_groups, w.reduce_s
+                    w.reduce_cycles, c.0.reduce_groups, w.reduce_s
                 );
             } else {
                 println!("reduction      {:.3} s on the host", w.reduce_s);

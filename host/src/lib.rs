@@ -52,5 +52,5 @@ pub use zkpipe_sim::board::Fault;
 /// The card–host protocol (registers, wire formats, presets): the `zkpipe-spec` crate.
 pub use zkpipe_spec as spec;
 pub use zkpipe_spec::field::{FieldId, FieldParams};
-pub use zkpipe_spec::preset::{Curve, MulStyle, Preset, DEFAULT_PRESET, PRESETS};
+pub use zkpipe_spec::preset::{Curve, Group, MulStyle, Preset, DEFAULT_PRESET, PRESETS};
 pub use zkpipe_spec::regs::{FaultInject, HwError, Opcode};

@@ -192,7 +192,9 @@ fn hardware_rejects_bad_jobs_without_hanging() {
         f.write32(BAR_CSR, regs::CONTROL as u64, regs::Control::START.bits())
             .unwrap();
     };
-    start(&mut f, 9, 10);
+    // One past the last opcode (msm_g2_run = 9 exists on sim-small).
+    let unknown = Opcode::ALL.iter().map(|o| *o as u32).max().unwrap() + 1;
+    start(&mut f, unknown, 10);
     assert_eq!(status_error(&mut f), (true, HwError::UnknownOpcode as u8));
     start(&mut f, 0, 10);
     assert_eq!(status_error(&mut f), (true, HwError::UnknownOpcode as u8));

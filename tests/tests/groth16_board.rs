@@ -1,6 +1,6 @@
 //! Groth16 on the simulated board (sim-small, BN254): the proof equals ark-groth16's for
-//! the same (r, s) and verifies; NTTs, pointwise steps and the four G1 MSMs ran on the
-//! card, the proving key's G1 bases resident after the first proof.
+//! the same (r, s) and verifies; NTTs, pointwise steps, the four G1 MSMs and the G2 MSM
+//! ran on the card, the proving key's bases resident after the first proof.
 
 use ark_bls12_381::Bls12_381;
 use ark_bn254::{Bn254, Fr};
@@ -25,6 +25,12 @@ fn board_proof_of_1024_constraints_equals_ark_groth16() {
     assert_eq!(report.backend.msm_g1_calls, 4);
     assert!(report.backend.msm_device.adds > 0);
     assert!(report.backend.msm_device.load_jobs >= 1);
+    // So did the G2 MSM, on the board's G2 engine: nothing left on the host.
+    assert_eq!(report.backend.msm_g2_calls, 1);
+    assert_eq!(report.backend.msm_g2_device.run_jobs, 1);
+    assert_eq!(report.backend.msm_g2_device.load_jobs, 1);
+    assert!(report.backend.msm_g2_device.adds > 0);
+    assert!(report.backend.msm_g2_host_time.is_zero());
     // A second proof streams only scalars.
     let report2 = prove_equals_ark_groth16(board.as_ref(), &pk, &circuit, 7, 8);
     assert_eq!(
@@ -32,6 +38,7 @@ fn board_proof_of_1024_constraints_equals_ark_groth16() {
         "bases stayed resident"
     );
     assert_eq!(report2.backend.msm_device.run_jobs, 4);
+    assert_eq!(report2.backend.msm_g2_device.load_jobs, 0, "G2 bases too");
 }
 
 #[test]

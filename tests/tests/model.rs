@@ -151,6 +151,27 @@ fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
         ),
         "the key's MSMs (identity bases included)"
     );
+    // The G2 MSM ran on both boards' G2 engines, cycle for cycle.
+    let (sg, mg) = (&s.msm_g2_device, &m.msm_g2_device);
+    assert_eq!(sg.run_jobs, 1);
+    assert_eq!(
+        (
+            mg.load_jobs,
+            mg.run_jobs,
+            mg.busy_cycles,
+            mg.accum_cycles,
+            mg.adds
+        ),
+        (
+            sg.load_jobs,
+            sg.run_jobs,
+            sg.busy_cycles,
+            sg.accum_cycles,
+            sg.adds
+        ),
+        "the G2 MSM"
+    );
+    assert!(m.msm_g2_host_time.is_zero() && s.msm_g2_host_time.is_zero());
     assert!(model.describe().starts_with("model:sim-small"));
     // The timeline: one step after another, both card lanes used, its end the projection.
     use zkpipe::groth16::timeline::Lane;

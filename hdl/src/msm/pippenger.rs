@@ -400,6 +400,11 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
 localparam S_IDLE = 4'd0, S_LOAD = 4'd1, S_CLEAR = 4'd2, S_RUN = 4'd3, S_DRAIN = 4'd4,
            S_READ = 4'd5, S_ACK = 4'd6, S_SINK = 4'd7, S_FLUSH = 4'd8, S_REDUCE = 4'd9;
 reg [3:0] state;
+// The adders' clock runs only while the unit is busy (a BUFGCE-style clock enable: the
+// enable is latched while the clock is low, so the gated clock cannot glitch). An idle
+// engine's datapath then neither toggles on a card nor costs simulation time.
+reg adders_on;
+always @(*) if (!clock) adders_on = (state != S_IDLE);
 reg [7:0] err_r;
 reg done_r, clean, is_load, hold_r;
 reg [31:0] count_r, offset_r, in_count, out_count, beats_total, pt_idx;
@@ -1035,7 +1040,7 @@ reg [{bw}:0] op1_{k}, op2_{k};
   lane_done_{k} = !l_v_{k} || c_last_{k};
   b_raddr_{k} = (state == S_READ) ? r_a : {red_addr}iss_a_{k};
   b_ren_{k} = (state == S_READ) ? fetch : 1'b1;
-  {a}$clock = clock;
+  {a}$clock = clock & adders_on;
   {a}$enable = 1'b1;
 {operands}{inputs}"#,
         c1 = c + 1,

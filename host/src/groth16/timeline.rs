@@ -308,6 +308,12 @@ impl<'a, E: Pairing> Recorder<'a, E> {
                     t.push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
                     t.push(Lane::Host, "bucket reduction", m.reduce_s, 0);
                 }
+                Call::MsmG2 if on_card => {
+                    // The G2 engine: its own unit, drawn on the MSM lane.
+                    let m = r.work.msm_g2_device;
+                    t.push(Lane::CardMsm, "msm g2", m.projected_s, m.busy_cycles);
+                    t.push(Lane::Host, "g2 window sums", m.reduce_s, 0);
+                }
                 Call::Ntt => t.push(Lane::Host, "ntt", wall, 0),
                 Call::Pointwise => t.push(Lane::Host, "pointwise", wall, 0),
                 Call::MsmG1 => t.push(Lane::Host, "msm g1", wall, 0),

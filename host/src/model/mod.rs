@@ -71,6 +71,8 @@ pub struct ModelCard {
     pcie: PcieRates,
     /// Resident base sets (length, fingerprint) and the points they occupy.
     memory: Mutex<msm::Residency>,
+    /// The same for the G2 engine's memory.
+    memory_g2: Mutex<msm::Residency>,
 }
 
 impl ModelCard {
@@ -103,6 +105,7 @@ impl ModelCard {
             caps,
             pcie,
             memory: Mutex::default(),
+            memory_g2: Mutex::default(),
         })
     }
 

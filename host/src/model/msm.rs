@@ -1,10 +1,12 @@
-//! G1 MSMs on a [`ModelCard`]: the sum from arkworks, the card's jobs as the driver would
+//! G1 and G2 MSMs on a [`ModelCard`] (each on its engine: the same unit over another
+//! adder): the sum from arkworks, the card's jobs as the driver would
 //! issue them (one load while card memory has room, resident bases reused by content,
 //! chunks through free memory otherwise — the policy of [`crate::msm`]), their cycles from
 //! the MSM unit's model (the bucket reduction's schedule included, on presets that reduce
 //! on the card), and the host's share of the reduction run for real.
 
 use super::{accumulate_skipping, ModelCard, MsmShape};
+use crate::driver::kernel::MsmEngineCaps;
 use crate::error::{Error, Result};
 use crate::msm::reduce;
 use crate::msm::{fingerprint, MsmEngine, MsmReport, STREAM_MIN_FRACTION};
@@ -14,7 +16,7 @@ use ark_ff::{One, PrimeField};
 use ark_serialize::{CanonicalDeserialize, Compress, Validate};
 use rayon::prelude::*;
 use std::time::Instant;
-use zkpipe_spec::preset::Curve;
+use zkpipe_spec::preset::{Curve, Group, MsmConfig, ReducePlan};
 
 /// Cycles an msm_run job spends after its accumulation besides the drain and the
 /// readout, and an msm_load job besides its beats (the control's state changes; checked
@@ -36,73 +38,111 @@ pub(super) struct Residency {
     buckets_clear: bool,
 }
 
+/// One MSM engine of a modelled board: its geometry, adder latency and registers.
+#[derive(Clone, Copy)]
+struct Engine {
+    geometry: MsmConfig,
+    adder_latency: usize,
+    caps: MsmEngineCaps,
+}
+
+impl Engine {
+    fn reduce_plan(&self) -> Option<ReducePlan> {
+        self.geometry.reduce_plan(self.adder_latency)
+    }
+}
+
 impl ModelCard {
-    fn msm_shape(&self) -> MsmShape {
-        let g = &self.timing.msm;
+    /// The engine of `group` (the G2 engine's geometry only exists on presets with one).
+    fn engine(&self, group: Group) -> Option<Engine> {
+        let (geometry, adder_latency) = match group {
+            Group::G1 => (self.timing.msm, self.timing.msm_adder_latency),
+            Group::G2 => self.timing.msm_g2?,
+        };
+        Some(Engine {
+            geometry,
+            adder_latency,
+            caps: self.caps.msm_engine(group),
+        })
+    }
+
+    fn g1(&self) -> Engine {
+        self.engine(Group::G1).expect("every board has a G1 engine")
+    }
+
+    fn msm_shape(e: &Engine) -> MsmShape {
+        let g = &e.geometry;
         MsmShape {
             window_bits: g.window_bits,
             windows: g.windows,
-            adder_latency: self.timing.msm_adder_latency,
+            adder_latency: e.adder_latency,
             fifo_depth: g.fifo_depth,
             adders: g.adders,
             lane_queue: g.lane_queue,
         }
     }
 
-    /// Points card memory holds.
+    /// Points the G1 engine's card memory holds.
     pub fn msm_capacity(&self) -> usize {
         self.caps.msm_bases as usize
     }
 
-    /// Busy cycles of an msm_load job of `points` bases.
+    /// Busy cycles of an msm_load job of `points` G1 bases.
     pub fn msm_load_cycles(&self, points: usize) -> u64 {
-        (points * self.caps.msm_point_beats as usize) as u64 + LOAD_EXTRA
+        Self::load_cycles(&self.g1(), points)
     }
 
-    /// Busy cycles of an msm_run job after its accumulation and the adder's drain: the
+    fn load_cycles(e: &Engine, points: usize) -> u64 {
+        (points * e.caps.point_beats as usize) as u64 + LOAD_EXTRA
+    }
+
+    /// Busy cycles of a G1 msm_run job after its accumulation and the adder's drain: the
     /// buckets are reduced on the card and their sums read out, or read out (`last`), or
     /// one acknowledgement beat is sent.
     pub fn msm_run_tail_cycles(&self, last: bool) -> u64 {
-        let reduce = match self.timing.msm_reduce_plan() {
+        Self::tail_cycles(&self.g1(), last)
+    }
+
+    fn tail_cycles(e: &Engine, last: bool) -> u64 {
+        let reduce = match e.reduce_plan() {
             Some(plan) if last => plan.cycles() as u64,
             _ => 0,
         };
-        self.msm_out_beats(last) as u64 + reduce + RUN_EXTRA
+        Self::out_beats(e, last) as u64 + reduce + RUN_EXTRA
     }
 
-    /// Card-to-host beats of an msm_run job.
-    fn msm_out_beats(&self, last: bool) -> usize {
-        match (last, self.caps.msm_reduce_groups) {
+    /// Card-to-host beats of a run job.
+    fn out_beats(e: &Engine, last: bool) -> usize {
+        match (last, e.caps.reduce_groups) {
             (false, _) => 1,
-            (true, 0) => self.caps.msm_readout_beats(),
-            (true, _) => self.caps.msm_reduced_readout_beats(),
+            (true, 0) => e.caps.readout_beats(),
+            (true, _) => e.caps.reduced_readout_beats(),
         }
     }
 
-    fn load_job(&self, points: usize, report: &mut MsmReport) {
-        let busy = self.msm_load_cycles(points);
-        let beats = points * self.caps.msm_point_beats as usize;
+    fn load_job(&self, e: &Engine, points: usize, report: &mut MsmReport) {
+        let busy = Self::load_cycles(e, points);
+        let beats = points * e.caps.point_beats as usize;
         report.load_jobs += 1;
         report.busy_cycles += busy;
         report.projected_s += self.phase_seconds(busy, beats, 1) + self.pcie.job_setup_s;
     }
 
-    /// Buckets of the preset's MSM unit (all windows).
-    fn msm_buckets(&self) -> usize {
-        self.timing.msm.windows * self.timing.msm.buckets_per_window()
-    }
-
-    /// Cycles of the sweep that clears every bucket address before a card's first run.
+    /// Cycles of the sweep that clears every G1 bucket address before a card's first run.
     pub fn msm_sweep_cycles(&self) -> u64 {
         self.timing.msm.lane_buckets() as u64
     }
 
-    fn run_job(&self, points: Points, last: bool, sweep: bool, report: &mut MsmReport) {
-        let acc = accumulate_skipping(self.msm_shape(), points.0, points.1);
+    fn run_job(&self, e: &Engine, points: Points, last: bool, sweep: bool, report: &mut MsmReport) {
+        let acc = accumulate_skipping(Self::msm_shape(e), points.0, points.1);
         let limbs = points.0;
-        let sweep = if sweep { self.msm_sweep_cycles() } else { 0 };
-        let tail = acc.drain + self.msm_run_tail_cycles(last) + sweep;
-        let out_beats = self.msm_out_beats(last);
+        let sweep = if sweep {
+            e.geometry.lane_buckets() as u64
+        } else {
+            0
+        };
+        let tail = acc.drain + Self::tail_cycles(e, last) + sweep;
+        let out_beats = Self::out_beats(e, last);
         report.run_jobs += 1;
         report.busy_cycles += acc.cycles + tail;
         report.accum_cycles += acc.cycles;
@@ -110,10 +150,7 @@ impl ModelCard {
         report.adds_min += acc.adds_min;
         report.deferrals += acc.deferrals;
         if last {
-            report.reduce_cycles += self
-                .timing
-                .msm_reduce_plan()
-                .map_or(0, |p| p.cycles() as u64);
+            report.reduce_cycles += e.reduce_plan().map_or(0, |p| p.cycles() as u64);
         }
         report.projected_s += self.phase_seconds(acc.cycles, limbs.len(), 0)
             + self.phase_seconds(tail, 0, out_beats)
@@ -122,23 +159,27 @@ impl ModelCard {
 
     /// The card's jobs for an MSM of these bases and scalars, as the driver would issue
     /// them, added to `report`.
-    fn msm_jobs(&self, n: usize, key: u64, points: Points, report: &mut MsmReport) {
+    fn msm_jobs(&self, e: &Engine, n: usize, key: u64, points: Points, report: &mut MsmReport) {
         let (limbs, identity) = points;
-        let capacity = self.msm_capacity();
-        let mut m = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+        let capacity = e.caps.bases as usize;
+        let memory = match e.geometry.group {
+            Group::G1 => &self.memory,
+            Group::G2 => &self.memory_g2,
+        };
+        let mut m = memory.lock().unwrap_or_else(|e| e.into_inner());
         let resident = m.sets.contains(&(n, key));
         let mut sweep = !std::mem::replace(&mut m.buckets_clear, true);
         let free = capacity - m.used;
         if resident || n <= free {
             if !resident {
-                self.load_job(n, report);
+                self.load_job(e, n, report);
                 m.sets.push((n, key));
                 m.used += n;
             }
             let jobs = n.div_ceil(capacity);
             let chunks = limbs.chunks(capacity).zip(identity.chunks(capacity));
             for (j, chunk) in chunks.enumerate() {
-                self.run_job(chunk, j + 1 == jobs, std::mem::take(&mut sweep), report);
+                self.run_job(e, chunk, j + 1 == jobs, std::mem::take(&mut sweep), report);
             }
             return;
         }
@@ -151,20 +192,29 @@ impl ModelCard {
         };
         let chunks = n.div_ceil(free);
         for (i, chunk) in limbs.chunks(free).zip(identity.chunks(free)).enumerate() {
-            self.load_job(chunk.0.len(), report);
-            self.run_job(chunk, i + 1 == chunks, std::mem::take(&mut sweep), report);
+            self.load_job(e, chunk.0.len(), report);
+            self.run_job(
+                e,
+                chunk,
+                i + 1 == chunks,
+                std::mem::take(&mut sweep),
+                report,
+            );
         }
     }
 
     /// Frees every resident base set.
     pub fn clear_bases(&self) {
-        let mut m = self.memory.lock().unwrap_or_else(|e| e.into_inner());
-        m.sets.clear();
-        m.used = 0;
+        for memory in [&self.memory, &self.memory_g2] {
+            let mut m = memory.lock().unwrap_or_else(|e| e.into_inner());
+            m.sets.clear();
+            m.used = 0;
+        }
     }
 
-    /// Σ scalars[i]·bases[i] with the card's report. `A` must be the G1 of the preset's
-    /// curve (a backend checks the scalar field when it opens the card).
+    /// Σ scalars[i]·bases[i] with the card's report. `A` must be the G1 or G2 of the
+    /// preset's curve (a backend checks the scalar field when it opens the card); G2 needs
+    /// a preset with a G2 engine.
     pub fn msm<A: AffineRepr>(
         &self,
         bases: &[A],
@@ -172,12 +222,16 @@ impl ModelCard {
     ) -> Result<(A::Group, MsmReport)> {
         let started = Instant::now();
         crate::backend::check_lengths(bases.len(), scalars.len())?;
-        if self.caps.msm_window_bits == 0 {
+        let group = group_of::<A>();
+        let Some(engine) = self.engine(group).filter(|e| e.caps.present()) else {
             return Err(Error::Unsupported {
                 device: self.uri.clone(),
-                what: "the MSM engine",
+                what: match group {
+                    Group::G1 => "the MSM engine",
+                    Group::G2 => "a G2 MSM engine",
+                },
             });
-        }
+        };
         let n = bases.len();
         let mut report = MsmReport {
             n,
@@ -187,9 +241,11 @@ impl ModelCard {
             return Ok((A::Group::default(), report));
         }
         let curve = self.preset.curve;
-        if let Some(index) = match curve {
-            Curve::Bn254 => first_off_curve::<ark_bn254::g1::Config, A>(bases),
-            Curve::Bls12_381 => first_off_curve::<ark_bls12_381::g1::Config, A>(bases),
+        if let Some(index) = match (curve, group) {
+            (Curve::Bn254, Group::G1) => first_off_curve::<ark_bn254::g1::Config, A>(bases),
+            (Curve::Bls12_381, Group::G1) => first_off_curve::<ark_bls12_381::g1::Config, A>(bases),
+            (Curve::Bn254, Group::G2) => first_off_curve::<ark_bn254::g2::Config, A>(bases),
+            (Curve::Bls12_381, Group::G2) => first_off_curve::<ark_bls12_381::g2::Config, A>(bases),
         } {
             return Err(Error::NotOnCurve { index });
         }
@@ -202,11 +258,23 @@ impl ModelCard {
             })
             .collect();
         let identity: Vec<bool> = bases.par_iter().map(|p| p.is_zero()).collect();
-        self.msm_jobs(n, fingerprint(bases), (&limbs, &identity), &mut report);
+        self.msm_jobs(
+            &engine,
+            n,
+            fingerprint(bases),
+            (&limbs, &identity),
+            &mut report,
+        );
         let sum = A::Group::msm_unchecked(bases, scalars);
-        report.reduce_s = match curve {
-            Curve::Bn254 => self.time_reduction::<ark_bn254::g1::Config>()?,
-            Curve::Bls12_381 => self.time_reduction::<ark_bls12_381::g1::Config>()?,
+        report.reduce_s = match (curve, group) {
+            (Curve::Bn254, Group::G1) => self.time_reduction::<ark_bn254::g1::Config>(&engine)?,
+            (Curve::Bls12_381, Group::G1) => {
+                self.time_reduction::<ark_bls12_381::g1::Config>(&engine)?
+            }
+            (Curve::Bn254, Group::G2) => self.time_reduction::<ark_bn254::g2::Config>(&engine)?,
+            (Curve::Bls12_381, Group::G2) => {
+                self.time_reduction::<ark_bls12_381::g2::Config>(&engine)?
+            }
         };
         report.host_s = started.elapsed().as_secs_f64();
         Ok((sum, report))
@@ -215,14 +283,14 @@ impl ModelCard {
     /// Host time of what a card's MSM leaves to the host at this preset's geometry — the
     /// combination of the reduced sums, or the whole bucket reduction — run on points
     /// holding the generator.
-    fn time_reduction<P: SWCurveConfig>(&self) -> Result<f64> {
+    fn time_reduction<P: SWCurveConfig>(&self, e: &Engine) -> Result<f64> {
         let g = Affine::<P>::generator();
         let (x, y) = g.xy().expect("the generator is finite");
-        let c = self.caps.msm_window_bits as usize;
-        let groups = self.caps.msm_reduce_groups as usize;
+        let c = e.caps.window_bits as usize;
+        let groups = e.caps.reduce_groups as usize;
         let points = match groups {
-            0 => self.msm_buckets(),
-            _ => 2 * groups * self.timing.msm.windows,
+            0 => e.geometry.windows * e.geometry.buckets_per_window(),
+            _ => 2 * groups * e.geometry.windows,
         };
         let buckets = vec![(x, y, P::BaseField::one()); points];
         let t = Instant::now();
@@ -252,11 +320,17 @@ fn first_off_curve<P: SWCurveConfig, A: AffineRepr>(bases: &[A]) -> Option<usize
     })
 }
 
+/// G1 or G2, from the degree of the points' coordinates.
+fn group_of<A: AffineRepr>() -> Group {
+    match <A::BaseField as ark_ff::Field>::extension_degree() {
+        1 => Group::G1,
+        _ => Group::G2,
+    }
+}
+
 impl<A: AffineRepr> MsmEngine<A> for ModelCard {
-    /// G1 only: the model has no cycle model of a G2 engine yet, so G2 MSMs of a model
-    /// backend run on the host.
     fn has_engine(&self) -> bool {
-        <A::BaseField as ark_ff::Field>::extension_degree() == 1
+        self.caps.msm_engine(group_of::<A>()).present()
     }
     fn msm_on_card(
         &self,
