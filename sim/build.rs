@@ -11,8 +11,8 @@
 //! recompiled. `ZKPIPE_MODEL_CACHE=<dir>` moves the cache; deleting it is always safe.
 //!
 //! **Features.** The boards are always built; `units` adds the standalone arithmetic
-//! units, NTT core, point adder and BN254 Fr's `karatsuba` MontMul; `tiled` the tiled
-//! MontMuls; `karatsuba` the other fields' `karatsuba` MontMuls; `trace` compiles VCD
+//! units, NTT core, point adder and BN254 Fr's `karatsuba-naf` MontMul; `tiled` the tiled
+//! MontMuls; `karatsuba` the other `karatsuba` and `karatsuba-naf` MontMuls; `trace` compiles VCD
 //! tracing in (`ZKPIPE_TRACE`).
 
 use std::fmt::Write as _;

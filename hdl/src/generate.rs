@@ -97,12 +97,13 @@ pub enum ArithUnit {
 
 impl ArithUnit {
     /// Every unit, each multiplier style.
-    pub const ALL: [ArithUnit; 5] = [
+    pub const ALL: [ArithUnit; 6] = [
         ArithUnit::ModAdd,
         ArithUnit::ModSub,
         ArithUnit::MontMul(MulStyle::Behavioural),
         ArithUnit::MontMul(MulStyle::Tiled),
         ArithUnit::MontMul(MulStyle::Karatsuba),
+        ArithUnit::MontMul(MulStyle::KaratsubaNaf),
     ];
 
     /// The module name of this unit over `field`, e.g. `bn254_fr_mont_mul_tiled`.
@@ -116,7 +117,7 @@ impl fmt::Display for ArithUnit {
         match self {
             ArithUnit::ModAdd => f.write_str("mod_add"),
             ArithUnit::ModSub => f.write_str("mod_sub"),
-            ArithUnit::MontMul(s) => write!(f, "mont_mul_{s}"),
+            ArithUnit::MontMul(s) => write!(f, "mont_mul_{}", s.ident()),
         }
     }
 }
@@ -153,8 +154,9 @@ pub fn arith_unit(field: FieldId, unit: ArithUnit) -> GeneratedModule {
     }
 }
 
-/// The field whose `karatsuba` MontMul the default test build verilates (the others are
-/// behind the `karatsuba` feature: minutes of C++ each).
+/// The field whose `karatsuba-naf` MontMul the default test build verilates (the other
+/// `karatsuba` and `karatsuba-naf` MontMuls are behind the `karatsuba` feature: minutes of
+/// C++ each).
 pub const DEFAULT_KARATSUBA_FIELD: FieldId = FieldId::Bn254Fr;
 
 /// Which groups of tops `zkpipe-sim` verilates (its cargo features `units`, `tiled`,
@@ -168,8 +170,8 @@ pub struct ModelSet {
     /// MontMul with tiled multipliers over every field: minutes of C++ each, for ignored
     /// tests and benchmarks.
     pub tiled: bool,
-    /// MontMul with `karatsuba` multipliers over the fields other than
-    /// [`DEFAULT_KARATSUBA_FIELD`] (which `units` builds).
+    /// MontMul with `karatsuba` multipliers over every field, and with `karatsuba-naf`
+    /// over the fields other than [`DEFAULT_KARATSUBA_FIELD`] (which `units` builds).
     pub karatsuba: bool,
 }
 
@@ -193,7 +195,7 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
         }
         models.push(arith_unit(
             DEFAULT_KARATSUBA_FIELD,
-            ArithUnit::MontMul(MulStyle::Karatsuba),
+            ArithUnit::MontMul(MulStyle::KaratsubaNaf),
         ));
         let preset = crate::preset::Preset::by_name("sim-small").expect("sim-small exists");
         models.push(ntt_core(preset));
@@ -218,11 +220,11 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
         }
     }
     if set.karatsuba {
-        for f in FieldId::ALL
-            .into_iter()
-            .filter(|&f| f != DEFAULT_KARATSUBA_FIELD)
-        {
+        for f in FieldId::ALL {
             models.push(arith_unit(f, ArithUnit::MontMul(MulStyle::Karatsuba)));
+            if f != DEFAULT_KARATSUBA_FIELD {
+                models.push(arith_unit(f, ArithUnit::MontMul(MulStyle::KaratsubaNaf)));
+            }
         }
     }
     models
@@ -232,7 +234,7 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
 /// (add and sub have no multiplier style: `bls12_381_fq2_add`).
 pub fn fq2_module_name(curve: crate::preset::Curve, op: Fq2Op, style: MulStyle) -> String {
     match op {
-        Fq2Op::Mul => format!("{}2_{op}_{style}", curve.base_field()),
+        Fq2Op::Mul => format!("{}2_{op}_{}", curve.base_field(), style.ident()),
         _ => format!("{}2_{op}", curve.base_field()),
     }
 }

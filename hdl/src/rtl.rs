@@ -124,6 +124,26 @@ pub fn assign(dst: impl Into<String>, value: Expr) -> Stmt {
     S::Assignment(sig(dst), value)
 }
 
+/// `dst[i] = value;` (one bit of a wider signal, the rest left as assigned before).
+pub fn set_bit(dst: &str, i: usize, value: Expr) -> Stmt {
+    S::SliceAssignment {
+        base: sig(dst),
+        width: 1,
+        offset: E::Literal((i as u64).into()),
+        replacement: value,
+    }
+}
+
+/// `dst[offset +: width] = value;`
+pub fn set_bits(dst: &str, offset: usize, width: usize, value: Expr) -> Stmt {
+    S::SliceAssignment {
+        base: sig(dst),
+        width,
+        offset: E::Literal((offset as u64).into()),
+        replacement: value,
+    }
+}
+
 /// `if (test) then else otherwise`
 pub fn if_else(test: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt>) -> Stmt {
     S::If(VerilogConditional {

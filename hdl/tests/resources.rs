@@ -62,7 +62,7 @@ fn a_preset_over_its_part_is_refused_with_what_is_over() {
 #[test]
 fn marker_counts_equal_the_generators_dsp_accounting() {
     for f in FieldId::ALL {
-        for style in [MulStyle::Tiled, MulStyle::Karatsuba] {
+        for style in [MulStyle::Tiled, MulStyle::Karatsuba, MulStyle::KaratsubaNaf] {
             let m = arith_unit(f, ArithUnit::MontMul(style));
             assert_eq!(count(&m.verilog).dsp, m.tiles as u64, "{}", m.name);
         }
@@ -75,8 +75,11 @@ fn marker_counts_equal_the_generators_dsp_accounting() {
 fn recorded_yosys_dsp_counts_equal_the_generators() {
     let cache = zkpipe_hdl::yosys::committed();
     let mut checked = 0;
-    for f in FieldId::ALL {
-        let m = arith_unit(f, ArithUnit::MontMul(MulStyle::Karatsuba));
+    for (f, style) in FieldId::ALL
+        .into_iter()
+        .flat_map(|f| [(f, MulStyle::Karatsuba), (f, MulStyle::KaratsubaNaf)])
+    {
+        let m = arith_unit(f, ArithUnit::MontMul(style));
         if let Some(y) = zkpipe_hdl::yosys::lookup(&cache, &m.name, &m.verilog) {
             assert_eq!(y.dsp, count(&m.verilog).dsp, "{}", m.name);
             assert!(

@@ -21,18 +21,32 @@ pub enum MulStyle {
     /// products of the reduction (by −p⁻¹ and p) with only the tiles they need: what
     /// real-card presets are synthesised from.
     Karatsuba,
+    /// `karatsuba`, with Montgomery's `m = T·(−p⁻¹) mod R` by shift-and-add over the
+    /// non-adjacent form of −p⁻¹ (bit-heap LUTs, no DSPs): 80 fewer DSPs per 256-bit
+    /// MontMul (180 at 381 bits), for more LUTs.
+    KaratsubaNaf,
 }
 
 impl MulStyle {
     /// Every style.
-    pub const ALL: [MulStyle; 3] = [MulStyle::Behavioural, MulStyle::Tiled, MulStyle::Karatsuba];
+    pub const ALL: [MulStyle; 4] = [
+        MulStyle::Behavioural,
+        MulStyle::Tiled,
+        MulStyle::Karatsuba,
+        MulStyle::KaratsubaNaf,
+    ];
     /// The style's name in presets, module names and manifests.
     pub fn name(self) -> &'static str {
         match self {
             MulStyle::Behavioural => "behavioural",
             MulStyle::Tiled => "tiled",
             MulStyle::Karatsuba => "karatsuba",
+            MulStyle::KaratsubaNaf => "karatsuba-naf",
         }
+    }
+    /// The name as part of a Verilog module name (`karatsuba_naf`).
+    pub fn ident(self) -> String {
+        self.name().replace('-', "_")
     }
 }
 

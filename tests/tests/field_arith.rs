@@ -50,13 +50,21 @@ macro_rules! field_tests {
                 check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::Tiled));
             }
             #[test]
+            #[cfg_attr(
+                not(feature = "karatsuba"),
+                ignore = "karatsuba models build with `--features karatsuba` (minutes of C++)"
+            )]
             fn mont_mul_karatsuba() {
+                check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::Karatsuba));
+            }
+            #[test]
+            fn mont_mul_karatsuba_naf() {
                 // BN254 Fr's model is in the default build; the others need the feature.
                 if $field != DEFAULT_KARATSUBA_FIELD && !cfg!(feature = "karatsuba") {
                     eprintln!("skipped: build with `--features karatsuba` (minutes of C++)");
                     return;
                 }
-                check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::Karatsuba));
+                check::<$config, $limbs>($field, ArithUnit::MontMul(MulStyle::KaratsubaNaf));
             }
         }
     };

@@ -1,6 +1,7 @@
 //! Pipelined prime-field arithmetic: parameters from arkworks, modular add/sub, Montgomery
 //! multiplication in two multiplier styles, and their software reference models.
 
+pub mod bit_heap;
 pub mod dataflow;
 pub mod en_reg;
 pub mod fq2;

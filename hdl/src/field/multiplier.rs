@@ -405,11 +405,16 @@ impl<const W: usize, const W2: usize> Multiplier<W, W2> {
         match style {
             MulStyle::Behavioural => behavioural.push(BehaviouralMul::default()),
             MulStyle::Tiled => tiled.push(TiledMul::new(low_half)),
-            MulStyle::Karatsuba => karatsuba.push(TermMul::new(match product {
-                Product::Full { max } => ProductPlan::best_karatsuba(W, max),
-                Product::LowHalf { constant } => ProductPlan::low_half(W, constant),
-                Product::HighTruncated { constant } => ProductPlan::high_truncated(W, constant),
-            })),
+            MulStyle::Karatsuba | MulStyle::KaratsubaNaf => {
+                karatsuba.push(TermMul::new(match product {
+                    Product::Full { max } => ProductPlan::best_karatsuba(W, max),
+                    Product::LowHalf { constant } if style == MulStyle::KaratsubaNaf => {
+                        ProductPlan::low_half_shift_add(W, constant)
+                    }
+                    Product::LowHalf { constant } => ProductPlan::low_half(W, constant),
+                    Product::HighTruncated { constant } => ProductPlan::high_truncated(W, constant),
+                }))
+            }
         }
         Self {
             clock: Default::default(),

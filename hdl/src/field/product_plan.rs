@@ -28,6 +28,10 @@ pub const DSP_A_BITS: usize = 26;
 pub const DSP_B_BITS: usize = 17;
 /// Width of a tile product.
 pub const DSP_P_BITS: usize = DSP_A_BITS + DSP_B_BITS;
+/// A product of which at most this many bits are used is LUT logic, not a DSP slice:
+/// yosys `synth_xilinx` maps such multiplies to LUTs, and the plans build them as shifts
+/// themselves so that the generator's DSP count stays what synthesis uses.
+pub const LUT_PRODUCT_BITS: usize = 9;
 /// Widest leaf operand of a Karatsuba plan (pre-adder registers are this wide).
 pub const LEAF_BITS: usize = 128;
 
@@ -85,6 +89,13 @@ impl Tile {
     }
     /// Bits of the tile's product (at most [`DSP_P_BITS`]).
     pub fn width(&self) -> usize {
+        if let Some(k) = self.shift_only() {
+            let var = match (&self.a, &self.b) {
+                (Chunk::Var { width, .. }, _) | (_, Chunk::Var { width, .. }) => *width,
+                _ => 0,
+            };
+            return var + k;
+        }
         let bits = |c: &Chunk| match c {
             Chunk::Const { value, .. } => 64 - value.leading_zeros() as usize,
             Chunk::Var { width, .. } => *width,
@@ -343,10 +354,102 @@ impl ProductPlan {
         }
     }
 
-    /// `x·c mod 2^W` for W-bit `x` and a constant `c`.
+    /// `x·c mod 2^W` for W-bit `x` and a constant `c`. A tile of which at most
+    /// [`LUT_PRODUCT_BITS`] bits fall below W becomes shifts (the non-adjacent form of its
+    /// constant cut to those bits) instead of a DSP slice.
     pub fn low_half(width: usize, c: &BigUint) -> Self {
-        let tiles = Self::constant_tiles(width, c, |t| t.offset < width);
-        Self::single_leaf(width, tiles, false, width)
+        let mut plan = Self::single_leaf(width, vec![], false, width);
+        for t in Self::constant_tiles(width, c, |t| t.offset < width) {
+            let used = width - t.offset;
+            let var_const = match (&t.a, &t.b) {
+                (v @ Chunk::Var { .. }, Chunk::Const { value, .. })
+                | (Chunk::Const { value, .. }, v @ Chunk::Var { .. }) => Some((v.clone(), *value)),
+                _ => None,
+            };
+            match var_const {
+                Some((
+                    Chunk::Var {
+                        input,
+                        leaf,
+                        off,
+                        width: vw,
+                    },
+                    value,
+                )) if used <= LUT_PRODUCT_BITS && t.shift_only().is_none() => {
+                    for (j, negate) in naf(&BigUint::from(value % (1u64 << used))) {
+                        if j >= used {
+                            continue;
+                        }
+                        plan.tiles.push(Tile {
+                            a: Chunk::Var {
+                                input,
+                                leaf,
+                                off,
+                                width: vw.min(used - j),
+                            },
+                            b: Chunk::Const {
+                                value: 1 << j,
+                                width: j + 1,
+                            },
+                            offset: t.offset,
+                        });
+                        plan.terms.push(Term {
+                            tile: plan.tiles.len() - 1,
+                            shift: t.offset,
+                            negate,
+                        });
+                    }
+                }
+                _ => {
+                    plan.terms.push(Term {
+                        tile: plan.tiles.len(),
+                        shift: t.offset,
+                        negate: false,
+                    });
+                    plan.tiles.push(t);
+                }
+            }
+        }
+        plan
+    }
+
+    /// `x·c mod 2^W` for a constant `c` without DSPs: one shifted copy of `x` per non-zero
+    /// digit of c's non-adjacent form (about W/3 digits, negative ones as negated terms),
+    /// each cut at bit W. The copies are plain shifts of x's chunks, so the whole product
+    /// is bit-heap LUTs: ~W²/6 heap bits in place of [`Self::low_half`]'s DSPs (85 at 256
+    /// bits). Style `karatsuba-naf` computes Montgomery's m this way.
+    pub fn low_half_shift_add(width: usize, c: &BigUint) -> Self {
+        let tiles: Vec<Tile> = chunks(width, DSP_A_BITS)
+            .into_iter()
+            .map(|(off, w)| Tile {
+                a: Chunk::Var {
+                    input: Input::A,
+                    leaf: 0,
+                    off,
+                    width: w,
+                },
+                b: Chunk::Const { value: 1, width: 1 },
+                offset: off,
+            })
+            .collect();
+        let terms = naf(&(c % (BigUint::one() << width)))
+            .into_iter()
+            .flat_map(|(s, negate)| {
+                tiles
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, t)| t.offset + s < width)
+                    .map(move |(tile, t)| Term {
+                        tile,
+                        shift: t.offset + s,
+                        negate,
+                    })
+            })
+            .collect();
+        ProductPlan {
+            terms,
+            ..Self::single_leaf(width, tiles, false, width)
+        }
     }
 
     /// `addend + (x·c without the lowest tiles)`, where the dropped tiles' largest
@@ -458,6 +561,27 @@ impl ProductPlan {
     }
 }
 
+/// Non-adjacent form of `c`: its non-zero digits as (position, negative), no two adjacent.
+pub fn naf(c: &BigUint) -> Vec<(usize, bool)> {
+    let mut k = c.clone();
+    let mut digits = vec![];
+    let mut i = 0;
+    while !k.is_zero() {
+        if k.bit(0) {
+            let negative = k.bit(1);
+            if negative {
+                k += 1u32;
+            } else {
+                k -= 1u32;
+            }
+            digits.push((i, negative));
+        }
+        k >>= 1;
+        i += 1;
+    }
+    digits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,6 +636,8 @@ mod tests {
             let r = BigUint::one() << w;
             let mask = &r - 1u32;
             let m_plan = ProductPlan::low_half(w, &p.neg_p_inv_r);
+            let m_naf = ProductPlan::low_half_shift_add(w, &p.neg_p_inv_r);
+            assert_eq!(m_naf.dsp_count(), 0);
             let u_plan = ProductPlan::high_truncated(w, &p.modulus);
             let max = &p.modulus - 1u32;
             let mut cases = vec![
@@ -531,11 +657,32 @@ mod tests {
                 let (t_lo, t_hi) = (&t & &mask, &t >> w);
                 let m = m_plan.eval(&t_lo, &BigUint::zero(), &BigUint::zero()) & &mask;
                 assert_eq!(m, (&t_lo * &p.neg_p_inv_r) & &mask, "{f}: m");
+                let m2 = m_naf.eval(&t_lo, &BigUint::zero(), &BigUint::zero()) & &mask;
+                assert_eq!(m2, m, "{f}: m by shift-and-add");
                 let s = u_plan.eval(&m, &BigUint::zero(), &t_lo);
                 let ceil = (&s >> w) + u32::from(!(&s & &mask).is_zero());
                 let exact = (&t + &m * &p.modulus) >> w;
                 assert_eq!(t_hi + ceil, exact, "{f}: (T + m·p)/R");
             }
+        }
+    }
+
+    #[test]
+    fn naf_digits_rebuild_the_constant_and_are_non_adjacent() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut cases: Vec<BigUint> = (0..200)
+            .map(|_| random_below(&mut rng, &(BigUint::one() << 256)))
+            .collect();
+        cases.extend([0u32, 1, 3, 7, 0xff, 0x5555].map(BigUint::from));
+        cases.push((BigUint::one() << 256) - 1u32);
+        for c in cases {
+            let digits = naf(&c);
+            let (mut pos, mut neg) = (BigUint::zero(), BigUint::zero());
+            for &(i, n) in &digits {
+                *(if n { &mut neg } else { &mut pos }) += BigUint::one() << i;
+            }
+            assert_eq!(pos - neg, c);
+            assert!(digits.windows(2).all(|d| d[1].0 >= d[0].0 + 2));
         }
     }
 

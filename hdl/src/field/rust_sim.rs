@@ -94,3 +94,12 @@ fn mont_mul_karatsuba_in_rust_hdl_simulation() {
     let few: Vec<_> = pairs(&f.modulus).into_iter().step_by(7).collect();
     stream!(mul, latency, few, |a, b| reference::mont_mul(&f, a, b));
 }
+
+#[test]
+fn mont_mul_karatsuba_naf_in_rust_hdl_simulation() {
+    let f = FieldId::Bls12_381Fr.params();
+    let mut mul = MontMul::<256, 512>::new(&f, MulStyle::KaratsubaNaf);
+    let latency = mul.latency();
+    let few: Vec<_> = pairs(&f.modulus).into_iter().step_by(7).collect();
+    stream!(mul, latency, few, |a, b| reference::mont_mul(&f, a, b));
+}

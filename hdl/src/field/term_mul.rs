@@ -4,31 +4,24 @@
 //! a, b, addend ─▶ input regs ─▶ pre-adders (Karatsuba leaf sums, ≤ 128-bit adds,
 //!                 one register level each) ─▶ 26×17 DSP tiles (registered products)
 //!              ─▶ rows: terms packed side by side, negated terms as masked complements,
-//!                 one correction constant, the addend ─▶ registered 4:2 tree ─▶ PipeAdd
+//!                 the addend ─▶ bit heap (+ the correction constant): levels of 6:3
+//!                 counters, a register every two levels ─▶ PipeAdd
 //! ```
-//! Stages: one DSP multiply, one ≤128-bit carry chain (pre-add, PipeAdd segment) or one
-//! 4:2 compressor (two full-adder levels) each. The result is `plan.eval(a, b, addend)`
-//! (mod 2^(2W)) after [`TermMul::latency`] clocks, one result per clock.
+//! Stages: one DSP multiply, one ≤128-bit carry chain (pre-add, PipeAdd segment) or two
+//! LUT levels of counters ([`super::bit_heap`]) each. The result is
+//! `plan.eval(a, b, addend) mod 2^out` (out = `plan.out_bits`, at most 2W; the bits above
+//! are zero) after [`TermMul::latency`] clocks, one result per clock. The addend is below
+//! 2^W (Montgomery's T_lo).
 
+use super::bit_heap::{HeapPlan, OutBit, Src};
 use super::en_reg::EnReg;
 use super::leaf::DspTile;
-use super::multiplier::Compress42;
 use super::pipe_add::PipeAdd;
 use super::product_plan::{Chunk, Input, ProductPlan, DSP_P_BITS, LEAF_BITS};
 use crate::rtl::*;
 use num_bigint::BigUint;
 use num_traits::One;
 use rust_hdl::core::prelude::*;
-
-/// Where a vector of the compressor tree comes from.
-#[derive(Clone, Copy, Debug)]
-enum Vector {
-    Row(usize),
-    /// Sum or carry output of tree node `k`.
-    NodeS(usize),
-    NodeC(usize),
-    Zero,
-}
 
 /// One pre-adder register: the sum of two earlier values of the same input.
 #[derive(Clone, Debug)]
@@ -62,7 +55,13 @@ pub struct TermMul<const W: usize, const W2: usize> {
     tiles: Vec<DspTile>,
     tile_reg: Vec<EnReg<Bits<DSP_P_BITS>>>,
     rows: Vec<Signal<Local, Bits<W2>>>,
-    tree: Vec<Compress42<W2>>,
+    /// The two full adders {c2, s2, c1, s1} of every 5- and 6-input heap counter
+    /// (flattened over levels; `_pairs_of[l][i]` is counter i of level l's).
+    heap_pairs: Vec<Signal<Local, Bits<4>>>,
+    /// Output rows of every heap level (flattened; `_row_off`).
+    heap_rows: Vec<Signal<Local, Bits<W2>>>,
+    /// Registers after the registered levels (flattened; `_reg_off`).
+    heap_regs: Vec<EnReg<Bits<W2>>>,
     final_add: PipeAdd<W2>,
     _plan: ProductPlan,
     /// Pre-adder nodes (same order as `preadd`).
@@ -73,12 +72,12 @@ pub struct TermMul<const W: usize, const W2: usize> {
     _tile_dsp: Vec<Option<usize>>,
     /// Terms in each row.
     _row_terms: Vec<Vec<usize>>,
-    /// Row index of the correction constant and of the addend, if present.
-    _const_row: Option<usize>,
+    /// Row index of the addend, if present.
     _addend_row: Option<usize>,
-    _node_inputs: Vec<[Vector; 4]>,
-    _root: [Vector; 2],
-    _levels: usize,
+    _heap: HeapPlan,
+    _pairs_of: Vec<Vec<Option<usize>>>,
+    _row_off: Vec<usize>,
+    _reg_off: Vec<Option<usize>>,
 }
 
 fn input_ix(i: Input) -> usize {
@@ -172,36 +171,48 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
                 }
             }
         }
-        let mut vectors: Vec<Vector> = (0..row_terms.len()).map(Vector::Row).collect();
-        let mut extra = row_terms.len();
-        let const_row = plan.terms.iter().any(|t| t.negate).then(|| {
-            extra += 1;
-            extra - 1
-        });
-        let addend_row = plan.addend.then(|| {
-            extra += 1;
-            extra - 1
-        });
-        vectors.extend((row_terms.len()..extra).map(Vector::Row));
-        let mut node_inputs = vec![];
-        let mut levels = 0;
-        while vectors.len() > 2 {
-            let mut next = vec![];
-            for group in vectors.chunks(4) {
-                let mut ins = [Vector::Zero; 4];
-                ins[..group.len()].copy_from_slice(group);
-                node_inputs.push(ins);
-                let k = node_inputs.len() - 1;
-                next.push(Vector::NodeS(k));
-                next.push(Vector::NodeC(k));
+        let addend_row = plan.addend.then_some(row_terms.len());
+        let rows = row_terms.len() + usize::from(plan.addend);
+        // The heap: every bit a term or the addend can set, and the correction constant.
+        let out = plan.out_bits.min(W2);
+        let mut columns: Vec<Vec<Src>> = vec![vec![]; out];
+        for (r, terms) in row_terms.iter().enumerate() {
+            for &i in terms {
+                let term = &plan.terms[i];
+                let end = (term.shift + plan.tiles[term.tile].width()).min(out);
+                for (col, column) in columns.iter_mut().enumerate().take(end).skip(term.shift) {
+                    column.push(Src::Row { row: r, col });
+                }
             }
-            vectors = next;
-            levels += 1;
         }
-        let root = [
-            vectors.first().copied().unwrap_or(Vector::Zero),
-            vectors.get(1).copied().unwrap_or(Vector::Zero),
-        ];
+        if let Some(r) = addend_row {
+            for (col, column) in columns.iter_mut().enumerate().take(W.min(out)) {
+                column.push(Src::Row { row: r, col });
+            }
+        }
+        let heap = HeapPlan::new(out, columns, &plan.correction());
+        let (mut pairs_of, mut row_off, mut reg_off) = (vec![], vec![], vec![]);
+        let (mut pairs, mut heap_rows, mut regs) = (0, 0, 0);
+        for level in &heap.levels {
+            pairs_of.push(
+                level
+                    .counters
+                    .iter()
+                    .map(|c| {
+                        (c.inputs.len() >= 5).then(|| {
+                            pairs += 1;
+                            pairs - 1
+                        })
+                    })
+                    .collect(),
+            );
+            row_off.push(heap_rows);
+            reg_off.push(level.registered.then_some(regs));
+            heap_rows += level.rows.len();
+            if level.registered {
+                regs += level.rows.len();
+            }
+        }
         let addend_stages = 1 + plan.preadd_levels + 1;
         Self {
             clock: Default::default(),
@@ -218,25 +229,32 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
             preadd: (0..nodes.len()).map(|_| Default::default()).collect(),
             tiles: (0..dsp).map(|_| Default::default()).collect(),
             tile_reg: (0..plan.tiles.len()).map(|_| Default::default()).collect(),
-            rows: (0..extra).map(|_| Default::default()).collect(),
-            tree: (0..node_inputs.len()).map(|_| Default::default()).collect(),
+            rows: (0..rows).map(|_| Default::default()).collect(),
+            heap_pairs: (0..pairs).map(|_| Default::default()).collect(),
+            heap_rows: (0..heap_rows).map(|_| Default::default()).collect(),
+            heap_regs: (0..regs).map(|_| Default::default()).collect(),
             final_add: Default::default(),
             _plan: plan,
             _preadd_nodes: nodes,
             _leaf_node: leaf_node,
             _tile_dsp: tile_dsp,
             _row_terms: row_terms,
-            _const_row: const_row,
             _addend_row: addend_row,
-            _node_inputs: node_inputs,
-            _root: root,
-            _levels: levels,
+            _heap: heap,
+            _pairs_of: pairs_of,
+            _row_off: row_off,
+            _reg_off: reg_off,
         }
     }
 
-    /// Input register, pre-adders, tile register, tree levels, final adder.
+    /// Input register, pre-adders, tile register, heap registers, final adder.
     pub fn latency(&self) -> usize {
-        1 + self._plan.preadd_levels + 1 + self._levels + PipeAdd::<W2>::LATENCY
+        1 + self._plan.preadd_levels + 1 + self._heap.registers() + PipeAdd::<W2>::LATENCY
+    }
+
+    /// Counters of the bit heap (LUTs after synthesis: about one per output bit).
+    pub fn counter_count(&self) -> usize {
+        self._heap.counter_count()
     }
 
     /// DSP slices (tiles that are not plain shifts).
@@ -281,21 +299,63 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
         }
     }
 
-    fn vector_expr(&self, v: Vector) -> Expr {
-        match v {
-            Vector::Row(r) => sig(format!("rows${r}")),
-            Vector::NodeS(k) => sig(format!("tree${k}$s")),
-            Vector::NodeC(k) => sig(format!("tree${k}$c")),
-            Vector::Zero => lit(&BigUint::default(), W2),
+    /// The signal holding input row `row` of heap level `l`.
+    fn heap_input(&self, l: usize, row: usize) -> Expr {
+        if l == 0 {
+            return sig(format!("rows${row}"));
+        }
+        match self._reg_off[l - 1] {
+            Some(off) => sig(format!("heap_regs${}$q", off + row)),
+            None => sig(format!("heap_rows${}", self._row_off[l - 1] + row)),
         }
     }
 
-    fn vector_value(&self, v: Vector) -> Bits<W2> {
-        match v {
-            Vector::Row(r) => self.rows[r].val(),
-            Vector::NodeS(k) => self.tree[k].s.val(),
-            Vector::NodeC(k) => self.tree[k].c.val(),
-            Vector::Zero => Default::default(),
+    fn heap_src(&self, l: usize, s: Src) -> Expr {
+        match s {
+            Src::Row { row, col } => index(self.heap_input(l, row), col),
+            Src::One => bit(true),
+        }
+    }
+
+    /// Bit `bit` of counter `counter` of level `l`: a half or full adder over its inputs,
+    /// or (5 and 6 inputs) `s1 + s2 + 2(c1 + c2)` from its two full adders:
+    /// bit 0 = s1 ⊕ s2, and h + c1 + c2 (h = s1·s2) gives bits 1 and 2.
+    fn count_bit(&self, l: usize, counter: usize, bit: usize) -> Expr {
+        let c = &self._heap.levels[l].counters[counter];
+        let x: Vec<Expr> = c.inputs.iter().map(|&x| self.heap_src(l, x)).collect();
+        match (self._pairs_of[l][counter], x.len()) {
+            (None, 2) => [
+                xor(x[0].clone(), x[1].clone()),
+                and(x[0].clone(), x[1].clone()),
+            ][bit]
+                .clone(),
+            (None, 3) => {
+                let (s, c) = full_adder(&x[0], &x[1], &x[2]);
+                [s, c][bit].clone()
+            }
+            (Some(k), _) => {
+                let p = |i| index(sig(format!("heap_pairs${k}")), i);
+                let h = and(p(0), p(2));
+                match bit {
+                    0 => xor(p(0), p(2)),
+                    1 => xor(xor(p(1), p(3)), h),
+                    _ => maj(p(1), p(3), h),
+                }
+            }
+            (None, n) => unreachable!("the heap plans no counter of {n} inputs"),
+        }
+    }
+
+    /// The last level's output row `r` (a register), or zero.
+    fn heap_root(&self, r: usize) -> Expr {
+        let l = self._heap.levels.len() - 1;
+        if r < self._heap.levels[l].rows.len() {
+            sig(format!(
+                "heap_regs${}$q",
+                self._reg_off[l].expect("last level registered") + r
+            ))
+        } else {
+            lit(&BigUint::default(), W2)
         }
     }
 
@@ -343,6 +403,25 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
             }
         }
     }
+}
+
+/// A full adder as logic: (sum, carry). Counters are written as adders of single bits,
+/// not `+` (synthesis would build a carry chain per counter; as plain logic each count
+/// bit is one LUT of at most six inputs).
+fn full_adder(a: &Expr, b: &Expr, c: &Expr) -> (Expr, Expr) {
+    (
+        xor(xor(a.clone(), b.clone()), c.clone()),
+        maj(a.clone(), b.clone(), c.clone()),
+    )
+}
+
+/// {c2, s2, c1, s1} of a 5- or 6-input counter: full adders over inputs 0–2 and 3–5
+/// (input 5 zero for five), the software twin of `heap_pairs` in [`TermMul`]'s Verilog.
+fn full_adder_pairs(x: &[bool]) -> u64 {
+    let fa = |a: bool, b: bool, c: bool| (a ^ b ^ c, (a & b) | (a & c) | (b & c));
+    let (s1, c1) = fa(x[0], x[1], x[2]);
+    let (s2, c2) = fa(x[3], x[4], x.get(5).copied().unwrap_or(false));
+    u64::from(s1) | u64::from(c1) << 1 | u64::from(s2) << 2 | u64::from(c2) << 3
 }
 
 impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
@@ -402,27 +481,43 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
             }
             self.rows[r].next = (row & Self::mask(W2)).into();
         }
-        if let Some(r) = self._const_row {
-            self.rows[r].next = self._plan.correction().into();
-        }
         if let Some(r) = self._addend_row {
             self.rows[r].next = self.addend_delay.last().expect("addend delay").q.val();
         }
-        for k in 0..self._node_inputs.len() {
-            let ins = self._node_inputs[k];
-            let v: Vec<Bits<W2>> = ins.iter().map(|&x| self.vector_value(x)).collect();
-            let node = &mut self.tree[k];
-            node.clock.next = clock;
-            node.enable.next = enable;
-            node.x0.next = v[0];
-            node.x1.next = v[1];
-            node.x2.next = v[2];
-            node.x3.next = v[3];
+        let mut inputs: Vec<BigUint> = self.rows.iter().map(|r| r.val().into()).collect();
+        for l in 0..self._heap.levels.len() {
+            let outs = self._heap.eval_level(l, &inputs).1;
+            for (i, counter) in self._heap.levels[l].counters.iter().enumerate() {
+                if let Some(k) = self._pairs_of[l][i] {
+                    let x: Vec<bool> = counter
+                        .inputs
+                        .iter()
+                        .map(|&s| match s {
+                            Src::Row { row, col } => inputs[row].bit(col as u64),
+                            Src::One => true,
+                        })
+                        .collect();
+                    self.heap_pairs[k].next = bits(full_adder_pairs(&x));
+                }
+            }
+            for (r, v) in outs.iter().enumerate() {
+                self.heap_rows[self._row_off[l] + r].next = v.clone().into();
+            }
+            inputs = match self._reg_off[l] {
+                Some(off) => (0..outs.len())
+                    .map(|r| {
+                        let reg = &mut self.heap_regs[off + r];
+                        reg.clock.next = clock;
+                        reg.enable.next = enable;
+                        reg.d.next = outs[r].clone().into();
+                        reg.q.val().into()
+                    })
+                    .collect(),
+                None => outs,
+            };
         }
-        let (s, c) = (
-            self.vector_value(self._root[0]),
-            self.vector_value(self._root[1]),
-        );
+        let root = |r: usize| -> Bits<W2> { inputs.get(r).cloned().unwrap_or_default().into() };
+        let (s, c) = (root(0), root(1));
         self.final_add.clock.next = clock;
         self.final_add.enable.next = enable;
         self.final_add.a.next = s;
@@ -459,13 +554,16 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
         for r in &mut self.rows {
             r.connect();
         }
-        for node in &mut self.tree {
-            node.clock.connect();
-            node.enable.connect();
-            node.x0.connect();
-            node.x1.connect();
-            node.x2.connect();
-            node.x3.connect();
+        for c in &mut self.heap_pairs {
+            c.connect();
+        }
+        for r in &mut self.heap_rows {
+            r.connect();
+        }
+        for r in &mut self.heap_regs {
+            r.clock.connect();
+            r.enable.connect();
+            r.d.connect();
         }
         self.final_add.clock.connect();
         self.final_add.enable.connect();
@@ -535,12 +633,6 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
             });
             s.push(assign(format!("rows${r}"), or_all(items, W2)));
         }
-        if let Some(r) = self._const_row {
-            s.push(assign(
-                format!("rows${r}"),
-                lit(&self._plan.correction(), W2),
-            ));
-        }
         if let Some(r) = self._addend_row {
             let last = self.addend_delay.len() - 1;
             s.push(assign(
@@ -548,17 +640,106 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
                 sig(format!("addend_delay${last}$q")),
             ));
         }
-        for (k, ins) in self._node_inputs.iter().enumerate() {
-            s.extend(clock_to(&format!("tree${k}")));
-            for (j, v) in ins.iter().enumerate() {
-                s.push(assign(format!("tree${k}$x{j}"), self.vector_expr(*v)));
+        for (l, level) in self._heap.levels.iter().enumerate() {
+            for (i, counter) in level.counters.iter().enumerate() {
+                if let Some(k) = self._pairs_of[l][i] {
+                    let name = format!("heap_pairs${k}");
+                    let x: Vec<Expr> = counter
+                        .inputs
+                        .iter()
+                        .map(|&x| self.heap_src(l, x))
+                        .collect();
+                    let (s1, c1) = full_adder(&x[0], &x[1], &x[2]);
+                    let zero = bit(false);
+                    let (s2, c2) = full_adder(&x[3], &x[4], x.get(5).unwrap_or(&zero));
+                    s.push(assign(name.clone(), lit_u(0, 4)));
+                    for (b, v) in [s1, c1, s2, c2].into_iter().enumerate() {
+                        s.push(set_bit(&name, b, v));
+                    }
+                }
+            }
+            for (r, row) in level.rows.iter().enumerate() {
+                let name = format!("heap_rows${}", self._row_off[l] + r);
+                s.push(assign(name.clone(), lit(&BigUint::default(), W2)));
+                let mut j = 0;
+                while j < row.len() {
+                    let (col, b) = row[j];
+                    // A run of bits passed through from one input row: one slice.
+                    if let OutBit::Pass(Src::Row { row: from, .. }) = b {
+                        let run = row[j..]
+                            .iter()
+                            .enumerate()
+                            .take_while(|(n, &(c, o))| {
+                                c == col + n && o == OutBit::Pass(Src::Row { row: from, col: c })
+                            })
+                            .count();
+                        let src = slice(self.heap_input(l, from), col, run);
+                        s.push(set_bits(&name, col, run, src));
+                        j += run;
+                        continue;
+                    }
+                    let value = match b {
+                        OutBit::Pass(x) => self.heap_src(l, x),
+                        OutBit::Count { counter, bit } => self.count_bit(l, counter, bit),
+                    };
+                    s.push(set_bit(&name, col, value));
+                    j += 1;
+                }
+                if let Some(off) = self._reg_off[l] {
+                    s.extend(clock_to(&format!("heap_regs${}", off + r)));
+                    s.push(assign(format!("heap_regs${}$d", off + r), sig(name)));
+                }
             }
         }
         s.extend(clock_to("final_add"));
-        s.push(assign("final_add$a", self.vector_expr(self._root[0])));
-        s.push(assign("final_add$b", self.vector_expr(self._root[1])));
+        s.push(assign("final_add$a", self.heap_root(0)));
+        s.push(assign("final_add$b", self.heap_root(1)));
         s.push(assign("final_add$cin", bit(false)));
         s.push(assign("p", sig("final_add$sum")));
         comb(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::FieldId;
+
+    /// The bit heap needs fewer register stages than the carry-save tree of 4:2 compressors
+    /// it replaced (one per halving of the packed rows), for every product of a MontMul.
+    #[test]
+    fn heap_is_shallower_than_a_row_tree() {
+        for f in [FieldId::Bn254Fq, FieldId::Bls12_381Fq] {
+            let p = f.params();
+            let w = p.modulus.bits() as usize;
+            let plans = match w {
+                254 => [
+                    ProductPlan::best_karatsuba(256, &p.modulus),
+                    ProductPlan::low_half(256, &p.modulus),
+                    ProductPlan::high_truncated(256, &p.modulus),
+                ],
+                _ => [
+                    ProductPlan::best_karatsuba(384, &p.modulus),
+                    ProductPlan::low_half(384, &p.modulus),
+                    ProductPlan::high_truncated(384, &p.modulus),
+                ],
+            };
+            for plan in plans {
+                let (heap_regs, rows) = if w == 254 {
+                    let t = TermMul::<256, 512>::new(plan);
+                    (t._heap.registers(), t.rows.len())
+                } else {
+                    let t = TermMul::<384, 768>::new(plan);
+                    (t._heap.registers(), t.rows.len())
+                };
+                // Rows plus the correction constant, halved per 4:2 level down to two.
+                let tree_levels =
+                    (rows + 1).div_ceil(2).next_power_of_two().trailing_zeros() as usize;
+                assert!(
+                    heap_regs < tree_levels,
+                    "{f:?}: heap {heap_regs} vs tree {tree_levels}"
+                );
+            }
+        }
     }
 }
