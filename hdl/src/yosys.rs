@@ -160,18 +160,25 @@ fn count(stat: &str, pred: impl Fn(&str) -> bool) -> u64 {
         .sum()
 }
 
+/// The techmap that makes `ltp` follow LUT6_2 outputs' real inputs (see the file).
+pub const LUT6_2_LTP_MAP: &str = include_str!("../yosys/lut6_2_ltp.v");
+
 /// Runs yosys on one module (top `top`), keeping its files in `dir/<name>/`.
 pub fn measure(name: &str, verilog: &str, dir: &Path) -> Result<Measured, String> {
     let work = dir.join(name);
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let src = work.join("top.v");
     std::fs::write(&src, verilog).map_err(|e| format!("{}: {e}", src.display()))?;
+    let map = work.join("lut6_2_ltp.v");
+    std::fs::write(&map, LUT6_2_LTP_MAP).map_err(|e| format!("{}: {e}", map.display()))?;
     let script = format!(
         "read_verilog {src}\nsynth_xilinx -flatten -family xcup -top top\n\
          tee -q -o {stat} stat\n\
          delete t:FD* t:SRL* t:DSP48E2 t:BUFG t:IBUF t:OBUF\n\
+         techmap -map {map} t:LUT6_2\n\
          tee -q -o {ltp} ltp\n",
         src = src.display(),
+        map = map.display(),
         stat = work.join("stat.txt").display(),
         ltp = work.join("ltp.txt").display(),
     );
@@ -209,8 +216,10 @@ pub fn parse(stat: &str, ltp: &str) -> Result<Measured, String> {
         .ok_or("no longest path in yosys ltp output")?;
     Ok(Measured {
         // Shift-register LUTs (SRL16E/SRLC32E) are LUTs too, as Vivado counts them.
-        lut: count(stat, |c| c.starts_with("LUT") && c.len() == 4)
-            + count(stat, |c| c.starts_with("SRL")),
+        // LUT6_2: one LUT6 site with two outputs (the ternary adders' bits).
+        lut: count(stat, |c| {
+            c.starts_with("LUT") && (c.len() == 4 || c == "LUT6_2")
+        }) + count(stat, |c| c.starts_with("SRL")),
         ff: count(stat, |c| matches!(c, "FDCE" | "FDPE" | "FDRE" | "FDSE")),
         carry: count(stat, |c| c == "CARRY4" || c == "CARRY8"),
         dsp: count(stat, |c| c == "DSP48E2"),

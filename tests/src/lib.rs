@@ -8,3 +8,4 @@
 
 pub mod field;
 pub mod groth16;
+pub mod msm;

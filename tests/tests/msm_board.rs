@@ -3,15 +3,17 @@
 //! the driver a real card uses. (`bls_board` runs the host-reduction configuration.)
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
-use ark_ff::{BigInt, PrimeField, UniformRand, Zero};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInt, PrimeField, Zero};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::OnceLock;
 use zkpipe::msm::MsmReport;
 use zkpipe::{Device, DevicePool, Error};
+use zkpipe_tests::msm::{self, scalars};
 
 const SIM: &str = "sim:sim-small";
+type G1 = ark_bn254::g1::Config;
 
 /// One simulated board shared by the tests of this file (jobs serialise on it).
 fn device() -> &'static Device {
@@ -20,26 +22,16 @@ fn device() -> &'static Device {
 }
 
 fn points(n: usize, seed: u64) -> Vec<G1Affine> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let g = G1Projective::generator();
-    let p: Vec<G1Projective> = (0..n).map(|_| g * Fr::rand(&mut rng)).collect();
-    G1Projective::normalize_batch(&p)
-}
-
-fn scalars(n: usize, seed: u64) -> Vec<Fr> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n).map(|_| Fr::rand(&mut rng)).collect()
+    msm::points::<G1>(n, seed)
 }
 
 fn reference(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
-    G1Projective::msm(bases, scalars).unwrap()
+    msm::reference(bases, scalars)
 }
 
 /// Runs on the board, checks against arkworks, returns the report.
 fn check(bases: &[G1Affine], scalars: &[Fr]) -> MsmReport {
-    let (sum, report) = device().msm(bases, scalars).unwrap();
-    assert_eq!(sum, reference(bases, scalars), "n = {}", bases.len());
-    report
+    msm::check(device(), bases, scalars)
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `VariableBaseMSM::msm` over BN254 G2, through the driver a real card uses.
 
 use ark_bn254::{Fr, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::{BigInt, PrimeField, UniformRand, Zero};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use zkpipe::msm::MsmReport;
 use zkpipe::{Device, Error};
 use zkpipe_spec::preset::Group;
+use zkpipe_tests::msm::{self, scalars};
 
 const SIM: &str = "sim:sim-small";
 type G2 = ark_bn254::g2::Config;
@@ -22,25 +23,16 @@ fn device() -> &'static Device {
 }
 
 fn points(n: usize, seed: u64) -> Vec<G2Affine> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let g = G2Projective::generator();
-    let p: Vec<G2Projective> = (0..n).map(|_| g * Fr::rand(&mut rng)).collect();
-    G2Projective::normalize_batch(&p)
-}
-
-fn scalars(n: usize, seed: u64) -> Vec<Fr> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n).map(|_| Fr::rand(&mut rng)).collect()
+    msm::points::<G2>(n, seed)
 }
 
 fn reference(bases: &[G2Affine], scalars: &[Fr]) -> G2Projective {
-    G2Projective::msm(bases, scalars).unwrap()
+    msm::reference(bases, scalars)
 }
 
+/// Runs on the board, checks against arkworks, returns the report.
 fn check(bases: &[G2Affine], scalars: &[Fr]) -> MsmReport {
-    let (sum, report) = device().msm(bases, scalars).unwrap();
-    assert_eq!(sum, reference(bases, scalars), "n = {}", bases.len());
-    report
+    msm::check(device(), bases, scalars)
 }
 
 #[test]

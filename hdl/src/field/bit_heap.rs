@@ -8,11 +8,17 @@
 //! removed, against two for the full adders of a carry-save (4:2) tree of whole rows, and
 //! only the columns that hold bits cost anything (rows of a row tree are padded with zeros).
 //!
+//! Tall heaps first go through levels of *ternary adders* ([`super::carry_chain`]): three
+//! rows of one column span summed on a carry chain, one LUT per column, so two bits removed
+//! per LUT — twice a counter's yield where the heap is high. Each such level is one LUT and
+//! a ≤ 128-bit carry chain, registered. Counters finish the short heap that remains.
+//!
 //! The plan is pure arithmetic: [`HeapPlan::eval_level`] is the software model of one level,
 //! and the tests check that the rows out of the last level sum to the heap's value.
 //! [`super::term_mul::TermMul`] turns it into hardware: each level is combinational logic
 //! (one LUT level), and a register follows every second level and the last.
 
+use super::carry_chain::{self, CHAIN_BITS};
 use num_bigint::BigUint;
 use num_traits::Zero;
 
@@ -22,6 +28,10 @@ pub const LEVELS_PER_REGISTER: usize = 2;
 
 /// Largest counter: six inputs (one LUT6 per output bit).
 const MAX_COUNTER_INPUTS: usize = 6;
+
+/// Heaps higher than this go through ternary-adder levels; counters reduce the rest (a
+/// ternary level leaves two carry bits where a chain ends, so it cannot reach two rows).
+const TERNARY_ABOVE: usize = 4;
 
 /// One bit entering a level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +57,26 @@ impl Counter {
     }
 }
 
+/// A ternary adder: up to three bits per column over the columns `lo..lo + width()`
+/// (missing bits are zero), on one carry chain.
+#[derive(Clone, Debug)]
+pub struct RowAdder {
+    pub lo: usize,
+    /// `columns[i]`: the bits of column `lo + i` (1 to 3).
+    pub columns: Vec<Vec<Src>>,
+}
+
+impl RowAdder {
+    /// Columns spanned (LUTs after synthesis).
+    pub fn width(&self) -> usize {
+        self.columns.len()
+    }
+    /// Input `r` (0..3) of column `i`, if present.
+    pub fn input(&self, r: usize, i: usize) -> Option<Src> {
+        self.columns[i].get(r).copied()
+    }
+}
+
 /// One bit of a level's output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutBit {
@@ -54,12 +84,16 @@ pub enum OutBit {
     Pass(Src),
     /// Bit `bit` of counter `counter` of the level.
     Count { counter: usize, bit: usize },
+    /// Output `bit` of ternary adder `adder`: sum bits `0..width`, then at column
+    /// `lo + width` the carry out (`width`) and the top column's majority (`width + 1`).
+    Sum { adder: usize, bit: usize },
 }
 
 /// One level of counters.
 #[derive(Clone, Debug)]
 pub struct Level {
     pub counters: Vec<Counter>,
+    pub adders: Vec<RowAdder>,
     /// Output rows: `rows[r]` lists `(column, bit)`; a column holds at most one bit per row.
     pub rows: Vec<Vec<(usize, OutBit)>>,
     /// A register follows this level.
@@ -78,7 +112,18 @@ impl HeapPlan {
     /// Plans the reduction of `columns` (column k: the input bits of weight 2^k, `Src::Row`
     /// naming the first level's input rows) plus `constant`, mod 2^`width`. There is always
     /// at least one (registered) level, so the result is registered.
-    pub fn new(width: usize, mut columns: Vec<Vec<Src>>, constant: &BigUint) -> Self {
+    pub fn new(width: usize, columns: Vec<Vec<Src>>, constant: &BigUint) -> Self {
+        Self::with_ternary_above(width, columns, constant, TERNARY_ABOVE)
+    }
+
+    /// [`HeapPlan::new`] with ternary levels while the heap is higher than `ternary_above`
+    /// (`usize::MAX`: counters only, the plan before ternary adders; for comparisons).
+    pub fn with_ternary_above(
+        width: usize,
+        mut columns: Vec<Vec<Src>>,
+        constant: &BigUint,
+        ternary_above: usize,
+    ) -> Self {
         columns.resize(width, vec![]);
         for (k, column) in columns.iter_mut().enumerate() {
             if constant.bit(k as u64) {
@@ -87,8 +132,13 @@ impl HeapPlan {
         }
         let mut levels = vec![];
         loop {
-            let last = columns.iter().all(|c| c.len() <= 3);
-            let level = Self::compress(width, &columns, last);
+            let height = columns.iter().map(Vec::len).max().unwrap_or(0);
+            let last = height <= 3;
+            let level = if height > ternary_above {
+                Self::ternary(width, &columns)
+            } else {
+                Self::compress(width, &columns, last)
+            };
             columns = (0..width)
                 .map(|k| {
                     level
@@ -105,11 +155,81 @@ impl HeapPlan {
                 break;
             }
         }
+        // Two levels per stage: two LUT levels, or LUT + 64-bit chain twice (about one
+        // 128-bit carry chain).
         let last = levels.len() - 1;
         for (l, level) in levels.iter_mut().enumerate() {
             level.registered = l == last || l % LEVELS_PER_REGISTER == LEVELS_PER_REGISTER - 1;
         }
         Self { width, levels }
+    }
+
+    /// One level of ternary adders: the bits of each column are taken three at a time
+    /// (group g: bits 3g..3g+3), and each group's columns with two or more bits are summed
+    /// on chains of at most [`CHAIN_BITS`] columns; single bits outside a chain pass through.
+    fn ternary(width: usize, columns: &[Vec<Src>]) -> Level {
+        let mut adders = vec![];
+        let mut out: Vec<Vec<OutBit>> = vec![vec![]; width];
+        let height = columns.iter().map(Vec::len).max().unwrap_or(0);
+        for g in 0..height.div_ceil(3) {
+            let group = |k: usize| {
+                let c = &columns[k];
+                &c[(3 * g).min(c.len())..(3 * g + 3).min(c.len())]
+            };
+            let mut k = 0;
+            while k < width {
+                if group(k).len() < 2 {
+                    out[k].extend(group(k).iter().map(|&s| OutBit::Pass(s)));
+                    k += 1;
+                    continue;
+                }
+                // A chain from k over the group's non-empty columns, ending at its last
+                // column of two or more bits (single bits above it pass through).
+                let mut hi = k;
+                while hi < width && hi - k < CHAIN_BITS && !group(hi).is_empty() {
+                    hi += 1;
+                }
+                let hi = 1
+                    + (k..hi)
+                        .rev()
+                        .find(|&j| group(j).len() >= 2)
+                        .expect("k qualifies");
+                let adder = adders.len();
+                for (i, column) in out[k..hi].iter_mut().enumerate() {
+                    column.push(OutBit::Sum { adder, bit: i });
+                }
+                if hi < width {
+                    let w = hi - k;
+                    out[hi].push(OutBit::Sum { adder, bit: w });
+                    out[hi].push(OutBit::Sum { adder, bit: w + 1 });
+                }
+                adders.push(RowAdder {
+                    lo: k,
+                    columns: (k..hi).map(|j| group(j).to_vec()).collect(),
+                });
+                k = hi;
+            }
+        }
+        Level {
+            counters: vec![],
+            adders,
+            rows: Self::rows_of(&out),
+            registered: false,
+        }
+    }
+
+    /// Output rows of a level from its per-column output bits: row r holds each column's
+    /// r-th bit.
+    fn rows_of(out: &[Vec<OutBit>]) -> Vec<Vec<(usize, OutBit)>> {
+        let height = out.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        (0..height)
+            .map(|r| {
+                out.iter()
+                    .enumerate()
+                    .filter_map(|(k, bits)| bits.get(r).map(|&b| (k, b)))
+                    .collect()
+            })
+            .collect()
     }
 
     /// One level: every column of three or more bits goes through counters (6:3, 5:3, 3:2),
@@ -150,18 +270,10 @@ impl HeapPlan {
             }
             out[k].extend(rest.iter().map(|&s| OutBit::Pass(s)));
         }
-        let height = out.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        let rows = (0..height)
-            .map(|r| {
-                out.iter()
-                    .enumerate()
-                    .filter_map(|(k, bits)| bits.get(r).map(|&b| (k, b)))
-                    .collect()
-            })
-            .collect();
         Level {
             counters,
-            rows,
+            adders: vec![],
+            rows: Self::rows_of(&out),
             registered: false,
         }
     }
@@ -176,18 +288,41 @@ impl HeapPlan {
         self.levels.iter().map(|l| l.counters.len()).sum()
     }
 
+    /// LUTs the plan should map to: one per ternary-adder column, one per counter output
+    /// bit (half and full adders included).
+    pub fn lut_estimate(&self) -> usize {
+        self.levels
+            .iter()
+            .map(|l| {
+                l.adders.iter().map(RowAdder::width).sum::<usize>()
+                    + l.counters.iter().map(Counter::out_bits).sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// Outputs of ternary adder `a` of level `l` (sum bits, carry out, top majority).
+    pub fn eval_adder(&self, l: usize, a: usize, inputs: &[BigUint]) -> (Vec<bool>, bool, bool) {
+        let adder = &self.levels[l].adders[a];
+        let row = |r: usize| -> Vec<bool> {
+            (0..adder.width())
+                .map(|i| adder.input(r, i).is_some_and(|s| src_bit(inputs, s)))
+                .collect()
+        };
+        carry_chain::eval(adder.width(), &row(0), &row(1), &row(2), false, false)
+    }
+
     /// Software model of level `l`: its counters' values and output rows from its input
     /// rows.
     pub fn eval_level(&self, l: usize, inputs: &[BigUint]) -> (Vec<u64>, Vec<BigUint>) {
         let level = &self.levels[l];
-        let bit = |s: &Src| match *s {
-            Src::Row { row, col } => inputs[row].bit(col as u64),
-            Src::One => true,
-        };
+        let bit = |s: &Src| src_bit(inputs, *s);
         let counts: Vec<u64> = level
             .counters
             .iter()
             .map(|c| c.inputs.iter().filter(|s| bit(s)).count() as u64)
+            .collect();
+        let sums: Vec<(Vec<bool>, bool, bool)> = (0..level.adders.len())
+            .map(|a| self.eval_adder(l, a, inputs))
             .collect();
         let rows = level
             .rows
@@ -198,6 +333,14 @@ impl HeapPlan {
                     let one = match b {
                         OutBit::Pass(s) => bit(&s),
                         OutBit::Count { counter, bit } => counts[counter] >> bit & 1 == 1,
+                        OutBit::Sum { adder, bit } => {
+                            let (s, co, mt) = &sums[adder];
+                            match bit.checked_sub(s.len()) {
+                                None => s[bit],
+                                Some(0) => *co,
+                                Some(_) => *mt,
+                            }
+                        }
                     };
                     if one {
                         v.set_bit(k as u64, true);
@@ -219,6 +362,14 @@ impl HeapPlan {
             rows.first().cloned().unwrap_or_default(),
             rows.get(1).cloned().unwrap_or_default(),
         ]
+    }
+}
+
+/// The value of a level's input bit.
+fn src_bit(inputs: &[BigUint], s: Src) -> bool {
+    match s {
+        Src::Row { row, col } => inputs[row].bit(col as u64),
+        Src::One => true,
     }
 }
 

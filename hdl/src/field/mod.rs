@@ -2,6 +2,7 @@
 //! multiplication in two multiplier styles, and their software reference models.
 
 pub mod bit_heap;
+pub mod carry_chain;
 pub mod dataflow;
 pub mod en_reg;
 pub mod fq2;

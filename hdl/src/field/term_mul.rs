@@ -14,6 +14,7 @@
 //! 2^W (Montgomery's T_lo).
 
 use super::bit_heap::{HeapPlan, OutBit, Src};
+use super::carry_chain::{TernaryAdder, CHAIN_BITS};
 use super::en_reg::EnReg;
 use super::leaf::DspTile;
 use super::pipe_add::PipeAdd;
@@ -58,6 +59,8 @@ pub struct TermMul<const W: usize, const W2: usize> {
     /// The two full adders {c2, s2, c1, s1} of every 5- and 6-input heap counter
     /// (flattened over levels; `_pairs_of[l][i]` is counter i of level l's).
     heap_pairs: Vec<Signal<Local, Bits<4>>>,
+    /// Ternary adders of every heap level (flattened; `_adder_off`).
+    heap_adders: Vec<TernaryAdder<CHAIN_BITS>>,
     /// Output rows of every heap level (flattened; `_row_off`).
     heap_rows: Vec<Signal<Local, Bits<W2>>>,
     /// Registers after the registered levels (flattened; `_reg_off`).
@@ -76,6 +79,7 @@ pub struct TermMul<const W: usize, const W2: usize> {
     _addend_row: Option<usize>,
     _heap: HeapPlan,
     _pairs_of: Vec<Vec<Option<usize>>>,
+    _adder_off: Vec<usize>,
     _row_off: Vec<usize>,
     _reg_off: Vec<Option<usize>>,
 }
@@ -192,6 +196,7 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
         }
         let heap = HeapPlan::new(out, columns, &plan.correction());
         let (mut pairs_of, mut row_off, mut reg_off) = (vec![], vec![], vec![]);
+        let (mut adder_off, mut adders) = (vec![], vec![]);
         let (mut pairs, mut heap_rows, mut regs) = (0, 0, 0);
         for level in &heap.levels {
             pairs_of.push(
@@ -206,6 +211,8 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
                     })
                     .collect(),
             );
+            adder_off.push(adders.len());
+            adders.extend(level.adders.iter().map(|a| TernaryAdder::new(a.width())));
             row_off.push(heap_rows);
             reg_off.push(level.registered.then_some(regs));
             heap_rows += level.rows.len();
@@ -231,6 +238,7 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
             tile_reg: (0..plan.tiles.len()).map(|_| Default::default()).collect(),
             rows: (0..rows).map(|_| Default::default()).collect(),
             heap_pairs: (0..pairs).map(|_| Default::default()).collect(),
+            heap_adders: adders,
             heap_rows: (0..heap_rows).map(|_| Default::default()).collect(),
             heap_regs: (0..regs).map(|_| Default::default()).collect(),
             final_add: Default::default(),
@@ -242,6 +250,7 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
             _addend_row: addend_row,
             _heap: heap,
             _pairs_of: pairs_of,
+            _adder_off: adder_off,
             _row_off: row_off,
             _reg_off: reg_off,
         }
@@ -315,6 +324,37 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
             Src::Row { row, col } => index(self.heap_input(l, row), col),
             Src::One => bit(true),
         }
+    }
+
+    /// `dst = bits` (bit i from level `l`'s input `bits[i]`, zero where None), written as
+    /// slices where consecutive bits come from consecutive columns of one row.
+    fn assign_bits(&self, l: usize, dst: &str, bits: &[Option<Src>]) -> Vec<Stmt> {
+        let mut s = vec![assign(dst, lit_u(0, CHAIN_BITS))];
+        let mut i = 0;
+        while i < bits.len() {
+            match bits[i] {
+                None => i += 1,
+                Some(Src::Row { row, col }) => {
+                    let run = bits[i..]
+                        .iter()
+                        .enumerate()
+                        .take_while(|(n, &b)| b == Some(Src::Row { row, col: col + n }))
+                        .count();
+                    s.push(set_bits(
+                        dst,
+                        i,
+                        run,
+                        slice(self.heap_input(l, row), col, run),
+                    ));
+                    i += run;
+                }
+                Some(one) => {
+                    s.push(set_bit(dst, i, self.heap_src(l, one)));
+                    i += 1;
+                }
+            }
+        }
+        s
     }
 
     /// Bit `bit` of counter `counter` of level `l`: a half or full adder over its inputs,
@@ -405,6 +445,14 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
     }
 }
 
+/// The value of a heap input bit in rust-hdl's simulation.
+fn src_value(inputs: &[BigUint], s: Src) -> bool {
+    match s {
+        Src::Row { row, col } => inputs[row].bit(col as u64),
+        Src::One => true,
+    }
+}
+
 /// A full adder as logic: (sum, carry). Counters are written as adders of single bits,
 /// not `+` (synthesis would build a carry chain per counter; as plain logic each count
 /// bit is one LUT of at most six inputs).
@@ -492,13 +540,27 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
                     let x: Vec<bool> = counter
                         .inputs
                         .iter()
-                        .map(|&s| match s {
-                            Src::Row { row, col } => inputs[row].bit(col as u64),
-                            Src::One => true,
-                        })
+                        .map(|&s| src_value(&inputs, s))
                         .collect();
                     self.heap_pairs[k].next = bits(full_adder_pairs(&x));
                 }
+            }
+            for (a, adder) in self._heap.levels[l].adders.iter().enumerate() {
+                let child = &mut self.heap_adders[self._adder_off[l] + a];
+                let row = |r: usize| -> Bits<CHAIN_BITS> {
+                    let mut v = BigUint::default();
+                    for i in 0..adder.width() {
+                        if adder.input(r, i).is_some_and(|s| src_value(&inputs, s)) {
+                            v.set_bit(i as u64, true);
+                        }
+                    }
+                    v.into()
+                };
+                child.a.next = row(0);
+                child.b.next = row(1);
+                child.c.next = row(2);
+                child.x0.next = false;
+                child.ci.next = false;
             }
             for (r, v) in outs.iter().enumerate() {
                 self.heap_rows[self._row_off[l] + r].next = v.clone().into();
@@ -556,6 +618,13 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
         }
         for c in &mut self.heap_pairs {
             c.connect();
+        }
+        for a in &mut self.heap_adders {
+            a.a.connect();
+            a.b.connect();
+            a.c.connect();
+            a.x0.connect();
+            a.ci.connect();
         }
         for r in &mut self.heap_rows {
             r.connect();
@@ -658,12 +727,50 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
                     }
                 }
             }
+            for (a, adder) in level.adders.iter().enumerate() {
+                let name = format!("heap_adders${}", self._adder_off[l] + a);
+                for (r, port) in ["a", "b", "c"].into_iter().enumerate() {
+                    let bits: Vec<Option<Src>> =
+                        (0..adder.width()).map(|i| adder.input(r, i)).collect();
+                    s.extend(self.assign_bits(l, &format!("{name}${port}"), &bits));
+                }
+                s.push(assign(format!("{name}$x0"), bit(false)));
+                s.push(assign(format!("{name}$ci"), bit(false)));
+            }
             for (r, row) in level.rows.iter().enumerate() {
                 let name = format!("heap_rows${}", self._row_off[l] + r);
                 s.push(assign(name.clone(), lit(&BigUint::default(), W2)));
                 let mut j = 0;
                 while j < row.len() {
                     let (col, b) = row[j];
+                    // A run of one ternary adder's sum bits: one slice.
+                    if let OutBit::Sum { adder, bit: first } = b {
+                        let width = level.adders[adder].width();
+                        let run = row[j..]
+                            .iter()
+                            .enumerate()
+                            .take_while(|(n, &(c, o))| {
+                                c == col + n
+                                    && first + n < width
+                                    && o == OutBit::Sum {
+                                        adder,
+                                        bit: first + n,
+                                    }
+                            })
+                            .count();
+                        let k = self._adder_off[l] + adder;
+                        let value = if run > 0 {
+                            slice(sig(format!("heap_adders${k}$sum")), first, run)
+                        } else if first == width {
+                            sig(format!("heap_adders${k}$co"))
+                        } else {
+                            sig(format!("heap_adders${k}$mt"))
+                        };
+                        let run = run.max(1);
+                        s.push(set_bits(&name, col, run, value));
+                        j += run;
+                        continue;
+                    }
                     // A run of bits passed through from one input row: one slice.
                     if let OutBit::Pass(Src::Row { row: from, .. }) = b {
                         let run = row[j..]
@@ -681,6 +788,7 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
                     let value = match b {
                         OutBit::Pass(x) => self.heap_src(l, x),
                         OutBit::Count { counter, bit } => self.count_bit(l, counter, bit),
+                        OutBit::Sum { .. } => unreachable!("written as runs above"),
                     };
                     s.push(set_bit(&name, col, value));
                     j += 1;
@@ -705,41 +813,74 @@ mod tests {
     use super::*;
     use crate::field::FieldId;
 
-    /// The bit heap needs fewer register stages than the carry-save tree of 4:2 compressors
-    /// it replaced (one per halving of the packed rows), for every product of a MontMul.
+    /// Ternary adders take at most 60 % of the LUTs of a counters-only heap, for every
+    /// product of a MontMul of both curves (in both reductions' styles), in no more
+    /// register stages.
     #[test]
-    fn heap_is_shallower_than_a_row_tree() {
+    fn ternary_levels_save_luts() {
         for f in [FieldId::Bn254Fq, FieldId::Bls12_381Fq] {
             let p = f.params();
-            let w = p.modulus.bits() as usize;
-            let plans = match w {
-                254 => [
-                    ProductPlan::best_karatsuba(256, &p.modulus),
-                    ProductPlan::low_half(256, &p.modulus),
-                    ProductPlan::high_truncated(256, &p.modulus),
-                ],
-                _ => [
-                    ProductPlan::best_karatsuba(384, &p.modulus),
-                    ProductPlan::low_half(384, &p.modulus),
-                    ProductPlan::high_truncated(384, &p.modulus),
-                ],
-            };
-            for plan in plans {
-                let (heap_regs, rows) = if w == 254 {
-                    let t = TermMul::<256, 512>::new(plan);
-                    (t._heap.registers(), t.rows.len())
+            let w = p.modulus.bits().next_multiple_of(128) as usize;
+            let r = BigUint::one() << w;
+            let m = (&r - p.modulus.modinv(&r).unwrap()) % &r;
+            for plan in [
+                ProductPlan::best_karatsuba(w, &p.modulus),
+                ProductPlan::low_half(w, &m),
+                ProductPlan::low_half_shift_add(w, &m),
+                ProductPlan::high_truncated(w, &p.modulus),
+            ] {
+                let heap = if w == 256 {
+                    TermMul::<256, 512>::new(plan)._heap
                 } else {
-                    let t = TermMul::<384, 768>::new(plan);
-                    (t._heap.registers(), t.rows.len())
+                    TermMul::<384, 768>::new(plan)._heap
                 };
-                // Rows plus the correction constant, halved per 4:2 level down to two.
-                let tree_levels =
-                    (rows + 1).div_ceil(2).next_power_of_two().trailing_zeros() as usize;
+                let columns: Vec<Vec<Src>> =
+                    (0..heap.width).map(|k| heap_inputs(&heap, k)).collect();
+                let counters = HeapPlan::with_ternary_above(
+                    heap.width,
+                    columns,
+                    &BigUint::default(),
+                    usize::MAX,
+                );
                 assert!(
-                    heap_regs < tree_levels,
-                    "{f:?}: heap {heap_regs} vs tree {tree_levels}"
+                    heap.lut_estimate() * 10 <= counters.lut_estimate() * 6,
+                    "{f:?}: {} LUTs vs {} with counters only",
+                    heap.lut_estimate(),
+                    counters.lut_estimate()
+                );
+                assert!(
+                    heap.registers() <= counters.registers(),
+                    "{f:?}: {} vs {} registers",
+                    heap.registers(),
+                    counters.registers()
                 );
             }
         }
+    }
+
+    /// The first level's input bits of column k (the constant's ones left out).
+    fn heap_inputs(heap: &HeapPlan, k: usize) -> Vec<Src> {
+        let level = &heap.levels[0];
+        let mut v: Vec<Src> = level
+            .adders
+            .iter()
+            .filter(|a| (a.lo..a.lo + a.width()).contains(&k))
+            .flat_map(|a| a.columns[k - a.lo].clone())
+            .chain(
+                level
+                    .counters
+                    .iter()
+                    .filter(|c| c.col == k)
+                    .flat_map(|c| c.inputs.clone()),
+            )
+            .chain(level.rows.iter().flat_map(|row| {
+                row.iter().filter_map(move |&(c, b)| match b {
+                    OutBit::Pass(s) if c == k => Some(s),
+                    _ => None,
+                })
+            }))
+            .collect();
+        v.retain(|s| *s != Src::One);
+        v
     }
 }

@@ -3,7 +3,7 @@
 //! {c1, c0}, c0's limbs first).
 
 use ark_ec::short_weierstrass::SWCurveConfig;
-use ark_ff::{BigInt, PrimeField};
+use ark_ff::{BigInt, Fp, MontBackend, MontConfig};
 use zkpipe_spec::preset::{Curve, Group};
 
 /// Most u64 limbs of a coordinate of any [`BoardCurve`] (BLS12-381 G2: 12).
@@ -29,6 +29,15 @@ pub trait BoardCurve: SWCurveConfig {
     fn coord_from_limbs(limbs: &[u64]) -> Option<Self::BaseField>;
 }
 
+/// A base-field element from its Montgomery limbs; `None` unless exactly `N` limbs below
+/// the modulus.
+fn fp_from_limbs<T: MontConfig<N>, const N: usize>(
+    limbs: &[u64],
+) -> Option<Fp<MontBackend<T, N>, N>> {
+    let v = BigInt::<N>(limbs.try_into().ok()?);
+    (v < T::MODULUS).then(|| Fp::new_unchecked(v))
+}
+
 macro_rules! g1_curve {
     ($config:ty, $curve:expr, $limbs:literal) => {
         impl BoardCurve for $config {
@@ -39,10 +48,31 @@ macro_rules! g1_curve {
                 out[..$limbs].copy_from_slice(&x.0 .0);
             }
             fn coord_from_limbs(limbs: &[u64]) -> Option<Self::BaseField> {
-                let limbs: [u64; $limbs] = limbs.try_into().ok()?;
-                let v = BigInt::<$limbs>(limbs);
-                (v < <Self::BaseField as PrimeField>::MODULUS)
-                    .then(|| <Self::BaseField>::new_unchecked(v))
+                fp_from_limbs(limbs)
+            }
+        }
+    };
+}
+
+/// G2 over Fq2 = Fq[u]: a coordinate is c0's limbs, then c1's.
+macro_rules! g2_curve {
+    ($config:ty, $curve:expr, $fq2:ty, $limbs:literal) => {
+        impl BoardCurve for $config {
+            const CURVE: Curve = $curve;
+            const GROUP: Group = Group::G2;
+            const COORD_LIMBS: usize = 2 * $limbs;
+            fn put_coord(x: &Self::BaseField, out: &mut [u64]) {
+                out[..$limbs].copy_from_slice(&x.c0.0 .0);
+                out[$limbs..2 * $limbs].copy_from_slice(&x.c1.0 .0);
+            }
+            fn coord_from_limbs(limbs: &[u64]) -> Option<Self::BaseField> {
+                if limbs.len() != 2 * $limbs {
+                    return None;
+                }
+                Some(<$fq2>::new(
+                    fp_from_limbs(&limbs[..$limbs])?,
+                    fp_from_limbs(&limbs[$limbs..])?,
+                ))
             }
         }
     };
@@ -50,48 +80,12 @@ macro_rules! g1_curve {
 
 g1_curve!(ark_bn254::g1::Config, Curve::Bn254, 4);
 g1_curve!(ark_bls12_381::g1::Config, Curve::Bls12_381, 6);
-
-impl BoardCurve for ark_bn254::g2::Config {
-    const CURVE: Curve = Curve::Bn254;
-    const GROUP: Group = Group::G2;
-    const COORD_LIMBS: usize = 8;
-    fn put_coord(x: &Self::BaseField, out: &mut [u64]) {
-        out[..4].copy_from_slice(&x.c0.0 .0);
-        out[4..8].copy_from_slice(&x.c1.0 .0);
-    }
-    fn coord_from_limbs(limbs: &[u64]) -> Option<Self::BaseField> {
-        let part = |l: &[u64]| -> Option<ark_bn254::Fq> {
-            let v = BigInt::<4>(l.try_into().ok()?);
-            (v < ark_bn254::Fq::MODULUS).then(|| ark_bn254::Fq::new_unchecked(v))
-        };
-        if limbs.len() != 8 {
-            return None;
-        }
-        Some(ark_bn254::Fq2::new(part(&limbs[..4])?, part(&limbs[4..])?))
-    }
-}
-
-impl BoardCurve for ark_bls12_381::g2::Config {
-    const CURVE: Curve = Curve::Bls12_381;
-    const GROUP: Group = Group::G2;
-    // 768-bit coordinates: wider than a beat, so no card has this engine yet (the driver
-    // refuses before encoding anything); the binding lets generic code ask.
-    const COORD_LIMBS: usize = 12;
-    fn put_coord(x: &Self::BaseField, out: &mut [u64]) {
-        out[..6].copy_from_slice(&x.c0.0 .0);
-        out[6..12].copy_from_slice(&x.c1.0 .0);
-    }
-    fn coord_from_limbs(limbs: &[u64]) -> Option<Self::BaseField> {
-        let part = |l: &[u64]| -> Option<ark_bls12_381::Fq> {
-            let v = BigInt::<6>(l.try_into().ok()?);
-            (v < ark_bls12_381::Fq::MODULUS).then(|| ark_bls12_381::Fq::new_unchecked(v))
-        };
-        if limbs.len() != 12 {
-            return None;
-        }
-        Some(ark_bls12_381::Fq2::new(
-            part(&limbs[..6])?,
-            part(&limbs[6..])?,
-        ))
-    }
-}
+g2_curve!(ark_bn254::g2::Config, Curve::Bn254, ark_bn254::Fq2, 4);
+// 768-bit coordinates: wider than a beat, so no card has this engine yet (the driver
+// refuses before encoding anything); the binding lets generic code ask.
+g2_curve!(
+    ark_bls12_381::g2::Config,
+    Curve::Bls12_381,
+    ark_bls12_381::Fq2,
+    6
+);
