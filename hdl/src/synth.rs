@@ -150,11 +150,20 @@ pub fn resource_report(
 }
 
 /// Checks a preset against what the generator can build and its part's budget, without
-/// writing anything: the report, or why the preset is refused.
+/// writing anything (LUT/FF from the recorded yosys runs where the Verilog is unchanged):
+/// the report, or why the preset is refused.
 pub fn check_preset(preset: &Preset) -> Result<ResourceReport, SynthError> {
     check_supported(preset)?;
     let modules = preset_modules(preset);
-    let report = resource_report(preset, &modules, &|_| None);
+    let cache = crate::yosys::committed();
+    let measured: std::collections::HashMap<_, _> =
+        crate::yosys::distinct_modules(preset, &modules)
+            .into_iter()
+            .filter_map(|(name, verilog)| {
+                crate::yosys::lookup(&cache, &name, &verilog).map(|m| (name, m))
+            })
+            .collect();
+    let report = resource_report(preset, &modules, &|n| measured.get(n).copied());
     report.check_fit().map_err(SynthError::DoesNotFit)?;
     Ok(report)
 }
