@@ -11,7 +11,8 @@
 //! Tall heaps first go through levels of *ternary adders* ([`super::carry_chain`]): three
 //! rows of one column span summed on a carry chain, one LUT per column, so two bits removed
 //! per LUT — twice a counter's yield where the heap is high. Each such level is one LUT and
-//! a ≤ 128-bit carry chain, registered. Counters finish the short heap that remains.
+//! a ≤ 64-bit carry chain, two of them per pipeline stage. Counters finish the short heap
+//! that remains.
 //!
 //! The plan is pure arithmetic: [`HeapPlan::eval_level`] is the software model of one level,
 //! and the tests check that the rows out of the last level sum to the heap's value.
@@ -366,7 +367,7 @@ impl HeapPlan {
 }
 
 /// The value of a level's input bit.
-fn src_bit(inputs: &[BigUint], s: Src) -> bool {
+pub fn src_bit(inputs: &[BigUint], s: Src) -> bool {
     match s {
         Src::Row { row, col } => inputs[row].bit(col as u64),
         Src::One => true,

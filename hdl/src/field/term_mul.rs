@@ -13,7 +13,7 @@
 //! are zero) after [`TermMul::latency`] clocks, one result per clock. The addend is below
 //! 2^W (Montgomery's T_lo).
 
-use super::bit_heap::{HeapPlan, OutBit, Src};
+use super::bit_heap::{src_bit, HeapPlan, OutBit, Src};
 use super::carry_chain::{TernaryAdder, CHAIN_BITS};
 use super::en_reg::EnReg;
 use super::leaf::DspTile;
@@ -177,23 +177,8 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
         }
         let addend_row = plan.addend.then_some(row_terms.len());
         let rows = row_terms.len() + usize::from(plan.addend);
-        // The heap: every bit a term or the addend can set, and the correction constant.
-        let out = plan.out_bits.min(W2);
-        let mut columns: Vec<Vec<Src>> = vec![vec![]; out];
-        for (r, terms) in row_terms.iter().enumerate() {
-            for &i in terms {
-                let term = &plan.terms[i];
-                let end = (term.shift + plan.tiles[term.tile].width()).min(out);
-                for (col, column) in columns.iter_mut().enumerate().take(end).skip(term.shift) {
-                    column.push(Src::Row { row: r, col });
-                }
-            }
-        }
-        if let Some(r) = addend_row {
-            for (col, column) in columns.iter_mut().enumerate().take(W.min(out)) {
-                column.push(Src::Row { row: r, col });
-            }
-        }
+        let columns = Self::heap_columns(&plan, &row_terms, addend_row);
+        let out = columns.len();
         let heap = HeapPlan::new(out, columns, &plan.correction());
         let (mut pairs_of, mut row_off, mut reg_off) = (vec![], vec![], vec![]);
         let (mut adder_off, mut adders) = (vec![], vec![]);
@@ -254,6 +239,32 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
             _row_off: row_off,
             _reg_off: reg_off,
         }
+    }
+
+    /// The heap's columns (`plan.out_bits` of them, at most 2W): every bit a term of a row
+    /// or the addend row can set.
+    fn heap_columns(
+        plan: &ProductPlan,
+        row_terms: &[Vec<usize>],
+        addend_row: Option<usize>,
+    ) -> Vec<Vec<Src>> {
+        let out = plan.out_bits.min(W2);
+        let mut columns: Vec<Vec<Src>> = vec![vec![]; out];
+        for (r, terms) in row_terms.iter().enumerate() {
+            for &i in terms {
+                let term = &plan.terms[i];
+                let end = (term.shift + plan.tiles[term.tile].width()).min(out);
+                for (col, column) in columns.iter_mut().enumerate().take(end).skip(term.shift) {
+                    column.push(Src::Row { row: r, col });
+                }
+            }
+        }
+        if let Some(r) = addend_row {
+            for (col, column) in columns.iter_mut().enumerate().take(W.min(out)) {
+                column.push(Src::Row { row: r, col });
+            }
+        }
+        columns
     }
 
     /// Input register, pre-adders, tile register, heap registers, final adder.
@@ -445,14 +456,6 @@ impl<const W: usize, const W2: usize> TermMul<W, W2> {
     }
 }
 
-/// The value of a heap input bit in rust-hdl's simulation.
-fn src_value(inputs: &[BigUint], s: Src) -> bool {
-    match s {
-        Src::Row { row, col } => inputs[row].bit(col as u64),
-        Src::One => true,
-    }
-}
-
 /// A full adder as logic: (sum, carry). Counters are written as adders of single bits,
 /// not `+` (synthesis would build a carry chain per counter; as plain logic each count
 /// bit is one LUT of at most six inputs).
@@ -540,7 +543,7 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
                     let x: Vec<bool> = counter
                         .inputs
                         .iter()
-                        .map(|&s| src_value(&inputs, s))
+                        .map(|&s| src_bit(&inputs, s))
                         .collect();
                     self.heap_pairs[k].next = bits(full_adder_pairs(&x));
                 }
@@ -550,7 +553,7 @@ impl<const W: usize, const W2: usize> Logic for TermMul<W, W2> {
                 let row = |r: usize| -> Bits<CHAIN_BITS> {
                     let mut v = BigUint::default();
                     for i in 0..adder.width() {
-                        if adder.input(r, i).is_some_and(|s| src_value(&inputs, s)) {
+                        if adder.input(r, i).is_some_and(|s| src_bit(&inputs, s)) {
                             v.set_bit(i as u64, true);
                         }
                     }
@@ -829,19 +832,11 @@ mod tests {
                 ProductPlan::low_half_shift_add(w, &m),
                 ProductPlan::high_truncated(w, &p.modulus),
             ] {
-                let heap = if w == 256 {
-                    TermMul::<256, 512>::new(plan)._heap
+                let (heap, counters) = if w == 256 {
+                    both_heaps::<256, 512>(plan)
                 } else {
-                    TermMul::<384, 768>::new(plan)._heap
+                    both_heaps::<384, 768>(plan)
                 };
-                let columns: Vec<Vec<Src>> =
-                    (0..heap.width).map(|k| heap_inputs(&heap, k)).collect();
-                let counters = HeapPlan::with_ternary_above(
-                    heap.width,
-                    columns,
-                    &BigUint::default(),
-                    usize::MAX,
-                );
                 assert!(
                     heap.lut_estimate() * 10 <= counters.lut_estimate() * 6,
                     "{f:?}: {} LUTs vs {} with counters only",
@@ -858,29 +853,12 @@ mod tests {
         }
     }
 
-    /// The first level's input bits of column k (the constant's ones left out).
-    fn heap_inputs(heap: &HeapPlan, k: usize) -> Vec<Src> {
-        let level = &heap.levels[0];
-        let mut v: Vec<Src> = level
-            .adders
-            .iter()
-            .filter(|a| (a.lo..a.lo + a.width()).contains(&k))
-            .flat_map(|a| a.columns[k - a.lo].clone())
-            .chain(
-                level
-                    .counters
-                    .iter()
-                    .filter(|c| c.col == k)
-                    .flat_map(|c| c.inputs.clone()),
-            )
-            .chain(level.rows.iter().flat_map(|row| {
-                row.iter().filter_map(move |&(c, b)| match b {
-                    OutBit::Pass(s) if c == k => Some(s),
-                    _ => None,
-                })
-            }))
-            .collect();
-        v.retain(|s| *s != Src::One);
-        v
+    /// The product's heap as planned, and the same heap reduced by counters only.
+    fn both_heaps<const W: usize, const W2: usize>(plan: ProductPlan) -> (HeapPlan, HeapPlan) {
+        let t = TermMul::<W, W2>::new(plan);
+        let columns = TermMul::<W, W2>::heap_columns(&t._plan, &t._row_terms, t._addend_row);
+        let counters =
+            HeapPlan::with_ternary_above(columns.len(), columns, &t._plan.correction(), usize::MAX);
+        (t._heap, counters)
     }
 }
