@@ -95,7 +95,13 @@ impl<const W: usize, const W2: usize> MontMul<W, W2> {
             t_hi_delay: (0..wait).map(|_| Default::default()).collect(),
             nonzero_delay: (0..flag_wait).map(|_| Default::default()).collect(),
             t_lo_delay: (0..t_lo_wait).map(|_| Default::default()).collect(),
-            add_hi: Default::default(),
+            // The truncated style's flag is an OR over `S_lo` straight from `mul_u`: it
+            // enters add_hi's second stage so that it never precedes a 128-bit chain.
+            add_hi: if truncated {
+                PipeAdd::with_late_cin()
+            } else {
+                PipeAdd::default()
+            },
             sub_p: Default::default(),
             t_delay: (0..PipeAdd::<W>::LATENCY)
                 .map(|_| Default::default())

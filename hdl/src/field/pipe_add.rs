@@ -5,6 +5,10 @@
 //! (generate) and whether the sum is all ones (propagate). Stage 2 resolves the carry into
 //! every segment by carry-lookahead over the (at most six) segment flags and adds it with a
 //! 128-bit increment. Latency [`PipeAdd::LATENCY`] = 2, one result per clock.
+//!
+//! [`PipeAdd::with_late_cin`] registers `cin` beside the stage-1 flags and adds it in
+//! stage 2's lookahead instead of stage 1's chain, so a `cin` that is itself computed
+//! (MontMul's `[S_lo ≠ 0]`, an OR tree over 384 bits) does not lengthen a 128-bit chain.
 
 use super::en_reg::EnReg;
 use crate::rtl::*;
@@ -31,6 +35,8 @@ pub struct PipeAdd<const W: usize> {
     seg_prop: Vec<EnReg<Bit>>,
     out_seg: Vec<EnReg<Bits<SEGMENT_BITS>>>,
     carry_out: EnReg<Bit>,
+    /// `cin` registered for stage 2: one register with `late_cin`, none without.
+    cin_reg: Vec<EnReg<Bit>>,
 }
 
 impl<const W: usize> Default for PipeAdd<W> {
@@ -54,6 +60,7 @@ impl<const W: usize> Default for PipeAdd<W> {
             seg_prop: (0..n).map(|_| Default::default()).collect(),
             out_seg: (0..n).map(|_| Default::default()).collect(),
             carry_out: Default::default(),
+            cin_reg: vec![],
         }
     }
 }
@@ -62,13 +69,29 @@ impl<const W: usize> PipeAdd<W> {
     /// Clock cycles from operands to result.
     pub const LATENCY: usize = 2;
 
+    /// The same sum, with `cin` added in stage 2 (see the module doc).
+    pub fn with_late_cin() -> Self {
+        Self {
+            cin_reg: vec![Default::default()],
+            ..Default::default()
+        }
+    }
+
+    fn late_cin(&self) -> bool {
+        !self.cin_reg.is_empty()
+    }
+
     fn segments(&self) -> usize {
         W / SEGMENT_BITS
     }
 
     /// Carry into segment `k` as an expression over the stage-1 flags (lookahead).
-    fn carry_expr(k: usize) -> Expr {
-        let mut c = bit(false);
+    fn carry_expr(&self, k: usize) -> Expr {
+        let mut c = if self.late_cin() {
+            sig("cin_reg$0$q")
+        } else {
+            bit(false)
+        };
         for j in 0..k {
             c = or(
                 sig(format!("seg_gen${j}$q")),
@@ -83,10 +106,20 @@ impl<const W: usize> Logic for PipeAdd<W> {
     fn update(&mut self) {
         let n = self.segments();
         let mut carry = false;
+        for r in &mut self.cin_reg {
+            r.clock.next = self.clock.val();
+            r.enable.next = self.enable.val();
+            r.d.next = self.cin.val();
+            carry = r.q.val();
+        }
         let mut sum = Bits::<W>::default();
         for k in 0..n {
             let off = k * SEGMENT_BITS;
-            let cin = if k == 0 && self.cin.val() { 1 } else { 0 };
+            let cin = if k == 0 && !self.late_cin() && self.cin.val() {
+                1
+            } else {
+                0
+            };
             let wide = bit_cast::<129, SEGMENT_BITS>(self.a.val().get_bits::<SEGMENT_BITS>(off))
                 + bit_cast::<129, SEGMENT_BITS>(self.b.val().get_bits::<SEGMENT_BITS>(off))
                 + bits::<129>(cin);
@@ -133,6 +166,11 @@ impl<const W: usize> Logic for PipeAdd<W> {
         self.carry_out.clock.connect();
         self.carry_out.enable.connect();
         self.carry_out.d.connect();
+        for r in &mut self.cin_reg {
+            r.clock.connect();
+            r.enable.connect();
+            r.d.connect();
+        }
         self.sum.connect();
         self.cout.connect();
     }
@@ -143,7 +181,7 @@ impl<const W: usize> Logic for PipeAdd<W> {
         let mut s = vec![];
         for k in 0..n {
             let off = k * SEGMENT_BITS;
-            let carry_in = if k == 0 {
+            let carry_in = if k == 0 && !self.late_cin() {
                 cast(sig("cin"), 129)
             } else {
                 zero129.clone()
@@ -178,12 +216,16 @@ impl<const W: usize> Logic for PipeAdd<W> {
                 format!("out_seg${k}$d"),
                 add(
                     sig(format!("seg_sum${k}$q")),
-                    cast(Self::carry_expr(k), SEGMENT_BITS),
+                    cast(self.carry_expr(k), SEGMENT_BITS),
                 ),
             ));
         }
         s.extend(clock_to("carry_out"));
-        s.push(assign("carry_out$d", Self::carry_expr(n)));
+        s.push(assign("carry_out$d", self.carry_expr(n)));
+        if self.late_cin() {
+            s.extend(clock_to("cin_reg$0"));
+            s.push(assign("cin_reg$0$d", sig("cin")));
+        }
         s.push(assign(
             "sum",
             or_all(
