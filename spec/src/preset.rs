@@ -193,7 +193,7 @@ pub const PRESETS: &[Preset] = &[
         // one: both shapes are tested).
         msm_adders: 2,
         // Reduction on the card; sim-bls12-381 keeps mixed adders and the host's
-        // reduction (as u250-bls12-381 must), so both configurations are simulated.
+        // reduction, so both configurations are simulated.
         msm_reduce: true,
         msm_g2_adders: 1,
     },
@@ -239,22 +239,22 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "u250-bls12-381",
-        description: "BLS12-381 on a Xilinx Alveo U250 (UltraScale+), Karatsuba DSP multipliers",
+        description:
+            "BLS12-381 on a Xilinx Alveo U250 (UltraScale+), Karatsuba DSP multipliers, m by NAF",
         curve: Curve::Bls12_381,
-        mul_style: MulStyle::Karatsuba,
+        mul_style: MulStyle::KaratsubaNaf,
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
-        // 2^8 core: with the 544-DSP BLS12-381 Fq MontMuls of one adder, a 2^10 path
-        // (15 MontMuls) would take 83 % of the part's DSPs.
-        ntt_log_size: 8,
+        // 2^10 core: its 15 MontMuls (195 DSPs) and one full adder's 12 BLS12-381 Fq ones
+        // (359 DSPs) are 7,233 DSPs (58.9 %); a second adder would be 11,541 (93.9 %).
+        ntt_log_size: 10,
         ntt_twiddle_log: 24,
         msm_window_bits: 13,
         msm_log_bases: 17,
         msm_fifo_depth: 32,
         msm_adders: 1,
-        // One more 544-DSP MontMul per adder would take the board over 80 % of the DSPs.
-        msm_reduce: false,
+        msm_reduce: true,
         msm_g2_adders: 0,
     },
     Preset {
