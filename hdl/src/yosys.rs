@@ -111,41 +111,76 @@ pub fn distinct_modules(preset: &Preset, generated: &[GeneratedModule]) -> Vec<(
             black_box_children(&m.verilog, "top$muls$"),
         ));
     }
+    let board = crate::generate::board_module_name(preset);
+    if preset.part.is_some() {
+        if let Some(m) = find(&board) {
+            out.push((format!("{board}_logic"), black_box_units(&m.verilog)));
+        }
+    }
     out
 }
 
 /// Replaces every module `<prefix><n>` by a black box with its ports and drops the
 /// modules below it.
 pub fn black_box_children(verilog: &str, prefix: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in verilog.split("\nmodule ").enumerate() {
-        if i == 0 {
-            out.push_str(part);
-            continue;
-        }
-        let name = part.split('(').next().unwrap_or("");
-        let Some(rest) = name.strip_prefix(prefix) else {
+    black_box_where(verilog, |name, _| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+/// The board without the units measured on their own: every MontMul (a module with a
+/// `mul_ab` child) and every G1 point adder (`top$msm$add$<n>`) becomes a black box.
+pub fn black_box_units(verilog: &str) -> String {
+    black_box_where(verilog, |name, all| {
+        all.contains(format!("{name}$mul_ab").as_str())
+            || name
+                .strip_prefix("top$msm$add$")
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+/// Replaces every module for which `is_box(name, all module names)` holds by a black box
+/// with its ports, and drops the modules below it (rust-hdl names a child
+/// `<parent>$<field>`).
+fn black_box_where(
+    verilog: &str,
+    is_box: impl Fn(&str, &std::collections::HashSet<&str>) -> bool,
+) -> String {
+    let parts: Vec<&str> = verilog.split("\nmodule ").collect();
+    let name_of = |part: &str| part.split('(').next().unwrap_or("").trim_end().to_string();
+    let names: Vec<String> = parts.iter().skip(1).map(|p| name_of(p)).collect();
+    let all: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
+    let boxes: std::collections::HashSet<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| is_box(n, &all))
+        .collect();
+    let inside_box = |name: &str| {
+        name.match_indices('$')
+            .any(|(i, _)| boxes.contains(&name[..i]))
+    };
+    let mut out = String::from(parts[0]);
+    for (part, name) in parts.iter().skip(1).zip(&names) {
+        if boxes.contains(name.as_str()) {
+            let header = part.split(';').next().unwrap_or("");
+            let ports: Vec<String> = part
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("input ") || l.starts_with("output "))
+                .map(|l| {
+                    l.replace("output reg", "output")
+                        .replace("output wire", "output")
+                })
+                .collect();
+            out.push_str(&format!(
+                "\n(* blackbox *)\nmodule {header};\n{}\nendmodule\n",
+                ports.join("\n")
+            ));
+        } else if !inside_box(name) {
             out.push_str("\nmodule ");
             out.push_str(part);
-            continue;
-        };
-        if !rest.chars().all(|c| c.is_ascii_digit()) {
-            continue; // inside a black-boxed module
         }
-        let header = part.split(';').next().unwrap_or("");
-        let ports: Vec<String> = part
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with("input ") || l.starts_with("output "))
-            .map(|l| {
-                l.replace("output reg", "output")
-                    .replace("output wire", "output")
-            })
-            .collect();
-        out.push_str(&format!(
-            "\n(* blackbox *)\nmodule {header};\n{}\nendmodule\n",
-            ports.join("\n")
-        ));
     }
     out
 }
@@ -225,4 +260,51 @@ pub fn parse(stat: &str, ltp: &str) -> Result<Measured, String> {
         dsp: count(stat, |c| c == "DSP48E2"),
         longest_path_cells: path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOARD: &str = "// header\n\
+        module top(input clock, output reg [3:0] q);\nkeep\nendmodule\n\
+        module top$kernel$mul(input clock,\ninput [3:0] a,\noutput reg [3:0] r\n);\nbody\nendmodule\n\
+        module top$kernel$mul$mul_ab(input clock);\nbody\nendmodule\n\
+        module top$kernel$mul$mul_ab$tile$0(input clock);\nbody\nendmodule\n\
+        module top$kernel$state(input clock);\nkeep\nendmodule\n\
+        module top$msm$add$0(input clock,\noutput wire [7:0] x\n);\nbody\nendmodule\n\
+        module top$msm$add$0$v_delay(input clock);\nbody\nendmodule\n\
+        module top$msm$addr(input clock);\nkeep\nendmodule\n";
+
+    #[test]
+    fn the_board_keeps_its_own_logic_and_boxes_the_units() {
+        let v = black_box_units(BOARD);
+        let modules: Vec<&str> = v
+            .split("module ")
+            .skip(1)
+            .map(|p| p.split('(').next().unwrap())
+            .collect();
+        assert_eq!(
+            modules,
+            [
+                "top",
+                "top$kernel$mul",
+                "top$kernel$state",
+                "top$msm$add$0",
+                "top$msm$addr"
+            ]
+        );
+        assert_eq!(v.matches("(* blackbox *)").count(), 2);
+        assert!(v.contains("(* blackbox *)\nmodule top$kernel$mul(input clock,\ninput [3:0] a,\noutput reg [3:0] r\n);\ninput [3:0] a,\noutput [3:0] r\nendmodule"));
+        assert_eq!(v.matches("keep").count(), 3);
+        assert!(!v.contains("body"));
+    }
+
+    #[test]
+    fn only_numbered_children_of_the_prefix_are_boxed() {
+        let v = black_box_children(BOARD, "top$msm$add$");
+        assert_eq!(v.matches("(* blackbox *)").count(), 1);
+        assert!(v.contains("module top$kernel$mul$mul_ab$tile$0"));
+        assert!(!v.contains("top$msm$add$0$v_delay"));
+    }
 }
