@@ -3,9 +3,9 @@
 //!
 //! A flat run of a whole board exceeds this machine's memory, so the board is measured
 //! hierarchically: each field's MontMul alone, and the point adder with its MontMuls as
-//! black boxes. The report multiplies each by its instance count. The rest of the board
-//! (control, delay lines, memories) is not run through yosys; its DSPs and memory bits are
-//! exact from the generator's markers.
+//! black boxes. The report multiplies each by its instance count. The rest of a real-card
+//! board (control, delay lines, memories) is measured with every MontMul and G1 adder as
+//! black boxes; its DSPs and memory bits are exact from the generator's markers either way.
 
 use crate::generate::GeneratedModule;
 use crate::preset::Preset;
@@ -123,20 +123,20 @@ pub fn distinct_modules(preset: &Preset, generated: &[GeneratedModule]) -> Vec<(
 /// Replaces every module `<prefix><n>` by a black box with its ports and drops the
 /// modules below it.
 pub fn black_box_children(verilog: &str, prefix: &str) -> String {
-    black_box_where(verilog, |name, _| {
-        name.strip_prefix(prefix)
-            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
-    })
+    black_box_where(verilog, |name, _| is_numbered_child(name, prefix))
+}
+
+/// `name` is `<prefix><n>`: one element of a `Vec` field (rust-hdl names it so).
+fn is_numbered_child(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The board without the units measured on their own: every MontMul (a module with a
 /// `mul_ab` child) and every G1 point adder (`top$msm$add$<n>`) becomes a black box.
 pub fn black_box_units(verilog: &str) -> String {
     black_box_where(verilog, |name, all| {
-        all.contains(format!("{name}$mul_ab").as_str())
-            || name
-                .strip_prefix("top$msm$add$")
-                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+        all.contains(format!("{name}$mul_ab").as_str()) || is_numbered_child(name, "top$msm$add$")
     })
 }
 
