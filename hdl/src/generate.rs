@@ -75,10 +75,11 @@ pub fn ports_of<B: Block>(block: &B) -> Vec<Port> {
     probe.ports
 }
 
-/// Generates a top module from a block.
+/// Generates a top module from a block (with the definitions of the library modules it
+/// instantiates: [`crate::msm::blocks::link`]).
 pub fn generate<B: Block>(name: String, latency: usize, tiles: usize, block: B) -> GeneratedModule {
     GeneratedModule {
-        verilog: generate_verilog_unchecked(&block),
+        verilog: crate::msm::blocks::link(&generate_verilog_unchecked(&block)),
         ports: ports_of(&block),
         name,
         latency,
@@ -164,8 +165,8 @@ pub const DEFAULT_KARATSUBA_FIELD: FieldId = FieldId::Bn254Fr;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ModelSet {
     /// Standalone units with behavioural multipliers: ModAdd, ModSub, MontMul over every
-    /// field, Fq2 add/sub/mul over both curves, and `sim-small`'s NTT core and point
-    /// adders (the unit tests).
+    /// field, Fq2 add/sub/mul over both curves, `sim-small`'s NTT core and point adders,
+    /// and the Pippenger unit's sub-blocks in tiny configurations (the unit tests).
     pub units: bool,
     /// MontMul with tiled multipliers over every field: minutes of C++ each, for ignored
     /// tests and benchmarks.
@@ -205,6 +206,8 @@ pub fn sim_models(set: ModelSet) -> Vec<GeneratedModule> {
                 models.push(fq2_unit(curve, op, MulStyle::Behavioural));
             }
         }
+        // The Pippenger unit's sub-blocks, each in a tiny configuration.
+        models.extend(crate::msm::blocks::test_tops());
         // sim-small's G2 adder (full, BN254): the G2 engine's building block.
         models.push(g2_add(preset));
         // sim-small's lanes use the full adder; the mixed one is tested alone too.

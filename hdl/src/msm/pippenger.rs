@@ -42,9 +42,16 @@
 //! abort; a completed readout leaves them cleared, so later runs skip the sweep.
 //!
 //! The control is generated Verilog (rust-hdl has no memories with read enables and write
-//! muxes of this shape); the adders are rust-hdl children. The unit is simulated with
-//! Verilator only.
+//! muxes of this shape); the adders are rust-hdl children; each lane's FIFOs, in-flight
+//! tracker, bucket and sum memories and signed digit are instances of the sub-blocks in
+//! [`super::blocks`] (parameterised Verilog modules, each tested alone). The unit is
+//! simulated with Verilator only.
 
+use super::blocks::fifo::FifoConfig;
+use super::blocks::in_flight::InFlightConfig;
+use super::blocks::ram::RamConfig;
+use super::blocks::signed_digit::SignedDigitConfig;
+use super::blocks::SubBlock;
 use super::g2_add::G2PointAdd;
 use super::point_add::{AdderKind, PointAdd};
 use crate::shell::kernel::BEAT_BITS;
@@ -58,6 +65,9 @@ pub use zkpipe_spec::preset::{Group, MsmConfig, ReducePlan};
 pub fn bucket_addr_bits(cfg: &MsmConfig) -> usize {
     ceil_log2(cfg.lane_windows(0)).max(1) + cfg.window_bits - 1
 }
+
+/// When a lane's FIFOs are emptied: between jobs and on a flush.
+const LANE_CLEAR: &str = "(state == S_FLUSH || state == S_IDLE)";
 
 /// Longest borrow chain of the y negation in one pipeline stage (as `PipeAdd`).
 const NEG_SEGMENT_BITS: usize = 128;
@@ -353,7 +363,6 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 dd,
                 f,
                 fb,
-                half,
                 last_local: g.lane_windows(k) - 1,
                 ident: &ident,
                 f_drop: FaultInject::DROP_DEFERRAL.lsb,
@@ -394,7 +403,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             })
             .collect::<String>();
         let lbits = ceil_log2(lanes).max(1);
-        let infl_empty = format!("({})", all("infl_v", " | ")) + " == 0";
+        let infl_empty = format!("!({})", all("infl_any", " | "));
         format!(
             r#"
 localparam S_IDLE = 4'd0, S_LOAD = 4'd1, S_CLEAR = 4'd2, S_RUN = 4'd3, S_DRAIN = 4'd4,
@@ -436,7 +445,7 @@ reg acc, xfer, rb_free, q_to_rb, fetch, n_push, f_to_n;
 reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
 integer k;
-{lane_decls}{red_decls}
+{red_decls}{lane_decls}
 always @(*) begin
   n_b[0] = 1'b0;
 {neg_borrows}{neg_stage2}{neg_zero2}
@@ -850,7 +859,6 @@ struct LaneParams<'a> {
     dd: usize,
     f: usize,
     fb: usize,
-    half: u64,
     last_local: usize,
     ident: &'a str,
     f_drop: u32,
@@ -890,7 +898,6 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
         dd,
         f,
         fb,
-        half,
         last_local,
         ident,
         f_drop,
@@ -930,6 +937,14 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
         let parts: Vec<String> = (0..comps).rev().map(|j| port(name, j)).collect();
         format!("{{{}}}", parts.join(", "))
     };
+    let defer_fifo = FifoConfig {
+        width: ab + 2 * w,
+        depth: f,
+    };
+    let queue_fifo = FifoConfig {
+        width: nwk + sb + w + pw + 1,
+        depth: queue,
+    };
     // The adder's result {Z, Y, X}, X's low bit flipped by `fault` (a test hook).
     let result = |fault: &str| {
         format!(
@@ -943,13 +958,10 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
     let decls = format!(
         r#"
 // Lane {k}: windows w = {k} + {lanes}·j, its buckets {{Z, Y, X}} at {{j, magnitude − 1}}.
-{bmem_marker}reg [{bw}:0] bmem_{k} [0:{nbl_last}];
-reg [{bw}:0] bmem_q_{k};
-{fmem_marker}reg [{fw}:0] fmem_{k} [0:{f_last}];
-reg [{fbm}:0] f_head_{k}, f_tail_{k};
-reg [{fb}:0] f_cnt_{k};
-reg [{ddm}:0] infl_v_{k};
-reg [{abm}:0] infl_a_{k} [0:{ddm}];
+wire [{bw}:0] bmem_q_{k};
+reg b_wen_{k};
+reg [{abm}:0] b_waddr_{k};
+reg [{bw}:0] b_wdata_{k};
 reg l_v_{k};
 reg [{sbm}:0] l_s_{k};
 reg [{nwkm}:0] l_cy_{k};
@@ -958,65 +970,147 @@ reg s_v_{k};
 reg [{abm}:0] s_a_{k};
 reg [{wm}:0] s_x_{k}, s_y_{k};
 reg [31:0] adds_l_{k};
-reg [{c}:0] raw_{k}, raw_neg_{k};
-reg [{cm}:0] mag_{k}, idx_{k};
-reg neg_{k}, cand_skip_{k}, busy_h_{k}, busy_cand_{k}, issue_h_{k}, issue_c_{k}, c_take_{k};
+reg issue_h_{k}, issue_c_{k}, c_take_{k};
 reg c_last_{k}, push_{k}, issue_{k}, deferred_{k}, lane_done_{k}, b_ren_{k};
-reg [{abm}:0] cand_a_{k}, h_a_{k}, iss_a_{k}, b_raddr_{k};
-// Lane {k}'s point queue: {{carries, scalar bits from window {k} on, −y, {{inf, y, x}}}}.
-reg [{ew}:0] q_{k} [0:{q_last}];
-reg [{ew}:0] q_in_{k}, q_out_{k};
-reg [{qbm}:0] q_head_{k}, q_tail_{k};
-reg [{qb}:0] q_cnt_{k};
+reg [{abm}:0] iss_a_{k}, b_raddr_{k};
+reg [{ew}:0] q_in_{k};
 reg load_{k}, bypass_{k}, enq_{k};
 reg [{pw}:0] lp_{k};
 reg [{wm}:0] lny_{k};
-reg [{wm}:0] h_x_{k}, h_y_{k}, iss_x_{k}, iss_y_{k}, cand_y_{k};
+reg [{wm}:0] iss_x_{k}, iss_y_{k}, cand_y_{k};
 reg [{bw}:0] op1_{k}, op2_{k};
-{red_decls}"#,
+// Lane {k}'s buckets: read for an issue, the readout or the reduction; written below.
+{bmem_marker}{bmem}// Lane {k}: signed digit of window {k} + {lanes}·l_j_{k}, and its bucket address.
+wire neg_{k}, cand_skip_{k};
+wire [{cm}:0] mag_{k}, idx_{k};
+wire [{abm}:0] cand_a_{k};
+{digit}assign idx_{k} = mag_{k} - 1'b1;
+assign cand_a_{k} = {{l_j_{k}, idx_{k}[{cm2}:0]}};
+assign cand_skip_{k} = (mag_{k} == {c}'d0) || lp_{k}[{pw}];
+// Lane {k}'s deferral FIFO: {{bucket, y, x}} of points whose bucket is in the adder.
+wire [{fw}:0] f_head_{k};
+wire [{fb}:0] f_cnt_{k};
+wire [{abm}:0] h_a_{k};
+wire [{wm}:0] h_x_{k}, h_y_{k};
+{fmem_marker}{defer}assign {{h_a_{k}, h_y_{k}, h_x_{k}}} = f_head_{k};
+// Lane {k}'s buckets in the adder: is the FIFO head's or the candidate's among them?
+wire busy_h_{k}, busy_cand_{k}, infl_any_{k};
+{in_flight}// Lane {k}'s point queue: {{carries, scalar bits from window {k} on, −y, {{inf, y, x}}}}.
+wire [{ew}:0] q_out_{k};
+wire [{qb}:0] q_cnt_{k};
+{queue}{red_decls}"#,
+        bmem = RamConfig {
+            width: 3 * w,
+            depth: nbl,
+            addr_bits: ab,
+        }
+        .instance(
+            &format!("bmem_{k}"),
+            &[
+                ("ren", format!("b_ren_{k}")),
+                ("raddr", format!("b_raddr_{k}")),
+                ("q", format!("bmem_q_{k}")),
+                ("wen", format!("b_wen_{k}")),
+                ("waddr", format!("b_waddr_{k}")),
+                ("wdata", format!("b_wdata_{k}")),
+            ],
+        ),
+        digit = SignedDigitConfig { window_bits: c }.instance(
+            &format!("digit_{k}"),
+            &[
+                ("bits", format!("l_s_{k}[{cm}:0]")),
+                ("carry", format!("l_cy_{k}[0]")),
+                ("neg", format!("neg_{k}")),
+                ("mag", format!("mag_{k}")),
+            ],
+        ),
+        defer = defer_fifo.instance(
+            &format!("defer_{k}"),
+            &[
+                ("clear", LANE_CLEAR.into()),
+                ("push", format!("push_{k}")),
+                ("din", format!("{{cand_a_{k}, cand_y_{k}, lp_{k}[{wm}:0]}}")),
+                ("pop", format!("issue_h_{k}")),
+                ("head", format!("f_head_{k}")),
+                ("count", format!("f_cnt_{k}")),
+            ],
+        ),
+        in_flight = InFlightConfig {
+            depth: dd,
+            addr_bits: ab,
+        }
+        .instance(
+            &format!("in_flight_{k}"),
+            &[
+                ("issue", format!("issue_{k}")),
+                ("addr", format!("iss_a_{k}")),
+                ("probe0", format!("h_a_{k}")),
+                ("probe1", format!("cand_a_{k}")),
+                ("hit0", format!("busy_h_{k}")),
+                ("hit1", format!("busy_cand_{k}")),
+                ("any", format!("infl_any_{k}")),
+            ],
+        ),
+        queue = queue_fifo.instance(
+            &format!("queue_{k}"),
+            &[
+                ("clear", LANE_CLEAR.into()),
+                ("push", format!("enq_{k}")),
+                ("din", format!("q_in_{k}")),
+                ("pop", format!("load_{k}")),
+                ("head", format!("q_out_{k}")),
+                ("count", format!("q_cnt_{k}")),
+            ],
+        ),
+        cm2 = c - 2,
         bmem_marker = crate::resources::memory_marker((3 * w * nbl) as u64),
         fmem_marker = crate::resources::memory_marker(((ab + 2 * w) * f) as u64),
-        nbl_last = nbl - 1,
         fw = ab + 2 * w - 1,
-        f_last = f - 1,
-        fbm = fb - 1,
-        ddm = dd - 1,
         nwkm = nwk - 1,
         jbm = jb - 1,
         ew = nwk + sb + w + pw,
-        q_last = queue - 1,
-        qbm = ceil_log2(queue).max(1) - 1,
         qb = ceil_log2(queue),
         red_decls = reduce
-            .map(|(chains, _)| {
+            .map(|(chains, cb)| {
                 let marker = crate::resources::memory_marker((3 * w * chains) as u64);
+                let ram = RamConfig {
+                    width: 3 * w,
+                    depth: chains,
+                    addr_bits: cb,
+                };
+                // S sums are written by S steps (tag bit 30 clear), T sums by T steps.
+                let sums = |mem: &str, t: u8| {
+                    ram.instance(
+                        &format!("{mem}_{k}"),
+                        &[
+                            ("ren", "(state == S_REDUCE || fetch)".into()),
+                            ("raddr", "acc_raddr".into()),
+                            ("q", format!("{mem}_q_{k}")),
+                            (
+                                "wen",
+                                format!("{a}$vo && {a}$tag_o[31] && {a}$tag_o[30] == 1'b{t}"),
+                            ),
+                            ("waddr", format!("{a}$tag_o[{}:0]", cb - 1)),
+                            (
+                                "wdata",
+                                result(&format!("fault[{f_corrupt}] | fault[{f_corrupt_reduce}]")),
+                            ),
+                        ],
+                    )
+                };
                 format!(
                     "// Lane {k}'s reduction sums S and T per chain (window in the lane, group).\n\
-                     {marker}reg [{bw}:0] sacc_{k} [0:{last}];\n\
-                     {marker}reg [{bw}:0] tacc_{k} [0:{last}];\n\
-                     reg [{bw}:0] sacc_q_{k}, tacc_q_{k};\n",
-                    last = chains - 1
+                     wire [{bw}:0] sacc_q_{k}, tacc_q_{k};\n\
+                     {marker}{}{marker}{}",
+                    sums("sacc", 0),
+                    sums("tacc", 1),
                 )
             })
             .unwrap_or_default(),
     );
     let comb = format!(
         r#"
-  // Lane {k}: signed digit of window {k} + {lanes}·l_j_{k}.
-  raw_{k} = {{1'b0, l_s_{k}[{cm}:0]}} + {{{c}'d0, l_cy_{k}[0]}};
-  raw_neg_{k} = {{1'b1, {c}'d0}} - raw_{k};
-  neg_{k} = (raw_{k} > {c1}'d{half});
-  mag_{k} = neg_{k} ? raw_neg_{k}[{cm}:0] : raw_{k}[{cm}:0];
-  idx_{k} = mag_{k} - 1'b1;
-  cand_a_{k} = {{l_j_{k}, idx_{k}[{cm2}:0]}};
-  cand_skip_{k} = (mag_{k} == {c}'d0) || lp_{k}[{pw}];
-  {{h_a_{k}, h_y_{k}, h_x_{k}}} = fmem_{k}[f_head_{k}];
-  busy_h_{k} = 1'b0;
-  busy_cand_{k} = 1'b0;
-  for (k = 0; k <= {ddm}; k = k + 1) begin
-    if (infl_v_{k}[k] && infl_a_{k}[k] == h_a_{k}) busy_h_{k} = 1'b1;
-    if (infl_v_{k}[k] && infl_a_{k}[k] == cand_a_{k}) busy_cand_{k} = 1'b1;
-  end
+  // Lane {k}: issue the FIFO head, else the candidate, else defer it.
   issue_h_{k} = (state == S_RUN) && (f_cnt_{k} != 0) && !busy_h_{k};
   c_take_{k} = 1'b0;
   issue_c_{k} = 1'b0;
@@ -1043,9 +1137,6 @@ reg [{bw}:0] op1_{k}, op2_{k};
   {a}$clock = clock & adders_on;
   {a}$enable = 1'b1;
 {operands}{inputs}"#,
-        c1 = c + 1,
-        cm2 = c - 2,
-        ddm = dd - 1,
         red_addr = if reduce.is_some() { "(state == S_REDUCE) ? red_baddr : " } else { "" },
         operands = match reduce {
             // Accumulating: bucket + (x, y, 1). Reducing: S step B_m + S, T step T + S
@@ -1067,44 +1158,26 @@ reg [{bw}:0] op1_{k}, op2_{k};
             ),
         },
     );
-    let infl_shift = (1..dd)
-        .map(|j| format!("  infl_a_{k}[{j}] <= infl_a_{k}[{}];\n", j - 1))
-        .collect::<String>();
     let seq = format!(
         r#"
-// Lane {k}: bucket memory (one read port: issue or readout; one write port: adder result,
-// clear sweep, or read-and-clear during readout), issue stage, in-flight list, FIFO, walk.
-always @(posedge clock) begin
-  if (b_ren_{k}) bmem_q_{k} <= bmem_{k}[b_raddr_{k}];
-  if ({a}$vo{not_red}) bmem_{k}[{a}$tag_o[{abm}:0]] <= {result_acc};
-  else if (state == S_CLEAR) bmem_{k}[clr_a] <= {ident};
-{clears}end
-{red_seq}
+// Lane {k}'s bucket write port: the adder's result, else the clearing sweep, else a
+// bucket cleared as it is read.
+always @(*) begin
+  b_wen_{k} = 1'b1;
+  b_waddr_{k} = {a}$tag_o[{abm}:0];
+  b_wdata_{k} = {ident};
+  if ({a}$vo{not_red}) b_wdata_{k} = {result_acc};
+  else if (state == S_CLEAR) b_waddr_{k} = clr_a;
+{clears}  else b_wen_{k} = 1'b0;
+end
+// Lane {k}: issue stage, walk.
 always @(posedge clock) begin
   s_v_{k} <= issue_{k};
   s_a_{k} <= iss_a_{k};
   s_x_{k} <= iss_x_{k};
   s_y_{k} <= iss_y_{k};
-  infl_v_{k} <= {{infl_v_{k}[{ddm2}:0], issue_{k}}};
-  infl_a_{k}[0] <= iss_a_{k};
-  // The shift is written out entry by entry: a delayed assignment to an array in a loop
-  // of this length is beyond what Verilator unrolls (BLKLOOPINIT at real-card depths).
-{infl_shift}  if (push_{k}) begin
-    fmem_{k}[f_tail_{k}] <= {{cand_a_{k}, cand_y_{k}, lp_{k}[{wm}:0]}};
-    f_tail_{k} <= f_tail_{k} + 1'b1;
-  end
-  if (issue_h_{k}) f_head_{k} <= f_head_{k} + 1'b1;
-  if (push_{k} && !issue_h_{k}) f_cnt_{k} <= f_cnt_{k} + 1'b1;
-  else if (issue_h_{k} && !push_{k}) f_cnt_{k} <= f_cnt_{k} - 1'b1;
   if (state == S_RUN && issue_{k}) adds_l_{k} <= adds_l_{k} + 1;
   if (start && state == S_IDLE) adds_l_{k} <= 0;
-  if (enq_{k}) begin
-    q_{k}[q_tail_{k}] <= q_in_{k};
-    q_tail_{k} <= q_tail_{k} + 1'b1;
-  end
-  if (load_{k} && q_cnt_{k} != 0) q_head_{k} <= q_head_{k} + 1'b1;
-  if (enq_{k} && !(load_{k} && q_cnt_{k} != 0)) q_cnt_{k} <= q_cnt_{k} + 1'b1;
-  else if (!enq_{k} && load_{k} && q_cnt_{k} != 0) q_cnt_{k} <= q_cnt_{k} - 1'b1;
   if (load_{k}) begin
     l_v_{k} <= 1'b1;
     {{l_cy_{k}, l_s_{k}, lny_{k}, lp_{k}}} <= (q_cnt_{k} != 0) ? q_out_{k} : q_in_{k};
@@ -1117,18 +1190,10 @@ always @(posedge clock) begin
       l_j_{k} <= l_j_{k} + 1'b1;
     end
   end
-  if (state == S_FLUSH || state == S_IDLE) begin
-    f_head_{k} <= {fbm}'d0;
-    f_tail_{k} <= {fbm}'d0;
-    f_cnt_{k} <= {fb1}'d0;
-    l_v_{k} <= 1'b0;
-    q_head_{k} <= {qb}'d0;
-    q_tail_{k} <= {qb}'d0;
-    q_cnt_{k} <= {qb1}'d0;
-  end
+  if ({clear}) l_v_{k} <= 1'b0;
 end
 "#,
-        ddm2 = dd - 2,
+        clear = LANE_CLEAR,
         result_acc = result(&format!("fault[{f_corrupt}]")),
         not_red = if reduce.is_some() {
             format!(" && !{a}$tag_o[31]")
@@ -1138,38 +1203,17 @@ end
         clears = match reduce {
             // A bucket is cleared when its S step reads it (the readout sends sums).
             Some(_) => format!(
-                "  else if (fetch && r_lane == {k} && !red_mode) bmem_{k}[r_a] <= {ident};\n  \
-                 else if (red_on && !red_t) bmem_{k}[red_baddr] <= {ident};\n"
+                "  else if (fetch && r_lane == {k} && !red_mode) b_waddr_{k} = r_a;\n  \
+                 else if (red_on && !red_t) b_waddr_{k} = red_baddr;\n"
             ),
-            None => format!("  else if (fetch && r_lane == {k}) bmem_{k}[r_a] <= {ident};\n"),
+            None => format!("  else if (fetch && r_lane == {k}) b_waddr_{k} = r_a;\n"),
         },
-        red_seq = match reduce {
-            Some((_, cb)) => {
-                let write = |mem: &str, t: u8| {
-                    format!(
-                        "always @(posedge clock) begin\n  \
-                         if (state == S_REDUCE || fetch) {mem}_q_{k} <= {mem}_{k}[acc_raddr];\n  \
-                         if ({a}$vo && {a}$tag_o[31] && {a}$tag_o[30] == 1'b{t})\n    \
-                         {mem}_{k}[{a}$tag_o[{cbm}:0]] <= {res};\nend\n",
-                        cbm = cb - 1,
-                        res = result(&format!("fault[{f_corrupt}] | fault[{f_corrupt_reduce}]")),
-                    )
-                };
-                write("sacc", 0) + &write("tacc", 1)
-            }
-            None => String::new(),
-        },
-        fbm = fb,
-        fb1 = fb + 1,
-        qb = ceil_log2(queue),
-        qb1 = ceil_log2(queue) + 1,
         step = c * lanes,
     );
     let load = format!(
         r#"  // Lane {k}'s point queue: the next point comes from it, or straight from `next`
   // when it is empty; a bypassed point is not queued.
   q_in_{k} = {{carry_in[{nwkm}:0] >> {k}, n_s >> {shift0}, n_ny, n_p}};
-  q_out_{k} = q_{k}[q_head_{k}];
   load_{k} = (state == S_RUN) && lane_done_{k} && (q_cnt_{k} != 0 || n_push);
   bypass_{k} = lane_done_{k} && q_cnt_{k} == 0 && n_push;
   enq_{k} = n_push && !bypass_{k};
