@@ -2,8 +2,11 @@
 //! tiny configuration, cycle by cycle against its software model: the FIFO (deferral FIFO
 //! and point queue) through fills, drains, pushes when full and clears; the in-flight
 //! tracker with random issues and probes; the memory (buckets, reduction sums) with
-//! random reads and writes, read-first on one address; the signed digit for every input,
-//! also checked against the window value it must rebuild.
+//! random reads and writes, read-first on one address; the reduction schedule over two
+//! runs; the signed digit for every input, also checked against the window value it must
+//! rebuild; the negation (p = 65521, two components) on edges and random pairs; the
+//! window carries for every scalar of the test size (the model's carries and
+//! digits rebuild the scalar: a unit test in zkpipe-hdl).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -199,4 +202,137 @@ fn ram_matches_its_model() {
         checked > 10_000 && same_address > 500,
         "{checked} {same_address}"
     );
+}
+
+#[test]
+fn reduce_schedule_matches_its_model() {
+    use zkpipe_hdl::msm::blocks::reduce_schedule::ReduceScheduleConfig;
+    let cfg = ReduceScheduleConfig::TEST;
+    let plan = cfg.plan;
+    let mut m = Model::new(&cfg.top_name()).unwrap();
+    let names = [
+        "on", "t", "ch", "baddr", "id1", "id2", "last", "v1", "t1", "ch1", "id1_1", "id2_1",
+    ];
+    let ports: Vec<_> = names.iter().map(|n| m.port(n).unwrap()).collect();
+    let run = m.port("run").unwrap();
+    let read = |m: &Model| -> Vec<u64> { ports.iter().map(|p| m.get(*p)[0]).collect() };
+    // Two reductions back to back with idle cycles between: the counters restart.
+    for pass in 0..2 {
+        m.set(run, &[0]).unwrap();
+        m.tick(3);
+        m.set(run, &[1]).unwrap();
+        let mut before: Option<Vec<u64>> = None;
+        let (mut s_steps, mut t_steps) = (0, 0);
+        for cycle in 0..plan.cycles() {
+            m.eval();
+            let got = read(&m);
+            let (round, slot) = (cycle / plan.slots, cycle % plan.slots);
+            let step = cfg.step(round, slot);
+            let ctx = format!("pass {pass}, round {round}, slot {slot}");
+            assert_eq!(got[0] == 1, step.is_some(), "on, {ctx}");
+            if let Some(s) = step {
+                assert_eq!(got[1] == 1, s.t, "t, {ctx}");
+                assert_eq!(got[2] as usize, s.chain, "ch, {ctx}");
+                assert_eq!(got[3] as usize, s.bucket, "baddr, {ctx}");
+                assert_eq!(got[4] == 1, s.t_identity, "id1, {ctx}");
+                assert_eq!(got[5] == 1, s.s_identity, "id2, {ctx}");
+                if s.t {
+                    t_steps += 1;
+                } else {
+                    s_steps += 1;
+                }
+            }
+            assert_eq!(got[6] == 1, cycle == plan.cycles() - 1, "last, {ctx}");
+            // The adder-input copies are this cycle's issue outputs one cycle later.
+            if let Some(b) = &before {
+                assert_eq!(
+                    &got[7..12],
+                    &[b[0], b[1], b[2], b[4], b[5]],
+                    "delayed, {ctx}"
+                );
+            }
+            before = Some(got);
+            m.tick(1);
+        }
+        // Every chain got K S steps and K T steps.
+        let k = plan.per_group * plan.chains;
+        assert_eq!((s_steps, t_steps), (k, k));
+    }
+}
+
+#[test]
+fn window_carries_match_their_model_for_every_scalar() {
+    use zkpipe_hdl::msm::blocks::window_carries::WindowCarriesConfig;
+    let cfg = WindowCarriesConfig::TEST;
+    let mut m = Model::new(&cfg.top_name()).unwrap();
+    let (load, bits, carries) = (
+        m.port("load").unwrap(),
+        m.port("bits").unwrap(),
+        m.port("carries").unwrap(),
+    );
+    let as_bits = |v: u64| -> Vec<bool> { (0..=cfg.windows).map(|w| v >> w & 1 == 1).collect() };
+    let scalars = 1u64 << (cfg.windows * cfg.window_bits);
+    let mut carried = 0;
+    for scalar in 0..scalars {
+        m.set(bits, &[scalar]).unwrap();
+        m.set(load, &[1]).unwrap();
+        m.tick(1);
+        let expected = cfg.carries(scalar as u128);
+        assert_eq!(as_bits(m.get(carries)[0]), expected, "scalar {scalar:#x}");
+        carried += expected.iter().filter(|c| **c).count();
+        // Without `load` the flags hold: another scalar does not change the carries.
+        m.set(bits, &[scalar ^ (scalars - 1)]).unwrap();
+        m.set(load, &[0]).unwrap();
+        m.tick(1);
+        assert_eq!(
+            as_bits(m.get(carries)[0]),
+            expected,
+            "held, scalar {scalar:#x}"
+        );
+    }
+    assert!(carried > 10_000, "{carried}");
+}
+
+#[test]
+fn negate_matches_its_model() {
+    use num_bigint::BigUint;
+    use zkpipe_hdl::msm::blocks::negate::NegateConfig;
+    let cfg = NegateConfig::test();
+    let p: u64 = (&cfg.modulus).try_into().unwrap();
+    let cw = cfg.component_bits;
+    let mut m = Model::new(&cfg.top_name()).unwrap();
+    let (load, y, ny) = (
+        m.port("load").unwrap(),
+        m.port("y").unwrap(),
+        m.port("ny").unwrap(),
+    );
+    // Edges: 0, 1, p − 1, and values whose segments equal p's (the borrow-propagate case).
+    let seg = cfg.segment_bits;
+    let low = p & ((1 << seg) - 1);
+    let high = p & !((1 << seg) - 1);
+    let edges = [0, 1, 2, p - 1, p - 2, low, high, high | (low - 1), low + 1];
+    let mut rng = ChaCha8Rng::seed_from_u64(0x7e9);
+    let mut pairs: Vec<(u64, u64)> = edges
+        .iter()
+        .flat_map(|a| edges.iter().map(move |b| (*a, *b)))
+        .collect();
+    pairs.extend((0..CYCLES).map(|_| (rng.gen_range(0..p), rng.gen_range(0..p))));
+    for &(c0, c1) in &pairs {
+        m.set(y, &[c0 | c1 << cw]).unwrap();
+        m.set(load, &[1]).unwrap();
+        m.tick(1);
+        let out = m.get(ny)[0];
+        let got = [out & ((1 << cw) - 1), out >> cw];
+        let expected = cfg.negate(&[BigUint::from(c0), BigUint::from(c1)]);
+        let expected: Vec<u64> = expected.iter().map(|e| e.try_into().unwrap()).collect();
+        assert_eq!(got.to_vec(), expected, "y = ({c0}, {c1})");
+        // Independently: y + (−y) ≡ 0 (mod p).
+        assert_eq!((c0 + got[0]) % p, 0);
+        assert_eq!((c1 + got[1]) % p, 0);
+        // Without `load` the result holds.
+        m.set(y, &[0]).unwrap();
+        m.set(load, &[0]).unwrap();
+        m.tick(1);
+        assert_eq!(m.get(ny)[0], out);
+    }
 }

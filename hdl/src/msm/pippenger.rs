@@ -49,8 +49,11 @@
 
 use super::blocks::fifo::FifoConfig;
 use super::blocks::in_flight::InFlightConfig;
+use super::blocks::negate::NegateConfig;
 use super::blocks::ram::RamConfig;
+use super::blocks::reduce_schedule::ReduceScheduleConfig;
 use super::blocks::signed_digit::SignedDigitConfig;
+use super::blocks::window_carries::WindowCarriesConfig;
 use super::blocks::SubBlock;
 use super::g2_add::G2PointAdd;
 use super::point_add::{AdderKind, PointAdd};
@@ -232,76 +235,8 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         // is margin.
         let dd = self.adder_latency() + 2;
         let pb = g.point_beats;
-        // −y = p − y in two stages of 128-bit segments: per-segment differences, borrow and
-        // zero flags when the point enters `next`, the borrows resolved into it on the way
-        // to `current`.
-        // Each component is negated on its own (G2: −(c0, c1) = (−c0, −c1)), and a zero
-        // component stays zero (p − 0 = p is not reduced).
-        let segs = w / NEG_SEGMENT_BITS;
-        let comp_segs = W / NEG_SEGMENT_BITS;
-        let seg = |i: usize| (NEG_SEGMENT_BITS * (i + 1) - 1, NEG_SEGMENT_BITS * i);
-        let p_seg = |i: usize| {
-            let mask = (BigUint::from(1u8) << NEG_SEGMENT_BITS) - 1u8;
-            (&self._modulus >> (NEG_SEGMENT_BITS * (i % comp_segs))) & mask
-        };
-        let neg_zero1 = (0..comps)
-            .map(|j| {
-                format!(
-                    "          n_yz[{j}] <= (pmem_q[{hi}:{lo}] == {W}'d0);\n",
-                    hi = w + W * (j + 1) - 1,
-                    lo = w + W * j
-                )
-            })
-            .collect::<String>();
-        let neg_zero2 = (0..comps)
-            .map(|j| {
-                format!(
-                    "  if (n_yz[{j}]) n_ny[{hi}:{lo}] = {W}'d0;\n",
-                    hi = W * (j + 1) - 1,
-                    lo = W * j
-                )
-            })
-            .collect::<String>();
-        let neg_stage1 = (0..segs)
-            .map(|i| {
-                let (hi, lo) = seg(i);
-                let p = format!("{NEG_SEGMENT_BITS}'h{:x}", p_seg(i));
-                format!(
-                    "          {{n_g[{i}], n_d[{hi}:{lo}]}} <= {{1'b0, {p}}} - {{1'b0, pmem_q[{yh}:{yl}]}};\n          \
-                     n_z[{i}] <= (pmem_q[{yh}:{yl}] == {p});\n",
-                    yh = w + hi,
-                    yl = w + lo
-                )
-            })
-            .collect::<String>();
-        let neg_borrows = (0..segs)
-            .map(|i| match (i + 1) % comp_segs {
-                0 => format!("  n_b[{}] = 1'b0;\n", i + 1),
-                _ => format!("  n_b[{}] = n_g[{i}] | (n_z[{i}] & n_b[{i}]);\n", i + 1),
-            })
-            .collect::<String>();
-        let neg_stage2 = (0..segs)
-            .map(|i| {
-                let (hi, lo) = seg(i);
-                format!(
-                    "  n_ny[{hi}:{lo}] = n_d[{hi}:{lo}] - {{{}'d0, n_b[{i}]}};\n",
-                    NEG_SEGMENT_BITS - 1
-                )
-            })
-            .collect::<String>();
-        // Signed-digit carries of every window at once, so that each lane knows the carry
-        // into its windows: window w generates a carry if its bits exceed 2^(c−1) and
-        // propagates one if they equal it. Flags when the point enters `next`, the carry
-        // chain (a W-bit addition) on the way to the lanes.
-        let carry_flags = (0..nw)
-            .map(|v| {
-                let (hi, lo) = (c * v + c - 1, c * v);
-                format!(
-                    "          n_gen[{v}] <= (f_s[{hi}:{lo}] > {c}'d{half});\n          \
-                     n_prop[{v}] <= (f_s[{hi}:{lo}] == {c}'d{half});\n"
-                )
-            })
-            .collect::<String>();
+        // The point moves from fetch to `next` (the digit carries and −y are registered then).
+        let load_next = "!soft_reset && !start && (state == S_RUN) && f_to_n";
         let ident = format!("{{{w}'d0, {w}'h{:x}, {w}'d0}}", self._one);
         let one = format!("{w}'h{:x}", self._one);
         let plan = self.reduce_plan();
@@ -427,14 +362,10 @@ reg [{wm}:0] x_hold;
 reg f_v, n_v;
 reg [{sbm}:0] f_s, n_s;
 reg [{pw}:0] n_p;
-// Signed digits: generate/propagate flags of every window, and −y of the current point.
-reg [{nwm}:0] n_gen, n_prop;
-reg [{nw}:0] carry_in;
-reg [{segs_m}:0] n_g, n_z;
-reg [{segs}:0] n_b;
-reg [{comps_m}:0] n_yz;
-reg [{wm}:0] n_d, n_ny;
-// Readout: lane, window in the lane, magnitude − 1.
+// −y of the current point.
+wire [{nw}:0] carry_in;
+wire [{wm}:0] n_ny;
+{negate}// Readout: lane, window in the lane, magnitude − 1.
 reg [{abm}:0] r_a, clr_a;
 reg [{lbm}:0] r_lane, q_lane;
 reg [31:0] r_left;
@@ -444,13 +375,11 @@ reg [{bw}:0] rb;
 reg acc, xfer, rb_free, q_to_rb, fetch, n_push, f_to_n;
 reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
-integer k;
-{red_decls}{lane_decls}
+// Signed digits: the carry into every window of the point in `next` (flags registered
+// as it enters, the carry chain on the way to the lanes).
+{carries}{red_decls}{lane_decls}
 always @(*) begin
-  n_b[0] = 1'b0;
-{neg_borrows}{neg_stage2}{neg_zero2}
-  // Carry into each window: the carries of (generate | propagate) + generate.
-  carry_in = ({{1'b0, n_gen | n_prop}} + {{1'b0, n_gen}}) ^ {{1'b0, n_gen | n_prop}} ^ {{1'b0, n_gen}};
+
 {red_comb}{lane_comb}
   // The point in `next` goes into every lane's queue when all have room (a lane that is
   // done and has an empty queue takes it directly).
@@ -564,7 +493,7 @@ always @(posedge clock) begin
         defer_c <= defer_c + defers_now;
         if (f_to_n) begin
           n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0;
-{neg_stage1}{neg_zero1}{carry_flags}        end
+        end
         if (acc) begin
           f_v <= 1'b1;
           f_s <= {sb}'d0;
@@ -645,15 +574,38 @@ end
             cm1 = c - 1,
             cm2 = c - 2,
             half_last = half - 1,
-            nwm = nw - 1,
-            segs_m = segs - 1,
-            comps_m = comps - 1,
             lbm = lbits - 1,
             lbm_ = lb - 1,
             lanes_last = lanes - 1,
             beat = BEAT_BITS,
             op_load = ops.0,
             lane_decls = join(&|l| &l.decls),
+            negate = NegateConfig {
+                modulus: self._modulus.clone(),
+                component_bits: W,
+                components: comps,
+                segment_bits: NEG_SEGMENT_BITS,
+            }
+            .instance(
+                "negate",
+                &[
+                    ("load", load_next.into()),
+                    ("y", format!("pmem_q[{}:{w}]", 2 * w - 1)),
+                    ("ny", "n_ny".into()),
+                ],
+            ),
+            carries = WindowCarriesConfig {
+                windows: nw,
+                window_bits: c,
+            }
+            .instance(
+                "window_carries",
+                &[
+                    ("load", load_next.into()),
+                    ("bits", "f_s".into()),
+                    ("carries", "carry_in".into()),
+                ],
+            ),
             lane_comb = join(&|l| &l.comb),
             lane_seq = join(&|l| &l.seq),
             red_decls = red_part(&|r| r.decls.clone()),
@@ -714,22 +666,12 @@ struct ReduceVerilog {
     state: String,
 }
 
-/// The schedule of [`ReducePlan`]: slot s of round r is chain s/2's S step (s even, rounds
-/// 0 … K−1: S ← S + B at magnitude index g·K + K−1−r) or T step (s odd, rounds 1 … K:
-/// T ← T + S); slots from 2·chains on idle; round K+1 drains the adders.
+/// The reduction around its schedule ([`ReduceScheduleConfig`], the `schedule` instance):
+/// the readout order of the sums and the S_REDUCE state.
 fn reduce_verilog(p: &ReduceParams) -> ReduceVerilog {
-    let ReducePlan {
-        groups,
-        per_group,
-        chains,
-        slots,
-        rounds,
-    } = p.plan;
+    let groups = p.plan.groups;
     let lg = groups.trailing_zeros() as usize;
-    let lk = per_group.trailing_zeros() as usize;
     let cb = p.jb + lg;
-    let sw = ceil_log2(slots).max(cb + 1);
-    let rw = ceil_log2(rounds) + 1;
     let (jbm, cbm, abm) = (p.jb - 1, cb - 1, p.ab - 1);
     let g_decl = if lg > 0 {
         format!("reg [{}:0] rr_g;\n", lg - 1)
@@ -738,54 +680,49 @@ fn reduce_verilog(p: &ReduceParams) -> ReduceVerilog {
     };
     let decls = format!(
         r#"
-// Bucket reduction: round, slot, the step in issue and one cycle later (adder input).
-reg red_mode, red_t, red_on, red_id1, red_id2, red_v1, red_t1, red_id1_1, red_id2_1;
-reg [{rwm}:0] red_r;
-reg [{swm}:0] red_s;
-reg [{cbm}:0] red_ch, red_ch1, rr_a, acc_raddr;
-reg [{abm}:0] red_baddr;
+// Bucket reduction: the step in issue and one cycle later (adder input).
+reg red_mode;
+wire red_t, red_on, red_last, red_v1, red_t1, red_id1_1, red_id2_1;
+wire [{cbm}:0] red_ch, red_ch1;
+wire [{abm}:0] red_baddr;
+{schedule}reg [{cbm}:0] rr_a, acc_raddr;
 // Readout of the sums: S or T, window in the lane, group.
 reg rr_st, q_st;
 reg [{jbm}:0] rr_j;
 {g_decl}"#,
-        rwm = rw - 1,
-        swm = sw - 1,
+        schedule = ReduceScheduleConfig {
+            plan: p.plan,
+            chain_bits: cb,
+        }
+        .instance(
+            "schedule",
+            &[
+                ("run", "(state == S_REDUCE)".into()),
+                ("on", "red_on".into()),
+                ("t", "red_t".into()),
+                ("ch", "red_ch".into()),
+                ("baddr", "red_baddr".into()),
+                // Only their copies at the adder input are used.
+                ("id1", String::new()),
+                ("id2", String::new()),
+                ("last", "red_last".into()),
+                ("v1", "red_v1".into()),
+                ("t1", "red_t1".into()),
+                ("ch1", "red_ch1".into()),
+                ("id1_1", "red_id1_1".into()),
+                ("id2_1", "red_id2_1".into()),
+            ],
+        ),
     );
-    let baddr = if lk > 0 {
-        format!("{{red_ch, ~red_r[{}:0]}}", lk - 1)
-    } else {
-        "red_ch".to_string()
-    };
     let rr_a = if lg > 0 { "{rr_j, rr_g}" } else { "rr_j" };
     let comb = format!(
         r#"
-  red_t = red_s[0];
-  red_ch = red_s[{cb}:1];
-  red_on = (state == S_REDUCE) && ({{1'b0, red_s}} < {sw1}'d{two_ch})
-        && (red_t ? (red_r != {rw}'d0 && red_r <= {rw}'d{k}) : (red_r < {rw}'d{k}));
-  red_id1 = (red_r == {rw}'d1);
-  red_id2 = (red_r == {rw}'d0);
-  red_baddr = {baddr};
   rr_a = {rr_a};
   acc_raddr = (state == S_READ) ? rr_a : red_ch;
-"#,
-        two_ch = 2 * chains,
-        sw1 = sw + 1,
-        k = per_group,
-    );
-    let seq = r#"
-always @(posedge clock) begin
-  red_v1 <= red_on;
-  red_t1 <= red_t;
-  red_id1_1 <= red_id1;
-  red_id2_1 <= red_id2;
-  red_ch1 <= red_ch;
-end
 "#
-    .to_string();
-    let drain = format!(
-        "\n      else if (INFL_EMPTY && red_mode) begin state <= S_REDUCE; red_r <= {rw}'d0; red_s <= {sw}'d0; end"
     );
+    let seq = String::new();
+    let drain = "\n      else if (INFL_EMPTY && red_mode) state <= S_REDUCE;".to_string();
     let lanes_last = p.lanes - 1;
     let lbits = ceil_log2(p.lanes).max(1);
     let next_lane = format!(
@@ -818,18 +755,13 @@ end
         r#"
       S_REDUCE: begin
         reduce_c <= reduce_c + 1;
-        if (red_s == {sw}'d{slot_last}) begin
-          red_s <= {sw}'d0;
-          if (red_r == {rw}'d{round_last}) begin
-            state <= S_READ;
-            r_lane <= {lbits}'d0; rr_j <= {jb}'d0;{g_reset} rr_st <= 1'b0;
-            r_left <= 32'd{sums};
-            q_v <= 1'b0; rb_v <= 1'b0; r_k <= 2'd0;
-          end else red_r <= red_r + 1'b1;
-        end else red_s <= red_s + 1'b1;
+        if (red_last) begin
+          state <= S_READ;
+          r_lane <= {lbits}'d0; rr_j <= {jb}'d0;{g_reset} rr_st <= 1'b0;
+          r_left <= 32'd{sums};
+          q_v <= 1'b0; rb_v <= 1'b0; r_k <= 2'd0;
+        end
       end"#,
-        slot_last = slots - 1,
-        round_last = rounds - 1,
         jb = p.jb,
         sums = 2 * p.windows * groups,
     );

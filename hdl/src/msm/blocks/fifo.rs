@@ -7,7 +7,7 @@
 //! the same cycle (callers check `count` first: the unit never drops a point). `clear`
 //! empties it (job end, flush).
 
-use super::{LibraryModule, SubBlock};
+use super::{numbers, LibraryModule, SubBlock};
 use crate::generate::PortDir;
 use std::collections::VecDeque;
 
@@ -78,8 +78,8 @@ impl FifoConfig {
 impl SubBlock for FifoConfig {
     const MODULE: LibraryModule = MODULE;
 
-    fn params(&self) -> Vec<(&'static str, usize)> {
-        vec![("WIDTH", self.width), ("ABITS", self.addr_bits())]
+    fn params(&self) -> Vec<(&'static str, String)> {
+        numbers(&[("WIDTH", self.width), ("ABITS", self.addr_bits())])
     }
 
     fn ports(&self) -> Vec<(&'static str, PortDir, usize)> {

@@ -8,7 +8,7 @@
 //! The entries are one shift register of DEPTH·ABITS bits (not an array shifted entry by
 //! entry: Verilator does not unroll a delayed array assignment in a loop of this length).
 
-use super::{LibraryModule, SubBlock};
+use super::{numbers, LibraryModule, SubBlock};
 use crate::generate::PortDir;
 use std::collections::VecDeque;
 
@@ -74,9 +74,9 @@ impl InFlightConfig {
 impl SubBlock for InFlightConfig {
     const MODULE: LibraryModule = MODULE;
 
-    fn params(&self) -> Vec<(&'static str, usize)> {
+    fn params(&self) -> Vec<(&'static str, String)> {
         assert!(self.depth >= 2 && self.addr_bits >= 1);
-        vec![("DEPTH", self.depth), ("ABITS", self.addr_bits)]
+        numbers(&[("DEPTH", self.depth), ("ABITS", self.addr_bits)])
     }
 
     fn ports(&self) -> Vec<(&'static str, PortDir, usize)> {

@@ -11,13 +11,19 @@
 //! - [`fifo`]: first-word-fall-through FIFO — a lane's deferral FIFO (points whose bucket
 //!   is still in the adder) and its point queue.
 //! - [`in_flight`]: the buckets in a lane's adder (conflict tracking).
+//! - [`negate`]: −y of a point, per component, in two stages of short borrow chains.
 //! - [`ram`]: simple dual-port memory — a lane's buckets and its reduction sums.
+//! - [`reduce_schedule`]: the bucket reduction's schedule (rounds × slots of S and T steps).
 //! - [`signed_digit`]: a window's signed digit from its bits and the carry into it.
+//! - [`window_carries`]: the carries into every window of a scalar, at once.
 
 pub mod fifo;
 pub mod in_flight;
+pub mod negate;
 pub mod ram;
+pub mod reduce_schedule;
 pub mod signed_digit;
+pub mod window_carries;
 
 use crate::generate::{GeneratedModule, Port, PortDir};
 
@@ -31,11 +37,14 @@ pub struct LibraryModule {
 }
 
 /// Every library module [`link`] knows.
-pub const LIBRARY: [LibraryModule; 4] = [
+pub const LIBRARY: [LibraryModule; 7] = [
     fifo::MODULE,
     in_flight::MODULE,
+    negate::MODULE,
     ram::MODULE,
+    reduce_schedule::MODULE,
     signed_digit::MODULE,
+    window_carries::MODULE,
 ];
 
 /// `verilog` with the definitions of the library modules it instantiates appended (a
@@ -55,13 +64,18 @@ pub fn link(verilog: &str) -> String {
     out
 }
 
+/// Integer parameters as Verilog literals.
+pub fn numbers(params: &[(&'static str, usize)]) -> Vec<(&'static str, String)> {
+    params.iter().map(|&(p, v)| (p, v.to_string())).collect()
+}
+
 /// A sub-block's typed config: the module it instantiates with which parameters, and its
 /// ports, declared once for both the instances in the unit and the standalone test top.
 pub trait SubBlock {
     /// The library module.
     const MODULE: LibraryModule;
-    /// Parameter values of this configuration.
-    fn params(&self) -> Vec<(&'static str, usize)>;
+    /// Parameter values of this configuration (Verilog literals).
+    fn params(&self) -> Vec<(&'static str, String)>;
     /// Ports (name, direction, width) but the clock.
     fn ports(&self) -> Vec<(&'static str, PortDir, usize)>;
     /// Whether the module has a `clock` input.
@@ -150,8 +164,11 @@ pub fn test_tops() -> Vec<GeneratedModule> {
     vec![
         fifo::FifoConfig::TEST.top(),
         in_flight::InFlightConfig::TEST.top(),
+        negate::NegateConfig::test().top(),
         ram::RamConfig::TEST.top(),
+        reduce_schedule::ReduceScheduleConfig::TEST.top(),
         signed_digit::SignedDigitConfig::TEST.top(),
+        window_carries::WindowCarriesConfig::TEST.top(),
     ]
 }
 

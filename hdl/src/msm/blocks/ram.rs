@@ -5,7 +5,7 @@
 //! policy and stays in its control. On a card this is one URAM/BRAM array, as inferred
 //! from the same Verilog.
 
-use super::{LibraryModule, SubBlock};
+use super::{numbers, LibraryModule, SubBlock};
 use crate::generate::PortDir;
 
 /// The module definition.
@@ -53,13 +53,13 @@ impl RamConfig {
 impl SubBlock for RamConfig {
     const MODULE: LibraryModule = MODULE;
 
-    fn params(&self) -> Vec<(&'static str, usize)> {
+    fn params(&self) -> Vec<(&'static str, String)> {
         assert!(self.depth >= 1 && self.depth <= 1 << self.addr_bits);
-        vec![
+        numbers(&[
             ("WIDTH", self.width),
             ("ABITS", self.addr_bits),
             ("DEPTH", self.depth),
-        ]
+        ])
     }
 
     fn ports(&self) -> Vec<(&'static str, PortDir, usize)> {

@@ -7,7 +7,7 @@
 //! chain over per-window generate/propagate flags), so that each lane needs no other
 //! lane's digits; the host's twin is `zkpipe::msm::digits`.
 
-use super::{LibraryModule, SubBlock};
+use super::{numbers, LibraryModule, SubBlock};
 use crate::generate::PortDir;
 
 /// The module definition.
@@ -54,9 +54,9 @@ impl SignedDigitConfig {
 impl SubBlock for SignedDigitConfig {
     const MODULE: LibraryModule = MODULE;
 
-    fn params(&self) -> Vec<(&'static str, usize)> {
+    fn params(&self) -> Vec<(&'static str, String)> {
         assert!(self.window_bits >= 2, "signed digits need c ≥ 2");
-        vec![("C", self.window_bits)]
+        numbers(&[("C", self.window_bits)])
     }
 
     fn ports(&self) -> Vec<(&'static str, PortDir, usize)> {
