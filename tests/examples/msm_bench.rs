@@ -5,15 +5,15 @@
 //!    accumulation cycles), cycles per point per window, deferrals; the same-bucket worst
 //!    case at 2^12 and its slowdown; the cycle model's count beside the board's;
 //! 2. projections for 2^20, 2^24 (u250-bn254) and 2^26 (u250-bls12-381) at 250 MHz: the
-//!    accumulation from the cycle model run at the real-card geometry (c = 13, 20 windows,
-//!    tiled adder latency from the generator) on a 2^16 random sample, scaled to n; the
-//!    bases streamed in through card memory (2^18 points per chunk) at XDMA Gen3 x16
-//!    rates; one bucket readout and one host reduction per MSM (the chunks accumulate into
-//!    the same buckets: JOB_MSM_FLAGS keep/hold), the reduction measured on this machine;
+//!    accumulation from the cycle model run at the real-card geometry (the preset's window
+//!    size, adders and adder latency from the generator) on a 2^16 random sample, scaled
+//!    to n; the bases streamed in through card memory (2^18 points per chunk) at XDMA Gen3
+//!    x16 rates; one reduction per MSM (the chunks accumulate into the same buckets:
+//!    JOB_MSM_FLAGS keep/hold), on the card, its sums combined on the host (measured);
 //!    arkworks on this machine and the public anchors beside them;
 //! 3. what more adders (lanes) would buy at the u250-bn254 geometry (cycle model);
-//! 4. a plot of the projected u250-bn254 MSM time against n (1, 2 and 4 adders) beside
-//!    arkworks here and ICICLE's published 2^20 figure: `docs/msm-projection-u250-bn254.svg`.
+//! 4. a plot of the projected u250-bn254 MSM time against n (1 adder, the preset's, and 6)
+//!    beside arkworks here and ICICLE's published 2^20 figure: `docs/msm-projection-u250-bn254.svg`.
 //!
 //! ```text
 //! cargo run --release -p zkpipe-tests --example msm_bench
@@ -223,19 +223,36 @@ fn projections(rng: &mut ChaCha8Rng) {
             total * 1e3
         );
     }
+    // u250-bls12-381: one full adder, reduction on the card; two beats per base point and
+    // per coordinate read back (384-bit coordinates).
     let (bls, gbls, mhz) = shape_of("u250-bls12-381");
     let bls_model = accumulate(bls, &sample_scalars);
     let per_point = bls_model.cycles as f64 / sample as f64;
     let n = (1u64 << 26) as f64;
     let accum = n * per_point / (mhz * 1e6);
     let bases_in = n * 2.0 * BEAT_BYTES / PCIE_H2C;
-    let readout = (3 * gbls.windows * gbls.buckets_per_window()) as f64 * BEAT_BYTES / PCIE_C2H;
+    let bls_plan = gbls
+        .reduce_plan(bls.adder_latency)
+        .expect("u250-bls12-381 reduces on the card");
+    let bls_sums = 2 * gbls.windows * bls_plan.groups;
+    let bls_card_reduce = bls_plan.cycles() as f64 / (mhz * 1e6);
+    let readout = (3 * bls_sums) as f64 * BEAT_BYTES / PCIE_C2H;
     println!(
-        "| 2^26 | BLS12-381 | {:.2} s | {:.2} s | (overlaps) | {:.1} ms | one per MSM | {:.2} s + reduction | — | hardcaml (VU9P, BLS12-377): 5.08 s |",
+        "| 2^26 | BLS12-381 | {:.2} s | {:.2} s | (overlaps) | {:.3} ms | {:.2} ms on the card ({} groups), {} sums to combine | {:.2} s | — | hardcaml (VU9P, BLS12-377): 5.08 s |",
         accum,
         bases_in,
         readout * 1e3,
-        accum + bases_in + readout
+        bls_card_reduce * 1e3,
+        bls_plan.groups,
+        bls_sums,
+        accum + bases_in + readout + bls_card_reduce
+    );
+    println!(
+        "\nu250-bls12-381: {} adder(s) of latency {}, {:.3} cycles per point (utilisation {:.3})",
+        bls.adders,
+        bls.adder_latency,
+        per_point,
+        bls_model.adds_min as f64 / bls_model.cycles as f64
     );
     let mhz250 = shape_of("u250-bn254").2;
     println!(
@@ -277,7 +294,7 @@ fn projections(rng: &mut ChaCha8Rng) {
     };
     let logs: Vec<u32> = (10..=26).collect();
     let mut series = vec![];
-    for adders in [1, 2, 4] {
+    for adders in [1, u250.adders, 6] {
         let per_point = per_point_of
             .iter()
             .find(|(a, _)| *a == adders)
@@ -286,10 +303,10 @@ fn projections(rng: &mut ChaCha8Rng) {
         let label = format!(
             "zkpipe u250-bn254, {adders} adder{} (projected{})",
             if adders > 1 { "s" } else { "" },
-            if adders > 1 {
-                "; needs cheaper multipliers"
-            } else {
-                ""
+            match adders {
+                1 => "; one adder, as before issue 13".to_string(),
+                a if a == u250.adders => "; the preset today".to_string(),
+                _ => "; needs cheaper additions".to_string(),
             }
         );
         let points = logs

@@ -3,7 +3,7 @@
 //! 1. batch mode on the simulated board (sim-small, core 2^8): device cycles and
 //!    utilisation (elements streamed / busy cycles) for 1, 16 and 64 NTTs back to back;
 //! 2. four-step 2^16 on the simulated board: cycles, jobs, host transposes;
-//! 3. projections for 2^20 and 2^24 on the real-card preset (u250-bn254: core 2^10, one
+//! 3. projections for 2^20 and 2^24 on the real-card preset (u250-bn254: its core, one
 //!    core, 250 MHz) on the `model:u250-bn254` device (`zkpipe::model`): the four-step
 //!    plan with per-job cycles from the preset's NTT path latencies (checked against the
 //!    simulated board by `tests/model.rs`), each job bounded by its 64-byte beats at XDMA
