@@ -42,9 +42,10 @@
 //! abort; a completed readout leaves them cleared, so later runs skip the sweep.
 //!
 //! The control is generated Verilog (rust-hdl has no memories with read enables and write
-//! muxes of this shape); the adders are rust-hdl children; each lane's FIFOs, in-flight
-//! tracker, bucket and sum memories and signed digit are instances of the sub-blocks in
-//! [`super::blocks`] (parameterised Verilog modules, each tested alone). The unit is
+//! muxes of this shape); the adders are rust-hdl children; the window carries, −y, the
+//! reduction schedule and each lane's signed digit, FIFOs, in-flight tracker and bucket
+//! and sum memories are instances of the sub-blocks in [`super::blocks`] (parameterised
+//! Verilog modules, each tested alone). The unit is
 //! simulated with Verilator only.
 
 use super::blocks::fifo::FifoConfig;
@@ -362,8 +363,7 @@ reg [{wm}:0] x_hold;
 reg f_v, n_v;
 reg [{sbm}:0] f_s, n_s;
 reg [{pw}:0] n_p;
-// −y of the current point.
-wire [{nw}:0] carry_in;
+// −y of the point in `next`.
 wire [{wm}:0] n_ny;
 {negate}// Readout: lane, window in the lane, magnitude − 1.
 reg [{abm}:0] r_a, clr_a;
@@ -377,6 +377,7 @@ reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
 // Signed digits: the carry into every window of the point in `next` (flags registered
 // as it enters, the carry chain on the way to the lanes).
+wire [{nw}:0] carry_in;
 {carries}{red_decls}{lane_decls}
 always @(*) begin
 
