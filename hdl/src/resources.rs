@@ -142,8 +142,24 @@ pub struct ResourceReport {
     pub modules: Vec<ModuleUse>,
     /// G1 point adders the part's DSP budget would hold beside the rest of the board.
     pub max_msm_adders: Option<u64>,
+    /// What a G2 adder of the preset's style would cost, and how many fit beside the whole
+    /// board as it is (real-card presets: issue 15 sizes G2 engines from this).
+    pub g2_adder: Option<G2AdderBudget>,
     /// LUT/FF/CARRY measured with yosys (`synth --yosys`) for the modules that have them.
     pub yosys: bool,
+}
+
+/// A G2 point adder for a preset's board: the Fq2 formulas over its base-field MontMuls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct G2AdderBudget {
+    /// Base-field MontMuls of one G2 adder (the kind the preset's G1 lanes use).
+    pub montmuls: u64,
+    /// Its DSP slices.
+    pub dsp: u64,
+    /// DSP slices left under the fit limit beside the board as it is.
+    pub dsp_free: u64,
+    /// G2 adders that fit in them.
+    pub fit: u64,
 }
 
 /// A real-card preset that does not fit its part.
@@ -353,6 +369,22 @@ pub fn report(
         let without = used.dsp - adders * adder.dsp;
         l.dsp.saturating_sub(without) / adder_dsp
     });
+    let g2_adder = limit.map(|l| {
+        let kind = crate::msm::AdderKind::of(&preset.msm());
+        let (steps, _) = crate::msm::g2_add::lifted_formula(kind);
+        let montmuls = steps
+            .iter()
+            .filter(|s| s.0 == crate::field::dataflow::Op::Mul)
+            .count() as u64;
+        let dsp = montmuls * base.dsp;
+        let dsp_free = l.dsp.saturating_sub(used.dsp);
+        G2AdderBudget {
+            montmuls,
+            dsp,
+            dsp_free,
+            fit: dsp_free.checked_div(dsp).unwrap_or(0),
+        }
+    });
     ResourceReport {
         preset: preset.name.to_string(),
         part: preset.part.map(str::to_string),
@@ -362,6 +394,7 @@ pub fn report(
         used,
         modules: list,
         max_msm_adders,
+        g2_adder,
         yosys: false,
     }
 }

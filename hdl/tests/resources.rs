@@ -128,3 +128,33 @@ fn recorded_yosys_dsp_counts_equal_the_generators() {
         "no karatsuba MontMul has a current yosys measurement"
     );
 }
+
+/// Issue 15 item 5: a real-card preset reports what a G2 adder of its style would take
+/// (the G1 formulas lifted to Fq2: 42 base-field MontMuls for the full kind) and how many
+/// fit beside its board. On the U250 BN254 board none does: 42 × 195 DSPs is more than the
+/// part's limit left beside the NTT path and three G1 adders.
+#[test]
+fn real_card_presets_size_a_g2_adder_from_their_budget() {
+    for preset in PRESETS.iter().filter(|p| p.part.is_some()) {
+        let report = check_preset(preset).unwrap();
+        let g2 = report
+            .g2_adder
+            .expect("a real-card preset reports a G2 adder's cost");
+        let base = arith_unit(
+            preset.curve.base_field(),
+            ArithUnit::MontMul(preset.mul_style),
+        );
+        let base_dsp = count(&base.verilog).dsp;
+        assert_eq!(
+            g2.montmuls, 42,
+            "{}: full adders lifted to Fq2",
+            preset.name
+        );
+        assert_eq!(g2.dsp, 42 * base_dsp, "{}", preset.name);
+        let limit = report.limit.unwrap().dsp;
+        assert_eq!(g2.dsp_free, limit - report.used.dsp, "{}", preset.name);
+        assert_eq!(g2.fit, g2.dsp_free / g2.dsp, "{}", preset.name);
+    }
+    let u250 = check_preset(Preset::by_name("u250-bn254").unwrap()).unwrap();
+    assert_eq!(u250.g2_adder.unwrap().fit, 0);
+}

@@ -130,6 +130,13 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(n) = report.max_msm_adders {
         println!("  the part's DSP budget holds {n} point adder(s) beside the rest of the board");
     }
+    if let Some(g2) = report.g2_adder {
+        println!(
+            "  a G2 adder ({} MontMuls, {} DSPs) for G2 MSMs on the card: {} fit in the {} DSPs \
+             left under the limit",
+            g2.montmuls, g2.dsp, g2.fit, g2.dsp_free
+        );
+    }
     println!(
         "wrote {} modules, manifest.json and resources.json to {} in {:.1} s",
         manifest.modules.len(),
