@@ -14,8 +14,9 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// PERF_MSM_ADDS_MIN for MSM units of several adders (PERF_STALL_CYCLES of msm_run counts
 /// idle adder-cycles); 2.2 the bucket reduction on the card (CAPS_MSM_REDUCE, JOB_MSM_FLAGS
 /// reduce, PERF_MSM_REDUCE_CYCLES); 2.3 the G2 MSM engine (CAPS_MSM_G2*, opcodes 8
-/// msm_g2_load and 9 msm_g2_run).
-pub const VERSION: u32 = 0x0002_0003;
+/// msm_g2_load and 9 msm_g2_run); 2.4 error 8 (a lost deferred point) and FAULT_INJECT
+/// corrupt_scalar.
+pub const VERSION: u32 = 0x0002_0004;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +106,7 @@ registers! {
     PERF_MSM_ACCUM_CYCLES = 0x118, Ro, "msm_run: cycles of the accumulation phase (first scalar to last addition issued).";
     PERF_MSM_ADDS_MIN = 0x11C, Ro, "msm_run: point additions issued to the least busy adder (its utilisation: this / PERF_MSM_ACCUM_CYCLES).";
     PERF_MSM_REDUCE_CYCLES = 0x120, Ro, "msm_run with reduce: cycles of the bucket reduction on the card.";
-    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder); bit 2 = it corrupts the adder results of the bucket reduction only.";
+    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder); bit 2 = it corrupts the adder results of the bucket reduction only; bit 3 = it flips bit 0 of each run's first scalar (a valid but wrong result).";
 }
 
 /// Number of JOB_PARAM words.
@@ -362,6 +363,10 @@ packed! {
         corrupt_adder / CORRUPT_ADDER: bool = [1, 1];
         /// The MSM unit corrupts the adder results of the bucket reduction only.
         corrupt_reduce / CORRUPT_REDUCE: bool = [2, 1];
+        /// The MSM unit flips bit 0 of the first scalar of every run (a stream word
+        /// corrupted before the card: its result is a valid point, only a proof check can
+        /// tell).
+        corrupt_scalar / CORRUPT_SCALAR: bool = [3, 1];
     }
 }
 
@@ -486,11 +491,14 @@ pub enum HwError {
     /// An msm job's bases lie outside card memory (JOB_MSM_OFFSET + JOB_COUNT >
     /// CAPS_MSM_BASES).
     BadMsmConfig = 7,
+    /// An msm job lost a deferred point: at the drain, the points issued from the deferral
+    /// FIFOs do not add up to the points deferred (the buckets are incomplete).
+    LostDeferral = 8,
 }
 
 impl HwError {
     /// Every error code.
-    pub const ALL: [HwError; 7] = [
+    pub const ALL: [HwError; 8] = [
         HwError::UnknownOpcode,
         HwError::CountOutOfRange,
         HwError::ShortStream,
@@ -498,6 +506,7 @@ impl HwError {
         HwError::StartWhileBusy,
         HwError::BadNttConfig,
         HwError::BadMsmConfig,
+        HwError::LostDeferral,
     ];
     /// The error of a STATUS error code (0 and unknown codes: `None`).
     pub fn from_code(code: u8) -> Option<HwError> {
@@ -513,6 +522,7 @@ impl HwError {
             HwError::StartWhileBusy => "start while a job was running",
             HwError::BadNttConfig => "inconsistent NTT job configuration",
             HwError::BadMsmConfig => "MSM bases outside card memory",
+            HwError::LostDeferral => "the MSM unit lost a deferred point",
         }
     }
 }
@@ -657,7 +667,7 @@ mod field_tests {
         }
 
         #[test]
-        fn job_fields_round_trip(m in 0u32..32, t in 0u32..32, flags in 0u32..8, e in 0u32..256) {
+        fn job_fields_round_trip(m in 0u32..32, t in 0u32..32, flags in 0u32..16, e in 0u32..256) {
             let job = JobNtt {
                 log_n: m,
                 inverse: flags & 1 != 0,
@@ -670,7 +680,7 @@ mod field_tests {
             prop_assert_eq!(JobMsmFlags::decode(msm.encode()), msm);
             let status = Status { busy: flags & 1 != 0, done: flags & 2 != 0, error: e };
             prop_assert_eq!(Status::decode(status.encode()), status);
-            let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0, corrupt_reduce: flags & 2 != 0 };
+            let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0, corrupt_reduce: flags & 2 != 0, corrupt_scalar: flags & 8 != 0 };
             prop_assert_eq!(FaultInject::decode(fault.encode()), fault);
             let control = Control { start: flags & 1 != 0, soft_reset: flags & 2 != 0 };
             prop_assert_eq!(Control::decode(control.encode()), control);

@@ -64,9 +64,9 @@ fn a_card_of_another_curve_is_refused() {
 }
 
 #[test]
-fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
+fn a_faulty_card_never_publishes_its_proof() {
     use std::sync::Arc;
-    use zkpipe::Device;
+    use zkpipe::{Device, HwError};
     use zkpipe_spec::regs::FaultInject;
     let (circuit, pk) = mimc_key::<Bn254>(256, 9, 3);
     let device = Arc::new(Device::open("sim:sim-small").unwrap());
@@ -74,25 +74,29 @@ fn a_card_that_drops_deferred_points_never_publishes_its_proof() {
     let (r, s) = (Fr::from(21u64), Fr::from(22u64));
     let expected =
         Groth16::<Bn254>::create_proof_with_reduction(circuit.clone(), &pk, r, s).unwrap();
-    // The card loses the points it defers: its buckets are valid points, so only the
-    // proof check can tell the MSM sums are wrong.
+    let unchecked = ProveOptions { verify: false };
+    // The card loses the points it defers: the MSM unit sees that its deferral FIFOs
+    // issued fewer points than it deferred and fails the job, so no proof comes out.
     device
         .set_fault_inject(FaultInject {
             drop_deferral: true,
             ..Default::default()
         })
         .unwrap();
-    let (unchecked, report) = prove(
-        &board,
-        &pk,
-        circuit.clone(),
-        r,
-        s,
-        ProveOptions { verify: false },
-    )
-    .unwrap();
-    assert!(report.backend.msm_device.deferrals > 0, "the fault fired");
-    assert_ne!(unchecked, expected);
+    match prove(&board, &pk, circuit.clone(), r, s, unchecked) {
+        Err(Error::Hardware { error, .. }) => assert_eq!(error, HwError::LostDeferral),
+        other => panic!("a lost deferral must fail the proof, got {other:?}"),
+    }
+    // A scalar corrupted before the card: every MSM result is a valid point, so only the
+    // proof check can tell the proof is wrong.
+    device
+        .set_fault_inject(FaultInject {
+            corrupt_scalar: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let (wrong, _) = prove(&board, &pk, circuit.clone(), r, s, unchecked).unwrap();
+    assert_ne!(wrong, expected);
     let err = prove(
         &board,
         &pk,

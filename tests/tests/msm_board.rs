@@ -190,21 +190,44 @@ fn bad_input_is_a_typed_error_and_the_board_recovers() {
 
 #[test]
 fn a_dropped_deferral_or_a_wrong_adder_is_caught() {
+    use zkpipe::HwError;
     use zkpipe_spec::regs::FaultInject;
     let d = Device::open(SIM).unwrap();
     let k = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
     let bases = points(64, 81);
     let ks = vec![k; 64];
-    // A card that loses deferred points returns valid buckets with a wrong sum: the
-    // comparison with arkworks (what these tests do) is what catches it.
+    // A card that loses deferred points would return valid points with a wrong sum; the
+    // unit counts the points it defers against those its FIFOs issue and fails the job.
     d.set_fault_inject(FaultInject {
         drop_deferral: true,
         ..Default::default()
     })
     .unwrap();
-    let (sum, report) = d.msm(&bases, &ks).unwrap();
-    assert!(report.deferrals > 0);
+    match d.msm(&bases, &ks) {
+        Err(Error::Hardware { error, .. }) => assert_eq!(error, HwError::LostDeferral),
+        other => panic!("a lost deferral must be an error, got {other:?}"),
+    }
+    // A scalar corrupted before the card is a valid but wrong MSM: only the caller's check
+    // (a proof's verification) can catch it — here, the comparison with arkworks.
+    d.set_fault_inject(FaultInject {
+        corrupt_scalar: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let (sum, _) = d.msm(&bases, &ks).unwrap();
     assert_ne!(sum, reference(&bases, &ks));
+    let mut flipped = ks.clone();
+    flipped[0] = Fr::from_bigint({
+        let mut b = ks[0].into_bigint();
+        b.0[0] ^= 1;
+        b
+    })
+    .unwrap();
+    assert_eq!(
+        sum,
+        reference(&bases, &flipped),
+        "exactly bit 0 of the first scalar"
+    );
     // A wrong adder yields buckets off the curve: the host refuses them.
     d.set_fault_inject(FaultInject {
         corrupt_adder: true,

@@ -254,12 +254,13 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             |f: &dyn Fn(&ReduceVerilog) -> String| red.as_ref().map(f).unwrap_or_default();
         let ops = Opcode::msm_ops(g.group);
         let ops = (ops.0 as u32, ops.1 as u32);
-        let (e_busy, e_count, e_short, e_long, e_cfg) = (
+        let (e_busy, e_count, e_short, e_long, e_cfg, e_lost) = (
             HwError::StartWhileBusy as u8,
             HwError::CountOutOfRange as u8,
             HwError::ShortStream as u8,
             HwError::LongStream as u8,
             HwError::BadMsmConfig as u8,
+            HwError::LostDeferral as u8,
         );
         // Writing a loaded point: {inf, y, x} from the x lane (top bit = infinity) and y.
         let store = |x_lane: &str, y: &str| {
@@ -353,7 +354,7 @@ always @(*) if (!clock) adders_on = (state != S_IDLE);
 reg [7:0] err_r;
 reg done_r, clean, is_load, hold_r;
 reg [31:0] count_r, offset_r, in_count, out_count, beats_total, pt_idx;
-reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, accum_c, reduce_c;
+reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, redo_c, accum_c, reduce_c;
 reg [15:0] flush_k;
 // Card memory: resident bases {{inf, y, x}}.
 {pmem_marker}reg [{pw}:0] pmem [0:{cap_last}];
@@ -373,7 +374,7 @@ reg q_v, q_last, rb_v, rb_last;
 reg [1:0] r_k;
 reg [{bw}:0] rb;
 reg acc, xfer, rb_free, q_to_rb, fetch, n_push, f_to_n;
-reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, adds_min;
+reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, redos_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
 // Signed digits: the carry into every window of the point in `next` (flags registered
 // as it enters, the carry chain on the way to the lanes).
@@ -409,6 +410,7 @@ always @(*) begin
   fetch = (state == S_READ) && (r_left != 0) && (!q_v || q_to_rb);
   adds_now = {adds_sum};
   defers_now = {defers_sum};
+  redos_now = {redos_sum};
   adds_min = {adds_min};
   status = ({{24'd0, err_r}} << {st_err}) | ({{31'd0, done_r}} << {st_done}) | ({{31'd0, state != S_IDLE}} << {st_busy});
   done = done_r;
@@ -435,7 +437,7 @@ always @(posedge clock) begin
     done_r <= 1'b0;
     err_r <= 8'd0;
     clean <= 1'b0;
-    busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0; reduce_c <= 0;
+    busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; redo_c <= 0; accum_c <= 0; reduce_c <= 0;
   end else if (start) begin
     if (state != S_IDLE) begin
       err_r <= 8'd{e_busy};
@@ -460,7 +462,7 @@ always @(posedge clock) begin
       pt_idx <= 0;
       done_r <= 1'b0;
       err_r <= 8'd0;
-      busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; accum_c <= 0; reduce_c <= 0;
+      busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; redo_c <= 0; accum_c <= 0; reduce_c <= 0;
       f_v <= 1'b0; n_v <= 1'b0;
       clr_a <= 0;
       if (opcode == 32'd{op_load}) state <= S_LOAD;
@@ -492,13 +494,16 @@ always @(posedge clock) begin
         adds_c <= adds_c + adds_now;
         stall_c <= stall_c + {lanes} - adds_now;
         defer_c <= defer_c + defers_now;
+        redo_c <= redo_c + redos_now;
         if (f_to_n) begin
           n_v <= 1'b1; n_s <= f_s; n_p <= pmem_q; f_v <= 1'b0;
         end
         if (acc) begin
           f_v <= 1'b1;
           f_s <= {sb}'d0;
-          f_s[{takem}:0] <= h2c_tdata[{takem}:0];
+          // FAULT_INJECT corrupt_scalar: bit 0 of the run's first scalar flipped.
+          f_s[{takem}:0] <= h2c_tdata[{takem}:0]
+            ^ {{{takem}'d0, fault[{f_scalar}] && in_count == 32'd0}};
           in_count <= in_count + 1;
           in_c <= in_c + 1;
           if (h2c_tlast && in_count + 1 < count_r) begin
@@ -510,7 +515,12 @@ always @(posedge clock) begin
         if (n_push && !f_to_n) n_v <= 1'b0;
         if (in_count == count_r && !f_v && !n_v && {lanes_idle}) state <= S_DRAIN;
       end
-      S_DRAIN: if ({infl_empty} && hold_r) state <= S_ACK;{red_drain}
+      // Every deferred point must have issued from its FIFO by now (the FIFOs are empty):
+      // a lost one leaves a bucket short, so the job fails rather than send it.
+      S_DRAIN: if (defer_c != redo_c) begin
+        err_r <= 8'd{e_lost}; done_r <= 1'b1; state <= S_FLUSH; flush_k <= 16'd0;
+      end
+      else if ({infl_empty} && hold_r) state <= S_ACK;{red_drain}
       else if ({infl_empty}) begin
         state <= S_READ;
         r_a <= {ab}'d0;
@@ -631,6 +641,8 @@ end
             infl_empty = infl_empty,
             adds_sum = sum("issue"),
             defers_sum = sum("deferred"),
+            redos_sum = sum("issue_h"),
+            f_scalar = FaultInject::CORRUPT_SCALAR.lsb,
             fl_keep = JobMsmFlags::KEEP.lsb,
             fl_hold = JobMsmFlags::HOLD.lsb,
             st_err = Status::ERROR.lsb,
