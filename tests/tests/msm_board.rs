@@ -344,3 +344,28 @@ fn a_sliver_of_free_memory_evicts_instead_of_tiny_chunks() {
         Err(Error::StaleBases { .. })
     ));
 }
+
+/// A pool may mix cards: an MSM goes to the boards with an engine for its group and curve
+/// (here only sim-small takes BN254 MSMs, G1 and G2, beside a BLS12-381 board), and a pool
+/// with none refuses it with a typed error.
+#[test]
+fn a_pool_sends_each_msm_to_the_boards_that_can_run_it() {
+    use zkpipe::msm::MsmEngine;
+    const BLS: &str = "sim:sim-bls12-381";
+    let mixed = DevicePool::open(&[BLS, SIM]).unwrap();
+    assert!(MsmEngine::<G1Affine>::has_engine(&mixed));
+    assert!(MsmEngine::<ark_bn254::G2Affine>::has_engine(&mixed));
+    let bases = points(150, 65);
+    let ks = scalars(150, 66);
+    let (sum, report) = mixed.msm(&bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+    assert_eq!(report.run_jobs, 1, "one board ran it");
+    let (sum, _) = MsmEngine::<G1Affine>::msm_on_card(&mixed, &bases, &ks).unwrap();
+    assert_eq!(sum, reference(&bases, &ks));
+    let bls_only = DevicePool::open(&[BLS]).unwrap();
+    assert!(!MsmEngine::<G1Affine>::has_engine(&bls_only));
+    assert!(matches!(
+        bls_only.msm(&bases, &ks),
+        Err(Error::CurveMismatch { .. })
+    ));
+}

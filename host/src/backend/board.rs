@@ -23,8 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The prover kernels on card engines: NTT and elementwise jobs on `D`, G1 MSMs on `P`
-/// (one card, or a pool that splits MSMs across cards); G2 MSMs on `P`'s G2 engines, or
-/// on the CPU when a card has none.
+/// (one card, or a pool that splits MSMs across the cards with an engine); G2 MSMs on
+/// `P`'s G2 engines, or on the CPU when no card has one.
 pub struct CardBackend<D, P> {
     /// The card of NTTs and elementwise jobs (a pool's first card).
     device: Arc<D>,
