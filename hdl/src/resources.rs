@@ -371,11 +371,7 @@ pub fn report(
     });
     let g2_adder = limit.map(|l| {
         let kind = crate::msm::AdderKind::of(&preset.msm());
-        let (steps, _) = crate::msm::g2_add::lifted_formula(kind);
-        let montmuls = steps
-            .iter()
-            .filter(|s| s.0 == crate::field::dataflow::Op::Mul)
-            .count() as u64;
+        let montmuls = crate::msm::g2_add::multipliers_of(kind) as u64;
         let dsp = montmuls * base.dsp;
         let dsp_free = l.dsp.saturating_sub(used.dsp);
         G2AdderBudget {

@@ -14,9 +14,15 @@ use zkpipe_hdl::msm::blocks::fifo::{FifoConfig, FifoModel};
 use zkpipe_hdl::msm::blocks::in_flight::{InFlightConfig, InFlightModel};
 use zkpipe_hdl::msm::blocks::signed_digit::SignedDigitConfig;
 use zkpipe_hdl::msm::blocks::SubBlock;
-use zkpipe_sim::Model;
+use zkpipe_sim::{Model, PortId};
 
 const CYCLES: usize = 20_000;
+
+/// The ports of a block's test top, by name (its top is built from the block's own port
+/// list, so a missing one is a test bug).
+fn ports<const N: usize>(m: &Model, names: [&str; N]) -> [PortId; N] {
+    names.map(|n| m.port(n).unwrap())
+}
 
 fn bit(b: bool) -> [u64; 1] {
     [b as u64]
@@ -26,15 +32,8 @@ fn bit(b: bool) -> [u64; 1] {
 fn fifo_matches_its_model() {
     let cfg = FifoConfig::TEST;
     let mut m = Model::new(&cfg.top_name()).unwrap();
-    let p = |m: &Model, n: &str| m.port(n).unwrap();
-    let (clear, push, din, pop, head, count) = (
-        p(&m, "clear"),
-        p(&m, "push"),
-        p(&m, "din"),
-        p(&m, "pop"),
-        p(&m, "head"),
-        p(&m, "count"),
-    );
+    let [clear, push, din, pop, head, count] =
+        ports(&m, ["clear", "push", "din", "pop", "head", "count"]);
     // Start empty whatever the power-up state.
     m.set(clear, &[1]).unwrap();
     m.tick(1);
@@ -81,15 +80,9 @@ fn fifo_matches_its_model() {
 fn in_flight_tracker_matches_its_model() {
     let cfg = InFlightConfig::TEST;
     let mut m = Model::new(&cfg.top_name()).unwrap();
-    let p = |m: &Model, n: &str| m.port(n).unwrap();
-    let (issue, addr, probe0, probe1, hit0, hit1, any) = (
-        p(&m, "issue"),
-        p(&m, "addr"),
-        p(&m, "probe0"),
-        p(&m, "probe1"),
-        p(&m, "hit0"),
-        p(&m, "hit1"),
-        p(&m, "any"),
+    let [issue, addr, probe0, probe1, hit0, hit1, any] = ports(
+        &m,
+        ["issue", "addr", "probe0", "probe1", "hit0", "hit1", "any"],
     );
     // Flush the power-up state: depth cycles without an issue.
     m.set(issue, &[0]).unwrap();
@@ -138,8 +131,7 @@ fn signed_digit_matches_its_model_for_every_input() {
     let cfg = SignedDigitConfig::TEST;
     let c = cfg.window_bits;
     let mut m = Model::new(&cfg.top_name()).unwrap();
-    let p = |m: &Model, n: &str| m.port(n).unwrap();
-    let (bits, carry, neg, mag) = (p(&m, "bits"), p(&m, "carry"), p(&m, "neg"), p(&m, "mag"));
+    let [bits, carry, neg, mag] = ports(&m, ["bits", "carry", "neg", "mag"]);
     for b in 0..1u64 << c {
         for cy in [false, true] {
             m.set(bits, &[b]).unwrap();
@@ -162,15 +154,8 @@ fn ram_matches_its_model() {
     use zkpipe_hdl::msm::blocks::ram::{RamConfig, RamModel};
     let cfg = RamConfig::TEST;
     let mut m = Model::new(&cfg.top_name()).unwrap();
-    let p = |m: &Model, n: &str| m.port(n).unwrap();
-    let (ren, raddr, q, wen, waddr, wdata) = (
-        p(&m, "ren"),
-        p(&m, "raddr"),
-        p(&m, "q"),
-        p(&m, "wen"),
-        p(&m, "waddr"),
-        p(&m, "wdata"),
-    );
+    let [ren, raddr, q, wen, waddr, wdata] =
+        ports(&m, ["ren", "raddr", "q", "wen", "waddr", "wdata"]);
     let mut model = RamModel::new(&cfg);
     let mut rng = ChaCha8Rng::seed_from_u64(0x4a3);
     let (mut checked, mut same_address) = (0, 0);
@@ -210,12 +195,14 @@ fn reduce_schedule_matches_its_model() {
     let cfg = ReduceScheduleConfig::TEST;
     let plan = cfg.plan;
     let mut m = Model::new(&cfg.top_name()).unwrap();
-    let names = [
-        "on", "t", "ch", "baddr", "id1", "id2", "last", "v1", "t1", "ch1", "id1_1", "id2_1",
-    ];
-    let ports: Vec<_> = names.iter().map(|n| m.port(n).unwrap()).collect();
-    let run = m.port("run").unwrap();
-    let read = |m: &Model| -> Vec<u64> { ports.iter().map(|p| m.get(*p)[0]).collect() };
+    let outputs = ports(
+        &m,
+        [
+            "on", "t", "ch", "baddr", "id1", "id2", "last", "v1", "t1", "ch1", "id1_1", "id2_1",
+        ],
+    );
+    let [run] = ports(&m, ["run"]);
+    let read = |m: &Model| -> Vec<u64> { outputs.iter().map(|p| m.get(*p)[0]).collect() };
     // Two reductions back to back with idle cycles between: the counters restart.
     for pass in 0..2 {
         m.set(run, &[0]).unwrap();
@@ -265,11 +252,7 @@ fn window_carries_match_their_model_for_every_scalar() {
     use zkpipe_hdl::msm::blocks::window_carries::WindowCarriesConfig;
     let cfg = WindowCarriesConfig::TEST;
     let mut m = Model::new(&cfg.top_name()).unwrap();
-    let (load, bits, carries) = (
-        m.port("load").unwrap(),
-        m.port("bits").unwrap(),
-        m.port("carries").unwrap(),
-    );
+    let [load, bits, carries] = ports(&m, ["load", "bits", "carries"]);
     let as_bits = |v: u64| -> Vec<bool> { (0..=cfg.windows).map(|w| v >> w & 1 == 1).collect() };
     let scalars = 1u64 << (cfg.windows * cfg.window_bits);
     let mut carried = 0;
@@ -301,11 +284,7 @@ fn negate_matches_its_model() {
     let p: u64 = (&cfg.modulus).try_into().unwrap();
     let cw = cfg.component_bits;
     let mut m = Model::new(&cfg.top_name()).unwrap();
-    let (load, y, ny) = (
-        m.port("load").unwrap(),
-        m.port("y").unwrap(),
-        m.port("ny").unwrap(),
-    );
+    let [load, y, ny] = ports(&m, ["load", "y", "ny"]);
     // Edges: 0, 1, p − 1, and values whose segments equal p's (the borrow-propagate case).
     let seg = cfg.segment_bits;
     let low = p & ((1 << seg) - 1);

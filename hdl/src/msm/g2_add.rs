@@ -30,6 +30,15 @@ pub const OUTPUT_PORTS: [&str; 6] = ["x3_c0", "x3_c1", "y3_c0", "y3_c1", "z3_c0"
 /// Constants: 3·b′ = k0 + k1·u and k0 + k1 (for Karatsuba).
 const CONSTANTS: [&str; 3] = ["k0", "k1", "k01"];
 
+/// Base-field MontMuls of a G2 adder of `kind`, without building it.
+pub fn multipliers_of(kind: AdderKind) -> usize {
+    lifted_formula(kind)
+        .0
+        .iter()
+        .filter(|s| s.0 == Op::Mul)
+        .count()
+}
+
 /// The G1 formula of `kind` over Fq2, as base-field steps; returns them and the output
 /// steps (X3.c0, X3.c1, Y3.c0, …).
 pub fn lifted_formula(kind: AdderKind) -> (Vec<(Op, Operand, Operand)>, [usize; 6]) {

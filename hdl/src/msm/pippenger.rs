@@ -55,7 +55,7 @@ use super::blocks::ram::RamConfig;
 use super::blocks::reduce_schedule::ReduceScheduleConfig;
 use super::blocks::signed_digit::SignedDigitConfig;
 use super::blocks::window_carries::WindowCarriesConfig;
-use super::blocks::SubBlock;
+use super::blocks::{ceil_log2, SubBlock};
 use super::g2_add::G2PointAdd;
 use super::point_add::{AdderKind, PointAdd};
 use crate::shell::kernel::BEAT_BITS;
@@ -75,10 +75,6 @@ const LANE_CLEAR: &str = "(state == S_FLUSH || state == S_IDLE)";
 
 /// Longest borrow chain of the y negation in one pipeline stage (as `PipeAdd`).
 const NEG_SEGMENT_BITS: usize = 128;
-
-fn ceil_log2(n: usize) -> usize {
-    (usize::BITS - (n.max(1) - 1).leading_zeros()) as usize
-}
 
 #[derive(LogicBlock)]
 pub struct MsmUnit<const W: usize, const W2: usize> {
@@ -231,10 +227,9 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
         let f = g.fifo_depth;
         let fb = ceil_log2(f);
         let half = 1u64 << (c - 1);
-        // In flight: issued at t, bucket read at t, adder input at t+1, written back at
-        // t+1+L. Entries 0..=L cover every cycle a read could see a stale bucket; one more
-        // is margin.
-        let dd = self.adder_latency() + 2;
+        // Buckets are in flight for L + 2 cycles (see `in_flight`); a flush waits as long.
+        let in_flight = InFlightConfig::for_adder(self.adder_latency(), ab);
+        let dd = in_flight.depth;
         let pb = g.point_beats;
         // The point moves from fetch to `next` (the digit carries and −y are registered then).
         let load_next = "!soft_reset && !start && (state == S_RUN) && f_to_n";
@@ -297,7 +292,7 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
                 sb,
                 ab,
                 nbl,
-                dd,
+                in_flight,
                 f,
                 fb,
                 last_local: g.lane_windows(k) - 1,
@@ -801,7 +796,8 @@ struct LaneParams<'a> {
     sb: usize,
     ab: usize,
     nbl: usize,
-    dd: usize,
+    /// The lane's tracker of the buckets in its adder.
+    in_flight: InFlightConfig,
     f: usize,
     fb: usize,
     last_local: usize,
@@ -840,7 +836,7 @@ fn lane_verilog(p: &LaneParams) -> LaneVerilog {
         sb,
         ab,
         nbl,
-        dd,
+        in_flight,
         f,
         fb,
         last_local,
@@ -980,11 +976,7 @@ wire [{qb}:0] q_cnt_{k};
                 ("count", format!("f_cnt_{k}")),
             ],
         ),
-        in_flight = InFlightConfig {
-            depth: dd,
-            addr_bits: ab,
-        }
-        .instance(
+        in_flight = in_flight.instance(
             &format!("in_flight_{k}"),
             &[
                 ("issue", format!("issue_{k}")),

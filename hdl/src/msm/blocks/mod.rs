@@ -64,6 +64,11 @@ pub fn link(verilog: &str) -> String {
     out
 }
 
+/// ⌈log2 n⌉ (0 for n ≤ 1): address and counter widths.
+pub(crate) fn ceil_log2(n: usize) -> usize {
+    (usize::BITS - (n.max(1) - 1).leading_zeros()) as usize
+}
+
 /// Integer parameters as Verilog literals.
 pub fn numbers(params: &[(&'static str, usize)]) -> Vec<(&'static str, String)> {
     params.iter().map(|&(p, v)| (p, v.to_string())).collect()

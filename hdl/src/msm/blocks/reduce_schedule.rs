@@ -13,7 +13,7 @@
 //! [`ReduceScheduleConfig::reduce`] runs it over integers through an adder of latency L —
 //! the unit test checks that it yields S_g = Σ B_m and T_g = Σ (m − gK)·B_m for every chain.
 
-use super::{numbers, LibraryModule, SubBlock};
+use super::{ceil_log2, numbers, LibraryModule, SubBlock};
 use crate::generate::PortDir;
 use zkpipe_spec::preset::ReducePlan;
 
@@ -74,10 +74,6 @@ module zk_reduce_schedule #(parameter CB = 1, parameter LK = 1, parameter SW = 2
 endmodule
 "#,
 };
-
-fn ceil_log2(n: usize) -> usize {
-    (usize::BITS - (n.max(1) - 1).leading_zeros()) as usize
-}
 
 /// A lane's reduction: the plan and the bits of a chain address {window in the lane,
 /// group}.
