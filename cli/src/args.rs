@@ -36,6 +36,9 @@ pub enum Command {
     /// verify snarkjs proofs.
     #[command(subcommand)]
     Groth16(Groth16Command),
+    /// Fault campaign on a simulated board: jobs and proofs with a random fault injected
+    /// into each run; counts typed errors, rejected proofs and wrong results (goal: 0).
+    Faults(FaultsArgs),
     /// Prover farm: pull proving jobs from NATS JetStream and prove them (docs/FARM.md).
     Worker(WorkerArgs),
     /// Prover farm: submit jobs (a circom key + witness, or built-in MiMC circuits).
@@ -253,6 +256,34 @@ pub enum FaultArg {
     Stuck,
     /// The input stream ends halfway.
     ShortStream,
+    /// A bit of the first input beat flips on the way to the card.
+    CorruptH2c,
+    /// A bit of the first result beat flips on the way to host memory.
+    CorruptC2h,
+}
+
+#[derive(Args, Debug)]
+pub struct FaultsArgs {
+    /// A simulated board (sim:<preset>): faults are injected by its DMA model and its
+    /// FAULT_INJECT register.
+    #[arg(long)]
+    pub device: String,
+    /// Runs, one fault each (the benchmark figure uses 1000).
+    #[arg(long, default_value_t = 1000)]
+    pub runs: usize,
+    /// Seed of every choice (fault kind, workload, job, beat, bit) and input.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Declare the board hung after this many milliseconds (each stuck-engine fault
+    /// costs this much wall time).
+    #[arg(long, default_value_t = 3000)]
+    pub timeout_ms: u64,
+    /// Constraints of the proof workload's MiMC circuit.
+    #[arg(long, default_value_t = 32)]
+    pub constraints: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

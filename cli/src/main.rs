@@ -5,6 +5,7 @@
 
 mod args;
 mod farm;
+mod faults;
 mod groth16;
 mod info;
 mod msm;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         args::Command::Msm(a) => msm::run(&a),
         args::Command::Prove(a) => prove::run(&a),
         args::Command::Groth16(c) => return groth16::run(&c),
+        args::Command::Faults(a) => faults::run(&a),
         args::Command::Worker(a) => farm::worker(&a),
         args::Command::Submit(a) => farm::submit(&a),
         args::Command::Jobs(a) => farm::jobs(&a),

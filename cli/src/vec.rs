@@ -54,6 +54,8 @@ fn inject(device: &Device, fault: FaultArg) -> Result<(), String> {
         FaultArg::DmaError => Fault::DmaError,
         FaultArg::Stuck => Fault::Stuck,
         FaultArg::ShortStream => Fault::ShortStream,
+        FaultArg::CorruptH2c => Fault::CorruptH2c { beat: 0, bit: 7 },
+        FaultArg::CorruptC2h => Fault::CorruptC2h { beat: 0, bit: 7 },
     };
     device.inject_fault(fault).map_err(|e| e.to_string())
 }

@@ -91,6 +91,10 @@ pub fn sub(a: Expr, b: Expr) -> Expr {
 pub fn shl_by(a: Expr, b: Expr) -> Expr {
     bin(a, VerilogOp::Shl, b)
 }
+/// `a >> by` (logical).
+pub fn shr(a: Expr, by: usize) -> Expr {
+    bin(a, VerilogOp::Shr, E::Literal((by as u64).into()))
+}
 pub fn shl(a: Expr, by: usize) -> Expr {
     bin(a, VerilogOp::Shl, E::Literal((by as u64).into()))
 }

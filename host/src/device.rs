@@ -81,17 +81,26 @@ impl Device {
     /// simulated board refuses with [`crate::Error::Unsupported`].
     #[cfg(feature = "sim")]
     pub fn inject_fault(&self, fault: crate::Fault) -> Result<()> {
-        self.card.with_function(|f| {
-            match f
+        self.with_sim_board(|board| board.inject(fault))
+    }
+
+    /// Runs `f` on the simulated board behind this device (fault injection at a chosen
+    /// job, faults fired, jobs started); a device that is not a simulated board refuses
+    /// with [`crate::Error::Unsupported`].
+    #[cfg(feature = "sim")]
+    pub fn with_sim_board<R>(
+        &self,
+        f: impl FnOnce(&mut zkpipe_sim::board::SimBoard) -> R,
+    ) -> Result<R> {
+        self.card.with_function(|func| {
+            let device = func.describe();
+            match func
                 .as_any_mut()
                 .downcast_mut::<crate::pcie::sim::SimFunction>()
             {
-                Some(sim) => {
-                    sim.inject(fault);
-                    Ok(())
-                }
+                Some(sim) => Ok(f(sim.board())),
                 None => Err(crate::Error::Unsupported {
-                    device: f.describe(),
+                    device,
                     what: "fault injection (simulated boards only: sim:<preset>)",
                 }),
             }

@@ -153,6 +153,19 @@ pub enum Error {
         /// The status register.
         status: u32,
     },
+    #[error("{device}: the {direction} stream arrived corrupted (card checksum {card:#010x}, host {host:#010x}); the job's result was discarded and the device reset: run it again, and if it recurs check the PCIe link (AER errors in `dmesg`)")]
+    /// A stream's checksum on the card differs from the host's over the same bytes: data
+    /// changed between host memory and the card (or back).
+    StreamCorrupted {
+        /// The device.
+        device: String,
+        /// `host-to-card` or `card-to-host`.
+        direction: &'static str,
+        /// The card's checksum (PERF_H2C_SUM or PERF_C2H_SUM).
+        card: u32,
+        /// The host's over the bytes it sent or received.
+        host: u32,
+    },
     #[error("{device}: {reason}")]
     /// The card answered something the protocol does not allow (a faulty card).
     Protocol {

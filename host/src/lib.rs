@@ -20,11 +20,14 @@
 //! * [`backend`]: the prover-kernel trait with CPU and card implementations, opened by URI;
 //! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s;
 //! * [`circom`]: snarkjs `.zkey` and circom `.wtns` readers, snarkjs's QAP reduction, its
-//!   JSON formats, and the warm prover ([`circom::CircomProver`]).
+//!   JSON formats, and the warm prover ([`circom::CircomProver`]);
+//! * `campaign` (feature `sim`): the fault campaign on a simulated board.
 
 #![deny(missing_docs)]
 
 pub mod backend;
+#[cfg(feature = "sim")]
+pub mod campaign;
 pub mod card;
 pub mod circom;
 pub mod device;

@@ -28,26 +28,88 @@ impl HostMemory {
     }
 }
 
-/// Faults a test can inject; each hits the next job only.
+/// Faults a test or a fault campaign can inject; each hits one job (the next, or a later
+/// one with [`SimBoard::inject_at`]). A job starts when its host-to-card DMA starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
-    /// The next host-to-card descriptor fetch fails (DMA read error).
+    /// The host-to-card descriptor fetch fails (DMA read error).
     DmaError,
     /// The kernel never finishes: the card-to-host stream is never drained.
     Stuck,
     /// The host-to-card stream ends (TLAST) halfway through the job's data.
     ShortStream,
+    /// Bit `bit` (0..512) of the job's host-to-card beat `beat` flips on the way to the
+    /// card: the card computes on corrupted data. Does not fire if the stream is shorter.
+    CorruptH2c {
+        /// Beat of the job's stream.
+        beat: u32,
+        /// Bit of the beat.
+        bit: u16,
+    },
+    /// Bit `bit` of the job's card-to-host beat `beat` flips on the way to host memory: a
+    /// right result corrupted after the card.
+    CorruptC2h {
+        /// Beat of the job's stream.
+        beat: u32,
+        /// Bit of the beat.
+        bit: u16,
+    },
+    /// The card's own faults (FAULT_INJECT: a lost deferral, a wrong adder or reduction,
+    /// a corrupted scalar or base-memory read), set when the job starts and cleared when
+    /// the next one does.
+    Card(regs::FaultInject),
+}
+
+impl Fault {
+    /// Names [`Fault::from_str`](std::str::FromStr) accepts.
+    pub const NAMES: [&'static str; 10] = [
+        "dma-error",
+        "stuck",
+        "short-stream",
+        "corrupt-h2c",
+        "corrupt-c2h",
+        "drop-deferral",
+        "corrupt-adder",
+        "corrupt-reduce",
+        "corrupt-scalar",
+        "corrupt-base",
+    ];
 }
 
 impl std::str::FromStr for Fault {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
+        let card = |f: regs::FaultInject| Ok(Fault::Card(f));
+        let none = regs::FaultInject::default();
         match s {
             "dma-error" => Ok(Fault::DmaError),
             "stuck" => Ok(Fault::Stuck),
             "short-stream" => Ok(Fault::ShortStream),
+            "corrupt-h2c" => Ok(Fault::CorruptH2c { beat: 0, bit: 0 }),
+            "corrupt-c2h" => Ok(Fault::CorruptC2h { beat: 0, bit: 0 }),
+            "drop-deferral" => card(regs::FaultInject {
+                drop_deferral: true,
+                ..none
+            }),
+            "corrupt-adder" => card(regs::FaultInject {
+                corrupt_adder: true,
+                ..none
+            }),
+            "corrupt-reduce" => card(regs::FaultInject {
+                corrupt_reduce: true,
+                ..none
+            }),
+            "corrupt-scalar" => card(regs::FaultInject {
+                corrupt_scalar: true,
+                ..none
+            }),
+            "corrupt-base" => card(regs::FaultInject {
+                corrupt_base: true,
+                ..none
+            }),
             _ => Err(format!(
-                "unknown fault `{s}` (known: dma-error, stuck, short-stream)"
+                "unknown fault `{s}` (known: {})",
+                Fault::NAMES.join(", ")
             )),
         }
     }
@@ -105,9 +167,22 @@ pub struct SimBoard {
     h2c: Channel,
     c2h: Channel,
     mappings: Vec<(u64, usize, Weak<HostMemory>)>,
-    armed: Option<Fault>,
+    /// The armed fault and how many job starts to let pass before it.
+    armed: Option<(Fault, u32)>,
     stuck: bool,
     short_stream: bool,
+    /// Stream corruption of the current job: (beat, bit).
+    corrupt_h2c: Option<(u32, u16)>,
+    corrupt_c2h: Option<(u32, u16)>,
+    /// FAULT_INJECT was set by an injected fault (cleared when the next job starts).
+    card_fault: bool,
+    /// Beats of the current job so far, each direction.
+    job_beats_in: u32,
+    job_beats_out: u32,
+    /// Injected faults that hit a job.
+    fired: u64,
+    /// Jobs started (host-to-card DMA starts).
+    jobs: u64,
     beat_in: [u64; 8],
     beat_out: [u64; 8],
 }
@@ -151,6 +226,13 @@ impl SimBoard {
             armed: None,
             stuck: false,
             short_stream: false,
+            corrupt_h2c: None,
+            corrupt_c2h: None,
+            card_fault: false,
+            job_beats_in: 0,
+            job_beats_out: 0,
+            fired: 0,
+            jobs: 0,
             beat_in: [0; 8],
             beat_out: [0; 8],
         })
@@ -163,7 +245,34 @@ impl SimBoard {
 
     /// Arms a fault for the next job.
     pub fn inject(&mut self, fault: Fault) {
-        self.armed = Some(fault);
+        self.inject_at(fault, 0);
+    }
+
+    /// Arms a fault for the job after `later` more job starts (0: the next job), replacing
+    /// any armed fault.
+    pub fn inject_at(&mut self, fault: Fault, later: u32) {
+        self.armed = Some((fault, later));
+    }
+
+    /// Injected faults that hit a job so far (a stream corruption counts once its beat
+    /// passed; one armed for a job that never came, or a beat past the stream's end, not).
+    pub fn faults_fired(&self) -> u64 {
+        self.fired
+    }
+
+    /// Jobs started so far (a job starts when its host-to-card DMA starts).
+    pub fn jobs_started(&self) -> u64 {
+        self.jobs
+    }
+
+    /// Disarms a fault that has not hit a job yet.
+    pub fn disarm(&mut self) {
+        self.armed = None;
+    }
+
+    /// Whether a fault is armed and has not hit a job yet.
+    pub fn fault_armed(&self) -> bool {
+        self.armed.is_some()
     }
 
     /// Makes `memory` reachable by the DMA engine at `iova`.
@@ -297,7 +406,12 @@ impl SimBoard {
             ch.offset = 0;
             ch.beats = 0;
             let first = ch.desc_lo as u64 | (ch.desc_hi as u64) << 32;
-            let fault = if is_h2c { self.armed.take() } else { None };
+            if !is_h2c {
+                self.job_beats_out = 0;
+                self.load_descriptor(false, first);
+                return;
+            }
+            let fault = self.next_job_fault();
             match fault {
                 Some(Fault::DmaError) => {
                     self.h2c.status = STATUS_READ_ERROR | STATUS_DESC_STOPPED;
@@ -305,10 +419,22 @@ impl SimBoard {
                 }
                 Some(Fault::Stuck) => self.stuck = true,
                 Some(Fault::ShortStream) => self.short_stream = true,
+                Some(Fault::CorruptH2c { beat, bit }) => self.corrupt_h2c = Some((beat, bit)),
+                Some(Fault::CorruptC2h { beat, bit }) => self.corrupt_c2h = Some((beat, bit)),
+                Some(Fault::Card(inject)) => {
+                    self.bar_write(BAR_CSR, regs::FAULT_INJECT as u64, inject.encode());
+                    self.card_fault = true;
+                }
                 None => {}
             }
+            if matches!(
+                fault,
+                Some(Fault::DmaError | Fault::Stuck | Fault::ShortStream | Fault::Card(_))
+            ) {
+                self.fired += 1;
+            }
             if fault != Some(Fault::DmaError) {
-                self.load_descriptor(is_h2c, first);
+                self.load_descriptor(true, first);
             }
         } else if was & CONTROL_RUN != 0 && now & CONTROL_RUN == 0 {
             ch.status &= !STATUS_BUSY;
@@ -327,6 +453,27 @@ impl SimBoard {
             }
         }
         None
+    }
+
+    /// A job starts: ends the previous job's faults and returns the armed fault if this job
+    /// is its target.
+    fn next_job_fault(&mut self) -> Option<Fault> {
+        self.jobs += 1;
+        self.job_beats_in = 0;
+        self.corrupt_h2c = None;
+        self.corrupt_c2h = None;
+        if self.card_fault {
+            self.card_fault = false;
+            self.bar_write(BAR_CSR, regs::FAULT_INJECT as u64, 0);
+        }
+        match self.armed.take() {
+            Some((fault, 0)) => Some(fault),
+            Some((fault, later)) => {
+                self.armed = Some((fault, later - 1));
+                None
+            }
+            None => None,
+        }
     }
 
     fn load_descriptor(&mut self, h2c: bool, addr: u64) {
@@ -387,6 +534,11 @@ impl SimBoard {
                     self.h2c.status = (self.h2c.status & !STATUS_BUSY) | STATUS_READ_ERROR;
                     self.h2c.current = None;
                 } else {
+                    if let Some((at, bit)) = self.corrupt_h2c {
+                        if at == self.job_beats_in {
+                            beat[bit as usize / 8 % BEAT_BYTES] ^= 1 << (bit % 8);
+                        }
+                    }
                     for (i, w) in self.beat_in.iter_mut().enumerate() {
                         *w = u64::from_le_bytes(beat[8 * i..8 * i + 8].try_into().unwrap());
                     }
@@ -417,6 +569,14 @@ impl SimBoard {
         self.model.rise();
 
         if h2c_fire {
+            if self
+                .corrupt_h2c
+                .is_some_and(|(at, _)| at == self.job_beats_in)
+            {
+                self.corrupt_h2c = None;
+                self.fired += 1;
+            }
+            self.job_beats_in += 1;
             self.h2c.offset += h2c_len;
             self.h2c.beats += 1;
             let (d, _) = self.h2c.current.unwrap();
@@ -435,6 +595,14 @@ impl SimBoard {
             for (i, w) in self.beat_out.iter().enumerate() {
                 bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
             }
+            if let Some((at, bit)) = self.corrupt_c2h {
+                if at == self.job_beats_out {
+                    bytes[bit as usize / 8 % BEAT_BYTES] ^= 1 << (bit % 8);
+                    self.corrupt_c2h = None;
+                    self.fired += 1;
+                }
+            }
+            self.job_beats_out += 1;
             let dst = d.dst + self.c2h.offset as u64;
             let ok = self
                 .with_memory(dst, n, |b| b.copy_from_slice(&bytes[..n]))

@@ -15,8 +15,9 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// idle adder-cycles); 2.2 the bucket reduction on the card (CAPS_MSM_REDUCE, JOB_MSM_FLAGS
 /// reduce, PERF_MSM_REDUCE_CYCLES); 2.3 the G2 MSM engine (CAPS_MSM_G2*, opcodes 8
 /// msm_g2_load and 9 msm_g2_run); 2.4 error 8 (a lost deferred point) and FAULT_INJECT
-/// corrupt_scalar.
-pub const VERSION: u32 = 0x0002_0004;
+/// corrupt_scalar; 2.5 the stream checksums PERF_H2C_SUM and PERF_C2H_SUM, FAULT_INJECT
+/// corrupt_base.
+pub const VERSION: u32 = 0x0002_0005;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +107,9 @@ registers! {
     PERF_MSM_ACCUM_CYCLES = 0x118, Ro, "msm_run: cycles of the accumulation phase (first scalar to last addition issued).";
     PERF_MSM_ADDS_MIN = 0x11C, Ro, "msm_run: point additions issued to the least busy adder (its utilisation: this / PERF_MSM_ACCUM_CYCLES).";
     PERF_MSM_REDUCE_CYCLES = 0x120, Ro, "msm_run with reduce: cycles of the bucket reduction on the card.";
-    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder); bit 2 = it corrupts the adder results of the bucket reduction only; bit 3 = it flips bit 0 of each run's first scalar (a valid but wrong result).";
+    PERF_H2C_SUM = 0x124, Ro, "Checksum of the host-to-card beats the card accepted since the job started (wire::stream_checksum): the driver compares it with the bytes it sent.";
+    PERF_C2H_SUM = 0x128, Ro, "Checksum of the card-to-host beats the card sent since the job started: the driver compares it with the bytes it received.";
+    FAULT_INJECT = 0x1F0, Rw, "Test hook, zero in normal operation: bit 0 = the MSM unit drops the points it would defer (a lost deferral); bit 1 = it corrupts every adder result written back (a wrong adder); bit 2 = it corrupts the adder results of the bucket reduction only; bit 3 = it flips bit 0 of each run's first scalar (a valid but wrong result); bit 4 = it flips bit 0 of the first base point each run reads from card memory.";
 }
 
 /// Number of JOB_PARAM words.
@@ -367,6 +370,9 @@ packed! {
         /// corrupted before the card: its result is a valid point, only a proof check can
         /// tell).
         corrupt_scalar / CORRUPT_SCALAR: bool = [3, 1];
+        /// The MSM unit flips bit 0 of the first base point each run reads from its card
+        /// memory (a memory read upset: the point leaves the curve, so the results do).
+        corrupt_base / CORRUPT_BASE: bool = [4, 1];
     }
 }
 
@@ -667,7 +673,7 @@ mod field_tests {
         }
 
         #[test]
-        fn job_fields_round_trip(m in 0u32..32, t in 0u32..32, flags in 0u32..16, e in 0u32..256) {
+        fn job_fields_round_trip(m in 0u32..32, t in 0u32..32, flags in 0u32..32, e in 0u32..256) {
             let job = JobNtt {
                 log_n: m,
                 inverse: flags & 1 != 0,
@@ -680,7 +686,7 @@ mod field_tests {
             prop_assert_eq!(JobMsmFlags::decode(msm.encode()), msm);
             let status = Status { busy: flags & 1 != 0, done: flags & 2 != 0, error: e };
             prop_assert_eq!(Status::decode(status.encode()), status);
-            let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0, corrupt_reduce: flags & 2 != 0, corrupt_scalar: flags & 8 != 0 };
+            let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0, corrupt_reduce: flags & 2 != 0, corrupt_scalar: flags & 8 != 0, corrupt_base: flags & 16 != 0 };
             prop_assert_eq!(FaultInject::decode(fault.encode()), fault);
             let control = Control { start: flags & 1 != 0, soft_reset: flags & 2 != 0 };
             prop_assert_eq!(Control::decode(control.encode()), control);

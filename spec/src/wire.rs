@@ -147,6 +147,32 @@ pub fn decode_ack(beat: &[u8]) -> (u32, u32) {
     )
 }
 
+/// 32-bit lanes of a beat, the unit of the stream checksum.
+pub const CHECKSUM_LANES: usize = BEAT_BITS / 32;
+
+/// One beat folded to 32 bits for the stream checksum: the XOR of its 32-bit lanes, lane j
+/// (bits 32j+31 : 32j) rotated left by j. Any change confined to one lane changes the fold.
+pub fn checksum_fold(beat: &[u8]) -> u32 {
+    (0..CHECKSUM_LANES).fold(0, |acc, j| {
+        let lane = u32::from_le_bytes(beat[4 * j..4 * j + 4].try_into().unwrap());
+        acc ^ lane.rotate_left(j as u32)
+    })
+}
+
+/// Checksum of a stream of whole beats, as the card keeps it in PERF_H2C_SUM and
+/// PERF_C2H_SUM: `sum ← rotl(sum, 1) ⊕ fold(beat)` from 0, beat by beat.
+///
+/// It is an integrity check of the transfer, not a cryptographic one: a change confined to
+/// one 32-bit lane of one beat (a flipped bit, a corrupted word) always changes it, and
+/// then the driver fails the job instead of returning what the card computed from
+/// corrupted data or what a corrupted result became on the way back.
+pub fn stream_checksum(bytes: &[u8]) -> u32 {
+    debug_assert!(bytes.len().is_multiple_of(BEAT_BYTES));
+    bytes
+        .chunks_exact(BEAT_BYTES)
+        .fold(0, |sum, beat| sum.rotate_left(1) ^ checksum_fold(beat))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +287,31 @@ mod tests {
         let mut z = [0u64; 4];
         decode_bucket_coord(&readout, 1, 2, &mut z);
         assert_eq!(z, [1, 2, 3, 4]);
+    }
+
+    /// Every single-bit flip of a stream changes its checksum; equal streams agree.
+    #[test]
+    fn a_flipped_bit_changes_the_stream_checksum() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let mut bytes = vec![0u8; 3 * BEAT_BYTES];
+        ark_std::rand::RngCore::fill_bytes(&mut rng, &mut bytes);
+        let sum = stream_checksum(&bytes);
+        assert_eq!(sum, stream_checksum(&bytes.clone()));
+        for bit in 0..bytes.len() * 8 {
+            let mut flipped = bytes.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            assert_ne!(stream_checksum(&flipped), sum, "bit {bit}");
+        }
+        // A corrupted 32-bit word (any new value) in any beat.
+        for word in 0..bytes.len() / 4 {
+            let mut changed = bytes.clone();
+            changed[4 * word] = changed[4 * word].wrapping_add(0x5B);
+            changed[4 * word + 3] ^= 0xC0;
+            assert_ne!(stream_checksum(&changed), sum, "word {word}");
+        }
+        // The fold by hand: lane j rotated by j.
+        let mut beat = [0u8; BEAT_BYTES];
+        beat[4..8].copy_from_slice(&0x8000_0001u32.to_le_bytes());
+        assert_eq!(checksum_fold(&beat), 0x0000_0003);
     }
 }

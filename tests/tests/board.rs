@@ -165,6 +165,48 @@ fn each_injected_fault_is_an_error_and_the_next_job_succeeds() {
     );
     assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
 
+    // A bit flipped on the way in (the card computed on wrong data) or on the way out
+    // (a right result changed after the card): the stream checksums differ.
+    for (fault, direction) in [
+        (Fault::CorruptH2c { beat: 5, bit: 300 }, "host-to-card"),
+        (Fault::CorruptC2h { beat: 63, bit: 0 }, "card-to-host"),
+    ] {
+        device.inject_fault(fault).unwrap();
+        match device.mul::<FrConfig>(&a, &b) {
+            Err(Error::StreamCorrupted {
+                direction: d,
+                card,
+                host,
+                ..
+            }) => {
+                assert_eq!(d, direction);
+                assert_ne!(card, host);
+            }
+            other => panic!("{fault:?} must be a corrupted stream, got {other:?}"),
+        }
+        assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
+    }
+    // A fault armed for a later job leaves the jobs before it alone; one past the stream's
+    // end never fires.
+    let (jobs, fired) = device
+        .with_sim_board(|s| (s.jobs_started(), s.faults_fired()))
+        .unwrap();
+    device
+        .with_sim_board(|s| s.inject_at(Fault::ShortStream, 1))
+        .unwrap();
+    assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
+    assert!(device.mul::<FrConfig>(&a, &b).is_err());
+    device
+        .with_sim_board(|s| s.inject(Fault::CorruptC2h { beat: 64, bit: 0 }))
+        .unwrap();
+    assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
+    assert_eq!(
+        device
+            .with_sim_board(|s| (s.jobs_started() - jobs, s.faults_fired() - fired))
+            .unwrap(),
+        (3, 1)
+    );
+
     device.set_timeout(Some(Duration::from_millis(300)));
     device.inject_fault(Fault::Stuck).unwrap();
     let e = device.mul::<FrConfig>(&a, &b).unwrap_err();

@@ -421,7 +421,9 @@ always @(*) begin
 end
 {red_seq}{lane_seq}
 always @(posedge clock) begin
-  if (acc && state == S_RUN) pmem_q <= pmem[p_raddr];
+  // FAULT_INJECT corrupt_base: bit 0 of the run's first base point flipped on its read.
+  if (acc && state == S_RUN) pmem_q <= pmem[p_raddr]
+    ^ {{{pw}'d0, fault[{f_base}] && in_count == 32'd0}};
 end
 
 // Control.
@@ -638,6 +640,7 @@ end
             defers_sum = sum("deferred"),
             redos_sum = sum("issue_h"),
             f_scalar = FaultInject::CORRUPT_SCALAR.lsb,
+            f_base = FaultInject::CORRUPT_BASE.lsb,
             fl_keep = JobMsmFlags::KEEP.lsb,
             fl_hold = JobMsmFlags::HOLD.lsb,
             st_err = Status::ERROR.lsb,

@@ -11,6 +11,7 @@
 //! performance counters; `PW` is the width of the curve's base field (the MSM unit's
 //! points).
 
+use super::checksum;
 use super::csr::{CsrBlock, CsrConstants};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
 use super::regs::Opcode;
@@ -18,6 +19,7 @@ use crate::msm::{MsmConfig, MsmUnit};
 use crate::preset::Preset;
 use crate::rtl::*;
 use rust_hdl::core::prelude::*;
+use rust_hdl::widgets::prelude::DFF;
 
 #[derive(LogicBlock)]
 pub struct Board<const PW: usize, const PW2: usize> {
@@ -54,6 +56,9 @@ pub struct Board<const PW: usize, const PW2: usize> {
     g2_sel: Signal<Local, Bit>,
     /// The selected engine's done.
     done: Signal<Local, Bit>,
+    /// PERF_H2C_SUM / PERF_C2H_SUM: checksums of the beats of the current job.
+    h2c_sum: DFF<Bits<32>>,
+    c2h_sum: DFF<Bits<32>>,
 }
 
 /// CSR ports: (board port, csr port, board input?).
@@ -136,6 +141,8 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
             msm_g2,
             g2_sel: Default::default(),
             done: Default::default(),
+            h2c_sum: Default::default(),
+            c2h_sum: Default::default(),
         }
     }
 
@@ -286,6 +293,22 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         }
         s.push(pick("done", "done", Some("done")));
         s.push(assign("irq", and(sig("done"), sig("csr$irq_enable"))));
+        // The stream checksums, over every beat either way whichever engine takes it.
+        let new_job = or(sig("csr$start"), sig("csr$soft_reset"));
+        s.extend(checksum::update(
+            "h2c_sum",
+            new_job.clone(),
+            and(sig("h2c_tvalid"), sig("h2c_tready")),
+            sig("h2c_tdata"),
+        ));
+        s.extend(checksum::update(
+            "c2h_sum",
+            new_job,
+            and(sig("c2h_tvalid"), sig("c2h_tready")),
+            sig("c2h_tdata"),
+        ));
+        s.push(assign("csr$perf_h2c_sum", q("h2c_sum")));
+        s.push(assign("csr$perf_c2h_sum", q("c2h_sum")));
         comb(s)
     }
 }

@@ -143,6 +143,8 @@ pub struct CsrBlock {
     pub perf_msm_accum: Signal<In, Bits<32>>,
     pub perf_msm_adds_min: Signal<In, Bits<32>>,
     pub perf_msm_reduce: Signal<In, Bits<32>>,
+    pub perf_h2c_sum: Signal<In, Bits<32>>,
+    pub perf_c2h_sum: Signal<In, Bits<32>>,
     caps: Vec<Constant<Bits<32>>>,
     take_write: Signal<Local, Bit>,
     take_read: Signal<Local, Bit>,
@@ -203,6 +205,8 @@ impl CsrBlock {
             perf_msm_accum: Default::default(),
             perf_msm_adds_min: Default::default(),
             perf_msm_reduce: Default::default(),
+            perf_h2c_sum: Default::default(),
+            perf_c2h_sum: Default::default(),
             caps: values
                 .iter()
                 .map(|&(_, v)| Constant::new(bits(v as u64)))
@@ -266,6 +270,8 @@ impl CsrBlock {
                 self.perf_msm_adds_min.val().to_u64(),
             ),
             PERF_MSM_REDUCE_CYCLES => (sig("perf_msm_reduce"), self.perf_msm_reduce.val().to_u64()),
+            PERF_H2C_SUM => (sig("perf_h2c_sum"), self.perf_h2c_sum.val().to_u64()),
+            PERF_C2H_SUM => (sig("perf_c2h_sum"), self.perf_c2h_sum.val().to_u64()),
             _ => (lit_u(0, 32), 0), // CONTROL and holes read as zero
         }
     }

@@ -1,6 +1,7 @@
 //! The board shell: register map, CSR block, kernels and the board top.
 
 pub mod board;
+pub mod checksum;
 pub mod csr;
 pub mod kernel;
 /// The register map: defined in `zkpipe-spec`, re-exported for the generators.

@@ -8,6 +8,7 @@ use crate::pcie::{PcieFunction, BAR_CSR};
 use std::time::{Duration, Instant};
 use zkpipe_spec::preset::{Curve, Group, Preset};
 use zkpipe_spec::regs::{self, CapsCurve, CapsMsm, CapsNtt, Control, HwError, Status, Version};
+use zkpipe_spec::wire::stream_checksum;
 use zkpipe_spec::xdma::{Writeback, STATUS_DESC_STOPPED, STATUS_ERRORS};
 
 pub use zkpipe_spec::wire::{BEAT_BYTES, ELEM_BYTES};
@@ -304,6 +305,9 @@ pub struct JobInput {
     pub out_bytes: usize,
     /// How long the job may take.
     pub timeout: Duration,
+    /// Compare the card's stream checksums (PERF_H2C_SUM / PERF_C2H_SUM, register map 2.5)
+    /// with the bytes sent and received.
+    pub checksums: bool,
 }
 
 /// Runs one job to completion over the card's staging buffers; the results are left in
@@ -394,5 +398,34 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
             ),
         });
     }
+    if job.checksums {
+        check_streams(f, &device, [(h2c, in_bytes), (c2h, bytes)])?;
+    }
     counters(f)
+}
+
+/// Compares the card's checksum of each stream with the host's over the same bytes: a
+/// beat corrupted on the way in (the card computed on wrong data) or out (the result
+/// changed after the card) fails the job instead of becoming a wrong result.
+fn check_streams(
+    f: &mut dyn PcieFunction,
+    device: &str,
+    [(h2c, in_bytes), (c2h, out_bytes)]: [(&crate::pcie::DmaBuffer, usize); 2],
+) -> Result<()> {
+    for (direction, register, buffer, len) in [
+        (Direction::HostToCard, regs::PERF_H2C_SUM, h2c, in_bytes),
+        (Direction::CardToHost, regs::PERF_C2H_SUM, c2h, out_bytes),
+    ] {
+        let card = f.read32(BAR_CSR, register as u64)?;
+        let host = buffer.with_bytes(len, |b| stream_checksum(b));
+        if card != host {
+            return Err(Error::StreamCorrupted {
+                device: device.to_string(),
+                direction: direction.name(),
+                card,
+                host,
+            });
+        }
+    }
+    Ok(())
 }

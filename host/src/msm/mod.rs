@@ -33,6 +33,7 @@ pub mod reduce;
 mod wire;
 
 pub use curve::BoardCurve;
+#[cfg(feature = "model")]
 pub(crate) use device::{fingerprint, STREAM_MIN_FRACTION};
 pub use device::{CardMemory, MsmEngine, MsmState, ResidentBases};
 

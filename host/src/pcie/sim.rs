@@ -44,6 +44,12 @@ impl SimFunction {
         self.board.inject(fault);
     }
 
+    /// The simulated board itself: fault injection at a chosen job
+    /// ([`SimBoard::inject_at`]), faults fired, jobs started.
+    pub fn board(&mut self) -> &mut SimBoard {
+        &mut self.board
+    }
+
     /// DMA buffers mapped so far (each an IOMMU mapping on a real card): tests check that
     /// a card maps its staging buffers once, not per job.
     pub fn dma_maps(&self) -> usize {
