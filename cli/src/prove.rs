@@ -50,6 +50,9 @@ struct ProveReport {
     /// The host's share of a card proof: prover host work, NTT host steps, the G2 MSM and
     /// the bucket reductions (CPU time of this machine).
     host_cpu_s: Option<f64>,
+    /// Proofs per second of a stream of witnesses against this key on one card and on two,
+    /// with proofs in flight: 1 / `Timeline::stream_period_s` (a bound, see there).
+    stream_proofs_per_s: Option<[f64; 2]>,
     /// Every backend call and the host work between them (lanes: host, card_ntt,
     /// card_msm), seconds from the proof's start on the card's clock.
     timeline: zkpipe::groth16::timeline::Timeline,
@@ -120,6 +123,9 @@ where
         projected_card_s: report.projected_card_s(),
         projected_s: report.projected_card_s(),
         host_cpu_s: report.projected_card_s().map(|p| p - b.device.projected_s),
+        stream_proofs_per_s: report
+            .projected_card_s()
+            .map(|_| [1, 2].map(|cards| 1.0 / report.timeline.stream_period_s(cards))),
         timeline: report.timeline.clone(),
     };
     if let Some(path) = &args.timeline {
@@ -184,6 +190,11 @@ where
                 r.ntt_host_steps_s, r.msm_reduce_s, r.msm_g2_host_s
             );
             println!("projected      {card_s:.3} s for this proof on the card");
+            if let Some([one, two]) = r.stream_proofs_per_s {
+                println!(
+                    "stream         {one:.1} proofs/s on one card, {two:.1} on two, with proofs in flight (Timeline::stream_period_s)"
+                );
+            }
         }
     });
     Ok(true)

@@ -107,6 +107,12 @@ impl Workload {
         Workload::Proof,
     ];
 
+    /// Whether it runs jobs on an MSM engine (the card's FAULT_INJECT faults are the MSM
+    /// units').
+    pub fn uses_msm(self) -> bool {
+        matches!(self, Workload::Msm | Workload::MsmG2 | Workload::Proof)
+    }
+
     /// Its name in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -475,10 +481,19 @@ where
             }
             let kind = kinds[run % kinds.len()];
             let fault = draw_fault(kind, &mut self.rng);
-            let workload = *self
-                .workloads
+            // The card's MSM faults go to a workload that uses an MSM engine.
+            let candidates: Vec<Workload> = match fault {
+                Fault::Card(_) => self
+                    .workloads
+                    .iter()
+                    .copied()
+                    .filter(|w| w.uses_msm())
+                    .collect(),
+                _ => self.workloads.clone(),
+            };
+            let workload = *candidates
                 .choose(&mut self.rng)
-                .expect("vec is always there");
+                .expect("proof is always there");
             let job = self.rng.gen_range(0..jobs_per[&workload]);
             let fired_before = self.fired()?;
             self.device.with_sim_board(|b| b.inject_at(fault, job))?;

@@ -111,3 +111,24 @@ fn a_faulty_card_never_publishes_its_proof() {
     device.set_fault_inject(FaultInject::default()).unwrap();
     prove_equals_ark_groth16(&board, &pk, &circuit, 21, 22);
 }
+
+/// A stream of witnesses against one key, proofs in flight on one board (one thread
+/// each): the card's jobs interleave, each proof still equals ark-groth16's.
+#[test]
+fn proofs_in_flight_on_one_board_each_equal_ark_groth16() {
+    use std::sync::Arc;
+    use zkpipe::groth16::circuits::MimcChain;
+    use zkpipe::Device;
+    let (_, pk) = mimc_key::<Bn254>(128, 1, 5);
+    let board = BoardBackend::new(Arc::new(Device::open("sim:sim-small").unwrap()));
+    std::thread::scope(|scope| {
+        for x0 in 10..13u64 {
+            let (board, pk) = (&board, &pk);
+            scope.spawn(move || {
+                // Another witness (x0) of the same circuit, so the same key.
+                let circuit = MimcChain::with_constraints(Fr::from(x0), 128);
+                prove_equals_ark_groth16(board, pk, &circuit, 7 * x0, 11 * x0);
+            });
+        }
+    });
+}

@@ -7,7 +7,7 @@
 //! The prover issues its calls one after another, so today the schedule is sequential:
 //! each step starts when the previous one ends, and [`Timeline::end_s`] is the proof's
 //! projected time. The picture ([`Timeline::svg`]) shows what overlapping engines would
-//! win.
+//! win; [`Timeline::stream_period_s`] what proofs in flight win for a stream of witnesses.
 
 use super::super::backend::{Backend, BackendStats};
 use crate::error::Result;
@@ -80,6 +80,17 @@ impl Timeline {
             .filter(|s| s.lane == lane)
             .map(|s| s.end_s - s.start_s)
             .sum()
+    }
+
+    /// The period of a stream of such proofs against one resident key on `cards` cards:
+    /// with proofs in flight (one thread each), one proof's host steps run while another's
+    /// card jobs do, so a proof ends every `max(host, card / cards)` seconds — host = the
+    /// host lane's busy time, card = both card lanes' (today's board runs one job at a
+    /// time, so its engines add up). A bound: it assumes enough proofs in flight and that
+    /// the host steps of different proofs do not slow each other down.
+    pub fn stream_period_s(&self, cards: usize) -> f64 {
+        let card = self.busy_s(Lane::CardNtt) + self.busy_s(Lane::CardMsm);
+        self.busy_s(Lane::Host).max(card / cards.max(1) as f64)
     }
 
     /// Puts a step of `seconds` before all others (which move later by as much).
@@ -386,5 +397,13 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("proof &lt;1&gt;") && svg.contains("1000000 cycles"));
         assert_eq!(svg.matches("<rect x=").count(), 3);
+        // A stream: the card's 5 ms bound it on one card and 5 / 2 ms on two; on four the
+        // host's 2 ms do.
+        assert!((t.stream_period_s(1) - 0.005).abs() < 1e-12);
+        assert!((t.stream_period_s(2) - 0.0025).abs() < 1e-12);
+        assert!(
+            (t.stream_period_s(4) - 0.002).abs() < 1e-12,
+            "the host bounds it"
+        );
     }
 }
