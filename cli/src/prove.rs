@@ -11,7 +11,6 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::time::Instant;
 use zkpipe::backend::{self, Backend, BoardBackend};
-use zkpipe::groth16::timeline::Lane;
 use zkpipe::groth16::{self, circuits::MimcChain, ProveOptions};
 
 #[derive(Serialize)]
@@ -49,7 +48,7 @@ struct ProveReport {
     /// The proof on the card: `projected_card_s` (named as in `zkpipe msm --json`).
     projected_s: Option<f64>,
     /// The host's share of a card proof: prover host work, NTT host steps, the G2 MSM and
-    /// the bucket reductions (CPU time of this machine, both host threads).
+    /// the bucket reductions (CPU time of this machine).
     host_cpu_s: Option<f64>,
     /// Proofs per second of a stream of witnesses against this key on one card and on two,
     /// with proofs in flight: 1 / `Timeline::stream_period_s` (a bound, see there).
@@ -123,10 +122,7 @@ where
         msm_reduce_s: b.msm_device.reduce_s,
         projected_card_s: report.projected_card_s(),
         projected_s: report.projected_card_s(),
-        host_cpu_s: report.projected_card_s().map(|_| {
-            let t = &report.timeline;
-            t.busy_s(Lane::Host) + t.busy_s(Lane::HostBeside)
-        }),
+        host_cpu_s: report.projected_card_s().map(|p| p - b.device.projected_s),
         stream_proofs_per_s: report
             .projected_card_s()
             .map(|_| [1, 2].map(|cards| 1.0 / report.timeline.stream_period_s(cards))),

@@ -437,14 +437,10 @@ fn model_devices_project_real_card_presets() {
     ]));
     assert_eq!(p["verified"], true);
     let steps = p["timeline"]["steps"].as_array().unwrap();
-    // No G2 engine on u250-bls12-381: the G2 MSM runs on a second host thread.
-    for lane in ["host", "host_beside", "card_ntt", "card_msm"] {
+    for lane in ["host", "card_ntt", "card_msm"] {
         assert!(steps.iter().any(|s| s["lane"] == lane), "{lane}");
     }
-    let last_end = steps
-        .iter()
-        .map(|s| s["end_s"].as_f64().unwrap())
-        .fold(0.0, f64::max);
+    let last_end = steps.last().unwrap()["end_s"].as_f64().unwrap();
     assert!((last_end - p["projected_s"].as_f64().unwrap()).abs() < 1e-9);
     let [one, two] = [0, 1].map(|i| p["stream_proofs_per_s"][i].as_f64().unwrap());
     assert!(
@@ -454,7 +450,7 @@ fn model_devices_project_real_card_presets() {
     let picture = std::fs::read_to_string(&svg).unwrap();
     assert!(picture.starts_with("<svg") && picture.contains("card: MSM"));
     std::fs::remove_file(&svg).ok();
-    assert!(p["host_cpu_s"].as_f64().unwrap() > 0.0);
+    assert!(p["projected_s"].as_f64().unwrap() > p["host_cpu_s"].as_f64().unwrap());
 
     // A model has no registers: commands that read them say so; a wrong curve is refused.
     let info = zkpipe(&["info", "--device", "model:sim-small"]);

@@ -185,9 +185,7 @@ fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
         let card: u64 = t.steps.iter().map(|s| s.cycles).sum();
         assert_eq!(card, report.backend.device.busy_cycles);
         for lane in Lane::ALL {
-            // The card's G2 engine took the G2 MSM: no second host thread.
-            let used = lane != Lane::HostBeside;
-            assert_eq!(t.busy_s(lane) > 0.0, used, "{lane:?}");
+            assert!(t.busy_s(lane) > 0.0, "{lane:?}");
         }
     }
 }

@@ -142,70 +142,35 @@ pub fn prove_with_matrices<E: Pairing>(
 ) -> Result<(Proof<E>, ProofReport)> {
     let started = Instant::now();
     let recorder = timeline::Recorder::new(backend);
-    let before = Backend::stats(&recorder);
+    let backend: &dyn Backend<E> = &recorder;
+    let before = backend.stats();
     check_shapes(pk, matrices, num_inputs, num_constraints, full_assignment)?;
-    let (proof, mut report) = with_g2_beside(&recorder, pk, full_assignment, |g2_sum| {
-        let backend: &dyn Backend<E> = &recorder;
-        let h = witness_map(
-            backend,
-            matrices,
-            num_inputs,
-            num_constraints,
-            full_assignment,
-        )?;
-        let mut report = ProofReport {
-            constraints: num_constraints,
-            domain_size: h.len(),
-            ..Default::default()
-        };
-        let proof = prove_from_h(
-            backend,
-            pk,
-            r,
-            s,
-            &h,
-            full_assignment,
-            num_inputs,
-            options,
-            None,
-            g2_sum,
-            &mut report,
-        )?;
-        Ok((proof, report))
-    })?;
+    let h = witness_map(
+        backend,
+        matrices,
+        num_inputs,
+        num_constraints,
+        full_assignment,
+    )?;
+    let mut report = ProofReport {
+        constraints: num_constraints,
+        domain_size: h.len(),
+        ..Default::default()
+    };
+    let proof = prove_from_h(
+        backend,
+        pk,
+        r,
+        s,
+        &h,
+        full_assignment,
+        num_inputs,
+        options,
+        None,
+        &mut report,
+    )?;
     finish_report(&mut report, &recorder, &before, started);
     Ok((proof, report))
-}
-
-/// How the prover gets Σ z_i·[B_i]₂: from a second thread started at once (no card engine
-/// takes G2 MSMs, so it runs on the host, and it needs only the assignment), or by calling
-/// the backend where the other MSMs are called.
-type G2Sum<'a, E> = Box<dyn FnOnce() -> Result<<E as Pairing>::G2> + 'a>;
-
-/// Runs `prove` with the G2 MSM on a second host thread when no card engine takes it
-/// ([`timeline::Lane::HostBeside`]), else inline.
-fn with_g2_beside<'a, E: Pairing, T>(
-    recorder: &'a timeline::Recorder<'a, E>,
-    pk: &'a ProvingKey<E>,
-    z: &'a [E::ScalarField],
-    prove: impl FnOnce(G2Sum<'_, E>) -> Result<T>,
-) -> Result<T> {
-    let (bases, scalars) = (&pk.b_g2_query[1..], &z[1..]);
-    let card_g2 = recorder.capabilities().is_some_and(|c| c.msm_g2.present());
-    if card_g2 {
-        return prove(Box::new(move || recorder.msm_g2(bases, scalars)));
-    }
-    std::thread::scope(|scope| {
-        let beside = scope.spawn(move || recorder.msm_g2_beside(bases, scalars));
-        prove(Box::new(move || {
-            let t = Instant::now();
-            let sum = beside
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            recorder.add_waited(t.elapsed());
-            sum
-        }))
-    })
 }
 
 /// Proves with snarkjs's QAP reduction (circom keys: see [`crate::circom`]): `pk.h_query`
@@ -227,7 +192,8 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
 ) -> Result<(Proof<E>, ProofReport)> {
     let started = Instant::now();
     let recorder = timeline::Recorder::new(backend);
-    let before = Backend::stats(&recorder);
+    let backend: &dyn Backend<E> = &recorder;
+    let before = backend.stats();
     let domain_size = pk.h_query.len();
     if z.len() != pk.a_query.len() {
         return Err(Error::WitnessLength {
@@ -248,35 +214,30 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         )));
     }
     let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
+    let h = qap::snarkjs_witness_map(backend, coefficients, z, root)?;
     let rows = coefficients
         .a
         .iter()
         .zip(&coefficients.b)
         .rposition(|(a, b)| !a.is_empty() || !b.is_empty())
         .map_or(0, |last| last + 1);
-    let (proof, mut report) = with_g2_beside(&recorder, pk, z, |g2_sum| {
-        let backend: &dyn Backend<E> = &recorder;
-        let h = qap::snarkjs_witness_map(backend, coefficients, z, root)?;
-        let mut report = ProofReport {
-            constraints: rows.saturating_sub(n_public + 1),
-            domain_size,
-            ..Default::default()
-        };
-        let proof = prove_from_h(
-            backend,
-            pk,
-            r,
-            s,
-            &h,
-            z,
-            n_public + 1,
-            options,
-            pvk,
-            g2_sum,
-            &mut report,
-        )?;
-        Ok((proof, report))
-    })?;
+    let mut report = ProofReport {
+        constraints: rows.saturating_sub(n_public + 1),
+        domain_size,
+        ..Default::default()
+    };
+    let proof = prove_from_h(
+        backend,
+        pk,
+        r,
+        s,
+        &h,
+        z,
+        n_public + 1,
+        options,
+        pvk,
+        &mut report,
+    )?;
     finish_report(&mut report, &recorder, &before, started);
     Ok((proof, report))
 }
@@ -295,7 +256,6 @@ fn prove_from_h<E: Pairing>(
     num_inputs: usize,
     options: ProveOptions,
     pvk: Option<&PreparedVerifyingKey<E>>,
-    g2_sum: G2Sum<'_, E>,
     report: &mut ProofReport,
 ) -> Result<Proof<E>> {
     let input = &full_assignment[1..num_inputs];
@@ -325,7 +285,7 @@ fn prove_from_h<E: Pairing>(
         E::G1::zero()
     };
     let g2_b = coeff::<E::G2Affine>(
-        g2_sum()?,
+        backend.msm_g2(&pk.b_g2_query[1..], assignment)?,
         pk.vk.delta_g2 * s,
         pk.b_g2_query[0],
         pk.vk.beta_g2,
@@ -372,14 +332,7 @@ fn finish_report<E: Pairing>(
 ) {
     report.backend = Backend::stats(backend).since(before);
     let b = &report.backend;
-    // A G2 MSM on the second thread ran beside the rest: the sequence's own time is the
-    // total less the calls it made and its wait for that thread.
-    let g2_in_sequence = if backend.ran_beside() {
-        backend.waited()
-    } else {
-        b.msm_g2_time
-    };
-    let backend_time = b.ntt_time + b.msm_g1_time + g2_in_sequence + b.elementwise_time;
+    let backend_time = b.ntt_time + b.msm_g1_time + b.msm_g2_time + b.elementwise_time;
     report.total = started.elapsed();
     report.host = report
         .total

@@ -4,11 +4,9 @@
 //! cycles at the preset clock, PCIe bound on a `model:` card) and the host steps their
 //! measured time; on the CPU backend everything is host time.
 //!
-//! The prover issues its calls one after another, so the schedule is sequential — each
-//! step starts when the previous one ends — except for a G2 MSM that runs on the host: it
-//! needs only the assignment, so the prover starts it on a second thread at once and it
-//! runs beside everything else ([`Lane::HostBeside`]). [`Timeline::end_s`], the latest end
-//! over the lanes, is the proof's projected time. The picture ([`Timeline::svg`]) shows what overlapping engines would
+//! The prover issues its calls one after another, so today the schedule is sequential:
+//! each step starts when the previous one ends, and [`Timeline::end_s`] is the proof's
+//! projected time. The picture ([`Timeline::svg`]) shows what overlapping engines would
 //! win; [`Timeline::stream_period_s`] what proofs in flight win for a stream of witnesses.
 
 use super::super::backend::{Backend, BackendStats};
@@ -29,14 +27,11 @@ pub enum Lane {
     CardNtt,
     /// The card's MSM engine.
     CardMsm,
-    /// A second host thread: the G2 MSM when no card engine takes it, run beside the rest
-    /// of the proof from the start (it needs only the assignment).
-    HostBeside,
 }
 
 impl Lane {
     /// Every lane, top to bottom in the picture.
-    pub const ALL: [Lane; 4] = [Lane::Host, Lane::HostBeside, Lane::CardNtt, Lane::CardMsm];
+    pub const ALL: [Lane; 3] = [Lane::Host, Lane::CardNtt, Lane::CardMsm];
 
     /// A short name.
     pub fn name(self) -> &'static str {
@@ -44,7 +39,6 @@ impl Lane {
             Lane::Host => "host CPU",
             Lane::CardNtt => "card: NTT / pointwise",
             Lane::CardMsm => "card: MSM",
-            Lane::HostBeside => "host CPU, 2nd thread",
         }
     }
 }
@@ -91,13 +85,12 @@ impl Timeline {
     /// The period of a stream of such proofs against one resident key on `cards` cards:
     /// with proofs in flight (one thread each), one proof's host steps run while another's
     /// card jobs do, so a proof ends every `max(host, card / cards)` seconds — host = the
-    /// busier host thread's time, card = both card lanes' (today's board runs one job at a
+    /// host lane's busy time, card = both card lanes' (today's board runs one job at a
     /// time, so its engines add up). A bound: it assumes enough proofs in flight and that
     /// the host steps of different proofs do not slow each other down.
     pub fn stream_period_s(&self, cards: usize) -> f64 {
         let card = self.busy_s(Lane::CardNtt) + self.busy_s(Lane::CardMsm);
-        let host = self.busy_s(Lane::Host).max(self.busy_s(Lane::HostBeside));
-        host.max(card / cards.max(1) as f64)
+        self.busy_s(Lane::Host).max(card / cards.max(1) as f64)
     }
 
     /// Puts a step of `seconds` before all others (which move later by as much).
@@ -121,34 +114,11 @@ impl Timeline {
         );
     }
 
-    /// When the last step of the prover's own sequence ends (every lane but the second
-    /// host thread).
-    fn sequence_end_s(&self) -> f64 {
-        self.steps
-            .iter()
-            .filter(|s| s.lane != Lane::HostBeside)
-            .map(|s| s.end_s)
-            .fold(0.0, f64::max)
-    }
-
-    /// A step of the second host thread, `start_s` after the proof's start.
-    fn place_beside(&mut self, what: &'static str, start_s: f64, seconds: f64) {
-        if seconds > 0.0 {
-            self.steps.push(Step {
-                lane: Lane::HostBeside,
-                what,
-                start_s,
-                end_s: start_s + seconds,
-                cycles: 0,
-            });
-        }
-    }
-
     fn push(&mut self, lane: Lane, what: &'static str, seconds: f64, cycles: u64) {
         if seconds <= 0.0 {
             return;
         }
-        let start_s = self.sequence_end_s();
+        let start_s = self.end_s();
         self.steps.push(Step {
             lane,
             what,
@@ -275,8 +245,6 @@ enum Call {
 #[derive(Clone, Debug)]
 struct Record {
     call: Call,
-    /// Run on the second host thread.
-    beside: bool,
     start: Instant,
     end: Instant,
     work: BackendStats,
@@ -288,7 +256,6 @@ pub(crate) struct Recorder<'a, E: Pairing> {
     inner: &'a dyn Backend<E>,
     started: Instant,
     records: Mutex<Vec<Record>>,
-    waited: Mutex<Duration>,
 }
 
 impl<'a, E: Pairing> Recorder<'a, E> {
@@ -297,41 +264,10 @@ impl<'a, E: Pairing> Recorder<'a, E> {
             inner,
             started: Instant::now(),
             records: Mutex::default(),
-            waited: Mutex::default(),
         }
     }
 
-    /// The G2 MSM on a second thread, beside the proof's other calls (the prover does
-    /// this when no card engine takes G2 MSMs).
-    pub(crate) fn msm_g2_beside(
-        &self,
-        bases: &[E::G2Affine],
-        scalars: &[E::ScalarField],
-    ) -> Result<E::G2> {
-        self.record_on(Call::MsmG2, true, || self.inner.msm_g2(bases, scalars))
-    }
-
-    /// Adds time the prover's sequence spent waiting for the second thread (not work).
-    pub(crate) fn add_waited(&self, d: Duration) {
-        *self.waited.lock().unwrap_or_else(|e| e.into_inner()) += d;
-    }
-
-    /// Whether a call ran on the second thread.
-    pub(crate) fn ran_beside(&self) -> bool {
-        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        records.iter().any(|r| r.beside)
-    }
-
-    /// Time the prover's sequence spent waiting for the second thread.
-    pub(crate) fn waited(&self) -> Duration {
-        *self.waited.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn record<T>(&self, call: Call, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.record_on(call, false, f)
-    }
-
-    fn record_on<T>(&self, call: Call, beside: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let before = self.inner.stats();
         let start = Instant::now();
         let out = f();
@@ -342,7 +278,6 @@ impl<'a, E: Pairing> Recorder<'a, E> {
             .unwrap_or_else(|e| e.into_inner())
             .push(Record {
                 call,
-                beside,
                 start,
                 end,
                 work,
@@ -358,17 +293,7 @@ impl<'a, E: Pairing> Recorder<'a, E> {
         let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
         let mut t = Timeline::default();
         let mut last = self.started;
-        for r in records.iter().filter(|r| r.beside) {
-            // Its stats delta holds whatever the other thread did meanwhile: its own work
-            // is its wall time on the host.
-            let start = r
-                .start
-                .saturating_duration_since(self.started)
-                .as_secs_f64();
-            let wall = r.end.saturating_duration_since(r.start).as_secs_f64();
-            t.place_beside("msm g2", start, wall);
-        }
-        for r in records.iter().filter(|r| !r.beside) {
+        for r in records.iter() {
             t.push(
                 Lane::Host,
                 "prover",
@@ -407,10 +332,7 @@ impl<'a, E: Pairing> Recorder<'a, E> {
             }
             last = r.end;
         }
-        let tail = last
-            .elapsed()
-            .saturating_sub(verify)
-            .saturating_sub(self.waited());
+        let tail = last.elapsed().saturating_sub(verify);
         t.push(Lane::Host, "prover", tail.as_secs_f64(), 0);
         t
     }
@@ -483,24 +405,5 @@ mod tests {
             (t.stream_period_s(4) - 0.002).abs() < 1e-12,
             "the host bounds it"
         );
-    }
-
-    #[test]
-    fn a_step_beside_the_sequence_overlaps_it() {
-        let mut t = Timeline::default();
-        t.place_beside("msm g2", 0.0, 0.010);
-        t.push(Lane::Host, "prover", 0.002, 0);
-        t.push(Lane::CardMsm, "msm g1", 0.004, 1_000);
-        // The sequence ignores the second thread: its steps start at 0 and 2 ms.
-        assert_eq!(t.steps[1].start_s, 0.0);
-        assert!((t.steps[2].start_s - 0.002).abs() < 1e-12);
-        // The proof ends with the longer of the two: the G2 MSM's 10 ms.
-        assert!((t.end_s() - 0.010).abs() < 1e-12);
-        t.push(Lane::Host, "prover", 0.005, 0);
-        assert!((t.end_s() - 0.011).abs() < 1e-12);
-        assert!((t.stream_period_s(1) - 0.010).abs() < 1e-12);
-        t.prepend(Lane::Host, "synthesis", 0.001);
-        assert!((t.end_s() - 0.012).abs() < 1e-12);
-        assert_eq!(t.svg("x").matches("<rect x=").count(), 5);
     }
 }
