@@ -80,6 +80,8 @@ fn injected_faults_exit_non_zero_with_the_driver_message() {
         ("dma-error", "DMA host-to-card channel failed"),
         ("stuck", "no answer after"),
         ("short-stream", "stream shorter than the job"),
+        ("corrupt-h2c", "host-to-card stream arrived corrupted"),
+        ("corrupt-c2h", "card-to-host stream arrived corrupted"),
     ] {
         let out = zkpipe(&[
             "vec",
@@ -100,6 +102,30 @@ fn injected_faults_exit_non_zero_with_the_driver_message() {
         assert!(err.contains(words), "{fault}: {err}");
         assert!(out.stdout.is_empty(), "{fault}: no result is printed");
     }
+}
+
+#[test]
+fn a_fault_campaign_reports_every_run_and_refuses_real_cards() {
+    let v = json(&zkpipe(&[
+        "faults",
+        "--device",
+        "sim:sim-small",
+        "--runs",
+        "3",
+        "--seed",
+        "4",
+        "--constraints",
+        "8",
+        "--json",
+    ]));
+    assert_eq!(v["total"]["runs"], 3);
+    assert_eq!(v["total"]["wrong"], 0);
+    assert_eq!(v["total"]["recovered"], 3);
+    assert_eq!(v["seed"], 4);
+    assert!(v["jobs_per_workload"]["proof"].as_u64().unwrap() > 1);
+    let out = zkpipe(&["faults", "--device", "model:u250-bn254", "--runs", "1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("simulated board"));
 }
 
 #[test]
