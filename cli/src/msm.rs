@@ -6,7 +6,7 @@ use crate::progress::Progress;
 use crate::{emit, Outcome};
 use ark_ec::pairing::Pairing;
 use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{AdditiveGroup, Field, PrimeField, UniformRand};
+use ark_ff::{AdditiveGroup, Field, UniformRand};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -73,8 +73,12 @@ fn scalars<E: Pairing>(kind: ScalarsArg, n: usize, rng: &mut ChaCha8Rng) -> Vec<
         ScalarsArg::Random => (0..n).map(|_| E::ScalarField::rand(rng)).collect(),
         ScalarsArg::Zero => vec![E::ScalarField::ZERO; n],
         ScalarsArg::Max => vec![-E::ScalarField::ONE; n],
-        // 0x1B in every byte (below r on both curves): the same bucket in every window.
-        ScalarsArg::SameBucket => vec![E::ScalarField::from_le_bytes_mod_order(&[0x1B; 32]); n],
+        // 0x1B in every byte of what the card sees (its Montgomery limbs; below r on both
+        // curves): the same bucket in every window.
+        ScalarsArg::SameBucket => {
+            let pattern = [0x1B1B_1B1B_1B1B_1B1Bu64; 4];
+            vec![zkpipe::msm::scalars::seen_by_card_as::<E::ScalarField>(pattern); n]
+        }
     }
 }
 
@@ -169,9 +173,10 @@ where
         clock_mhz: caps.as_ref().map(|c| c.1),
         projected_s: card.map(|r| r.projected_s),
         reduce_s: card.map(|r| r.reduce_s),
-        // The host's share of a card MSM: the bucket reduction, or the combination of the
-        // card's window sums (simulation, the wire encoding and input generation excluded).
-        host_cpu_s: card.map(|r| r.reduce_s),
+        // The host's share of a card MSM: encoding the streams (checksum included) and the
+        // bucket reduction, or the combination of the card's window sums, and the scaling by
+        // R⁻¹ (simulation, waiting for the card and input generation excluded).
+        host_cpu_s: card.map(|r| r.host_cpu_s()),
         load_s,
         host_s,
         check_s,

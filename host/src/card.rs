@@ -333,14 +333,16 @@ impl Card {
     }
 
     /// Runs one job: `fill` encodes the host-to-card stream straight into mapped memory
-    /// (exactly `job.in_beats` beats), the card runs, and `decode` reads the card-to-host
-    /// stream straight out of mapped memory. `work` sizes the default timeout, in
-    /// element-equivalents. On any error the card is reset and `decode` is not called.
+    /// (exactly `job.in_beats` beats) and returns its `wire::stream_checksum` if it
+    /// computed it on the way (else the driver reads the bytes again for it), the card
+    /// runs, and `decode` reads the card-to-host stream straight out of mapped memory.
+    /// `work` sizes the default timeout, in element-equivalents. On any error the card is
+    /// reset and `decode` is not called.
     pub fn submit<R>(
         &self,
         job: &Job,
         work: usize,
-        fill: impl FnOnce(&mut [u8]),
+        fill: impl FnOnce(&mut [u8]) -> Option<u32>,
         decode: impl FnOnce(&[u8]) -> Result<R>,
     ) -> Result<Completed<R>> {
         let in_bytes = job.in_beats(&self.caps) * BEAT_BYTES;
@@ -373,7 +375,7 @@ impl Card {
             )?);
         }
         let staging = staging.as_ref().expect("mapped above");
-        staging.h2c.with_bytes(in_bytes, fill);
+        let h2c_sum = staging.h2c.with_bytes(in_bytes, fill);
         let cycles_before = func.device_cycles();
         let counters = kernel::run_job(
             func.as_mut(),
@@ -383,6 +385,7 @@ impl Card {
                 out_bytes,
                 timeout,
                 checksums: Version::decode(self.caps.version).minor >= 5,
+                h2c_sum,
             },
             staging,
         )?;

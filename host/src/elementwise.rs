@@ -198,10 +198,13 @@ impl Device {
         }
         let modulus = C::MODULUS.0;
         let fill = |bytes: &mut [u8]| {
+            let mut sum = 0u32;
             for (i, beat) in bytes.chunks_exact_mut(BEAT_BYTES).enumerate() {
                 let b = ops.b.map(|b| &b[i].0 .0[..]);
                 wire::encode_operands(beat, &ops.a[i].0 .0, b);
+                sum = sum.rotate_left(1) ^ wire::checksum_fold(beat);
             }
+            Some(sum)
         };
         let device = self.uri();
         let decode = |bytes: &[u8]| -> Result<Vec<Scalar<C>>> {

@@ -2,7 +2,8 @@
 //!
 //! Both streams are 512-bit beats ([`BEAT_BYTES`] bytes, little-endian). A field element
 //! is ark-ff's in-memory form: the Montgomery representative as little-endian u64 limbs
-//! (scalars of msm_run are the exception: canonical). The host encodes straight from
+//! (msm_run scalars too: the card sums R·k, the host scales the result by R⁻¹ once,
+//! `zkpipe::msm::scalars`). The host encodes straight from
 //! `&[Fp]` memory and decodes straight into the caller's output with these functions;
 //! the generator lays out its stream ports with the same constants.
 //!
@@ -11,7 +12,7 @@
 //! | mul, add, sub | a_i (lane 0) ‖ b_i (lane 1) | r_i (lane 0) |
 //! | powmul, ntt | a_i (lane 0) | r_i (lane 0) |
 //! | msm_load | base point: x lane (top bit = infinity), y lane ([`point_beats`] beats) | one acknowledgement beat (count, offset) |
-//! | msm_run | one canonical scalar (bits 255:0) | buckets: X, Y, Z beats each, window-major, digit ascending; or one acknowledgement beat (hold) |
+//! | msm_run | one scalar, its Montgomery limbs (bits 255:0) | buckets: X, Y, Z beats each, window-major, digit ascending; or one acknowledgement beat (hold) |
 
 /// Bits of one stream beat, both directions.
 pub const BEAT_BITS: usize = 512;
@@ -19,7 +20,7 @@ pub const BEAT_BITS: usize = 512;
 pub const BEAT_BYTES: usize = BEAT_BITS / 8;
 /// Bytes of one lane holding a 4-limb element (the scalar fields); lane 1 starts here.
 pub const ELEM_BYTES: usize = 32;
-/// Bytes of a scalar on the msm_run stream (canonical, 4 limbs).
+/// Bytes of a scalar on the msm_run stream (4 limbs).
 pub const SCALAR_BYTES: usize = 32;
 
 /// Beats per affine base point of a base field `field_width` bits wide (1 if x and y fit
@@ -111,10 +112,11 @@ pub fn decode_base(beats: &[u8], limbs: usize, point_beats: usize) -> Option<(Ve
     Some((x, y))
 }
 
-/// An msm_run beat: one canonical scalar.
-pub fn encode_scalar(beat: &mut [u8], canonical: &[u64]) {
+/// An msm_run beat: one scalar's 4 limbs (the card takes them as an integer; the host
+/// sends the Montgomery limbs).
+pub fn encode_scalar(beat: &mut [u8], limbs: &[u64]) {
     beat[..BEAT_BYTES].fill(0);
-    put_limbs(beat, canonical);
+    put_limbs(beat, limbs);
 }
 
 /// Beats of one bucket in the readout: X, Y, Z.
@@ -171,6 +173,15 @@ pub fn stream_checksum(bytes: &[u8]) -> u32 {
     bytes
         .chunks_exact(BEAT_BYTES)
         .fold(0, |sum, beat| sum.rotate_left(1) ^ checksum_fold(beat))
+}
+
+/// The stream checksum of consecutive parts from each part's own checksum (from 0) and
+/// its beat count, in stream order: how an encoder that fills a stream in parallel chunks
+/// gets the checksum on the way, with no second pass over the bytes.
+pub fn checksum_concat(parts: impl IntoIterator<Item = (u32, usize)>) -> u32 {
+    parts.into_iter().fold(0, |sum, (part, beats)| {
+        sum.rotate_left((beats % 32) as u32) ^ part
+    })
 }
 
 #[cfg(test)]
@@ -309,6 +320,17 @@ mod tests {
             changed[4 * word + 3] ^= 0xC0;
             assert_ne!(stream_checksum(&changed), sum, "word {word}");
         }
+        // Parts checksummed alone and concatenated: the same sum, whatever the split.
+        for split in [0, 1, 2, 3] {
+            let (a, b) = bytes.split_at(split * BEAT_BYTES);
+            let parts = [(stream_checksum(a), split), (stream_checksum(b), 3 - split)];
+            assert_eq!(checksum_concat(parts), sum, "split {split}");
+        }
+        let long = vec![0xA5u8; 70 * BEAT_BYTES];
+        let parts = long
+            .chunks(33 * BEAT_BYTES)
+            .map(|c| (stream_checksum(c), c.len() / BEAT_BYTES));
+        assert_eq!(checksum_concat(parts), stream_checksum(&long));
         // The fold by hand: lane j rotated by j.
         let mut beat = [0u8; BEAT_BYTES];
         beat[4..8].copy_from_slice(&0x8000_0001u32.to_le_bytes());

@@ -22,12 +22,13 @@
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
-use ark_ff::{BigInt, PrimeField, UniformRand};
+use ark_ff::UniformRand;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
 use zkpipe::model::{accumulate, MsmShape};
 use zkpipe::msm::reduce;
+use zkpipe::msm::scalars::seen_by_card_as;
 use zkpipe::{Device, Preset};
 use zkpipe_hdl::msm::{MsmConfig, PointAdd};
 
@@ -90,7 +91,7 @@ fn simulated_board(rng: &mut ChaCha8Rng) -> zkpipe::Result<()> {
         let n = 1usize << log_n;
         let b = bases(n, rng);
         let k: Vec<Fr> = if same {
-            vec![Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1B; 4])).unwrap(); n]
+            vec![seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1B; 4]); n]
         } else {
             (0..n).map(|_| Fr::rand(rng)).collect()
         };
@@ -100,7 +101,7 @@ fn simulated_board(rng: &mut ChaCha8Rng) -> zkpipe::Result<()> {
         let wall = t.elapsed().as_secs_f64();
         assert_eq!(sum, G1Projective::msm(&b, &k).unwrap(), "board ≠ arkworks");
         device.clear_bases();
-        let limbs: Vec<[u64; 4]> = k.iter().map(|x| x.into_bigint().0).collect();
+        let limbs: Vec<[u64; 4]> = k.iter().map(|x| x.0 .0).collect(); // Montgomery limbs: what the card sees
         let model = accumulate(sim_shape, &limbs);
         if !same && log_n == 12 {
             random_accum_4096 = r.accum_cycles;
@@ -132,8 +133,7 @@ fn simulated_board(rng: &mut ChaCha8Rng) -> zkpipe::Result<()> {
 fn projections(rng: &mut ChaCha8Rng) {
     println!("\n## 2. Projections at the real-card presets (250 MHz)\n");
     let sample = 1 << 16;
-    let sample_scalars: Vec<[u64; 4]> =
-        (0..sample).map(|_| Fr::rand(rng).into_bigint().0).collect();
+    let sample_scalars: Vec<[u64; 4]> = (0..sample).map(|_| Fr::rand(rng).0 .0).collect();
     // Host reduction of one chunk's buckets at the u250 geometry, measured.
     let (u250, g250, mhz) = shape_of("u250-bn254");
     let buckets = g250.windows * g250.buckets_per_window();

@@ -4,11 +4,12 @@
 
 use ark_bn254::{Bn254, Fr, FrConfig, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
-use ark_ff::{BigInt, FftField, PrimeField, UniformRand};
+use ark_ff::{FftField, UniformRand};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use zkpipe::backend;
 use zkpipe::model::{FactorKind, ModelCard};
+use zkpipe::msm::scalars::seen_by_card_as;
 use zkpipe::ntt::{Direction, Factor, NttJob};
 use zkpipe::{Device, Opcode};
 use zkpipe_tests::groth16::{mimc_key, prove_equals_ark_groth16};
@@ -92,7 +93,7 @@ fn msm_jobs_take_the_boards_cycles() {
     let n = 700;
     let bases: Vec<G1Affine> =
         G1Projective::normalize_batch(&(1..=n as u64).map(|i| q * Fr::from(i)).collect::<Vec<_>>());
-    let same = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
+    let same = seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1Bu64; 4]);
     for scalars in [
         (0..n).map(|_| Fr::rand(&mut rng)).collect::<Vec<_>>(),
         vec![same; n],

@@ -4,10 +4,11 @@
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInt, PrimeField, Zero};
+use ark_ff::{PrimeField, Zero};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::OnceLock;
+use zkpipe::msm::scalars::seen_by_card_as;
 use zkpipe::msm::MsmReport;
 use zkpipe::{Device, DevicePool, Error};
 use zkpipe_tests::msm::{self, scalars};
@@ -63,6 +64,29 @@ fn edge_scalars_zero_one_and_minus_one() {
     assert_eq!(report.adds, 0);
     // r − 1 everywhere: every window's top digits.
     check(&bases, &[minus_one; 8]);
+    // The card sees Montgomery limbs (msm::scalars): 1 and r − 1 as the card sees them.
+    let r_minus_1 = {
+        let mut m = Fr::MODULUS;
+        m.0[0] -= 1;
+        m.0
+    };
+    let seen = [
+        seen_by_card_as::<Fr>([1, 0, 0, 0]),
+        seen_by_card_as::<Fr>(r_minus_1),
+    ];
+    check(
+        &bases,
+        &[
+            seen[0],
+            seen[1],
+            seen[1],
+            seen[0],
+            Fr::zero(),
+            seen[1],
+            seen[0],
+            seen[1],
+        ],
+    );
 }
 
 #[test]
@@ -71,7 +95,7 @@ fn signed_digit_carries_ripple_into_the_top_window() {
     // Byte b in every window but the top one (which stays zero, so the value is below r).
     let byte = |b: u64| {
         let pattern = b * 0x0101_0101_0101_0101;
-        Fr::from_bigint(BigInt([pattern, pattern, pattern, pattern >> 8])).unwrap()
+        seen_by_card_as::<Fr>([pattern, pattern, pattern, pattern >> 8])
     };
     let ks = [
         // 2^248 − 1: digit −1, then 255 + carry = 256 → 0 with a carry through every
@@ -97,7 +121,7 @@ fn signed_digit_carries_ripple_into_the_top_window() {
 fn same_bucket_in_every_window_defers_and_finishes() {
     // 0x1B in every byte (< r): every point hits bucket 0x1B of every window, the worst
     // case for conflicts.
-    let k = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
+    let k = seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1Bu64; 4]);
     let n = 96;
     let report = check(&points(n, 11), &vec![k; n]);
     assert!(
@@ -193,7 +217,7 @@ fn a_dropped_deferral_a_wrong_adder_or_a_bad_base_read_is_caught() {
     use zkpipe::HwError;
     use zkpipe_spec::regs::FaultInject;
     let d = Device::open(SIM).unwrap();
-    let k = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
+    let k = seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1Bu64; 4]);
     let bases = points(64, 81);
     let ks = vec![k; 64];
     // A card that loses deferred points would return valid points with a wrong sum; the
@@ -217,12 +241,13 @@ fn a_dropped_deferral_a_wrong_adder_or_a_bad_base_read_is_caught() {
     let (sum, _) = d.msm(&bases, &ks).unwrap();
     assert_ne!(sum, reference(&bases, &ks));
     let mut flipped = ks.clone();
-    flipped[0] = Fr::from_bigint({
-        let mut b = ks[0].into_bigint();
-        b.0[0] ^= 1;
-        b
-    })
-    .unwrap();
+    // Bit 0 of what the card sees: the scalar's Montgomery limbs.
+    flipped[0] = seen_by_card_as::<Fr>([
+        0x1B1B_1B1B_1B1B_1B1Bu64 ^ 1,
+        0x1B1B_1B1B_1B1B_1B1B,
+        0x1B1B_1B1B_1B1B_1B1B,
+        0x1B1B_1B1B_1B1B_1B1B,
+    ]);
     assert_eq!(
         sum,
         reference(&bases, &flipped),
@@ -272,8 +297,8 @@ fn buckets_are_reduced_on_the_card_and_a_faulty_reduction_is_caught() {
     let bases = points(200, 95);
     let mut ks = scalars(200, 96);
     let top = 0x8080_8080_8080_8080u64;
-    ks[0] = Fr::from_bigint(BigInt([top, top, top, top >> 8])).unwrap();
-    ks[1] = Fr::from_bigint(BigInt([0x0101_0101_0101_0101u64; 4])).unwrap();
+    ks[0] = seen_by_card_as::<Fr>([top, top, top, top >> 8]);
+    ks[1] = seen_by_card_as::<Fr>([0x0101_0101_0101_0101u64; 4]);
     let mut bases = bases;
     bases[3] = -bases[2];
     ks[3] = ks[2];

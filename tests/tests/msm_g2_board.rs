@@ -4,10 +4,11 @@
 
 use ark_bn254::{Fr, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-use ark_ff::{BigInt, PrimeField, UniformRand, Zero};
+use ark_ff::{UniformRand, Zero};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::sync::OnceLock;
+use zkpipe::msm::scalars::seen_by_card_as;
 use zkpipe::msm::MsmReport;
 use zkpipe::{Device, Error};
 use zkpipe_spec::preset::Group;
@@ -74,7 +75,7 @@ fn random_and_edge_scalars() {
     assert_eq!(report.adds, 0);
     check(&bases, &[minus_one; 8]);
     // The same bucket in every window: every point deferred behind the one before.
-    let k = Fr::from_bigint(BigInt([0x1B1B_1B1B_1B1B_1B1Bu64; 4])).unwrap();
+    let k = seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1Bu64; 4]);
     let report = check(&points(40, 8), &[k; 40]);
     assert!(report.deferrals > 0);
 }

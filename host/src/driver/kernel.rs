@@ -308,6 +308,8 @@ pub struct JobInput {
     /// Compare the card's stream checksums (PERF_H2C_SUM / PERF_C2H_SUM, register map 2.5)
     /// with the bytes sent and received.
     pub checksums: bool,
+    /// The host-to-card stream's checksum, if the encoder computed it on the way.
+    pub h2c_sum: Option<u32>,
 }
 
 /// Runs one job to completion over the card's staging buffers; the results are left in
@@ -399,7 +401,11 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
         });
     }
     if job.checksums {
-        check_streams(f, &device, [(h2c, in_bytes), (c2h, bytes)])?;
+        check_streams(
+            f,
+            &device,
+            [(h2c, in_bytes, job.h2c_sum), (c2h, bytes, None)],
+        )?;
     }
     counters(f)
 }
@@ -410,14 +416,15 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
 fn check_streams(
     f: &mut dyn PcieFunction,
     device: &str,
-    [(h2c, in_bytes), (c2h, out_bytes)]: [(&crate::pcie::DmaBuffer, usize); 2],
+    streams: [(&crate::pcie::DmaBuffer, usize, Option<u32>); 2],
 ) -> Result<()> {
-    for (direction, register, buffer, len) in [
-        (Direction::HostToCard, regs::PERF_H2C_SUM, h2c, in_bytes),
-        (Direction::CardToHost, regs::PERF_C2H_SUM, c2h, out_bytes),
+    let [h2c, c2h] = streams;
+    for (direction, register, (buffer, len, known)) in [
+        (Direction::HostToCard, regs::PERF_H2C_SUM, h2c),
+        (Direction::CardToHost, regs::PERF_C2H_SUM, c2h),
     ] {
         let card = f.read32(BAR_CSR, register as u64)?;
-        let host = buffer.with_bytes(len, |b| stream_checksum(b));
+        let host = known.unwrap_or_else(|| buffer.with_bytes(len, |b| stream_checksum(b)));
         if card != host {
             return Err(Error::StreamCorrupted {
                 device: device.to_string(),

@@ -221,6 +221,7 @@ fn color(what: &str) -> &'static str {
         "ntt host steps" => "#d6eaf8",
         "msm g1" => "#f5b041",
         "bucket reduction" => "#fad7a0",
+        "msm encode" => "#fdebd0",
         "msm g2" => "#e59866",
         _ => "#c8c8c8",
     }
@@ -316,12 +317,14 @@ impl<'a, E: Pairing> Recorder<'a, E> {
                 }
                 Call::MsmG1 if on_card => {
                     let m = r.work.msm_device;
+                    t.push(Lane::Host, "msm encode", m.encode_s, 0);
                     t.push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
                     t.push(Lane::Host, "bucket reduction", m.reduce_s, 0);
                 }
                 Call::MsmG2 if on_card => {
                     // The G2 engine: its own unit, drawn on the MSM lane.
                     let m = r.work.msm_g2_device;
+                    t.push(Lane::Host, "msm encode", m.encode_s, 0);
                     t.push(Lane::CardMsm, "msm g2", m.projected_s, m.busy_cycles);
                     t.push(Lane::Host, "g2 window sums", m.reduce_s, 0);
                 }

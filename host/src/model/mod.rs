@@ -73,6 +73,9 @@ pub struct ModelCard {
     memory: Mutex<msm::Residency>,
     /// The same for the G2 engine's memory.
     memory_g2: Mutex<msm::Residency>,
+    /// A staging buffer the MSM jobs' streams are encoded into, as a driver would, to
+    /// measure that host work (reused like a card's mapped staging buffer).
+    staging: Mutex<Vec<u8>>,
 }
 
 impl ModelCard {
@@ -106,6 +109,7 @@ impl ModelCard {
             pcie,
             memory: Mutex::default(),
             memory_g2: Mutex::default(),
+            staging: Mutex::default(),
         })
     }
 

@@ -24,7 +24,8 @@ use zkpipe_spec::preset::{Curve, Group, MsmConfig, ReducePlan};
 const RUN_EXTRA: u64 = 2;
 const LOAD_EXTRA: u64 = 1;
 
-/// An MSM's scalars (canonical limbs) and which of its bases are the identity.
+/// An MSM's scalars (the Montgomery limbs a card's windows see) and which of its bases
+/// are the identity.
 type Points<'a> = (&'a [[u64; 4]], &'a [bool]);
 
 /// Which base sets card memory holds, by content.
@@ -120,9 +121,38 @@ impl ModelCard {
         }
     }
 
+    /// Host time a driver spends encoding a job's stream of `beats` beats into its staging
+    /// buffer, checksum included: measured by doing it (`limbs`: the scalars of a run;
+    /// `None`: a load, timed as the same traffic of zero beats). The buffer is grown and
+    /// touched untimed first, as a card's mapped staging buffer is.
+    fn time_encode(&self, beats: usize, limbs: Option<&[[u64; 4]]>) -> f64 {
+        use zkpipe_spec::wire::{self, BEAT_BYTES};
+        let mut staging = self.staging.lock().unwrap_or_else(|e| e.into_inner());
+        if staging.len() < beats * BEAT_BYTES {
+            staging.resize(beats * BEAT_BYTES, 0);
+        }
+        let t = Instant::now();
+        let parts: Vec<(u32, usize)> = staging[..beats * BEAT_BYTES]
+            .par_chunks_mut(1024 * BEAT_BYTES)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut sum = 0u32;
+                for (i, beat) in chunk.chunks_mut(BEAT_BYTES).enumerate() {
+                    let k = limbs.map_or([0; 4], |l| l[c * 1024 + i]);
+                    wire::encode_scalar(beat, &k);
+                    sum = sum.rotate_left(1) ^ wire::checksum_fold(beat);
+                }
+                (sum, chunk.len() / BEAT_BYTES)
+            })
+            .collect();
+        std::hint::black_box(wire::checksum_concat(parts));
+        t.elapsed().as_secs_f64()
+    }
+
     fn load_job(&self, e: &Engine, points: usize, report: &mut MsmReport) {
         let busy = Self::load_cycles(e, points);
         let beats = points * e.caps.point_beats as usize;
+        report.encode_s += self.time_encode(beats, None);
         report.load_jobs += 1;
         report.busy_cycles += busy;
         report.projected_s += self.phase_seconds(busy, beats, 1) + self.pcie.job_setup_s;
@@ -143,6 +173,7 @@ impl ModelCard {
         };
         let tail = acc.drain + Self::tail_cycles(e, last) + sweep;
         let out_beats = Self::out_beats(e, last);
+        report.encode_s += self.time_encode(limbs.len(), Some(limbs));
         report.run_jobs += 1;
         report.busy_cycles += acc.cycles + tail;
         report.accum_cycles += acc.cycles;
@@ -249,11 +280,13 @@ impl ModelCard {
         } {
             return Err(Error::NotOnCurve { index });
         }
+        // What a card's windows see: the Montgomery limbs k·R (`crate::msm::scalars`).
+        let radix = <A::ScalarField as ark_ff::Field>::pow(&2u64.into(), [256u64]);
         let limbs: Vec<[u64; 4]> = scalars
             .par_iter()
             .map(|k| {
                 let mut out = [0u64; 4];
-                out.copy_from_slice(&k.into_bigint().as_ref()[..4]);
+                out.copy_from_slice(&(*k * radix).into_bigint().as_ref()[..4]);
                 out
             })
             .collect();

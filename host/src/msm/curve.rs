@@ -27,6 +27,9 @@ pub trait BoardCurve: SWCurveConfig {
     /// The coordinate with these Montgomery limbs; `None` if a component is not below the
     /// modulus.
     fn coord_from_limbs(limbs: &[u64]) -> Option<Self::BaseField>;
+    /// A scalar's Montgomery limbs (k·R mod r, R = 2^256), as it sits in memory: what
+    /// msm_run streams, so no scalar is converted (see [`super::scalars`]).
+    fn scalar_limbs(k: &Self::ScalarField) -> [u64; 4];
 }
 
 /// A base-field element from its Montgomery limbs; `None` unless exactly `N` limbs below
@@ -50,6 +53,9 @@ macro_rules! g1_curve {
             fn coord_from_limbs(limbs: &[u64]) -> Option<Self::BaseField> {
                 fp_from_limbs(limbs)
             }
+            fn scalar_limbs(k: &Self::ScalarField) -> [u64; 4] {
+                k.0 .0
+            }
         }
     };
 }
@@ -61,6 +67,9 @@ macro_rules! g2_curve {
             const CURVE: Curve = $curve;
             const GROUP: Group = Group::G2;
             const COORD_LIMBS: usize = 2 * $limbs;
+            fn scalar_limbs(k: &Self::ScalarField) -> [u64; 4] {
+                k.0 .0
+            }
             fn put_coord(x: &Self::BaseField, out: &mut [u64]) {
                 out[..$limbs].copy_from_slice(&x.c0.0 .0);
                 out[$limbs..2 * $limbs].copy_from_slice(&x.c1.0 .0);

@@ -248,10 +248,16 @@ impl Device {
             points: bases.len(),
             offset: offset as u32,
         };
+        let encode_s = std::cell::Cell::new(0.0);
         let done = self.card().submit(
             &job,
             bases.len() * point_beats,
-            |bytes| wire::encode_bases(bytes, bases, point_beats),
+            |bytes| {
+                let t = Instant::now();
+                let sum = wire::encode_bases(bytes, bases, point_beats);
+                encode_s.set(t.elapsed().as_secs_f64());
+                Some(sum)
+            },
             |ack| self.check_ack(ack, bases.len(), offset),
         )?;
         report.add_job(
@@ -260,6 +266,7 @@ impl Device {
             done.sim_cycles,
         );
         report.load_jobs += 1;
+        report.encode_s += encode_s.get();
         Ok(())
     }
 
@@ -368,10 +375,16 @@ impl Device {
             },
         };
         let decode_started = std::cell::Cell::new(None);
+        let encode_s = std::cell::Cell::new(0.0);
         let done = self.card().submit(
             &job,
             work,
-            |bytes| wire::encode_scalars(bytes, scalars),
+            |bytes| {
+                let t = Instant::now();
+                let sum = wire::encode_scalars::<P>(bytes, scalars);
+                encode_s.set(t.elapsed().as_secs_f64());
+                Some(sum)
+            },
             |out| {
                 if !last {
                     return self.check_ack(out, n, offset).map(|_| None);
@@ -384,6 +397,7 @@ impl Device {
         )?;
         report.add_job(&done.counters, all_caps.clock_mhz(), done.sim_cycles);
         report.run_jobs += 1;
+        report.encode_s += encode_s.get();
         let Some(decoded) = done.output else {
             return Ok(None);
         };
@@ -395,6 +409,8 @@ impl Device {
             reduce::reduce::<P>(&decoded, c)
         }
         .map_err(faulty)?;
+        // The card summed Montgomery-form scalars: R·Σ k_i·P_i.
+        let sum = sum * super::scalars::r_inv::<P::ScalarField>();
         report.reduce_s += t.elapsed().as_secs_f64();
         Ok(Some(sum))
     }

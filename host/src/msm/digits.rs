@@ -9,7 +9,7 @@
 
 /// The signed digits of `scalar` (little-endian 64-bit limbs), `windows` windows of
 /// `window_bits` bits (2 ≤ c ≤ 32). The carry out of the top window is dropped: the
-/// card's geometry (W·c > scalar bits) makes it zero for canonical scalars.
+/// card's geometry (W·c > scalar bits) makes it zero for scalars below r.
 pub fn signed_digits(scalar: &[u64], window_bits: usize, windows: usize) -> Vec<i64> {
     let c = window_bits;
     debug_assert!((2..=32).contains(&c));

@@ -30,6 +30,7 @@ mod device;
 pub mod digits;
 pub mod pool;
 pub mod reduce;
+pub mod scalars;
 mod wire;
 
 pub use curve::BoardCurve;
@@ -65,8 +66,10 @@ pub struct MsmReport {
     pub reduce_cycles: u64,
     /// Busy time at the preset's clock.
     pub projected_s: f64,
-    /// Host time reducing buckets.
+    /// Host time reducing buckets (or combining the card's sums) and scaling by R⁻¹.
     pub reduce_s: f64,
+    /// Host time encoding the streams (scalars, bases) into the staging buffer.
+    pub encode_s: f64,
     /// Wall-clock time of the whole call (including simulation, if simulated).
     pub host_s: f64,
     /// Cycles the simulator ran (BAR accesses and DMA included), if simulated.
@@ -74,6 +77,12 @@ pub struct MsmReport {
 }
 
 impl MsmReport {
+    /// Host CPU time of the MSM's own work: encoding the streams and reducing what the
+    /// card returns (not waiting for the card, not simulation).
+    pub fn host_cpu_s(&self) -> f64 {
+        self.encode_s + self.reduce_s
+    }
+
     /// Adder utilisation during accumulation, the lowest over the adders: its additions
     /// issued / accumulation cycles.
     pub fn utilisation(&self) -> f64 {
@@ -134,6 +143,7 @@ crate::measures!(MsmReport {
     reduce_cycles,
     projected_s,
     reduce_s,
+    encode_s,
     host_s,
     sim_cycles,
 });

@@ -4,32 +4,59 @@
 
 use super::curve::{BoardCurve, MAX_COORD_LIMBS};
 use ark_ec::short_weierstrass::Affine;
-use ark_ff::PrimeField;
 use rayon::prelude::*;
 use zkpipe_spec::wire::{self, BEAT_BYTES};
 
 pub use zkpipe_spec::wire::BUCKET_BEATS;
 
-/// msm_load beats into `out` (`point_beats` beats per point).
-pub fn encode_bases<P: BoardCurve>(out: &mut [u8], bases: &[Affine<P>], point_beats: usize) {
-    let per_point = point_beats * BEAT_BYTES;
-    out.par_chunks_mut(per_point)
-        .zip(bases.par_iter())
-        .for_each(|(beats, p)| {
-            let n = P::COORD_LIMBS;
-            let (mut x, mut y) = ([0u64; MAX_COORD_LIMBS], [0u64; MAX_COORD_LIMBS]);
-            P::put_coord(&p.x, &mut x);
-            P::put_coord(&p.y, &mut y);
-            let xy = (!p.infinity).then_some((&x[..n], &y[..n]));
-            wire::encode_base(beats, xy, n, point_beats);
-        });
+/// Items an encoder's parallel task takes: a chunk's checksum is kept while its beats are
+/// in cache, and the chunks' are combined in order (`wire::checksum_concat`).
+const CHUNK: usize = 1024;
+
+/// Encodes `items` in parallel chunks, `beats` beats per item, and returns the stream's
+/// checksum.
+fn encode_chunked<T: Sync>(
+    out: &mut [u8],
+    items: &[T],
+    beats: usize,
+    encode: impl Fn(&mut [u8], &T) + Sync,
+) -> u32 {
+    let parts: Vec<(u32, usize)> = out
+        .par_chunks_mut(CHUNK * beats * BEAT_BYTES)
+        .zip(items.par_chunks(CHUNK))
+        .map(|(out, items)| {
+            let mut sum = 0u32;
+            for (item_beats, item) in out.chunks_mut(beats * BEAT_BYTES).zip(items) {
+                encode(item_beats, item);
+                for beat in item_beats.chunks(BEAT_BYTES) {
+                    sum = sum.rotate_left(1) ^ wire::checksum_fold(beat);
+                }
+            }
+            (sum, items.len() * beats)
+        })
+        .collect();
+    wire::checksum_concat(parts)
 }
 
-/// msm_run beats into `out`: one canonical scalar per beat.
-pub fn encode_scalars<F: PrimeField>(out: &mut [u8], scalars: &[F]) {
-    out.par_chunks_mut(BEAT_BYTES)
-        .zip(scalars.par_iter())
-        .for_each(|(beat, k)| wire::encode_scalar(beat, k.into_bigint().as_ref()));
+/// msm_load beats into `out` (`point_beats` beats per point); returns the stream's
+/// checksum.
+pub fn encode_bases<P: BoardCurve>(out: &mut [u8], bases: &[Affine<P>], point_beats: usize) -> u32 {
+    encode_chunked(out, bases, point_beats, |beats, p| {
+        let n = P::COORD_LIMBS;
+        let (mut x, mut y) = ([0u64; MAX_COORD_LIMBS], [0u64; MAX_COORD_LIMBS]);
+        P::put_coord(&p.x, &mut x);
+        P::put_coord(&p.y, &mut y);
+        let xy = (!p.infinity).then_some((&x[..n], &y[..n]));
+        wire::encode_base(beats, xy, n, point_beats);
+    })
+}
+
+/// msm_run beats into `out`: one scalar per beat, its Montgomery limbs as in memory (the
+/// host scales the result by R⁻¹: [`super::scalars`]); returns the stream's checksum.
+pub fn encode_scalars<P: BoardCurve>(out: &mut [u8], scalars: &[P::ScalarField]) -> u32 {
+    encode_chunked(out, scalars, 1, |beat, k| {
+        wire::encode_scalar(beat, &P::scalar_limbs(k))
+    })
 }
 
 /// One bucket as the card returns it: homogeneous projective (X : Y : Z).
