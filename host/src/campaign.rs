@@ -98,15 +98,6 @@ pub enum Workload {
 }
 
 impl Workload {
-    /// Every workload.
-    pub const ALL: [Workload; 5] = [
-        Workload::Vec,
-        Workload::Ntt,
-        Workload::Msm,
-        Workload::MsmG2,
-        Workload::Proof,
-    ];
-
     /// Whether it runs jobs on an MSM engine (the card's FAULT_INJECT faults are the MSM
     /// units').
     pub fn uses_msm(self) -> bool {
@@ -562,6 +553,26 @@ mod tests {
     fn every_fault_name_parses_and_stream_faults_get_a_position() {
         let mut rng = StdRng::seed_from_u64(3);
         assert_eq!(kinds().len(), Fault::NAMES.len() - 1);
+        // The card's faults are FAULT_INJECT's fields, one flag each.
+        use zkpipe_spec::regs::FaultInject;
+        let base: Fault = "corrupt-base".parse().unwrap();
+        let expected = FaultInject {
+            corrupt_base: true,
+            ..Default::default()
+        };
+        assert_eq!(base, Fault::Card(expected));
+        for name in [
+            "drop-deferral",
+            "corrupt-adder",
+            "corrupt-reduce",
+            "corrupt-scalar",
+        ] {
+            match name.parse::<Fault>() {
+                Ok(Fault::Card(f)) => assert_eq!(f.encode().count_ones(), 1, "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!("corrupt-nothing".parse::<Fault>().is_err());
         for name in Fault::NAMES {
             let f = draw_fault(name, &mut rng);
             if let Fault::CorruptH2c { beat, bit } | Fault::CorruptC2h { beat, bit } = f {

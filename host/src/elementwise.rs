@@ -202,7 +202,7 @@ impl Device {
             for (i, beat) in bytes.chunks_exact_mut(BEAT_BYTES).enumerate() {
                 let b = ops.b.map(|b| &b[i].0 .0[..]);
                 wire::encode_operands(beat, &ops.a[i].0 .0, b);
-                sum = sum.rotate_left(1) ^ wire::checksum_fold(beat);
+                sum = wire::checksum_step(sum, beat);
             }
             Some(sum)
         };

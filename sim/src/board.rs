@@ -79,38 +79,20 @@ impl Fault {
 impl std::str::FromStr for Fault {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let card = |f: regs::FaultInject| Ok(Fault::Card(f));
-        let none = regs::FaultInject::default();
+        // The card's own faults are FAULT_INJECT's fields, named as in the register map
+        // with dashes.
+        let card = regs::FaultInject::FIELDS
+            .iter()
+            .find(|f| f.name.replace('_', "-") == s)
+            .map(|f| Fault::Card(regs::FaultInject::decode(1 << f.lsb)));
         match s {
             "dma-error" => Ok(Fault::DmaError),
             "stuck" => Ok(Fault::Stuck),
             "short-stream" => Ok(Fault::ShortStream),
             "corrupt-h2c" => Ok(Fault::CorruptH2c { beat: 0, bit: 0 }),
             "corrupt-c2h" => Ok(Fault::CorruptC2h { beat: 0, bit: 0 }),
-            "drop-deferral" => card(regs::FaultInject {
-                drop_deferral: true,
-                ..none
-            }),
-            "corrupt-adder" => card(regs::FaultInject {
-                corrupt_adder: true,
-                ..none
-            }),
-            "corrupt-reduce" => card(regs::FaultInject {
-                corrupt_reduce: true,
-                ..none
-            }),
-            "corrupt-scalar" => card(regs::FaultInject {
-                corrupt_scalar: true,
-                ..none
-            }),
-            "corrupt-base" => card(regs::FaultInject {
-                corrupt_base: true,
-                ..none
-            }),
-            _ => Err(format!(
-                "unknown fault `{s}` (known: {})",
-                Fault::NAMES.join(", ")
-            )),
+            _ => card
+                .ok_or_else(|| format!("unknown fault `{s}` (known: {})", Fault::NAMES.join(", "))),
         }
     }
 }

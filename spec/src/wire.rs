@@ -170,9 +170,12 @@ pub fn checksum_fold(beat: &[u8]) -> u32 {
 /// corrupted data or what a corrupted result became on the way back.
 pub fn stream_checksum(bytes: &[u8]) -> u32 {
     debug_assert!(bytes.len().is_multiple_of(BEAT_BYTES));
-    bytes
-        .chunks_exact(BEAT_BYTES)
-        .fold(0, |sum, beat| sum.rotate_left(1) ^ checksum_fold(beat))
+    bytes.chunks_exact(BEAT_BYTES).fold(0, checksum_step)
+}
+
+/// The stream checksum after one more beat: how an encoder keeps it while it writes.
+pub fn checksum_step(sum: u32, beat: &[u8]) -> u32 {
+    sum.rotate_left(1) ^ checksum_fold(beat)
 }
 
 /// The stream checksum of consecutive parts from each part's own checksum (from 0) and

@@ -121,31 +121,24 @@ impl ModelCard {
         }
     }
 
-    /// Host time a driver spends encoding a job's stream of `beats` beats into its staging
-    /// buffer, checksum included: measured by doing it (`limbs`: the scalars of a run;
-    /// `None`: a load, timed as the same traffic of zero beats). The buffer is grown and
-    /// touched untimed first, as a card's mapped staging buffer is.
+    /// Host time a driver spends encoding a job's stream into its staging buffer, checksum
+    /// included, measured by doing it with the driver's encoder: `limbs`, the scalars of a
+    /// run; or, for a load, `beats` beats of zeros (the same traffic). The buffer is grown
+    /// and touched untimed first, as a card's mapped staging buffer is.
     fn time_encode(&self, beats: usize, limbs: Option<&[[u64; 4]]>) -> f64 {
-        use zkpipe_spec::wire::{self, BEAT_BYTES};
+        use crate::msm::wire::encode_chunked;
+        use zkpipe_spec::wire::{encode_scalar, BEAT_BYTES};
         let mut staging = self.staging.lock().unwrap_or_else(|e| e.into_inner());
         if staging.len() < beats * BEAT_BYTES {
             staging.resize(beats * BEAT_BYTES, 0);
         }
+        let out = &mut staging[..beats * BEAT_BYTES];
         let t = Instant::now();
-        let parts: Vec<(u32, usize)> = staging[..beats * BEAT_BYTES]
-            .par_chunks_mut(1024 * BEAT_BYTES)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut sum = 0u32;
-                for (i, beat) in chunk.chunks_mut(BEAT_BYTES).enumerate() {
-                    let k = limbs.map_or([0; 4], |l| l[c * 1024 + i]);
-                    wire::encode_scalar(beat, &k);
-                    sum = sum.rotate_left(1) ^ wire::checksum_fold(beat);
-                }
-                (sum, chunk.len() / BEAT_BYTES)
-            })
-            .collect();
-        std::hint::black_box(wire::checksum_concat(parts));
+        let sum = match limbs {
+            Some(limbs) => encode_chunked(out, limbs, 1, |beat, k| encode_scalar(beat, k)),
+            None => encode_chunked(out, &vec![(); beats], 1, |beat, _| beat.fill(0)),
+        };
+        std::hint::black_box(sum);
         t.elapsed().as_secs_f64()
     }
 
@@ -281,7 +274,7 @@ impl ModelCard {
             return Err(Error::NotOnCurve { index });
         }
         // What a card's windows see: the Montgomery limbs k·R (`crate::msm::scalars`).
-        let radix = <A::ScalarField as ark_ff::Field>::pow(&2u64.into(), [256u64]);
+        let radix = crate::msm::scalars::radix::<A::ScalarField>();
         let limbs: Vec<[u64; 4]> = scalars
             .par_iter()
             .map(|k| {

@@ -31,7 +31,7 @@ pub mod digits;
 pub mod pool;
 pub mod reduce;
 pub mod scalars;
-mod wire;
+pub(crate) mod wire;
 
 pub use curve::BoardCurve;
 #[cfg(feature = "model")]

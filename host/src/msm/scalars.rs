@@ -7,11 +7,16 @@
 
 use ark_ff::PrimeField;
 
-/// R⁻¹ mod r, R = 2^256 (the Montgomery radix of the 4-limb scalar fields).
-pub fn r_inv<F: PrimeField>() -> F {
+/// R = 2^256 mod r, the Montgomery radix of the 4-limb scalar fields: a scalar k's
+/// Montgomery limbs are those of k·R.
+pub fn radix<F: PrimeField>() -> F {
     debug_assert!(F::MODULUS_BIT_SIZE <= 256);
-    F::from(2u64)
-        .pow([256u64])
+    F::from(2u64).pow([256u64])
+}
+
+/// R⁻¹ mod r.
+pub fn r_inv<F: PrimeField>() -> F {
+    radix::<F>()
         .inverse()
         .expect("2 is invertible mod an odd prime")
 }
@@ -34,7 +39,7 @@ mod tests {
     #[test]
     fn montgomery_limbs_are_k_times_r_and_seen_by_card_as_inverts_them() {
         let mut rng = rand::thread_rng();
-        let r = Fr::from(2u64).pow([256u64]);
+        let r = radix::<Fr>();
         for _ in 0..100 {
             let k = Fr::rand(&mut rng);
             let m = <ark_bn254::g1::Config as BoardCurve>::scalar_limbs(&k);

@@ -14,8 +14,8 @@ pub use zkpipe_spec::wire::BUCKET_BEATS;
 const CHUNK: usize = 1024;
 
 /// Encodes `items` in parallel chunks, `beats` beats per item, and returns the stream's
-/// checksum.
-fn encode_chunked<T: Sync>(
+/// checksum (also how the `model:` device times a driver's encoding).
+pub(crate) fn encode_chunked<T: Sync>(
     out: &mut [u8],
     items: &[T],
     beats: usize,
@@ -28,9 +28,7 @@ fn encode_chunked<T: Sync>(
             let mut sum = 0u32;
             for (item_beats, item) in out.chunks_mut(beats * BEAT_BYTES).zip(items) {
                 encode(item_beats, item);
-                for beat in item_beats.chunks(BEAT_BYTES) {
-                    sum = sum.rotate_left(1) ^ wire::checksum_fold(beat);
-                }
+                sum = item_beats.chunks(BEAT_BYTES).fold(sum, wire::checksum_step);
             }
             (sum, items.len() * beats)
         })
