@@ -274,8 +274,8 @@ pub struct FaultsArgs {
     /// Seed of every choice (fault kind, workload, job, beat, bit) and input.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Declare the board hung after this many milliseconds (each stuck-engine fault
-    /// costs this much wall time).
+    /// Declare the board hung this many milliseconds after twice the workload's
+    /// fault-free time (each stuck-engine fault costs about that much wall time).
     #[arg(long, default_value_t = 3000)]
     pub timeout_ms: u64,
     /// Constraints of the proof workload's MiMC circuit.

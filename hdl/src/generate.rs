@@ -264,18 +264,19 @@ pub fn g2_add_module_name(preset: &crate::preset::Preset) -> String {
 }
 
 /// The complete G2 point adder of a preset's curve, of the kind its G1 lanes use (full
-/// when the preset reduces on the card).
+/// when the preset reduces on the card), with the preset's G2 issue interval.
 pub fn g2_add(preset: &crate::preset::Preset) -> GeneratedModule {
     use crate::msm::g2_add::G2PointAdd;
     let kind = crate::msm::AdderKind::of(&preset.msm());
+    let interval = preset.msm_g2_interval;
     let name = g2_add_module_name(preset);
     match preset.curve {
         crate::preset::Curve::Bn254 => {
-            let block = G2PointAdd::<256, 512>::new(preset.curve, preset.mul_style, kind);
+            let block = G2PointAdd::<256, 512>::new(preset.curve, preset.mul_style, kind, interval);
             generate(name, block.latency(), block.tiles(), block)
         }
         crate::preset::Curve::Bls12_381 => {
-            let block = G2PointAdd::<384, 768>::new(preset.curve, preset.mul_style, kind);
+            let block = G2PointAdd::<384, 768>::new(preset.curve, preset.mul_style, kind, interval);
             generate(name, block.latency(), block.tiles(), block)
         }
     }

@@ -152,7 +152,8 @@ pub struct ResourceReport {
 /// A G2 point adder for a preset's board: the Fq2 formulas over its base-field MontMuls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct G2AdderBudget {
-    /// Base-field MontMuls of one G2 adder (the kind the preset's G1 lanes use).
+    /// Base-field MontMuls of one G2 adder (the kind the preset's G1 lanes use, at the
+    /// preset's G2 issue interval).
     pub montmuls: u64,
     /// Its DSP slices.
     pub dsp: u64,
@@ -371,7 +372,7 @@ pub fn report(
     });
     let g2_adder = limit.map(|l| {
         let kind = crate::msm::AdderKind::of(&preset.msm());
-        let montmuls = crate::msm::g2_add::multipliers_of(kind) as u64;
+        let montmuls = crate::msm::g2_add::multipliers_of(kind, preset.msm_g2_interval) as u64;
         let dsp = montmuls * base.dsp;
         let dsp_free = l.dsp.saturating_sub(used.dsp);
         G2AdderBudget {

@@ -48,11 +48,14 @@ impl BoardTiming {
         };
         let msm_g2 = preset.msm_g2().map(|g2| {
             let kind = AdderKind::of(&g2);
-            let latency = match g2.field_width {
-                256 => G2PointAdd::<256, 512>::new(g2.curve, g2.mul_style, kind).latency(),
-                384 => G2PointAdd::<384, 768>::new(g2.curve, g2.mul_style, kind).latency(),
-                w => panic!("no G2 adder for {w}-bit base fields"),
-            };
+            let latency =
+                match g2.field_width {
+                    256 => G2PointAdd::<256, 512>::new(g2.curve, g2.mul_style, kind, g2.interval)
+                        .latency(),
+                    384 => G2PointAdd::<384, 768>::new(g2.curve, g2.mul_style, kind, g2.interval)
+                        .latency(),
+                    w => panic!("no G2 adder for {w}-bit base fields"),
+                };
             (g2, latency)
         });
         Self {

@@ -53,8 +53,10 @@ pub struct CampaignConfig {
     pub runs: usize,
     /// Seed of every random choice and input.
     pub seed: u64,
-    /// How long a job may take before the device is declared hung (a stuck engine costs
-    /// this much wall time).
+    /// How long a job may take before the device is declared hung, beyond twice what its
+    /// workload took without a fault (a stuck engine costs about this much wall time; the
+    /// margin keeps a slow simulated job, such as a G2 MSM at issue interval 3, from
+    /// passing for a hung one).
     pub timeout: Duration,
     /// Elements of the vec workload and points of the G1 MSM (the G2 MSM takes a quarter).
     pub elements: usize,
@@ -231,15 +233,14 @@ impl CampaignReport {
 }
 
 /// Runs a campaign on `device` (a simulated board), calling `progress` after each run.
-/// BN254 and BLS12-381 boards; the device's timeout is `config.timeout` meanwhile and the
-/// default after.
+/// BN254 and BLS12-381 boards; a faulted run's timeout is `config.timeout` plus twice its
+/// workload's fault-free time, and the device has its default timeout again after.
 pub fn run(
     device: &Arc<Device>,
     config: &CampaignConfig,
     progress: impl FnMut(&RunRecord),
 ) -> Result<CampaignReport> {
     device.with_sim_board(|b| b.disarm())?;
-    device.set_timeout(Some(config.timeout));
     let report = match device.capabilities().curve() {
         Some(Curve::Bn254) => {
             Campaign::<ark_bn254::Bn254, ark_bn254::FrConfig>::new(device, config)
@@ -437,13 +438,18 @@ where
 
     fn run(mut self, mut progress: impl FnMut(&RunRecord)) -> Result<CampaignReport> {
         let started = Instant::now();
-        // Each workload twice without a fault: the board works, resident bases are
-        // loaded, and the second run's jobs are the moments a fault can hit.
+        // Each workload twice without a fault (and the device's default timeout): the
+        // board works, resident bases are loaded, and the second run's jobs are the
+        // moments a fault can hit; its wall time sets the workload's timeout.
         let mut jobs_per = BTreeMap::new();
+        let mut timeout_per = BTreeMap::new();
+        self.device.set_timeout(None);
         for w in self.workloads.clone() {
             for _ in 0..2 {
                 let before = self.jobs()?;
+                let t0 = Instant::now();
                 let (result, _) = self.attempt(w);
+                timeout_per.insert(w, self.config.timeout + 2 * t0.elapsed());
                 if !result? {
                     return Err(Error::Protocol {
                         device: self.device.uri().to_string(),
@@ -487,6 +493,7 @@ where
                 .expect("proof is always there");
             let job = self.rng.gen_range(0..jobs_per[&workload]);
             let fired_before = self.fired()?;
+            self.device.set_timeout(Some(timeout_per[&workload]));
             self.device.with_sim_board(|b| b.inject_at(fault, job))?;
             let (result, input_kept) = self.attempt(workload);
             self.device.with_sim_board(|b| b.disarm())?;

@@ -16,8 +16,9 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// reduce, PERF_MSM_REDUCE_CYCLES); 2.3 the G2 MSM engine (CAPS_MSM_G2*, opcodes 8
 /// msm_g2_load and 9 msm_g2_run); 2.4 error 8 (a lost deferred point) and FAULT_INJECT
 /// corrupt_scalar; 2.5 the stream checksums PERF_H2C_SUM and PERF_C2H_SUM, FAULT_INJECT
-/// corrupt_base.
-pub const VERSION: u32 = 0x0002_0005;
+/// corrupt_base; 2.6 CAPS_MSM_REDUCE / CAPS_MSM_G2_REDUCE gained the adders' issue interval
+/// (bits 23:16: adders that share their multipliers over several cycles).
+pub const VERSION: u32 = 0x0002_0006;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,10 +78,10 @@ registers! {
     CAPS_NTT = 0x024, Ro, "NTT engine: log2 of the core size N (bits 7:0) | S, log2 of the largest four-step transform whose twiddles the card generates (bits 15:8) | number of cores (bits 23:16).";
     CAPS_MSM = 0x028, Ro, "MSM engine: window size c in bits (bits 7:0) | windows (bits 15:8) | point adders (bits 23:16) | beats per base point on the wire (bits 31:24); 0: no MSM engine.";
     CAPS_MSM_BASES = 0x02C, Ro, "MSM engine: card memory for resident bases, in points (msm_load / msm_run: JOB_MSM_OFFSET + JOB_COUNT ≤ this).";
-    CAPS_MSM_REDUCE = 0x030, Ro, "MSM engine: bucket-reduction groups G per window (a power of two); 0: no reduction on the card (msm_run reads the buckets back).";
+    CAPS_MSM_REDUCE = 0x030, Ro, "MSM engine: bucket-reduction groups G per window (a power of two; bits 15:0, 0: no reduction on the card, msm_run reads the buckets back) | the adders' issue interval − 1 (bits 23:16; 0: an addition per cycle, k: one per k + 1 cycles, the adder sharing each multiplier between k + 1 products).";
     CAPS_MSM_G2 = 0x034, Ro, "G2 MSM engine, fields as CAPS_MSM (its points are G2 points: Fq2 coordinates {c1, c0}, one coordinate per lane); 0: no G2 engine (G2 MSMs run on the host).";
     CAPS_MSM_G2_BASES = 0x038, Ro, "G2 MSM engine: card memory for resident G2 bases, in points (its own memory: msm_g2_load / msm_g2_run offsets index it).";
-    CAPS_MSM_G2_REDUCE = 0x03C, Ro, "G2 MSM engine: bucket-reduction groups per window, as CAPS_MSM_REDUCE.";
+    CAPS_MSM_G2_REDUCE = 0x03C, Ro, "G2 MSM engine: bucket-reduction groups per window and issue interval, as CAPS_MSM_REDUCE.";
     CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
@@ -308,6 +309,18 @@ packed! {
 }
 
 packed! {
+    /// CAPS_MSM_REDUCE (and CAPS_MSM_G2_REDUCE, same layout): the reduction and the adders'
+    /// issue rate.
+    CapsMsmReduce for CAPS_MSM_REDUCE {
+        /// Reduction groups G per window (0: the host reduces the buckets).
+        groups / GROUPS: u32 = [0, 16];
+        /// Issue interval − 1: the adders take an addition every `interval_minus_one` + 1
+        /// cycles (each multiplier serves that many products of one addition).
+        interval_minus_one / INTERVAL_MINUS_ONE: u32 = [16, 8];
+    }
+}
+
+packed! {
     /// CONTROL: self-clearing command bits.
     Control for CONTROL {
         /// Start the job described by JOB_*.
@@ -390,7 +403,9 @@ pub const PACKED: &[(&str, &[BitField])] = &[
     ("CAPS_CURVE", CapsCurve::FIELDS),
     ("CAPS_NTT", CapsNtt::FIELDS),
     ("CAPS_MSM", CapsMsm::FIELDS),
+    ("CAPS_MSM_REDUCE", CapsMsmReduce::FIELDS),
     ("CAPS_MSM_G2", CapsMsm::FIELDS),
+    ("CAPS_MSM_G2_REDUCE", CapsMsmReduce::FIELDS),
     ("CONTROL", Control::FIELDS),
     ("IRQ_ENABLE", IrqEnable::FIELDS),
     ("STATUS", Status::FIELDS),

@@ -56,14 +56,7 @@ fn shape_of(name: &str) -> (MsmShape, MsmConfig, f64) {
         256 => PointAdd::<256, 512>::for_msm(&preset.msm()).latency(),
         _ => PointAdd::<384, 768>::for_msm(&preset.msm()).latency(),
     };
-    let shape = MsmShape {
-        window_bits: g.window_bits,
-        windows: g.windows,
-        adder_latency: latency,
-        fifo_depth: g.fifo_depth,
-        adders: g.adders,
-        lane_queue: g.lane_queue,
-    };
+    let shape = MsmShape::of(&g, latency);
     (shape, g, preset.clock_mhz)
 }
 

@@ -39,14 +39,19 @@ fn random_point(rng: &mut ChaCha8Rng) -> G2Affine {
     (G2Projective::generator() * Fr::rand(rng)).into_affine()
 }
 
-/// Streams (P, Q) pairs one per cycle and returns the sums in order.
+/// Streams (P, Q) pairs, one per issue interval of the preset's G2 adder (at phase 0 of
+/// the phase it is driven with; other cycles carry junk operands it must ignore), and
+/// returns the sums in order.
 fn run(pairs: &[(Hom, Hom)]) -> Vec<Hom> {
     let preset = Preset::by_name("sim-small").unwrap();
+    let interval = preset.msm_g2_interval;
+    assert!(interval > 1, "sim-small's G2 adder shares its multipliers");
     let mut m = Model::new(&g2_add_module_name(preset)).unwrap();
     let p = |m: &Model, n: &str| m.port(n).unwrap();
     let inputs: Vec<_> = INPUT_PORTS.iter().map(|n| p(&m, n)).collect();
     let outputs: Vec<_> = OUTPUT_PORTS.iter().map(|n| p(&m, n)).collect();
-    let (en, v, tag, vo, tag_o) = (
+    let (phase, en, v, tag, vo, tag_o) = (
+        p(&m, "phase"),
         p(&m, "enable"),
         p(&m, "v"),
         p(&m, "tag"),
@@ -58,21 +63,33 @@ fn run(pairs: &[(Hom, Hom)]) -> Vec<Hom> {
     m.set(en, &[1]).unwrap();
     m.eval();
     let mut out = vec![];
-    let mut t = 0;
+    let mut junk = ChaCha8Rng::seed_from_u64(5);
+    let (mut t, mut cycle) = (0, 0);
     while out.len() < pairs.len() {
-        assert!(t < pairs.len() + 2000, "the adder stopped producing sums");
-        if let Some((a, b)) = pairs.get(t) {
-            m.set(v, &[1]).unwrap();
-            let coords = a.iter().chain(b.iter()).flat_map(|c| [c.c0, c.c1]);
-            for (port, value) in inputs.iter().zip(coords) {
-                m.set(*port, &limbs(&value)).unwrap();
+        assert!(
+            cycle < interval * pairs.len() + 2000,
+            "the adder stopped producing sums"
+        );
+        m.set(phase, &[(cycle % interval) as u64]).unwrap();
+        match pairs.get(t) {
+            Some((a, b)) if cycle % interval == 0 => {
+                m.set(v, &[1]).unwrap();
+                let coords = a.iter().chain(b.iter()).flat_map(|c| [c.c0, c.c1]);
+                for (port, value) in inputs.iter().zip(coords) {
+                    m.set(*port, &limbs(&value)).unwrap();
+                }
+                m.set(tag, &[t as u64]).unwrap();
+                t += 1;
             }
-            m.set(tag, &[t as u64]).unwrap();
-        } else {
-            m.set(v, &[0]).unwrap();
+            _ => {
+                m.set(v, &[0]).unwrap();
+                for port in &inputs {
+                    m.set(*port, &limbs(&Fq::rand(&mut junk))).unwrap();
+                }
+            }
         }
         m.tick(1);
-        t += 1;
+        cycle += 1;
         if m.get(vo)[0] & 1 == 1 {
             assert_eq!(m.get(tag_o)[0] as usize, out.len(), "tags leave in order");
             let c: Vec<Fq> = outputs.iter().map(|&o| from(m.get(o))).collect();

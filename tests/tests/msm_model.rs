@@ -16,14 +16,7 @@ use zkpipe_hdl::preset::Preset;
 fn model_matches_the_simulated_board() {
     let preset = Preset::by_name("sim-small").unwrap();
     let g = preset.msm();
-    let shape = MsmShape {
-        window_bits: g.window_bits,
-        windows: g.windows,
-        adder_latency: PointAdd::<256, 512>::for_msm(&preset.msm()).latency(),
-        fifo_depth: g.fifo_depth,
-        adders: g.adders,
-        lane_queue: g.lane_queue,
-    };
+    let shape = MsmShape::of(&g, PointAdd::<256, 512>::for_msm(&g).latency());
     let device = Device::open("sim:sim-small").unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let q = G1Projective::generator() * Fr::rand(&mut rng);

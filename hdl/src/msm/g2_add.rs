@@ -30,13 +30,15 @@ pub const OUTPUT_PORTS: [&str; 6] = ["x3_c0", "x3_c1", "y3_c0", "y3_c1", "z3_c0"
 /// Constants: 3·b′ = k0 + k1·u and k0 + k1 (for Karatsuba).
 const CONSTANTS: [&str; 3] = ["k0", "k1", "k01"];
 
-/// Base-field MontMuls of a G2 adder of `kind`, without building it.
-pub fn multipliers_of(kind: AdderKind) -> usize {
+/// Base-field MontMuls of a G2 adder of `kind` taking an addition every `interval`
+/// cycles, without building it.
+pub fn multipliers_of(kind: AdderKind, interval: usize) -> usize {
     lifted_formula(kind)
         .0
         .iter()
         .filter(|s| s.0 == Op::Mul)
         .count()
+        .div_ceil(interval)
 }
 
 /// The G1 formula of `kind` over Fq2, as base-field steps; returns them and the output
@@ -133,6 +135,9 @@ fn three_b_prime_mont(curve: Curve) -> [BigUint; 3] {
 pub struct G2PointAdd<const W: usize, const W2: usize> {
     pub clock: Signal<In, Clock>,
     pub enable: Signal<In, Bit>,
+    /// Cycle phase mod the issue interval, driven by the user: operands are taken when it
+    /// is 0 (ignored with an interval of 1).
+    pub phase: Signal<In, Bits<{ dataflow::PHASE_BITS }>>,
     pub x1_c0: Signal<In, Bits<W>>,
     pub x1_c1: Signal<In, Bits<W>>,
     pub y1_c0: Signal<In, Bits<W>>,
@@ -170,8 +175,10 @@ pub struct G2PointAdd<const W: usize, const W2: usize> {
 }
 
 impl<const W: usize, const W2: usize> G2PointAdd<W, W2> {
-    /// The G2 adder of `curve` of this kind, MontMuls of `style`.
-    pub fn new(curve: Curve, style: MulStyle, kind: AdderKind) -> Self {
+    /// The G2 adder of `curve` of this kind, MontMuls of `style`, taking an addition every
+    /// `interval` cycles (its MontMul steps shared `interval` ways: see
+    /// [`dataflow::plan_shared`]).
+    pub fn new(curve: Curve, style: MulStyle, kind: AdderKind, interval: usize) -> Self {
         assert!(
             nonresidue_is_minus_one(curve),
             "{curve:?}: Fq2 non-residue other than −1 is not implemented"
@@ -180,7 +187,13 @@ impl<const W: usize, const W2: usize> G2PointAdd<W, W2> {
         assert_eq!(field.width(), W, "base-field width");
         let lm = MontMul::<W, W2>::new(&field, style).latency();
         let (steps, outputs) = lifted_formula(kind);
-        let plan = dataflow::plan(&steps, &outputs, lm, crate::field::mod_add::LATENCY);
+        let plan = dataflow::plan_shared(
+            &steps,
+            &outputs,
+            lm,
+            crate::field::mod_add::LATENCY,
+            interval,
+        );
         let latency = plan.latency;
         let [k0, k1, k01] = three_b_prime_mont(curve);
         let dataflow::Units {
@@ -192,6 +205,7 @@ impl<const W: usize, const W2: usize> G2PointAdd<W, W2> {
         Self {
             clock: Default::default(),
             enable: Default::default(),
+            phase: Default::default(),
             x1_c0: Default::default(),
             x1_c1: Default::default(),
             y1_c0: Default::default(),
@@ -378,9 +392,17 @@ mod size_tests {
 
     #[test]
     fn three_montmuls_per_fq2_product() {
-        for (kind, muls) in [(AdderKind::Mixed, 39), (AdderKind::Full, 42)] {
-            let add = G2PointAdd::<256, 512>::new(Curve::Bn254, MulStyle::Behavioural, kind);
-            assert_eq!(add.multipliers(), muls, "{kind:?}");
+        for (kind, muls) in [(AdderKind::Mixed, 39usize), (AdderKind::Full, 42)] {
+            for interval in [1, 3, 4] {
+                let add = G2PointAdd::<256, 512>::new(
+                    Curve::Bn254,
+                    MulStyle::Behavioural,
+                    kind,
+                    interval,
+                );
+                assert_eq!(add.multipliers(), muls.div_ceil(interval), "{kind:?}");
+                assert_eq!(add.multipliers(), multipliers_of(kind, interval));
+            }
         }
     }
 }

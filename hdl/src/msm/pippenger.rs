@@ -143,6 +143,11 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             geometry.group.name(),
             geometry.coord_width
         );
+        assert!(
+            geometry.interval == 1 || geometry.group == Group::G2,
+            "G1 adders take an addition every cycle (only the G2 adder shares multipliers)"
+        );
+        assert!(geometry.interval < 1 << crate::field::dataflow::PHASE_BITS);
         // Adder tags: bucket address, bit 31 = a reduction step, bit 30 = its T sum.
         assert!(bucket_addr_bits(&geometry) <= 30 && geometry.log_bases < 32);
         let params = cfg.curve.base_field().params();
@@ -182,7 +187,9 @@ impl<const W: usize, const W2: usize> MsmUnit<W, W2> {
             add_g2: match cfg.group {
                 Group::G1 => Vec::new(),
                 Group::G2 => (0..cfg.adders)
-                    .map(|_| G2PointAdd::new(cfg.curve, cfg.mul_style, AdderKind::of(cfg)))
+                    .map(|_| {
+                        G2PointAdd::new(cfg.curve, cfg.mul_style, AdderKind::of(cfg), cfg.interval)
+                    })
                     .collect(),
             },
             _geometry: geometry,
@@ -351,7 +358,13 @@ reg done_r, clean, is_load, hold_r;
 reg [31:0] count_r, offset_r, in_count, out_count, beats_total, pt_idx;
 reg [31:0] busy_c, in_c, out_c, stall_c, adds_c, defer_c, redo_c, accum_c, reduce_c;
 reg [15:0] flush_k;
-// Card memory: resident bases {{inf, y, x}}.
+// Issue phase: the lanes and the reduction act when `slot` is high, and their adders take
+// the operands a cycle later, at phase 0 (an addition every {interval} cycles: adders whose
+// multipliers serve several products). Restarted with the accumulation and the
+// reduction, and counting whenever an addition may be in flight.
+reg [7:0] ph;
+wire slot;
+{slot_logic}// Card memory: resident bases {{inf, y, x}}.
 {pmem_marker}reg [{pw}:0] pmem [0:{cap_last}];
 reg [{pw}:0] pmem_q;
 reg [{wm}:0] x_hold;
@@ -420,6 +433,11 @@ always @(*) begin
   perf_reduce = reduce_c;
 end
 {red_seq}{lane_seq}
+always @(posedge clock) begin
+  if (state == S_RUN || state == S_REDUCE || (state == S_DRAIN && !({infl_empty})))
+    ph <= (ph == 8'd{ph_last}) ? 8'd0 : ph + 8'd1;
+  else ph <= 8'd0;
+end
 always @(posedge clock) begin
   // FAULT_INJECT corrupt_base: bit 0 of the run's first base point flipped on its read.
   if (acc && state == S_RUN) pmem_q <= pmem[p_raddr]
@@ -568,6 +586,13 @@ always @(posedge clock) begin
   end
 end
 "#,
+            interval = g.interval,
+            ph_last = g.interval - 1,
+            slot_logic = if g.interval == 1 {
+                "assign slot = 1'b1;\n".to_string()
+            } else {
+                format!("assign slot = (ph == 8'd{});\n", g.interval - 1)
+            },
             pmem_marker = crate::resources::memory_marker((2 * w as u64 + 1) * cap),
             pw = 2 * w,
             pwm = 2 * w - 1,
@@ -709,6 +734,7 @@ reg [{jbm}:0] rr_j;
             "schedule",
             &[
                 ("run", "(state == S_REDUCE)".into()),
+                ("step", "slot".into()),
                 ("on", "red_on".into()),
                 ("t", "red_t".into()),
                 ("ch", "red_ch".into()),
@@ -1051,12 +1077,12 @@ wire [{qb}:0] q_cnt_{k};
     let comb = format!(
         r#"
   // Lane {k}: issue the FIFO head, else the candidate, else defer it.
-  issue_h_{k} = (state == S_RUN) && (f_cnt_{k} != 0) && !busy_h_{k};
+  issue_h_{k} = (state == S_RUN) && slot && (f_cnt_{k} != 0) && !busy_h_{k};
   c_take_{k} = 1'b0;
   issue_c_{k} = 1'b0;
   push_{k} = 1'b0;
   deferred_{k} = 1'b0;
-  if (state == S_RUN && l_v_{k}) begin
+  if (state == S_RUN && l_v_{k} && slot) begin
     if (cand_skip_{k}) c_take_{k} = 1'b1;
     else if (!issue_h_{k}) begin
       if (!busy_cand_{k}) begin issue_c_{k} = 1'b1; c_take_{k} = 1'b1; end
@@ -1076,7 +1102,8 @@ wire [{qb}:0] q_cnt_{k};
   b_ren_{k} = (state == S_READ) ? fetch : 1'b1;
   {a}$clock = clock & adders_on;
   {a}$enable = 1'b1;
-{operands}{inputs}"#,
+{phase}{operands}{inputs}"#,
+        phase = if comps > 1 { format!("  {a}$phase = ph;\n") } else { String::new() },
         red_addr = if reduce.is_some() { "(state == S_REDUCE) ? red_baddr : " } else { "" },
         operands = match reduce {
             // Accumulating: bucket + (x, y, 1). Reducing: S step B_m + S, T step T + S

@@ -24,7 +24,7 @@ pub struct CsrConstants {
     pub ntt: u32,
     pub msm: u32,
     pub msm_bases: u32,
-    /// CAPS_MSM_REDUCE: reduction groups per window (0: the host reduces).
+    /// CAPS_MSM_REDUCE: reduction groups per window (0: the host reduces), issue interval.
     pub msm_reduce: u32,
     /// CAPS_MSM_G2, CAPS_MSM_G2_BASES, CAPS_MSM_G2_REDUCE (all 0: no G2 engine).
     pub msm_g2: u32,
@@ -37,6 +37,15 @@ pub type MsmCaps<'a> = (
     &'a crate::preset::MsmConfig,
     Option<crate::preset::ReducePlan>,
 );
+
+/// CAPS_MSM_REDUCE of an engine: its reduction groups and its adders' issue interval.
+fn reduce_caps(msm: &crate::preset::MsmConfig, plan: Option<crate::preset::ReducePlan>) -> u32 {
+    zkpipe_spec::regs::CapsMsmReduce {
+        groups: plan.map_or(0, |p| p.groups as u32),
+        interval_minus_one: msm.interval as u32 - 1,
+    }
+    .encode()
+}
 
 impl CsrConstants {
     /// The values a board of `preset` holds, given its elementwise latency, NTT path and
@@ -75,10 +84,10 @@ impl CsrConstants {
             .encode(),
             msm: msm.caps().encode(),
             msm_bases: msm.capacity() as u32,
-            msm_reduce: msm_reduce.map_or(0, |p| p.groups as u32),
+            msm_reduce: reduce_caps(msm, msm_reduce),
             msm_g2: g2.map_or(0, |(g, _)| g.caps().encode()),
             msm_g2_bases: g2.map_or(0, |(g, _)| g.capacity() as u32),
-            msm_g2_reduce: g2.and_then(|(_, p)| p).map_or(0, |p| p.groups as u32),
+            msm_g2_reduce: g2.map_or(0, |(g, p)| reduce_caps(g, p)),
         }
     }
 

@@ -7,7 +7,9 @@ use crate::error::{Error, Result};
 use crate::pcie::{PcieFunction, BAR_CSR};
 use std::time::{Duration, Instant};
 use zkpipe_spec::preset::{Curve, Group, Preset};
-use zkpipe_spec::regs::{self, CapsCurve, CapsMsm, CapsNtt, Control, HwError, Status, Version};
+use zkpipe_spec::regs::{
+    self, CapsCurve, CapsMsm, CapsMsmReduce, CapsNtt, Control, HwError, Status, Version,
+};
 use zkpipe_spec::wire::stream_checksum;
 use zkpipe_spec::xdma::{Writeback, STATUS_DESC_STOPPED, STATUS_ERRORS};
 
@@ -57,6 +59,8 @@ pub struct Capabilities {
     pub msm_bases: u32,
     /// Bucket-reduction groups per window of the card's MSM unit (0: the host reduces).
     pub msm_reduce_groups: u32,
+    /// Cycles between two additions of one of the MSM unit's adders (1: every cycle).
+    pub msm_interval: u32,
     /// The G2 MSM engine (all zero: none, G2 MSMs run on the host).
     pub msm_g2: MsmEngineCaps,
 }
@@ -77,6 +81,9 @@ pub struct MsmEngineCaps {
     pub bases: u32,
     /// Bucket-reduction groups per window (0: the host reduces).
     pub reduce_groups: u32,
+    /// Cycles between two additions of one adder (1: every cycle; more when the adder
+    /// shares its multipliers between the products of one addition).
+    pub interval: u32,
 }
 
 impl MsmEngineCaps {
@@ -131,6 +138,7 @@ impl Capabilities {
                 point_beats: self.msm_point_beats,
                 bases: self.msm_bases,
                 reduce_groups: self.msm_reduce_groups,
+                interval: self.msm_interval,
             },
             Group::G2 => self.msm_g2,
         }
@@ -205,10 +213,13 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
     let preset_hash = r(regs::CAPS_PRESET_HASH)?;
     let ntt = r(regs::CAPS_NTT)?;
     let msm = r(regs::CAPS_MSM)?;
-    let (msm_bases, msm_reduce_groups) = if msm != 0 {
-        (r(regs::CAPS_MSM_BASES)?, r(regs::CAPS_MSM_REDUCE)?)
+    let (msm_bases, msm_reduce) = if msm != 0 {
+        (
+            r(regs::CAPS_MSM_BASES)?,
+            CapsMsmReduce::decode(r(regs::CAPS_MSM_REDUCE)?),
+        )
     } else {
-        (0, 0)
+        (0, CapsMsmReduce::default())
     };
     // Registers of map 2.3 (a 2.0–2.2 board has no G2 engine).
     let g2 = if version & 0xFFFF >= 3 {
@@ -218,13 +229,15 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
     };
     let msm_g2 = if g2 != 0 {
         let caps = CapsMsm::decode(g2);
+        let reduce = CapsMsmReduce::decode(r(regs::CAPS_MSM_G2_REDUCE)?);
         MsmEngineCaps {
             window_bits: caps.window_bits,
             windows: caps.windows,
             adders: caps.adders,
             point_beats: caps.point_beats,
             bases: r(regs::CAPS_MSM_G2_BASES)?,
-            reduce_groups: r(regs::CAPS_MSM_G2_REDUCE)?,
+            reduce_groups: reduce.groups,
+            interval: reduce.interval_minus_one + 1,
         }
     } else {
         MsmEngineCaps::default()
@@ -254,7 +267,8 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         msm_adders: msm.adders,
         msm_point_beats: msm.point_beats,
         msm_bases,
-        msm_reduce_groups,
+        msm_reduce_groups: msm_reduce.groups,
+        msm_interval: msm_reduce.interval_minus_one + 1,
         msm_g2,
     })
 }

@@ -16,6 +16,9 @@
 //! done with a point after its last window or once the point's remaining digits (and
 //! carry) are zero. A point waits in a two-stage fetch (base read, then next) that moves
 //! on whenever the next stage does: up to a point per cycle. Buckets are in flight for adder latency + 2 cycles.
+//! Adders with an issue interval (`interval` > 1: multipliers shared between the products
+//! of one addition) let their lanes act only in the last cycle of each interval, counted
+//! from the first cycle of the accumulation; the fetch stages still move every cycle.
 
 use crate::msm::digits::{bucket_index, signed_digits};
 use std::collections::VecDeque;
@@ -32,9 +35,11 @@ pub struct AccumCycles {
     /// Points deferred because their bucket was in the adder.
     pub deferrals: u64,
     /// Cycles after the accumulation until every adder is empty (latency + 2 when the
-    /// last cycle issued; less when the last points issued nothing).
+    /// last cycle issued; less when the last points issued nothing; 1 when nothing is in
+    /// flight).
     pub drain: u64,
-    /// Additions issued to the least busy adder (its utilisation: this / `cycles`).
+    /// Additions issued to the least busy adder (its utilisation: this · interval /
+    /// `cycles`).
     pub adds_min: u64,
 }
 
@@ -53,6 +58,23 @@ pub struct MsmShape {
     pub adders: usize,
     /// Depth of each lane's point queue (≥ 1).
     pub lane_queue: usize,
+    /// Cycles between two additions of one adder (1: every cycle).
+    pub interval: usize,
+}
+
+impl MsmShape {
+    /// The shape of an engine of this geometry whose adders have `adder_latency` cycles.
+    pub fn of(geometry: &zkpipe_spec::preset::MsmConfig, adder_latency: usize) -> Self {
+        MsmShape {
+            window_bits: geometry.window_bits,
+            windows: geometry.windows,
+            adder_latency,
+            fifo_depth: geometry.fifo_depth,
+            adders: geometry.adders,
+            lane_queue: geometry.lane_queue,
+            interval: geometry.interval,
+        }
+    }
 }
 
 /// Counts the accumulation cycles for these scalars (little-endian 64-bit limbs), the
@@ -108,12 +130,18 @@ pub fn accumulate_skipping(
                 .filter_map(|l| l.flight.iter().position(Option::is_some))
                 .map(|newest| (in_flight - newest) as u64)
                 .max()
-                .unwrap_or(0);
+                // Nothing in flight: the drain state still takes its one cycle.
+                .unwrap_or(1);
             out.adds_min = lane.iter().map(|l| l.adds).min().unwrap_or(0);
             return out;
         }
         let mut steps = Vec::with_capacity(lanes);
+        let slot = out.cycles % shape.interval.max(1) as u64 == 0;
         for l in &mut lane {
+            if !slot {
+                steps.push(Step::default());
+                continue;
+            }
             let busy = |a: usize| in_adder[a] > 0;
             let mut step = Step::default();
             let issue_h = l.fifo.front().is_some_and(|&a| !busy(a));

@@ -72,15 +72,7 @@ impl ModelCard {
     }
 
     fn msm_shape(e: &Engine) -> MsmShape {
-        let g = &e.geometry;
-        MsmShape {
-            window_bits: g.window_bits,
-            windows: g.windows,
-            adder_latency: e.adder_latency,
-            fifo_depth: g.fifo_depth,
-            adders: g.adders,
-            lane_queue: g.lane_queue,
-        }
+        MsmShape::of(&e.geometry, e.adder_latency)
     }
 
     /// Points the G1 engine's card memory holds.
@@ -170,6 +162,7 @@ impl ModelCard {
         report.run_jobs += 1;
         report.busy_cycles += acc.cycles + tail;
         report.accum_cycles += acc.cycles;
+        report.accum_slots += acc.cycles / e.geometry.interval as u64;
         report.adds += acc.adds;
         report.adds_min += acc.adds_min;
         report.deferrals += acc.deferrals;

@@ -262,6 +262,7 @@ impl Device {
         )?;
         report.add_job(
             &done.counters,
+            1,
             self.capabilities().clock_mhz(),
             done.sim_cycles,
         );
@@ -395,7 +396,12 @@ impl Device {
                     .map_err(faulty)
             },
         )?;
-        report.add_job(&done.counters, all_caps.clock_mhz(), done.sim_cycles);
+        report.add_job(
+            &done.counters,
+            caps.interval,
+            all_caps.clock_mhz(),
+            done.sim_cycles,
+        );
         report.run_jobs += 1;
         report.encode_s += encode_s.get();
         let Some(decoded) = done.output else {

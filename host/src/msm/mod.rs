@@ -56,6 +56,9 @@ pub struct MsmReport {
     pub busy_cycles: u64,
     /// Accumulation-phase cycles (first scalar to last addition issued).
     pub accum_cycles: u64,
+    /// Issue slots of one adder in the accumulation: its cycles over the adders' issue
+    /// interval (equal to `accum_cycles` for adders that take an addition per cycle).
+    pub accum_slots: u64,
     /// Point additions the card issued (all adders).
     pub adds: u64,
     /// Additions of each job's least busy adder, summed over jobs.
@@ -84,20 +87,28 @@ impl MsmReport {
     }
 
     /// Adder utilisation during accumulation, the lowest over the adders: its additions
-    /// issued / accumulation cycles.
+    /// issued / its issue slots (accumulation cycles / issue interval).
     pub fn utilisation(&self) -> f64 {
-        if self.accum_cycles == 0 {
+        if self.accum_slots == 0 {
             0.0
         } else {
-            self.adds_min as f64 / self.accum_cycles as f64
+            self.adds_min as f64 / self.accum_slots as f64
         }
     }
 
-    /// Adds one job's counters (the caller counts the job as a load or a run).
-    pub(crate) fn add_job(&mut self, c: &Counters, clock_mhz: f64, sim: Option<u64>) {
+    /// Adds one job's counters (the caller counts the job as a load or a run) of an engine
+    /// whose adders take an addition every `interval` cycles.
+    pub(crate) fn add_job(
+        &mut self,
+        c: &Counters,
+        interval: u32,
+        clock_mhz: f64,
+        sim: Option<u64>,
+    ) {
         let job = MsmReport {
             busy_cycles: c.busy_cycles as u64,
             accum_cycles: c.msm_accum_cycles as u64,
+            accum_slots: c.msm_accum_cycles as u64 / interval.max(1) as u64,
             adds: c.msm_adds as u64,
             adds_min: c.msm_adds_min as u64,
             deferrals: c.msm_deferrals as u64,
@@ -137,6 +148,7 @@ crate::measures!(MsmReport {
     run_jobs,
     busy_cycles,
     accum_cycles,
+    accum_slots,
     adds,
     adds_min,
     deferrals,

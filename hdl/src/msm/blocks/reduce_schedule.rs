@@ -1,13 +1,14 @@
 //! `zk_reduce_schedule`: the bucket reduction's schedule ([`ReducePlan`]), which every lane
-//! follows in lockstep. While `run` is high it walks rounds × slots; slot s of round r is
+//! follows in lockstep. While `run` is high it walks rounds × slots, one slot per cycle in
+//! which `step` is high (every cycle, or one in the adders' issue interval); slot s of round r is
 //! chain s/2's **S step** (s even, rounds 0 … K−1: S ← S + B at magnitude index
 //! g·K + K−1−r, the bucket cleared as it is read) or its **T step** (s odd, rounds 1 … K:
 //! T ← T + S); slots from 2·chains on idle, and the last round only drains the adders. A
 //! round is at least L + 2 cycles, so a chain's next step always finds its previous result
 //! written back. Outputs: the step in issue (`on`, `t`, chain `ch`, bucket `baddr`, and
 //! `id1`/`id2`: T or S is still the identity) and the same one cycle later, at the adder's
-//! input (`v1`, `t1`, `ch1`, `id1_1`, `id2_1`); `last` in the final cycle. Counters restart
-//! whenever `run` is low.
+//! input (`v1`, `t1`, `ch1`, `id1_1`, `id2_1`); `last` in the final slot's step. Counters
+//! restart whenever `run` is low.
 //!
 //! The model ([`ReduceScheduleConfig::step`]) is the same schedule in Rust, and
 //! [`ReduceScheduleConfig::reduce`] runs it over integers through an adder of latency L —
@@ -26,6 +27,7 @@ module zk_reduce_schedule #(parameter CB = 1, parameter LK = 1, parameter SW = 2
     parameter ROUNDS = 4) (
   input clock,
   input run,
+  input step,
   output on,
   output t,
   output [CB-1:0] ch,
@@ -45,11 +47,11 @@ module zk_reduce_schedule #(parameter CB = 1, parameter LK = 1, parameter SW = 2
   reg [SW-1:0] s;
   assign t = s[0];
   assign ch = s[CB:1];
-  assign on = run && ({1'b0, s} < 2 * CHAINS)
+  assign on = run && step && ({1'b0, s} < 2 * CHAINS)
            && (t ? (r != 0 && r <= K) : (r < K));
   assign id1 = (r == 1);
   assign id2 = (r == 0);
-  assign last = run && (s == SLOT_LAST) && (r == ROUND_LAST);
+  assign last = run && step && (s == SLOT_LAST) && (r == ROUND_LAST);
   generate
     if (LK > 0) begin : grouped
       assign baddr = {ch, ~r[LK-1:0]};
@@ -66,6 +68,7 @@ module zk_reduce_schedule #(parameter CB = 1, parameter LK = 1, parameter SW = 2
     if (!run) begin
       r <= 0;
       s <= 0;
+    end else if (!step) begin
     end else if (s == SLOT_LAST) begin
       s <= 0;
       r <= r + 1'b1;
@@ -101,8 +104,8 @@ pub struct Step {
 }
 
 impl ReduceScheduleConfig {
-    /// The Verilator test's configuration: 3 chains of K = 4 magnitudes, rounds of 7 slots
-    /// (adders of latency ≤ 5).
+    /// The Verilator test's configuration: 3 chains of K = 4 magnitudes, rounds of 7 slots,
+    /// a slot every 2 cycles (adders of latency ≤ 12).
     pub const TEST: ReduceScheduleConfig = ReduceScheduleConfig {
         plan: ReducePlan {
             groups: 2,
@@ -110,6 +113,7 @@ impl ReduceScheduleConfig {
             chains: 3,
             slots: 7,
             rounds: 6,
+            interval: 2,
         },
         chain_bits: 2,
     };
@@ -148,6 +152,13 @@ impl ReduceScheduleConfig {
         })
     }
 
+    /// Whether the schedule steps in cycle `cycle` of the reduction: the last cycle of each
+    /// issue interval (the unit's phase counter starts at 0 with the reduction, and the
+    /// adder takes the step's operands a cycle later, at phase 0).
+    pub fn steps_at(&self, cycle: usize) -> bool {
+        cycle % self.plan.interval == self.plan.interval - 1
+    }
+
     /// The schedule run over integers (wrapping) with an adder of `latency` cycles:
     /// `buckets[chain][i]` is B at magnitude index g·K + i of the chain's window. Returns
     /// (S, T) per chain. The adder takes its operands one cycle after issue (registered
@@ -172,7 +183,11 @@ impl ReduceScheduleConfig {
                     true
                 }
             });
-            let Some(s) = self.step(cycle / p.slots, cycle % p.slots) else {
+            if !self.steps_at(cycle) {
+                continue;
+            }
+            let slot = cycle / p.interval;
+            let Some(s) = self.step(slot / p.slots, slot % p.slots) else {
                 continue;
             };
             let (sum_s, sum_t) = sums[s.chain];
@@ -221,6 +236,7 @@ impl SubBlock for ReduceScheduleConfig {
         let cb = self.chain_bits;
         vec![
             ("run", Input, 1),
+            ("step", Input, 1),
             ("on", Output, 1),
             ("t", Output, 1),
             ("ch", Output, cb),
@@ -250,7 +266,9 @@ mod tests {
     use super::*;
 
     /// The schedule computes the sums the host combines, for adders as slow as a round
-    /// allows (L = slots − 2) and faster.
+    /// allows (L = slots · interval − 2) and as fast as a chain's T step allows
+    /// (L = interval − 1: a T step must still see the previous round's S, not the S issued
+    /// one slot before it; every real adder is far slower than that).
     #[test]
     fn the_schedule_yields_s_and_t_of_every_chain() {
         let cfg = ReduceScheduleConfig::TEST;
@@ -262,7 +280,9 @@ mod tests {
                     .collect()
             })
             .collect();
-        for latency in [0, 1, cfg.plan.slots - 2] {
+        let slowest = cfg.plan.slots * cfg.plan.interval - 2;
+        let fastest = cfg.plan.interval - 1;
+        for latency in [fastest, fastest + 1, cfg.plan.slots - 2, slowest] {
             let sums = cfg.reduce(&buckets, latency);
             for (c, b) in buckets.iter().enumerate() {
                 let s: u64 = b.iter().sum();
@@ -275,10 +295,11 @@ mod tests {
 
     #[test]
     fn a_round_shorter_than_the_adder_breaks_it() {
-        // The check above can fail: with L = slots − 1 a step misses its chain's last result.
+        // The check above can fail: with L = slots · interval − 1 a step misses its chain's
+        // last result.
         let cfg = ReduceScheduleConfig::TEST;
         let buckets = vec![vec![1, 2, 3, 4]; cfg.plan.chains];
-        let sums = cfg.reduce(&buckets, cfg.plan.slots - 1);
+        let sums = cfg.reduce(&buckets, cfg.plan.slots * cfg.plan.interval - 1);
         assert_ne!(sums[0], (10, 30));
     }
 }
