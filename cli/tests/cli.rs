@@ -441,7 +441,7 @@ fn model_devices_project_real_card_presets() {
         accum >= per_lane,
         "one window per lane and cycle at best: {accum}"
     );
-    // Three lanes share 20 windows 7/7/6: the short lane is busy at most 6/7 of the time.
+    // The lanes share 20 windows evenly (two lanes: 10 each).
     assert!(v["utilisation"].as_f64().unwrap() > 0.8);
     let projected = v["projected_s"].as_f64().unwrap();
     assert!(projected >= accum as f64 / 250e6, "{projected}");

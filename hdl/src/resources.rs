@@ -230,25 +230,38 @@ impl ResourceReport {
     }
 }
 
-/// The distinct modules a board is built from and their instance counts, found from the
-/// board's Verilog: a MontMul instance is a module with a `$mul_ab` child; the ones under
-/// `$msm$` are the point adders' (base field), the others the scalar field's.
-pub fn montmul_instances(board_verilog: &str) -> (u64, u64) {
-    let (mut scalar, mut base) = (0, 0);
+/// MontMul instances of a board, by where they sit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MontMulInstances {
+    /// Over the scalar field: elementwise kernel and NTT path.
+    pub scalar: u64,
+    /// Over the base field in the G1 point adders (under `$msm$`).
+    pub g1: u64,
+    /// Over the base field in the G2 point adders (under `$msm_g2$`).
+    pub g2: u64,
+}
+
+/// The MontMul instances of a board, found from its Verilog: a MontMul instance is a
+/// module with a `$mul_ab` child; the ones under `$msm$` are the G1 point adders' (base
+/// field), under `$msm_g2$` the G2 adders', the others the scalar field's.
+pub fn montmul_instances(board_verilog: &str) -> MontMulInstances {
+    let mut n = MontMulInstances::default();
     for line in board_verilog.lines() {
         let Some(name) = line.strip_prefix("module ") else {
             continue;
         };
-        let name = name.split('(').next().unwrap_or("");
+        let name = name.split('(').next().unwrap_or("").trim();
         if name.ends_with("$mul_ab") {
             if name.contains("$msm$") {
-                base += 1;
+                n.g1 += 1;
+            } else if name.contains("$msm_g2$") {
+                n.g2 += 1;
             } else {
-                scalar += 1;
+                n.scalar += 1;
             }
         }
     }
-    (scalar, base)
+    n
 }
 
 /// Point adders in a board's Verilog (modules `…$msm$add$k`, one per lane).
@@ -275,7 +288,11 @@ pub fn report(
     let board_name = crate::generate::board_module_name(preset);
     let board = find(&board_name).expect("the preset's modules include its board");
     let board_count = count(&board.verilog);
-    let (scalar_muls, base_muls) = montmul_instances(&board.verilog);
+    let MontMulInstances {
+        scalar: scalar_muls,
+        g1: base_muls,
+        g2: g2_muls,
+    } = montmul_instances(&board.verilog);
     let adders = adder_instances(&board.verilog);
     let style = crate::generate::ArithUnit::MontMul(preset.mul_style);
     let scalar_name = style.module_name(preset.curve.scalar_field());
@@ -307,7 +324,7 @@ pub fn report(
     let rest = Counted {
         dsp: board_count.dsp
             - scalar_muls * scalar.dsp
-            - base_muls * base.dsp
+            - (base_muls + g2_muls) * base.dsp
             - adders * adder_logic.dsp,
         bram_bits: board_count.bram_bits - adders * adder_logic.bram_bits,
         uram_bits: board_count.uram_bits - adders * adder_logic.uram_bits,
@@ -336,13 +353,29 @@ pub fn report(
             1,
             rest,
             "the rest of the board: CSR block, streams, kernel and NTT control, delay \
-             lines, ROMs, reorder RAM, MSM control, bucket and base memories"
+             lines, ROMs, reorder RAM, MSM control, bucket and base memories, the G2 \
+             adders' logic"
                 .into(),
         ),
     ];
     if scalar_name == base_name {
         // Same field for both (cannot happen for the supported curves; keep entries apart).
         list[1].name = format!("{base_name}_base");
+    }
+    if g2_muls > 0 {
+        // The G2 adders' MontMuls are the base field's module (measured as such).
+        let mut g2 = with(
+            &base_name,
+            g2_muls,
+            base,
+            format!(
+                "MontMul over the base field: {} per G2 point adder (shared over its issue \
+                 interval)",
+                g2_muls / preset.msm_g2_adders.max(1) as u64
+            ),
+        );
+        g2.name = format!("{base_name}_g2");
+        list.insert(2, g2);
     }
     let total = |f: &dyn Fn(&ModuleUse) -> Option<u64>| -> Option<u64> {
         let measured: Vec<u64> = list

@@ -169,9 +169,15 @@ pub struct Preset {
     pub msm_reduce: bool,
     /// G2 point adders of the G2 MSM engine (0: no G2 engine, G2 MSMs run on the host).
     /// The G2 engine is the same Pippenger unit over the Fq2 adder, with the G1 engine's
-    /// windows, card memory size and reduction. Only curves whose Fq2 coordinate fits one
-    /// stream beat (BN254) can have one so far.
+    /// deferral FIFO and reduction and its own window size and card memory (below). Only
+    /// curves whose Fq2 coordinate fits one stream beat (BN254) can have one so far.
     pub msm_g2_adders: usize,
+    /// The G2 engine's window size c (its buckets are twice a G1 bucket's bits: a real
+    /// card's RAM budget may want a smaller c than the G1 engine's).
+    pub msm_g2_window_bits: usize,
+    /// log2 of the card memory for resident G2 bases, in points (CAPS_MSM_G2_BASES; a G2
+    /// base is twice a G1 base's bits).
+    pub msm_g2_log_bases: usize,
     /// Issue interval of the G2 adders: each base-field multiplier serves this many of an
     /// addition's 39–42 products, so a G2 adder has ⌈products / interval⌉ MontMuls and takes
     /// an addition every `interval` cycles (1: fully parallel). What lets a G2 engine fit
@@ -203,6 +209,8 @@ pub const PRESETS: &[Preset] = &[
         msm_g2_adders: 1,
         // Shared multipliers (14 instead of 42), so the default suite runs that path.
         msm_g2_interval: 3,
+        msm_g2_window_bits: 8,
+        msm_g2_log_bases: 16,
     },
     Preset {
         name: "sim-bls12-381",
@@ -222,6 +230,8 @@ pub const PRESETS: &[Preset] = &[
         msm_reduce: false,
         msm_g2_adders: 0,
         msm_g2_interval: 1,
+        msm_g2_window_bits: 8,
+        msm_g2_log_bases: 12,
     },
     Preset {
         name: "u250-bn254",
@@ -232,19 +242,27 @@ pub const PRESETS: &[Preset] = &[
         clock_mhz: 250.0,
         part: Some("xcu250-figd2104-2L-e"),
         max_job_elements: 1 << 24,
-        // 2^9 core: the path's 14 MontMuls and three full adders' 36 are 9,736 DSPs (79.2 %);
-        // a 2^10 core would take 9,930 (80.8 %).
-        ntt_log_size: 9,
+        // 2^10 core: the path's 15 MontMuls, two full G1 adders' 24 and the G2 adder's 11
+        // are 9,735 DSPs (79.2 %; `synth --preset u250-bn254`). With three G1 adders and no
+        // G2 engine a 2^9 core was what fitted.
+        ntt_log_size: 10,
         ntt_twiddle_log: 24,
         // c = 13: 20 windows, the top one 7 bits wide. (c = 12 leaves a 2-bit top window whose
         // 3 buckets are always in flight: 0.6 utilisation in the cycle model.)
         msm_window_bits: 13,
         msm_log_bases: 18,
         msm_fifo_depth: 32,
-        msm_adders: 3,
+        msm_adders: 2,
         msm_reduce: true,
-        msm_g2_adders: 0,
-        msm_g2_interval: 1,
+        // A G2 engine instead of a third G1 adder: a proof's G2 MSM leaves the host. At
+        // issue interval 4 the G2 adder is 11 MontMuls (a G1 adder is 12). Its memories go
+        // beside the G1 engine's in URAM: 2^16 resident G2 bases (a 2^16-constraint proof's
+        // B query) and c = 10 (26 windows, the top one 5 bits; c = 11 or 12 would take the
+        // URAM over 80 %, and leave a 2- or 3-bit top window).
+        msm_g2_adders: 1,
+        msm_g2_interval: 4,
+        msm_g2_window_bits: 10,
+        msm_g2_log_bases: 16,
     },
     Preset {
         name: "u250-bls12-381",
@@ -266,6 +284,8 @@ pub const PRESETS: &[Preset] = &[
         msm_reduce: true,
         msm_g2_adders: 0,
         msm_g2_interval: 1,
+        msm_g2_window_bits: 13,
+        msm_g2_log_bases: 17,
     },
     Preset {
         name: "u55c-bn254",
@@ -287,6 +307,8 @@ pub const PRESETS: &[Preset] = &[
         msm_reduce: true,
         msm_g2_adders: 0,
         msm_g2_interval: 1,
+        msm_g2_window_bits: 13,
+        msm_g2_log_bases: 17,
     },
 ];
 
@@ -326,10 +348,17 @@ impl Preset {
     /// The G2 MSM engine's configuration (None: the preset has none).
     pub fn msm_g2(&self) -> Option<MsmConfig> {
         (self.msm_g2_adders > 0).then(|| {
-            self.msm()
-                .with_adders(self.msm_g2_adders)
-                .with_interval(self.msm_g2_interval)
-                .for_group(Group::G2)
+            MsmConfig::new(
+                self.curve,
+                self.mul_style,
+                self.msm_g2_window_bits,
+                self.msm_g2_log_bases,
+                self.msm_fifo_depth,
+            )
+            .with_adders(self.msm_g2_adders)
+            .with_reduce(self.msm_reduce)
+            .with_interval(self.msm_g2_interval)
+            .for_group(Group::G2)
         })
     }
     /// The part a real-card preset targets (None for simulation presets).

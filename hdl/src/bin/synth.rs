@@ -131,9 +131,16 @@ fn run(args: Args) -> Result<(), String> {
         println!("  the part's DSP budget holds {n} point adder(s) beside the rest of the board");
     }
     if let Some(g2) = report.g2_adder {
+        let on_board = match preset.msm_g2_adders {
+            0 => String::new(),
+            n => format!(
+                "{n} on the board (issue interval {}), ",
+                preset.msm_g2_interval
+            ),
+        };
         println!(
-            "  a G2 adder ({} MontMuls, {} DSPs) for G2 MSMs on the card: {} fit in the {} DSPs \
-             left under the limit",
+            "  a G2 adder ({} MontMuls, {} DSPs) for G2 MSMs on the card: {on_board}{} more fit \
+             in the {} DSPs left under the limit",
             g2.montmuls, g2.dsp, g2.fit, g2.dsp_free
         );
     }
