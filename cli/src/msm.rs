@@ -68,16 +68,20 @@ fn bases<G: CurveGroup>(n: usize, rng: &mut ChaCha8Rng) -> Vec<G::Affine> {
     G::normalize_batch(&points)
 }
 
-fn scalars<E: Pairing>(kind: ScalarsArg, n: usize, rng: &mut ChaCha8Rng) -> Vec<E::ScalarField> {
+/// `window_bits`: the engine's c, for `same-bucket` (8 when there is no card engine).
+fn scalars<E: Pairing>(
+    kind: ScalarsArg,
+    n: usize,
+    window_bits: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<E::ScalarField> {
     match kind {
         ScalarsArg::Random => (0..n).map(|_| E::ScalarField::rand(rng)).collect(),
         ScalarsArg::Zero => vec![E::ScalarField::ZERO; n],
         ScalarsArg::Max => vec![-E::ScalarField::ONE; n],
-        // 0x1B in every byte of what the card sees (its Montgomery limbs; below r on both
-        // curves): the same bucket in every window.
+        // One digit in every window of what the card sees (its Montgomery limbs).
         ScalarsArg::SameBucket => {
-            let pattern = [0x1B1B_1B1B_1B1B_1B1Bu64; 4];
-            vec![zkpipe::msm::scalars::seen_by_card_as::<E::ScalarField>(pattern); n]
+            vec![zkpipe::msm::scalars::same_bucket::<E::ScalarField>(window_bits); n]
         }
     }
 }
@@ -108,9 +112,14 @@ where
     crate::sizes::check_memory("--n", n, per_point + std::mem::size_of::<G>())?;
     let backend = backend::open::<E>(uri).map_err(|e| e.to_string())?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.common.seed);
-    let scalars = scalars::<E>(args.scalars, n, &mut rng);
-    let bases = bases::<G>(n, &mut rng);
     let group = args.group.group();
+    let window_bits = backend
+        .capabilities()
+        .map(|c| c.msm_engine(group))
+        .filter(|e| e.present())
+        .map_or(8, |e| e.window_bits as usize);
+    let scalars = scalars::<E>(args.scalars, n, window_bits, &mut rng);
+    let bases = bases::<G>(n, &mut rng);
     let label = format!(
         "{} MSM of {n} points ({} scalars, {})",
         group.name().to_uppercase(),

@@ -320,6 +320,22 @@ packed! {
     }
 }
 
+impl CapsMsmReduce {
+    /// The register for `groups` reduction groups and adders of issue interval `interval`
+    /// (≥ 1).
+    pub fn new(groups: u32, interval: u32) -> Self {
+        CapsMsmReduce {
+            groups,
+            interval_minus_one: interval.saturating_sub(1),
+        }
+    }
+    /// The adders' issue interval in cycles (the field holds interval − 1, so a card that
+    /// predates it reads as 1).
+    pub fn interval(&self) -> u32 {
+        self.interval_minus_one + 1
+    }
+}
+
 packed! {
     /// CONTROL: self-clearing command bits.
     Control for CONTROL {

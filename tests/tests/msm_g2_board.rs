@@ -1,5 +1,5 @@
 //! G2 MSMs on the simulated board's G2 engine (sim-small: the Pippenger unit over the
-//! complete Fq2 adder, c = 8, buckets reduced on the card) against arkworks'
+//! complete Fq2 adder at issue interval 3, c = 6, buckets reduced on the card) against arkworks'
 //! `VariableBaseMSM::msm` over BN254 G2, through the driver a real card uses.
 
 use ark_bn254::{Fr, G2Affine, G2Projective};
@@ -8,7 +8,7 @@ use ark_ff::{UniformRand, Zero};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::sync::OnceLock;
-use zkpipe::msm::scalars::seen_by_card_as;
+use zkpipe::msm::scalars::{same_bucket, same_bucket_limbs, seen_by_card_as};
 use zkpipe::msm::MsmReport;
 use zkpipe::{Device, Error};
 use zkpipe_spec::preset::Group;
@@ -77,11 +77,17 @@ fn random_and_edge_scalars() {
     // The same bucket in every window. With sim-small's issue interval of 3 the windows
     // of a point space its uses of a bucket further apart than the adder's latency, so
     // this checks the sum, not the conflict path.
-    let k = seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1Bu64; 4]);
+    let c = zkpipe_spec::Preset::by_name("sim-small")
+        .unwrap()
+        .msm_g2()
+        .unwrap()
+        .window_bits;
+    let k = same_bucket::<Fr>(c);
     check(&points(40, 8), &[k; 40]);
     // One non-zero window (zero digits take no slot): every point deferred behind the
     // one before.
-    let k = seen_by_card_as::<Fr>([0x1Bu64, 0, 0, 0]);
+    let window0 = same_bucket_limbs(c, 254)[0] & ((1 << c) - 1);
+    let k = seen_by_card_as::<Fr>([window0, 0, 0, 0]);
     let report = check(&points(40, 8), &[k; 40]);
     assert_eq!(report.deferrals, 39);
 }

@@ -1,6 +1,6 @@
 //! Full-width integer multipliers W×W → 2W, in three styles with identical results.
 //!
-//! * [`BehaviouralMul`]: one wide product leaf between registers. Fastest to simulate.
+//! * [`BehaviouralMul`]: one combinational product leaf between registers. Fastest to simulate.
 //! * [`TiledMul`]: 16×16 DSP tiles, a registered 4:2 carry-save tree and a segmented final
 //!   adder ([`PipeAdd`]); no stage is deeper than one DSP multiply, one 4:2 compressor
 //!   (two full-adder levels, no carry chain) or one 128-bit carry chain. What a card is

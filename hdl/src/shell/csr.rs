@@ -40,11 +40,8 @@ pub type MsmCaps<'a> = (
 
 /// CAPS_MSM_REDUCE of an engine: its reduction groups and its adders' issue interval.
 fn reduce_caps(msm: &crate::preset::MsmConfig, plan: Option<crate::preset::ReducePlan>) -> u32 {
-    zkpipe_spec::regs::CapsMsmReduce {
-        groups: plan.map_or(0, |p| p.groups as u32),
-        interval_minus_one: msm.interval as u32 - 1,
-    }
-    .encode()
+    zkpipe_spec::regs::CapsMsmReduce::new(plan.map_or(0, |p| p.groups as u32), msm.interval as u32)
+        .encode()
 }
 
 impl CsrConstants {

@@ -237,7 +237,7 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
             point_beats: caps.point_beats,
             bases: r(regs::CAPS_MSM_G2_BASES)?,
             reduce_groups: reduce.groups,
-            interval: reduce.interval_minus_one + 1,
+            interval: reduce.interval(),
         }
     } else {
         MsmEngineCaps::default()
@@ -268,7 +268,7 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         msm_point_beats: msm.point_beats,
         msm_bases,
         msm_reduce_groups: msm_reduce.groups,
-        msm_interval: msm_reduce.interval_minus_one + 1,
+        msm_interval: msm_reduce.interval(),
         msm_g2,
     })
 }
