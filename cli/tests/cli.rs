@@ -468,6 +468,9 @@ fn model_devices_project_real_card_presets() {
     }
     let last_end = steps.last().unwrap()["end_s"].as_f64().unwrap();
     assert!((last_end - p["projected_s"].as_f64().unwrap()).abs() < 1e-9);
+    // Synthesis (witness and matrices) is reported apart, outside the proof's time.
+    assert!(p["synthesis_s"].as_f64().unwrap() > 0.0);
+    assert!(steps.iter().all(|s| s["what"] != "synthesis"));
     let [one, two] = [0, 1].map(|i| p["stream_proofs_per_s"][i].as_f64().unwrap());
     assert!(
         one > 0.0 && two >= one && one * last_end >= 1.0 - 1e-9,

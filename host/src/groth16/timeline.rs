@@ -93,27 +93,6 @@ impl Timeline {
         self.busy_s(Lane::Host).max(card / cards.max(1) as f64)
     }
 
-    /// Puts a step of `seconds` before all others (which move later by as much).
-    pub fn prepend(&mut self, lane: Lane, what: &'static str, seconds: f64) {
-        if seconds <= 0.0 {
-            return;
-        }
-        for s in &mut self.steps {
-            s.start_s += seconds;
-            s.end_s += seconds;
-        }
-        self.steps.insert(
-            0,
-            Step {
-                lane,
-                what,
-                start_s: 0.0,
-                end_s: seconds,
-                cycles: 0,
-            },
-        );
-    }
-
     fn push(&mut self, lane: Lane, what: &'static str, seconds: f64, cycles: u64) {
         if seconds <= 0.0 {
             return;
