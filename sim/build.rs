@@ -101,16 +101,22 @@ fn main() {
     if trace {
         runtime_files.push("verilated_vcd_c.cpp");
     }
+    // With it, the C functions the behavioural multipliers call through the DPI.
+    let dpi = zkpipe_hdl::field::leaf::dpi_cpp();
     let runtime_key = hash(&[
         version.as_bytes(),
         flags.as_bytes(),
         runtime_files.join(",").as_bytes(),
+        dpi.as_bytes(),
     ]);
     let (mut objects, _) = cached(&cache, &format!("runtime-{runtime_key:016x}"), |dir| {
         let mut build = compiler();
         for f in &runtime_files {
             build.file(include.join(f));
         }
+        let dpi_file = dir.join("zkpipe_dpi.cpp");
+        std::fs::write(&dpi_file, &dpi).unwrap();
+        build.file(dpi_file);
         compile_objects(build, dir)
     });
     let mut reused = 0;
