@@ -413,6 +413,10 @@ pub struct ProveArgs {
     /// clock) into this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     pub timeline: Option<std::path::PathBuf>,
+    /// Draw the same steps laid out by their dependencies (the QAP chain and the witness
+    /// MSMs overlapped: `projected_overlapped_s`) into this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub timeline_overlapped: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

@@ -448,6 +448,7 @@ fn model_devices_project_real_card_presets() {
     assert!(v["host_cpu_s"].as_f64().unwrap() > 0.0);
 
     let svg = std::env::temp_dir().join(format!("zkpipe-timeline-{}.svg", std::process::id()));
+    let svg_overlapped = svg.with_extension("overlapped.svg");
     let p = json(&zkpipe(&[
         "prove",
         "--device",
@@ -459,6 +460,8 @@ fn model_devices_project_real_card_presets() {
         "--verify",
         "--timeline",
         svg.to_str().unwrap(),
+        "--timeline-overlapped",
+        svg_overlapped.to_str().unwrap(),
         "--json",
     ]));
     assert_eq!(p["verified"], true);
@@ -471,6 +474,21 @@ fn model_devices_project_real_card_presets() {
     // Synthesis (witness and matrices) is reported apart, outside the proof's time.
     assert!(p["synthesis_s"].as_f64().unwrap() > 0.0);
     assert!(steps.iter().all(|s| s["what"] != "synthesis"));
+    // The QAP and the witness MSMs overlapped: never later than issued one after another,
+    // never sooner than the busier of host and card.
+    let overlapped = p["projected_overlapped_s"].as_f64().unwrap();
+    let busy = |host: bool| -> f64 {
+        steps
+            .iter()
+            .filter(|s| (s["lane"] == "host") == host)
+            .map(|s| s["end_s"].as_f64().unwrap() - s["start_s"].as_f64().unwrap())
+            .sum()
+    };
+    assert!(overlapped <= last_end + 1e-9, "{overlapped} {last_end}");
+    assert!(overlapped >= busy(true).max(busy(false)) - 1e-9);
+    for chain in ["qap", "witness", "join"] {
+        assert!(steps.iter().any(|s| s["chain"] == chain), "{chain}");
+    }
     let [one, two] = [0, 1].map(|i| p["stream_proofs_per_s"][i].as_f64().unwrap());
     assert!(
         one > 0.0 && two >= one && one * last_end >= 1.0 - 1e-9,
@@ -479,6 +497,9 @@ fn model_devices_project_real_card_presets() {
     let picture = std::fs::read_to_string(&svg).unwrap();
     assert!(picture.starts_with("<svg") && picture.contains("card: MSM"));
     std::fs::remove_file(&svg).ok();
+    let picture = std::fs::read_to_string(&svg_overlapped).unwrap();
+    assert!(picture.starts_with("<svg") && picture.contains("overlapped"));
+    std::fs::remove_file(&svg_overlapped).ok();
     assert!(p["projected_s"].as_f64().unwrap() > p["host_cpu_s"].as_f64().unwrap());
 
     // A model has no registers: commands that read them say so; a wrong curve is refused.

@@ -65,6 +65,14 @@ impl ProofReport {
     pub fn projected_card_s(&self) -> Option<f64> {
         (self.backend.device.jobs > 0).then(|| self.timeline.end_s())
     }
+
+    /// The proof's time if the prover issued the QAP chain and the MSMs over the witness
+    /// concurrently: the end of [`Timeline::overlapped`](timeline::Timeline::overlapped)
+    /// (a projection: today's prover issues its calls one after another). `None` as for
+    /// [`projected_card_s`](Self::projected_card_s).
+    pub fn projected_overlapped_s(&self) -> Option<f64> {
+        (self.backend.device.jobs > 0).then(|| self.timeline.overlapped().end_s())
+    }
 }
 
 /// Options of one proof.
@@ -159,7 +167,7 @@ pub fn prove_with_matrices<E: Pairing>(
         ..Default::default()
     };
     let proof = prove_from_h(
-        backend,
+        &recorder,
         pk,
         r,
         s,
@@ -228,7 +236,7 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         ..Default::default()
     };
     let proof = prove_from_h(
-        backend,
+        &recorder,
         pk,
         r,
         s,
@@ -248,7 +256,7 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
 /// asked; a proof that fails is an error.
 #[allow(clippy::too_many_arguments)]
 fn prove_from_h<E: Pairing>(
-    backend: &dyn Backend<E>,
+    backend: &timeline::Recorder<'_, E>,
     pk: &ProvingKey<E>,
     r: E::ScalarField,
     s: E::ScalarField,
@@ -265,6 +273,8 @@ fn prove_from_h<E: Pairing>(
     // points and h's top coefficient is zero.
     let h_len = pk.h_query.len().min(h.len());
     let h_acc = backend.msm_g1(&pk.h_query[..h_len], &h[..h_len])?;
+    // The rest needs only the assignment (the timeline's witness chain).
+    backend.set_chain(timeline::Chain::Witness);
     let l_aux_acc = backend.msm_g1(&pk.l_query, aux)?;
     let r_s_delta_g1 = pk.delta_g1 * (r * s);
     let assignment = &full_assignment[1..];

@@ -6,8 +6,12 @@
 //!
 //! The prover issues its calls one after another, so today the schedule is sequential:
 //! each step starts when the previous one ends, and [`Timeline::end_s`] is the proof's
-//! projected time. The picture ([`Timeline::svg`]) shows what overlapping engines would
-//! win; [`Timeline::stream_period_s`] what proofs in flight win for a stream of witnesses.
+//! projected time. Each step also knows its [`Chain`] in the proof's dependency graph (the
+//! QAP and the H-MSM; the MSMs over the witness, which need only the assignment; the final
+//! group sums, which need both): [`Timeline::overlapped`] lays the same steps out as a
+//! prover issuing the two chains concurrently would run them, the host and the card each
+//! doing one step at a time. [`Timeline::stream_period_s`] is what proofs in flight win for
+//! a stream of witnesses.
 
 use super::super::backend::{Backend, BackendStats};
 use crate::error::Result;
@@ -43,6 +47,19 @@ impl Lane {
     }
 }
 
+/// Where a step sits in the proof's dependency graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Chain {
+    /// The witness map (matrix–vector products, NTTs, pointwise steps) and the MSM over h.
+    Qap,
+    /// The MSMs over the assignment (A, B in G1 and G2, the L query): independent of h.
+    Witness,
+    /// The group sums that combine both chains into the proof.
+    Join,
+}
+
 /// One step of a proof.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -57,6 +74,8 @@ pub struct Step {
     pub end_s: f64,
     /// Device busy cycles of a card step (0 on the host).
     pub cycles: u64,
+    /// Its place in the proof's dependency graph.
+    pub chain: Chain,
 }
 
 /// A proof's steps in order.
@@ -93,7 +112,66 @@ impl Timeline {
         self.busy_s(Lane::Host).max(card / cards.max(1) as f64)
     }
 
-    fn push(&mut self, lane: Lane, what: &'static str, seconds: f64, cycles: u64) {
+    /// The same steps laid out by their dependencies: each chain's steps in their order,
+    /// the QAP and witness chains interleaved, [`Chain::Join`] steps after both; the host
+    /// does one step at a time (a host step was measured using every core) and so does the
+    /// card (today's board runs one job at a time, so its two lanes share it). Greedy:
+    /// the chain whose next step can start first goes first (the QAP chain on a tie).
+    /// What a prover that issues the two chains from two threads would reach, if its host
+    /// steps take as long as when they ran alone.
+    pub fn overlapped(&self) -> Timeline {
+        let mut queues = [Chain::Qap, Chain::Witness].map(|c| {
+            self.steps
+                .iter()
+                .filter(|s| s.chain == c)
+                .collect::<std::collections::VecDeque<_>>()
+        });
+        let (mut host_free, mut card_free) = (0.0f64, 0.0f64);
+        let mut chain_ready = [0.0f64; 2];
+        let mut out = Timeline::default();
+        let mut place = |step: &Step, after: f64, host_free: &mut f64, card_free: &mut f64| {
+            let free = if step.lane == Lane::Host {
+                host_free
+            } else {
+                card_free
+            };
+            let start_s = after.max(*free);
+            let end_s = start_s + (step.end_s - step.start_s);
+            *free = end_s;
+            out.steps.push(Step {
+                start_s,
+                end_s,
+                ..step.clone()
+            });
+            end_s
+        };
+        let earliest = |step: &Step, ready: f64, host_free: f64, card_free: f64| {
+            ready.max(if step.lane == Lane::Host {
+                host_free
+            } else {
+                card_free
+            })
+        };
+        loop {
+            let next = (0..2)
+                .filter_map(|c| queues[c].front().map(|s| (c, *s)))
+                .min_by(|(a, sa), (b, sb)| {
+                    let ta = earliest(sa, chain_ready[*a], host_free, card_free);
+                    let tb = earliest(sb, chain_ready[*b], host_free, card_free);
+                    ta.total_cmp(&tb).then(a.cmp(b))
+                });
+            let Some((c, step)) = next else { break };
+            queues[c].pop_front();
+            chain_ready[c] = place(step, chain_ready[c], &mut host_free, &mut card_free);
+        }
+        let mut ready = chain_ready[0].max(chain_ready[1]);
+        for step in self.steps.iter().filter(|s| s.chain == Chain::Join) {
+            ready = place(step, ready, &mut host_free, &mut card_free);
+        }
+        out
+    }
+
+    fn push(&mut self, lane: Lane, what: &'static str, seconds: f64, cycles: u64, chain: Chain) {
         if seconds <= 0.0 {
             return;
         }
@@ -104,6 +182,7 @@ impl Timeline {
             start_s,
             end_s: start_s + seconds,
             cycles,
+            chain,
         });
     }
 
@@ -225,6 +304,7 @@ enum Call {
 #[derive(Clone, Debug)]
 struct Record {
     call: Call,
+    chain: Chain,
     start: Instant,
     end: Instant,
     work: BackendStats,
@@ -236,6 +316,7 @@ pub(crate) struct Recorder<'a, E: Pairing> {
     inner: &'a dyn Backend<E>,
     started: Instant,
     records: Mutex<Vec<Record>>,
+    chain: Mutex<Chain>,
 }
 
 impl<'a, E: Pairing> Recorder<'a, E> {
@@ -244,7 +325,13 @@ impl<'a, E: Pairing> Recorder<'a, E> {
             inner,
             started: Instant::now(),
             records: Mutex::default(),
+            chain: Mutex::new(Chain::Qap),
         }
+    }
+
+    /// The chain the calls from now on (and the host work before each) belong to.
+    pub(crate) fn set_chain(&self, chain: Chain) {
+        *self.chain.lock().unwrap_or_else(|e| e.into_inner()) = chain;
     }
 
     fn record<T>(&self, call: Call, f: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -253,11 +340,13 @@ impl<'a, E: Pairing> Recorder<'a, E> {
         let out = f();
         let end = Instant::now();
         let work = self.inner.stats().since(&before);
+        let chain = *self.chain.lock().unwrap_or_else(|e| e.into_inner());
         self.records
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(Record {
                 call,
+                chain,
                 start,
                 end,
                 work,
@@ -274,7 +363,9 @@ impl<'a, E: Pairing> Recorder<'a, E> {
         let mut t = Timeline::default();
         let mut last = self.started;
         for r in records.iter() {
-            t.push(
+            let chain = r.chain;
+            let mut push = |lane, what, seconds, cycles| t.push(lane, what, seconds, cycles, chain);
+            push(
                 Lane::Host,
                 "prover",
                 r.start.saturating_duration_since(last).as_secs_f64(),
@@ -290,32 +381,32 @@ impl<'a, E: Pairing> Recorder<'a, E> {
                     } else {
                         "pointwise"
                     };
-                    t.push(Lane::CardNtt, what, device.projected_s, device.busy_cycles);
+                    push(Lane::CardNtt, what, device.projected_s, device.busy_cycles);
                     let host = r.work.ntt_host_time.as_secs_f64();
-                    t.push(Lane::Host, "ntt host steps", host, 0);
+                    push(Lane::Host, "ntt host steps", host, 0);
                 }
                 Call::MsmG1 if on_card => {
                     let m = r.work.msm_device;
-                    t.push(Lane::Host, "msm encode", m.encode_s, 0);
-                    t.push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
-                    t.push(Lane::Host, "bucket reduction", m.reduce_s, 0);
+                    push(Lane::Host, "msm encode", m.encode_s, 0);
+                    push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
+                    push(Lane::Host, "bucket reduction", m.reduce_s, 0);
                 }
                 Call::MsmG2 if on_card => {
                     // The G2 engine: its own unit, drawn on the MSM lane.
                     let m = r.work.msm_g2_device;
-                    t.push(Lane::Host, "msm encode", m.encode_s, 0);
-                    t.push(Lane::CardMsm, "msm g2", m.projected_s, m.busy_cycles);
-                    t.push(Lane::Host, "g2 window sums", m.reduce_s, 0);
+                    push(Lane::Host, "msm encode", m.encode_s, 0);
+                    push(Lane::CardMsm, "msm g2", m.projected_s, m.busy_cycles);
+                    push(Lane::Host, "g2 window sums", m.reduce_s, 0);
                 }
-                Call::Ntt => t.push(Lane::Host, "ntt", wall, 0),
-                Call::Pointwise => t.push(Lane::Host, "pointwise", wall, 0),
-                Call::MsmG1 => t.push(Lane::Host, "msm g1", wall, 0),
-                Call::MsmG2 => t.push(Lane::Host, "msm g2", wall, 0),
+                Call::Ntt => push(Lane::Host, "ntt", wall, 0),
+                Call::Pointwise => push(Lane::Host, "pointwise", wall, 0),
+                Call::MsmG1 => push(Lane::Host, "msm g1", wall, 0),
+                Call::MsmG2 => push(Lane::Host, "msm g2", wall, 0),
             }
             last = r.end;
         }
         let tail = last.elapsed().saturating_sub(verify);
-        t.push(Lane::Host, "prover", tail.as_secs_f64(), 0);
+        t.push(Lane::Host, "prover", tail.as_secs_f64(), 0, Chain::Join);
         t
     }
 }
@@ -367,10 +458,10 @@ mod tests {
     #[test]
     fn steps_follow_one_another_and_draw() {
         let mut t = Timeline::default();
-        t.push(Lane::Host, "prover", 0.002, 0);
-        t.push(Lane::CardNtt, "ntt", 0.001, 250_000);
-        t.push(Lane::CardMsm, "msm g1", 0.004, 1_000_000);
-        t.push(Lane::Host, "bucket reduction", 0.0, 0);
+        t.push(Lane::Host, "prover", 0.002, 0, Chain::Qap);
+        t.push(Lane::CardNtt, "ntt", 0.001, 250_000, Chain::Qap);
+        t.push(Lane::CardMsm, "msm g1", 0.004, 1_000_000, Chain::Qap);
+        t.push(Lane::Host, "bucket reduction", 0.0, 0, Chain::Qap);
         assert_eq!(t.steps.len(), 3, "empty steps are left out");
         assert!((t.end_s() - 0.007).abs() < 1e-12);
         assert_eq!(t.steps[1].start_s, 0.002);
@@ -387,5 +478,59 @@ mod tests {
             (t.stream_period_s(4) - 0.002).abs() < 1e-12,
             "the host bounds it"
         );
+    }
+
+    #[test]
+    fn overlapped_steps_keep_their_chain_order_and_share_host_and_card() {
+        let ms = 1e-3;
+        let mut t = Timeline::default();
+        t.push(Lane::Host, "prover", 2.0 * ms, 0, Chain::Qap);
+        t.push(Lane::CardNtt, "ntt", 1.0 * ms, 1, Chain::Qap);
+        t.push(Lane::Host, "ntt host steps", 3.0 * ms, 0, Chain::Qap);
+        t.push(Lane::CardMsm, "msm g1", 1.0 * ms, 1, Chain::Qap);
+        t.push(Lane::Host, "msm encode", 0.5 * ms, 0, Chain::Witness);
+        t.push(Lane::CardMsm, "msm g2", 4.0 * ms, 1, Chain::Witness);
+        t.push(Lane::Host, "prover", 0.5 * ms, 0, Chain::Join);
+        assert!((t.end_s() - 12.0 * ms).abs() < 1e-12);
+        let o = t.overlapped();
+        assert_eq!(o.steps.len(), t.steps.len());
+        // Worked by hand: the witness chain's encode fits after the QAP's first host step
+        // and its G2 MSM runs on the card (3–7 ms) while the host does the NTT's host steps
+        // (3–6 ms); the H-MSM waits for the card (7–8 ms), the join follows (8–8.5 ms).
+        assert!((o.end_s() - 8.5 * ms).abs() < 1e-12, "{}", o.end_s());
+        let g2 = o.steps.iter().find(|s| s.what == "msm g2").unwrap();
+        assert!((g2.start_s - 3.0 * ms).abs() < 1e-12);
+        // Durations kept; the host and the card never do two steps at once; each chain in
+        // its order; the join after everything else.
+        for s in &o.steps {
+            let before = t
+                .steps
+                .iter()
+                .find(|b| b.what == s.what && b.chain == s.chain);
+            let d = before.unwrap();
+            assert!(((s.end_s - s.start_s) - (d.end_s - d.start_s)).abs() < 1e-12);
+        }
+        for (i, a) in o.steps.iter().enumerate() {
+            for b in &o.steps[i + 1..] {
+                let same = (a.lane == Lane::Host) == (b.lane == Lane::Host);
+                if same {
+                    assert!(a.end_s <= b.start_s + 1e-12 || b.end_s <= a.start_s + 1e-12);
+                }
+            }
+        }
+        for chain in [Chain::Qap, Chain::Witness] {
+            let ends: Vec<_> = o.steps.iter().filter(|s| s.chain == chain).collect();
+            assert!(ends.windows(2).all(|w| w[0].end_s <= w[1].start_s + 1e-12));
+        }
+        let join = o.steps.iter().find(|s| s.chain == Chain::Join).unwrap();
+        assert!(o
+            .steps
+            .iter()
+            .all(|s| s.chain == Chain::Join || s.end_s <= join.start_s + 1e-12));
+        // Nothing to overlap: a single chain keeps the sequential schedule.
+        let mut one = Timeline::default();
+        one.push(Lane::Host, "prover", 1.0 * ms, 0, Chain::Qap);
+        one.push(Lane::CardMsm, "msm g1", 2.0 * ms, 1, Chain::Qap);
+        assert_eq!(one.overlapped(), one);
     }
 }
