@@ -8,7 +8,7 @@
 //! and the C++ compile takes about a third of the time. The design is unchanged: only
 //! modules that are identical line for line are merged, and instances keep their names.
 //!
-//! Only the simulator's build uses this: `synth` keeps rust-hdl's text, whose per-module
+//! The simulator's build and the lint test use this: `synth` keeps rust-hdl's text, whose per-module
 //! resource markers `resources` counts.
 
 use std::collections::HashMap;

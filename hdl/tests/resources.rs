@@ -4,8 +4,22 @@
 use zkpipe_hdl::generate::{arith_unit, ArithUnit};
 use zkpipe_hdl::preset::{MulStyle, Preset, PRESETS};
 use zkpipe_hdl::resources::count;
+use zkpipe_hdl::resources::ResourceReport;
 use zkpipe_hdl::synth::{check_preset, SynthError};
 use zkpipe_spec::field::FieldId;
+
+/// `check_preset` of a listed preset, computed once per test binary: each writes the
+/// preset's whole Verilog (seconds), and three tests read the real-card presets' reports.
+fn checked(preset: &'static Preset) -> &'static ResourceReport {
+    static REPORTS: std::sync::LazyLock<Vec<std::sync::OnceLock<ResourceReport>>> =
+        std::sync::LazyLock::new(|| PRESETS.iter().map(|_| std::sync::OnceLock::new()).collect());
+    let i = PRESETS
+        .iter()
+        .position(|p| p.name == preset.name)
+        .expect("a listed preset");
+    REPORTS[i]
+        .get_or_init(|| check_preset(preset).unwrap_or_else(|e| panic!("{}: {e}", preset.name)))
+}
 
 /// Every real-card preset fits under 80 % of its part's DSPs and RAM, and of its LUTs and
 /// FFs as far as yosys measured them: every MontMul and point adder's logic of every
@@ -14,7 +28,7 @@ use zkpipe_spec::field::FieldId;
 #[test]
 fn every_real_card_preset_fits_its_part() {
     for preset in PRESETS.iter().filter(|p| p.part.is_some()) {
-        let report = check_preset(preset).unwrap_or_else(|e| panic!("{}: {e}", preset.name));
+        let report = checked(preset);
         let limit = report.limit.expect("a real-card preset has a part");
         for m in &report.modules {
             if m.name.contains("_mont_mul_") || m.name.starts_with("point_add_") {
@@ -47,7 +61,7 @@ fn every_real_card_preset_fits_its_part() {
 fn u250_bn254_holds_the_ntt_path_two_g1_adders_and_a_g2_adder() {
     let preset = Preset::by_name("u250-bn254").unwrap();
     assert!(preset.msm_adders >= 2 && preset.msm_g2_adders >= 1);
-    let report = check_preset(preset).unwrap();
+    let report = checked(preset);
     let g2 = report
         .modules
         .iter()
@@ -153,7 +167,7 @@ fn recorded_yosys_dsp_counts_equal_the_generators() {
 #[test]
 fn real_card_presets_size_a_g2_adder_from_their_budget() {
     for preset in PRESETS.iter().filter(|p| p.part.is_some()) {
-        let report = check_preset(preset).unwrap();
+        let report = checked(preset);
         let g2 = report
             .g2_adder
             .expect("a real-card preset reports a G2 adder's cost");
@@ -173,6 +187,6 @@ fn real_card_presets_size_a_g2_adder_from_their_budget() {
         assert_eq!(g2.dsp_free, limit - report.used.dsp, "{}", preset.name);
         assert_eq!(g2.fit, g2.dsp_free / g2.dsp, "{}", preset.name);
     }
-    let u250 = check_preset(Preset::by_name("u250-bn254").unwrap()).unwrap();
+    let u250 = checked(Preset::by_name("u250-bn254").unwrap());
     assert_eq!(u250.g2_adder.unwrap().fit, 0);
 }
