@@ -113,11 +113,14 @@ where
     let backend = backend::open::<E>(uri).map_err(|e| e.to_string())?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.common.seed);
     let group = args.group.group();
-    let window_bits = backend
+    // The card's engine for this group and its clock (None on the CPU).
+    let engine = backend
         .capabilities()
-        .map(|c| c.msm_engine(group))
-        .filter(|e| e.present())
-        .map_or(8, |e| e.window_bits as usize);
+        .map(|c| (c.msm_engine(group), c.clock_mhz()));
+    let window_bits = engine
+        .as_ref()
+        .filter(|e| e.0.present())
+        .map_or(8, |e| e.0.window_bits as usize);
     let scalars = scalars::<E>(args.scalars, n, window_bits, &mut rng);
     let bases = bases::<G>(n, &mut rng);
     let label = format!(
@@ -143,12 +146,8 @@ where
     let host_s = started.elapsed().as_secs_f64();
     drop(progress);
     let work = device_work(&backend.stats().since(&before));
-    // The card's engine for this group (None on the CPU, or for G2 on a card without a G2
-    // engine: the MSM ran on the host).
-    let caps = backend
-        .capabilities()
-        .filter(|c| c.msm_engine(group).present() || work.run_jobs > 0)
-        .map(|c| (c.msm_engine(group), c.clock_mhz()));
+    // None as well for G2 on a card without a G2 engine: the MSM ran on the host.
+    let caps = engine.filter(|e| e.0.present() || work.run_jobs > 0);
     let checked = args.check && caps.is_some();
     let check_start = Instant::now();
     let ok = !checked || G::msm(&bases, &scalars).ok() == Some(sum);

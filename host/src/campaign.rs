@@ -6,7 +6,7 @@
 //! nothing the caller gave was lost).
 //!
 //! `zkpipe faults --device sim:sim-small --runs 1000 --seed 1` runs it; a short campaign is
-//! in the default test suite (`tests/tests/fault_campaign.rs`).
+//! in the default test suite (`tests/tests/suite/fault_campaign.rs`).
 //!
 //! Kinds ([`kinds`]): a DMA read error, a stuck engine, a short stream, a bit flipped in a
 //! host-to-card or card-to-host beat, and the card's own FAULT_INJECT faults (a lost

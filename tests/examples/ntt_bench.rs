@@ -6,7 +6,7 @@
 //! 3. projections for 2^20 and 2^24 on the real-card preset (u250-bn254: its core, one
 //!    core, 250 MHz) on the `model:u250-bn254` device (`zkpipe::model`): the four-step
 //!    plan with per-job cycles from the preset's NTT path latencies (checked against the
-//!    simulated board by `tests/model.rs`), each job bounded by its 64-byte beats at XDMA
+//!    simulated board by `tests/tests/suite/model.rs`), each job bounded by its 64-byte beats at XDMA
 //!    Gen3 x16 rates plus 5 µs of setup; the host transposes measured on this machine;
 //!    arkworks on this machine.
 //!

@@ -1,7 +1,7 @@
 //! Every arithmetic unit over every field, both multiplier styles, under Verilator,
 //! against ark-ff: all edge pairs plus 10,000 random pairs streamed one pair per clock.
 //! The tiled MontMuls need the `tiled` feature (their models take minutes of C++):
-//! `cargo test -p zkpipe-tests --features tiled --test field_arith`. Of the `karatsuba`
+//! `cargo test -p zkpipe-tests --features tiled --test suite field_arith::`. Of the `karatsuba`
 //! MontMuls the default build has BN254 Fr's; `--features karatsuba` adds the others.
 
 use ark_ff::fields::models::fp::MontConfig;

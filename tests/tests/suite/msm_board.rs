@@ -8,12 +8,21 @@ use ark_ff::{PrimeField, Zero};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::OnceLock;
-use zkpipe::msm::scalars::seen_by_card_as;
+use zkpipe::msm::scalars::{same_bucket_limbs, seen_by_card_as};
 use zkpipe::msm::MsmReport;
 use zkpipe::{Device, DevicePool, Error};
 use zkpipe_tests::msm::{self, scalars};
 
 const SIM: &str = "sim:sim-small";
+
+/// Montgomery limbs with the same digit in every window of sim-small's G1 engine.
+fn same_bucket_limbs_g1() -> [u64; 4] {
+    let c = zkpipe_spec::Preset::by_name("sim-small")
+        .unwrap()
+        .msm()
+        .window_bits;
+    same_bucket_limbs(c, 254)
+}
 type G1 = ark_bn254::g1::Config;
 
 /// One simulated board shared by the tests of this file (jobs serialise on it).
@@ -119,9 +128,8 @@ fn signed_digit_carries_ripple_into_the_top_window() {
 
 #[test]
 fn same_bucket_in_every_window_defers_and_finishes() {
-    // 0x1B in every byte (< r): every point hits bucket 0x1B of every window, the worst
-    // case for conflicts.
-    let k = seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1Bu64; 4]);
+    // Every point hits the same bucket of every window: the worst case for conflicts.
+    let k = seen_by_card_as::<Fr>(same_bucket_limbs_g1());
     let n = 96;
     let report = check(&points(n, 11), &vec![k; n]);
     assert!(
@@ -217,7 +225,8 @@ fn a_dropped_deferral_a_wrong_adder_or_a_bad_base_read_is_caught() {
     use zkpipe::HwError;
     use zkpipe_spec::regs::FaultInject;
     let d = Device::open(SIM).unwrap();
-    let k = seen_by_card_as::<Fr>([0x1B1B_1B1B_1B1B_1B1Bu64; 4]);
+    let limbs = same_bucket_limbs_g1();
+    let k = seen_by_card_as::<Fr>(limbs);
     let bases = points(64, 81);
     let ks = vec![k; 64];
     // A card that loses deferred points would return valid points with a wrong sum; the
@@ -242,12 +251,7 @@ fn a_dropped_deferral_a_wrong_adder_or_a_bad_base_read_is_caught() {
     assert_ne!(sum, reference(&bases, &ks));
     let mut flipped = ks.clone();
     // Bit 0 of what the card sees: the scalar's Montgomery limbs.
-    flipped[0] = seen_by_card_as::<Fr>([
-        0x1B1B_1B1B_1B1B_1B1Bu64 ^ 1,
-        0x1B1B_1B1B_1B1B_1B1B,
-        0x1B1B_1B1B_1B1B_1B1B,
-        0x1B1B_1B1B_1B1B_1B1B,
-    ]);
+    flipped[0] = seen_by_card_as::<Fr>([limbs[0] ^ 1, limbs[1], limbs[2], limbs[3]]);
     assert_eq!(
         sum,
         reference(&bases, &flipped),
