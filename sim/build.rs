@@ -127,29 +127,40 @@ fn main() {
     // Models are independent: a pool of workers (cargo's NUM_JOBS) verilates and compiles
     // them concurrently, so one model's single-threaded Verilator run overlaps another's
     // C++; each model's own files compile in parallel through cc's jobserver.
-    let built: Vec<std::sync::Mutex<Option<Built>>> =
-        models.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let tools = Tools {
+        verilator: &verilator,
+        version: &version,
+        flags: &flags,
+        trace,
+        vflags: &vflags,
+        cache: &cache,
+        compiler: &compiler,
+    };
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::env::var("NUM_JOBS")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(1)
         .clamp(1, models.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(m) = models.get(i) else { break };
-                let result = build_model(
-                    m, &cache, &verilator, &version, &flags, trace, &vflags, &compiler,
-                );
-                *built[i].lock().unwrap() = Some(result);
-            });
-        }
+    let mut built: Vec<(usize, Built)> = std::thread::scope(|scope| {
+        let pool: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(m) = models.get(i) else { break mine };
+                        mine.push((i, tools.build_model(m)));
+                    }
+                })
+            })
+            .collect();
+        pool.into_iter().flat_map(|w| w.join().unwrap()).collect()
     });
+    // Link order as the model table's.
+    built.sort_by_key(|b| b.0);
     let mut reused = 0;
-    for (m, slot) in models.iter().zip(built) {
-        let (objs, hit) = slot.into_inner().unwrap().expect("every model built");
+    for (m, (_, (objs, hit))) in models.iter().zip(built) {
         reused += hit as usize;
         objects.extend(objs);
         prune(&cache, &m.name, KEEP_PER_MODEL);
@@ -169,41 +180,53 @@ fn main() {
 /// A model's object files and whether they were reused from the cache.
 type Built = (Vec<PathBuf>, bool);
 
-/// Verilates and compiles one model into its cache entry (or reuses the entry); returns
-/// its object files and whether they were reused.
-#[allow(clippy::too_many_arguments)]
-fn build_model(
-    m: &GeneratedModule,
-    cache: &Path,
-    verilator: &str,
-    version: &str,
-    flags: &str,
+/// What every model's build shares: the tools, their flags and the cache.
+struct Tools<'a> {
+    verilator: &'a str,
+    /// `verilator --version`, part of every cache key.
+    version: &'a str,
+    /// The compile flags' description, part of every cache key.
+    flags: &'a str,
     trace: bool,
-    vflags: &[String],
-    compiler: &(dyn Fn() -> cc::Build + Sync),
-) -> Built {
-    // rust-hdl writes a module per instance: merging identical ones cuts the C++ to
-    // compile by about 3× (see `zkpipe_hdl::dedup`).
-    let verilog = zkpipe_hdl::dedup::merge_identical_modules(&m.verilog);
-    let shim = shim(m, trace);
-    let key = hash(&[
-        verilog.as_bytes(),
-        shim.as_bytes(),
-        version.as_bytes(),
-        flags.as_bytes(),
-    ]);
-    let name = format!("{}-{key:016x}", m.name);
-    cached(cache, &name, |dir| {
-        let src = dir.join("src");
-        verilate(verilator, &m.name, &verilog, &src, trace, vflags);
-        std::fs::write(src.join(format!("{}_shim.cpp", m.name)), &shim).unwrap();
-        let mut build = compiler();
-        build.include(&src);
-        for unit in unity_units(&src, &dir.join("unity")) {
-            build.file(unit);
-        }
-        compile_objects(build, dir)
-    })
+    /// Extra Verilator flags.
+    vflags: &'a [String],
+    cache: &'a Path,
+    compiler: &'a (dyn Fn() -> cc::Build + Sync),
+}
+
+impl Tools<'_> {
+    /// Verilates and compiles one model into its cache entry (or reuses the entry).
+    fn build_model(&self, m: &GeneratedModule) -> Built {
+        // rust-hdl writes a module per instance: merging identical ones cuts the C++ to
+        // compile by about 3× (see `zkpipe_hdl::dedup`).
+        let verilog = zkpipe_hdl::dedup::merge_identical_modules(&m.verilog);
+        let shim = shim(m, self.trace);
+        let key = hash(&[
+            verilog.as_bytes(),
+            shim.as_bytes(),
+            self.version.as_bytes(),
+            self.flags.as_bytes(),
+        ]);
+        let name = format!("{}-{key:016x}", m.name);
+        cached(self.cache, &name, |dir| {
+            let src = dir.join("src");
+            verilate(
+                self.verilator,
+                &m.name,
+                &verilog,
+                &src,
+                self.trace,
+                self.vflags,
+            );
+            std::fs::write(src.join(format!("{}_shim.cpp", m.name)), &shim).unwrap();
+            let mut build = (self.compiler)();
+            build.include(&src);
+            for unit in unity_units(&src, &dir.join("unity")) {
+                build.file(unit);
+            }
+            compile_objects(build, dir)
+        })
+    }
 }
 
 /// C++ per unity translation unit. Verilator splits a model into many small files that
@@ -214,7 +237,8 @@ fn build_model(
 const UNITY_BYTES: u64 = 4 << 20;
 
 /// Writes unity files in `dir`, each `#include`-ing a share of `src`'s `.cpp` files
-/// (largest first into the lightest unit), and returns their paths.
+/// (largest first into the lightest unit; compiled with `src` on the include path), and
+/// returns their paths.
 fn unity_units(src: &Path, dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(src)
         .unwrap()
@@ -230,7 +254,10 @@ fn unity_units(src: &Path, dir: &Path) -> Vec<PathBuf> {
     for (size, path) in &files {
         let lightest = units.iter_mut().min_by_key(|u| u.0).unwrap();
         lightest.0 += size;
-        writeln!(lightest.1, "#include \"{}\"", path.display()).unwrap();
+        // By name, through the build's `-I src`: the entry's folder is renamed after the
+        // build (`cached`), so an absolute path would name a folder that no longer exists.
+        let file = path.file_name().unwrap().to_string_lossy();
+        writeln!(lightest.1, "#include \"{file}\"").unwrap();
     }
     std::fs::create_dir_all(dir).unwrap();
     units

@@ -1,9 +1,8 @@
 //! The `zkpipe` command line and the prover farm, run as a user runs them.
 //!
-//! One test binary with a module per area (`cargo test -p <crate> --test suite <area>::`
-//! runs one area): each binary links the whole library graph — for the board tests, 70 MB
-//! of verilated C++ — so one binary builds in a fraction of the time of one per file, and
-//! its tests share the machine's cores instead of running one file after another.
+//! One binary with a module per area (`cargo test -p zkpipe-cli --test suite farm::` runs
+//! one area): each test binary links the simulated boards' verilated C++, and one binary's
+//! tests share the machine's cores.
 
 mod cli;
 mod farm;

@@ -3,8 +3,7 @@
 
 use zkpipe_hdl::generate::{arith_unit, ArithUnit};
 use zkpipe_hdl::preset::{MulStyle, Preset, PRESETS};
-use zkpipe_hdl::resources::count;
-use zkpipe_hdl::resources::ResourceReport;
+use zkpipe_hdl::resources::{count, ResourceReport};
 use zkpipe_hdl::synth::{check_preset, SynthError};
 use zkpipe_spec::field::FieldId;
 

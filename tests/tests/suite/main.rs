@@ -1,9 +1,9 @@
 //! zkpipe's simulated-board suite: generated hardware under Verilator against arkworks.
 //!
-//! One test binary with a module per area (`cargo test -p <crate> --test suite <area>::`
-//! runs one area): each binary links the whole library graph — for the board tests, 70 MB
-//! of verilated C++ — so one binary builds in a fraction of the time of one per file, and
-//! its tests share the machine's cores instead of running one file after another.
+//! One binary with a module per area (`cargo test -p zkpipe-tests --test suite msm_board::`
+//! runs one area): each test binary links the 70 MB of verilated C++, so one binary builds
+//! in a fraction of the time of one per file, and its tests share the machine's cores
+//! instead of running one file after another.
 //! `tests/trace.rs` stays a binary of its own: it sets `ZKPIPE_TRACE`, which every model in the process reads.
 
 mod bls_board;
