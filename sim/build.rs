@@ -32,9 +32,14 @@ use cache::{cached, hash, prune};
 /// Oldest Verilator this build is known to work with (Debian 12 ships 5.006).
 const MIN_VERILATOR: (u32, u32) = (5, 0);
 
-/// C++ optimisation level of the models (chosen by measurement: README, "Simulator
-/// build"); `ZKPIPE_SIM_OPT` overrides it.
+/// C++ optimisation level of the boards, which the tests simulate for millions of cycles
+/// (chosen by measurement: README, "Simulator build"); `ZKPIPE_SIM_OPT` overrides it.
 const DEFAULT_OPT: &str = "1";
+
+/// C++ optimisation level of the standalone units, which the tests run for a few thousand
+/// cycles: `-O0` compiles their C++ about 3× faster than `-O1` (README, "Simulator
+/// build"); `ZKPIPE_UNIT_OPT` overrides it.
+const DEFAULT_UNIT_OPT: &str = "0";
 
 /// Extra Verilator flags (chosen by measurement: README, "Simulator build");
 /// `ZKPIPE_VERILATOR_FLAGS` overrides them.
@@ -55,6 +60,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=VERILATOR");
     println!("cargo:rerun-if-env-changed=ZKPIPE_SIM_OPT");
+    println!("cargo:rerun-if-env-changed=ZKPIPE_UNIT_OPT");
     println!("cargo:rerun-if-env-changed=ZKPIPE_MODEL_CACHE");
     println!("cargo:rerun-if-env-changed=ZKPIPE_VERILATOR_FLAGS");
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
@@ -62,6 +68,7 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let trace = feature("trace");
     let opt = std::env::var("ZKPIPE_SIM_OPT").unwrap_or_else(|_| DEFAULT_OPT.into());
+    let unit_opt = std::env::var("ZKPIPE_UNIT_OPT").unwrap_or_else(|_| DEFAULT_UNIT_OPT.into());
     let vflags: Vec<String> = std::env::var("ZKPIPE_VERILATOR_FLAGS")
         .unwrap_or_else(|_| DEFAULT_VERILATOR_FLAGS.into())
         .split_whitespace()
@@ -75,7 +82,7 @@ fn main() {
         karatsuba: feature("karatsuba"),
     });
     let include = root.join("include");
-    let compiler = || {
+    let compiler = |opt: &str| {
         let mut build = cc::Build::new();
         build
             .cpp(true)
@@ -86,7 +93,7 @@ fn main() {
             .flag_if_supported("-Wno-unused-variable")
             .flag_if_supported("-Wno-shadow")
             .warnings(false)
-            .opt_level_str(&opt)
+            .opt_level_str(opt)
             .debug(false)
             .include(&include)
             .include(include.join("vltstd"));
@@ -96,7 +103,7 @@ fn main() {
         build
     };
     let flags = format!(
-        "epoch={CACHE_EPOCH} opt={opt} trace={trace} verilator-flags={} cxx={}",
+        "epoch={CACHE_EPOCH} trace={trace} verilator-flags={} cxx={}",
         vflags.join(" "),
         compiler_id()
     );
@@ -111,11 +118,12 @@ fn main() {
     let runtime_key = hash(&[
         version.as_bytes(),
         flags.as_bytes(),
+        opt.as_bytes(),
         runtime_files.join(",").as_bytes(),
         dpi.as_bytes(),
     ]);
     let (mut objects, _) = cached(&cache, &format!("runtime-{runtime_key:016x}"), |dir| {
-        let mut build = compiler();
+        let mut build = compiler(&opt);
         for f in &runtime_files {
             build.file(include.join(f));
         }
@@ -131,6 +139,8 @@ fn main() {
         verilator: &verilator,
         version: &version,
         flags: &flags,
+        board_opt: &opt,
+        unit_opt: &unit_opt,
         trace,
         vflags: &vflags,
         cache: &cache,
@@ -166,7 +176,7 @@ fn main() {
         prune(&cache, &m.name, KEEP_PER_MODEL);
     }
     println!(
-        "cargo:warning=zkpipe-sim: {} models ({reused} reused from {}), opt -O{opt}, trace {trace}, verilator flags `{}`",
+        "cargo:warning=zkpipe-sim: {} models ({reused} reused from {}), opt -O{opt} (units -O{unit_opt}), trace {trace}, verilator flags `{}`",
         models.len(),
         cache.display(),
         vflags.join(" ")
@@ -187,11 +197,15 @@ struct Tools<'a> {
     version: &'a str,
     /// The compile flags' description, part of every cache key.
     flags: &'a str,
+    /// C++ optimisation level of the boards.
+    board_opt: &'a str,
+    /// C++ optimisation level of every other model.
+    unit_opt: &'a str,
     trace: bool,
     /// Extra Verilator flags.
     vflags: &'a [String],
     cache: &'a Path,
-    compiler: &'a (dyn Fn() -> cc::Build + Sync),
+    compiler: &'a (dyn Fn(&str) -> cc::Build + Sync),
 }
 
 impl Tools<'_> {
@@ -201,11 +215,17 @@ impl Tools<'_> {
         // compile by about 3× (see `zkpipe_hdl::dedup`).
         let verilog = zkpipe_hdl::dedup::merge_identical_modules(&m.verilog);
         let shim = shim(m, self.trace);
+        let opt = if m.name.starts_with(zkpipe_hdl::generate::BOARD_PREFIX) {
+            self.board_opt
+        } else {
+            self.unit_opt
+        };
         let key = hash(&[
             verilog.as_bytes(),
             shim.as_bytes(),
             self.version.as_bytes(),
             self.flags.as_bytes(),
+            opt.as_bytes(),
         ]);
         let name = format!("{}-{key:016x}", m.name);
         cached(self.cache, &name, |dir| {
@@ -219,7 +239,7 @@ impl Tools<'_> {
                 self.vflags,
             );
             std::fs::write(src.join(format!("{}_shim.cpp", m.name)), &shim).unwrap();
-            let mut build = (self.compiler)();
+            let mut build = (self.compiler)(opt);
             build.include(&src);
             for unit in unity_units(&src, &dir.join("unity")) {
                 build.file(unit);

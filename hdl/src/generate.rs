@@ -315,9 +315,13 @@ pub fn point_add_of_kind(
     }
 }
 
+/// What every board top's name starts with (the simulator compiles boards, which tests
+/// run for millions of cycles, with more optimisation than the standalone units).
+pub const BOARD_PREFIX: &str = "board_";
+
 /// Module name of a preset's board top, e.g. `board_sim_small`.
 pub fn board_module_name(preset: &crate::preset::Preset) -> String {
-    format!("board_{}", preset.name.replace('-', "_"))
+    format!("{BOARD_PREFIX}{}", preset.name.replace('-', "_"))
 }
 
 /// The board top of a preset (CSR block, streams, kernels).

@@ -11,15 +11,15 @@ use zkpipe::Error;
 use zkpipe_tests::groth16::{mimc_key, prove_equals_ark_groth16};
 
 #[test]
-fn board_proof_of_1024_constraints_equals_ark_groth16() {
-    let (circuit, pk) = mimc_key::<Bn254>(1024, 3, 1);
+fn board_proof_of_512_constraints_equals_ark_groth16() {
+    let (circuit, pk) = mimc_key::<Bn254>(512, 3, 1);
     let board = backend::open::<Bn254>("sim:sim-small").unwrap();
     let report = prove_equals_ark_groth16(board.as_ref(), &pk, &circuit, 123, 456);
-    assert_eq!(report.domain_size, 2048);
-    // Seven NTTs of 2^11 (four-step on a 2^8 core) and three pointwise jobs on the card.
+    assert_eq!(report.domain_size, 1024);
+    // Seven NTTs of 2^10 (four-step on a 2^8 core) and three pointwise jobs on the card.
     assert_eq!(report.backend.ntt_calls, 7);
     assert_eq!(report.backend.elementwise_calls, 3);
-    assert!(report.backend.device.elements >= 7 * 2 * 2048);
+    assert!(report.backend.device.elements >= 7 * 2 * 1024);
     assert!(report.backend.device.projected_s > 0.0);
     // The four G1 MSMs ran on the card; their bases were loaded once.
     assert_eq!(report.backend.msm_g1_calls, 4);
@@ -68,7 +68,7 @@ fn a_faulty_card_never_publishes_its_proof() {
     use std::sync::Arc;
     use zkpipe::{Device, HwError};
     use zkpipe_spec::regs::FaultInject;
-    let (circuit, pk) = mimc_key::<Bn254>(256, 9, 3);
+    let (circuit, pk) = mimc_key::<Bn254>(128, 9, 3);
     let device = Arc::new(Device::open("sim:sim-small").unwrap());
     let board = BoardBackend::new(device.clone());
     let (r, s) = (Fr::from(21u64), Fr::from(22u64));
