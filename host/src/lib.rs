@@ -35,6 +35,8 @@ pub mod driver;
 pub mod elementwise;
 pub mod error;
 pub mod groth16;
+#[doc(hidden)]
+pub mod instances;
 #[cfg(feature = "model")]
 pub mod model;
 pub mod msm;
