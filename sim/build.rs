@@ -36,8 +36,8 @@ const MIN_VERILATOR: (u32, u32) = (5, 0);
 /// (chosen by measurement: README, "Simulator build"); `ZKPIPE_SIM_OPT` overrides it.
 const DEFAULT_OPT: &str = "1";
 
-/// C++ optimisation level of the standalone units, which the tests run for a few thousand
-/// cycles: `-O0` compiles their C++ about 3× faster than `-O1` (README, "Simulator
+/// C++ optimisation level of the standalone units, which the tests run for thousands of
+/// cycles (not millions): `-O0` compiles their C++ about 3× faster than `-O1` (README, "Simulator
 /// build"); `ZKPIPE_UNIT_OPT` overrides it.
 const DEFAULT_UNIT_OPT: &str = "0";
 

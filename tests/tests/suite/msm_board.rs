@@ -349,9 +349,12 @@ fn bases_beyond_free_card_memory_stream_in_chunks() {
     let mut rng = ChaCha8Rng::seed_from_u64(93);
     let near_an_end = |i: usize| i % quarter < 3 || i % quarter >= quarter - 3 || i + 3 >= n;
     let ks: Vec<Fr> = (0..n)
-        .map(|i| match i % 61 == 0 || near_an_end(i) {
-            true => Fr::rand(&mut rng),
-            false => Fr::zero(),
+        .map(|i| {
+            if i % 61 == 0 || near_an_end(i) {
+                Fr::rand(&mut rng)
+            } else {
+                Fr::zero()
+            }
         })
         .collect();
     let (sum, report) = d.msm(&bases, &ks).unwrap();
