@@ -7,7 +7,8 @@
 //! **Speed.** Models are built by a pool of `NUM_JOBS` workers; each model's Verilator
 //! output is compiled as a few unity translation units of about 4 MB ([`UNITY_BYTES`]), not
 //! one object per Verilator file (the headers each file parses again were half the board's
-//! compile).
+//! compile). Each run writes every model's wall-clock seconds (built or reused) to
+//! `model-times.txt` in `OUT_DIR`.
 //!
 //! **Cache.** A model's object files are kept in `<target>/zkpipe-models/<key>/`, where
 //! the key hashes everything that determines them: the Verilog text, the shim, the
@@ -76,11 +77,13 @@ fn main() {
         .collect();
     let cache = cache_root(&out);
 
+    let generation = std::time::Instant::now();
     let models = zkpipe_hdl::generate::sim_models(ModelSet {
         units: feature("units"),
         tiled: feature("tiled"),
         karatsuba: feature("karatsuba"),
     });
+    let generation = generation.elapsed().as_secs_f64();
     let include = root.join("include");
     let compiler = |opt: &str| {
         let mut build = cc::Build::new();
@@ -152,7 +155,7 @@ fn main() {
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(1)
         .clamp(1, models.len().max(1));
-    let mut built: Vec<(usize, Built)> = std::thread::scope(|scope| {
+    let mut built: Vec<(usize, Built, f64)> = std::thread::scope(|scope| {
         let pool: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -160,7 +163,9 @@ fn main() {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(m) = models.get(i) else { break mine };
-                        mine.push((i, tools.build_model(m)));
+                        let t = std::time::Instant::now();
+                        let built = tools.build_model(m);
+                        mine.push((i, built, t.elapsed().as_secs_f64()));
                     }
                 })
             })
@@ -170,11 +175,20 @@ fn main() {
     // Link order as the model table's.
     built.sort_by_key(|b| b.0);
     let mut reused = 0;
-    for (m, (_, (objs, hit))) in models.iter().zip(built) {
+    let mut times = format!(
+        "# Wall-clock seconds of this build script's steps ({workers} workers)\n\
+         generating every model's Verilog: {generation:.1}\n"
+    );
+    for (m, (_, (objs, hit), seconds)) in models.iter().zip(built) {
         reused += hit as usize;
         objects.extend(objs);
         prune(&cache, &m.name, KEEP_PER_MODEL);
+        let how = if hit { "reused" } else { "built" };
+        writeln!(times, "{}: {seconds:.1} ({how})", m.name).unwrap();
     }
+    // Where a clean build's time goes, for whoever makes it shorter (not a cargo warning:
+    // it would be printed on every build).
+    std::fs::write(out.join("model-times.txt"), times).unwrap();
     println!(
         "cargo:warning=zkpipe-sim: {} models ({reused} reused from {}), opt -O{opt} (units -O{unit_opt}), trace {trace}, verilator flags `{}`",
         models.len(),

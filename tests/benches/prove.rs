@@ -2,11 +2,14 @@
 //! of 2^12 and 2^16 constraints (BN254).
 //!
 //! ```text
-//! cargo bench -p zkpipe-tests --bench prove                 # criterion: wall time
+//! cargo bench -p zkpipe-tests --bench prove                 # wall time: min / median / max
 //! ZKPIPE_BENCH_BOARD_2_16=1 cargo bench -p zkpipe-tests --bench prove   # + one 2^16 board proof
 //! ```
 //!
-//! criterion times whole proofs on the CPU backend (arkworks on this machine). The
+//! It times whole proofs on the CPU backend (arkworks on this machine): one proof to warm
+//! up, then [`SAMPLES`] proofs, of which it prints the minimum, median and maximum (a plain
+//! loop: criterion's statistics are not needed for proofs of 0.2–2 s, and it cost the test
+//! build ~40 s of compiling as a dev-dependency). The
 //! simulated board's wall time is simulation (about a minute per 2^12 proof), not the
 //! card, so it is not sampled: the bench proves once on the board (after a first proof
 //! that loads the proving key's bases) and prints the breakdown — device cycles (NTT,
@@ -18,8 +21,7 @@
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::ProvingKey;
-use criterion::{criterion_group, criterion_main, Criterion};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use zkpipe::backend::{self, Backend};
 use zkpipe::groth16::{circuits::MimcChain, prove, ProofReport, ProveOptions};
 use zkpipe_tests::groth16::mimc_key;
@@ -62,18 +64,39 @@ fn breakdown(log: usize, cpu: Duration, report: &ProofReport) {
     );
 }
 
-fn bench(c: &mut Criterion) {
+/// Timed proofs per size on the CPU backend.
+const SAMPLES: usize = 10;
+
+/// Times `SAMPLES` runs of `f` after one warm-up run; prints and returns their median.
+fn time_runs(name: &str, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..SAMPLES)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let median = times[SAMPLES / 2];
+    println!(
+        "{name}: min {:.3} s, median {:.3} s, max {:.3} s ({SAMPLES} runs)",
+        times[0].as_secs_f64(),
+        median.as_secs_f64(),
+        times[SAMPLES - 1].as_secs_f64()
+    );
+    median
+}
+
+fn main() {
     let cpu = backend::open::<Bn254>("cpu").unwrap();
     let board = backend::open::<Bn254>("sim:sim-small").unwrap();
     let mut rows = vec![];
     for log in [12usize, 16] {
         let (circuit, pk) = mimc_key::<Bn254>(1 << log, 3, 1 << log);
-        let mut group = c.benchmark_group(format!("prove_2^{log}"));
-        group.sample_size(10);
-        group.bench_function("cpu", |b| {
-            b.iter(|| prove_once(cpu.as_ref(), &pk, &circuit))
+        time_runs(&format!("prove_2^{log}/cpu"), || {
+            std::hint::black_box(prove_once(cpu.as_ref(), &pk, &circuit));
         });
-        group.finish();
         let cpu_report = prove_once(cpu.as_ref(), &pk, &circuit);
         if log <= 12 || std::env::var_os("ZKPIPE_BENCH_BOARD_2_16").is_some() {
             // At 2^12 the first proof loads the bases and the second is the steady state.
@@ -93,6 +116,3 @@ fn bench(c: &mut Criterion) {
         breakdown(*log, *cpu, report);
     }
 }
-
-criterion_group!(benches, bench);
-criterion_main!(benches);
