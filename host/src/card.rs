@@ -18,7 +18,7 @@ use crate::pcie::{DmaBuffer, PcieFunction, BAR_CSR};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use zkpipe_spec::preset::Group;
-use zkpipe_spec::regs::{self, FaultInject, JobMsmFlags, JobNtt, Opcode, Version, PARAM_WORDS};
+use zkpipe_spec::regs::{self, FaultInject, JobMsmFlags, JobNtt, Opcode, PARAM_WORDS};
 use zkpipe_spec::wire::BEAT_BYTES;
 
 /// One job as the card runs it: what the JOB_* registers say.
@@ -91,6 +91,7 @@ impl Job {
             Job::MsmLoad { points, group, .. } => {
                 points * caps.msm_engine(*group).point_beats as usize
             }
+            Job::MsmRun { points, .. } => zkpipe_spec::wire::scalar_beats(*points),
             _ => self.count(),
         }
     }
@@ -384,7 +385,6 @@ impl Card {
                 in_bytes,
                 out_bytes,
                 timeout,
-                checksums: Version::decode(self.caps.version).minor >= 5,
                 h2c_sum,
             },
             staging,

@@ -17,8 +17,9 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// msm_g2_load and 9 msm_g2_run); 2.4 error 8 (a lost deferred point) and FAULT_INJECT
 /// corrupt_scalar; 2.5 the stream checksums PERF_H2C_SUM and PERF_C2H_SUM, FAULT_INJECT
 /// corrupt_base; 2.6 CAPS_MSM_REDUCE / CAPS_MSM_G2_REDUCE gained the adders' issue interval
-/// (bits 23:16: adders that share their multipliers over several cycles).
-pub const VERSION: u32 = 0x0002_0006;
+/// (bits 23:16: adders that share their multipliers over several cycles); 3.0 the msm_run
+/// and msm_g2_run streams carry two scalars per beat ([`crate::wire::scalar_beats`]).
+pub const VERSION: u32 = 0x0003_0000;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

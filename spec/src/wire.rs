@@ -12,7 +12,7 @@
 //! | mul, add, sub | a_i (lane 0) ‖ b_i (lane 1) | r_i (lane 0) |
 //! | powmul, ntt | a_i (lane 0) | r_i (lane 0) |
 //! | msm_load | base point: x lane (top bit = infinity), y lane ([`point_beats`] beats) | one acknowledgement beat (count, offset) |
-//! | msm_run | one scalar, its Montgomery limbs (bits 255:0) | buckets: X, Y, Z beats each, window-major, digit ascending; or one acknowledgement beat (hold) |
+//! | msm_run | two scalars, their Montgomery limbs as in memory: scalar 2i in bits 255:0, 2i + 1 in bits 511:256 (zero after an odd count's last) | buckets: X, Y, Z beats each, window-major, digit ascending; or one acknowledgement beat (hold) |
 
 /// Bits of one stream beat, both directions.
 pub const BEAT_BITS: usize = 512;
@@ -22,6 +22,15 @@ pub const BEAT_BYTES: usize = BEAT_BITS / 8;
 pub const ELEM_BYTES: usize = 32;
 /// Bytes of a scalar on the msm_run stream (4 limbs).
 pub const SCALAR_BYTES: usize = 32;
+/// Scalars per msm_run beat: two, as two consecutive scalars lie in the caller's memory,
+/// so the host's encoding is a copy of the caller's slice (and half the beats of one per
+/// beat: half the PCIe traffic and host CPU time).
+pub const SCALARS_PER_BEAT: usize = BEAT_BYTES / SCALAR_BYTES;
+
+/// Beats of an msm_run stream of `n` scalars.
+pub const fn scalar_beats(n: usize) -> usize {
+    n.div_ceil(SCALARS_PER_BEAT)
+}
 
 /// Beats per affine base point of a base field `field_width` bits wide (1 if x and y fit
 /// one beat, else 2).
@@ -112,11 +121,14 @@ pub fn decode_base(beats: &[u8], limbs: usize, point_beats: usize) -> Option<(Ve
     Some((x, y))
 }
 
-/// An msm_run beat: one scalar's 4 limbs (the card takes them as an integer; the host
-/// sends the Montgomery limbs).
-pub fn encode_scalar(beat: &mut [u8], limbs: &[u64]) {
-    beat[..BEAT_BYTES].fill(0);
-    put_limbs(beat, limbs);
+/// An msm_run beat: two scalars' 4 limbs each (the card takes them as integers; the host
+/// sends the Montgomery limbs), `second` absent (zero) on an odd count's last beat.
+pub fn encode_scalar_pair(beat: &mut [u8], first: &[u64], second: Option<&[u64]>) {
+    put_limbs(&mut beat[..SCALAR_BYTES], first);
+    match second {
+        Some(limbs) => put_limbs(&mut beat[SCALAR_BYTES..BEAT_BYTES], limbs),
+        None => beat[SCALAR_BYTES..BEAT_BYTES].fill(0),
+    }
 }
 
 /// Beats of one bucket in the readout: X, Y, Z.
@@ -209,10 +221,12 @@ mod tests {
             decode_result(&beat, &mut x);
             get_limbs(&beat[ELEM_BYTES..], &mut y);
             prop_assert_eq!((x, y), (a.0 .0, b.0 .0));
-            let k = ark_bls12_381::Fr::rand(&mut rng);
-            encode_scalar(&mut beat, k.into_bigint().as_ref());
+            let (k, l) = (ark_bls12_381::Fr::rand(&mut rng), ark_bls12_381::Fr::rand(&mut rng));
+            encode_scalar_pair(&mut beat, k.into_bigint().as_ref(), Some(l.into_bigint().as_ref()));
             get_limbs(&beat, &mut x);
+            get_limbs(&beat[SCALAR_BYTES..], &mut y);
             prop_assert_eq!(ark_bls12_381::Fr::from_bigint(ark_ff::BigInt(x)), Some(k));
+            prop_assert_eq!(ark_bls12_381::Fr::from_bigint(ark_ff::BigInt(y)), Some(l));
             let p = ark_bls12_381::G1Projective::rand(&mut rng).into_affine();
             let mut two = [0u8; 2 * BEAT_BYTES];
             encode_base(&mut two, Some((&p.x.0 .0, &p.y.0 .0)), 6, point_beats(384));
@@ -277,11 +291,14 @@ mod tests {
         for _ in 0..100 {
             let k = ark_bn254::Fr::rand(&mut rng);
             let canonical = k.into_bigint();
-            let mut beat = [0u8; BEAT_BYTES];
-            encode_scalar(&mut beat, canonical.as_ref());
+            // An odd count's last beat: the second scalar's half is zero, whatever the
+            // buffer held before.
+            let mut beat = [0xA5u8; BEAT_BYTES];
+            encode_scalar_pair(&mut beat, canonical.as_ref(), None);
             let mut back = [0u64; 4];
             get_limbs(&beat, &mut back);
             assert_eq!(ark_bn254::Fr::from_bigint(ark_ff::BigInt(back)), Some(k));
+            assert!(beat[SCALAR_BYTES..].iter().all(|&b| b == 0));
             let words = param_words(&k.0 .0);
             let limbs: Vec<u64> = (0..4)
                 .map(|i| words[2 * i] as u64 | (words[2 * i + 1] as u64) << 32)

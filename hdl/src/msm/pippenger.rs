@@ -18,7 +18,8 @@
 //!   zero for x < p, set = the point at infinity), y in the next lane (same beat when
 //!   2·W ≤ 512, else the next beat). They are stored at offset.. in base memory; one
 //!   acknowledgement beat {offset, count} goes back.
-//! - **msm_run**: the stream carries one canonical scalar per beat (bits 255:0). For each
+//! - **msm_run**: the stream carries two scalars per beat (bits 255:0, then 511:256;
+//!   zero after an odd count's last), Montgomery limbs taken as integers. For each
 //!   scalar the unit reads base `offset + i`; each lane walks its windows, one per cycle,
 //!   with **signed digits**: raw = bits [c·w, c·w + c) + carry; raw > 2^(c−1)
 //!   becomes the digit raw − 2^c (carry 1 into the next window), else raw (carry 0). A
@@ -369,8 +370,11 @@ wire slot;
 reg [{pw}:0] pmem_q;
 reg [{wm}:0] x_hold;
 // Scalar pipeline: fetch (base read) -> next -> the lanes (each walks its windows).
-reg f_v, n_v;
+// A beat carries two scalars: the first goes to fetch, the second waits in `h` (h_v) and
+// goes to fetch next, while the stream is held.
+reg f_v, n_v, h_v;
 reg [{sbm}:0] f_s, n_s;
+reg [{takem}:0] h_s;
 reg [{pw}:0] n_p;
 // −y of the point in `next`.
 wire [{wm}:0] n_ny;
@@ -381,7 +385,7 @@ reg [31:0] r_left;
 reg q_v, q_last, rb_v, rb_last;
 reg [1:0] r_k;
 reg [{bw}:0] rb;
-reg acc, xfer, rb_free, q_to_rb, fetch, n_push, f_to_n;
+reg acc, xfer, rb_free, q_to_rb, fetch, n_push, f_to_n, take_h, take_s;
 reg [31:0] p_waddr_full, p_raddr_full, adds_now, defers_now, redos_now, adds_min;
 reg [{lbm_}:0] p_waddr, p_raddr;
 // Signed digits: the carry into every window of the point in `next` (flags registered
@@ -396,10 +400,13 @@ always @(*) begin
   n_push = (state == S_RUN) && n_v && {queues_room};
 {lane_load}  // Fetch and next move on together: a point per cycle when the lanes take them.
   f_to_n = f_v && (!n_v || n_push);
-  h2c_tready = ((state == S_RUN) && (in_count < count_r) && (!f_v || f_to_n))
+  h2c_tready = ((state == S_RUN) && !h_v && (in_count < count_r) && (!f_v || f_to_n))
             || ((state == S_LOAD) && (in_count < beats_total))
             || (state == S_SINK);
   acc = h2c_tvalid && h2c_tready;
+  // A scalar enters fetch: from a beat's low half, or the held high half.
+  take_h = (state == S_RUN) && h_v && (!f_v || f_to_n);
+  take_s = (acc && state == S_RUN) || take_h;
   p_waddr_full = offset_r + pt_idx;
   p_raddr_full = offset_r + in_count;
   p_waddr = p_waddr_full[{lbm_}:0];
@@ -440,7 +447,7 @@ always @(posedge clock) begin
 end
 always @(posedge clock) begin
   // FAULT_INJECT corrupt_base: bit 0 of the run's first base point flipped on its read.
-  if (acc && state == S_RUN) pmem_q <= pmem[p_raddr]
+  if (take_s) pmem_q <= pmem[p_raddr]
     ^ {{{pw}'d0, fault[{f_base}] && in_count == 32'd0}};
 end
 
@@ -478,7 +485,7 @@ always @(posedge clock) begin
       done_r <= 1'b0;
       err_r <= 8'd0;
       busy_c <= 0; in_c <= 0; out_c <= 0; stall_c <= 0; adds_c <= 0; defer_c <= 0; redo_c <= 0; accum_c <= 0; reduce_c <= 0;
-      f_v <= 1'b0; n_v <= 1'b0;
+      f_v <= 1'b0; n_v <= 1'b0; h_v <= 1'b0;
       clr_a <= 0;
       if (opcode == 32'd{op_load}) state <= S_LOAD;
       else if (clean || flags[{fl_keep}]) state <= S_RUN;
@@ -519,13 +526,23 @@ always @(posedge clock) begin
           // FAULT_INJECT corrupt_scalar: bit 0 of the run's first scalar flipped.
           f_s[{takem}:0] <= h2c_tdata[{takem}:0]
             ^ {{{takem}'d0, fault[{f_scalar}] && in_count == 32'd0}};
+          // The beat's second scalar, unless the count ends with the first (odd count).
+          h_v <= (in_count + 1 < count_r);
+          h_s <= h2c_tdata[{scalar_hi}:{scalar_lo}];
           in_count <= in_count + 1;
           in_c <= in_c + 1;
-          if (h2c_tlast && in_count + 1 < count_r) begin
+          // The beats end after ⌈count / 2⌉: tlast on the beat with the last scalar.
+          if (h2c_tlast && in_count + 2 < count_r) begin
             err_r <= 8'd{e_short}; done_r <= 1'b1; state <= S_FLUSH; flush_k <= 16'd0;
-          end else if (!h2c_tlast && in_count + 1 == count_r) begin
+          end else if (!h2c_tlast && in_count + 2 >= count_r) begin
             err_r <= 8'd{e_long}; done_r <= 1'b1; state <= S_SINK;
           end
+        end else if (take_h) begin
+          f_v <= 1'b1;
+          f_s <= {sb}'d0;
+          f_s[{takem}:0] <= h_s;
+          h_v <= 1'b0;
+          in_count <= in_count + 1;
         end
         if (n_push && !f_to_n) n_v <= 1'b0;
         if (in_count == count_r && !f_v && !n_v && {lanes_idle}) state <= S_DRAIN;
@@ -576,7 +593,7 @@ always @(posedge clock) begin
       end{red_state}
       S_SINK: if (h2c_tvalid && h2c_tlast) begin state <= S_FLUSH; flush_k <= 16'd0; clean <= 1'b0; end
       S_FLUSH: begin
-        f_v <= 1'b0; n_v <= 1'b0; q_v <= 1'b0; rb_v <= 1'b0;
+        f_v <= 1'b0; n_v <= 1'b0; h_v <= 1'b0; q_v <= 1'b0; rb_v <= 1'b0;
         clean <= 1'b0;
         flush_k <= flush_k + 1;
         if (flush_k == 16'd{dd}) state <= S_IDLE;
@@ -603,6 +620,8 @@ end
             nbl_last = nbl - 1,
             sbm = sb - 1,
             takem = take - 1,
+            scalar_lo = zkpipe_spec::wire::SCALAR_BYTES * 8,
+            scalar_hi = zkpipe_spec::wire::SCALAR_BYTES * 8 + take - 1,
             abm = ab - 1,
             cm1 = c - 1,
             cm2 = c - 2,

@@ -221,12 +221,8 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
     } else {
         (0, CapsMsmReduce::default())
     };
-    // Registers of map 2.3 (a 2.0–2.2 board has no G2 engine).
-    let g2 = if version & 0xFFFF >= 3 {
-        r(regs::CAPS_MSM_G2)?
-    } else {
-        0
-    };
+    // Every board of the driver's major version has the G2 registers (map 2.3 on).
+    let g2 = r(regs::CAPS_MSM_G2)?;
     let msm_g2 = if g2 != 0 {
         let caps = CapsMsm::decode(g2);
         let reduce = CapsMsmReduce::decode(r(regs::CAPS_MSM_G2_REDUCE)?);
@@ -319,9 +315,6 @@ pub struct JobInput {
     pub out_bytes: usize,
     /// How long the job may take.
     pub timeout: Duration,
-    /// Compare the card's stream checksums (PERF_H2C_SUM / PERF_C2H_SUM, register map 2.5)
-    /// with the bytes sent and received.
-    pub checksums: bool,
     /// The host-to-card stream's checksum, if the encoder computed it on the way.
     pub h2c_sum: Option<u32>,
 }
@@ -414,13 +407,13 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
             ),
         });
     }
-    if job.checksums {
-        check_streams(
-            f,
-            &device,
-            [(h2c, in_bytes, job.h2c_sum), (c2h, bytes, None)],
-        )?;
-    }
+    // Every board of the driver's major version keeps the stream checksums (register
+    // map 2.5 on).
+    check_streams(
+        f,
+        &device,
+        [(h2c, in_bytes, job.h2c_sum), (c2h, bytes, None)],
+    )?;
     counters(f)
 }
 

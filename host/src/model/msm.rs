@@ -119,7 +119,7 @@ impl ModelCard {
     /// and touched untimed first, as a card's mapped staging buffer is.
     fn time_encode(&self, beats: usize, limbs: Option<&[[u64; 4]]>) -> f64 {
         use crate::msm::wire::encode_chunked;
-        use zkpipe_spec::wire::{encode_scalar, BEAT_BYTES};
+        use zkpipe_spec::wire::{encode_scalar_pair, BEAT_BYTES, SCALARS_PER_BEAT};
         let mut staging = self.staging.lock().unwrap_or_else(|e| e.into_inner());
         if staging.len() < beats * BEAT_BYTES {
             staging.resize(beats * BEAT_BYTES, 0);
@@ -127,8 +127,10 @@ impl ModelCard {
         let out = &mut staging[..beats * BEAT_BYTES];
         let t = Instant::now();
         let sum = match limbs {
-            Some(limbs) => encode_chunked(out, limbs, 1, |beat, k| encode_scalar(beat, k)),
-            None => encode_chunked(out, &vec![(); beats], 1, |beat, _| beat.fill(0)),
+            Some(limbs) => encode_chunked(out, limbs, SCALARS_PER_BEAT, 1, |beat, pair| {
+                encode_scalar_pair(beat, &pair[0], pair.get(1).map(|l| &l[..]))
+            }),
+            None => encode_chunked(out, &vec![(); beats], 1, 1, |beat, _| beat.fill(0)),
         };
         std::hint::black_box(sum);
         t.elapsed().as_secs_f64()
@@ -158,7 +160,8 @@ impl ModelCard {
         };
         let tail = acc.drain + Self::tail_cycles(e, last) + sweep;
         let out_beats = Self::out_beats(e, last);
-        report.encode_s += self.time_encode(limbs.len(), Some(limbs));
+        let beats = zkpipe_spec::wire::scalar_beats(limbs.len());
+        report.encode_s += self.time_encode(beats, Some(limbs));
         report.run_jobs += 1;
         report.busy_cycles += acc.cycles + tail;
         report.accum_cycles += acc.cycles;
@@ -169,7 +172,7 @@ impl ModelCard {
         if last {
             report.reduce_cycles += e.reduce_plan().map_or(0, |p| p.cycles() as u64);
         }
-        report.projected_s += self.phase_seconds(acc.cycles, limbs.len(), 0)
+        report.projected_s += self.phase_seconds(acc.cycles, beats, 0)
             + self.phase_seconds(tail, 0, out_beats)
             + self.pcie.job_setup_s;
     }

@@ -69,10 +69,12 @@ pub fn reduce<P: SWCurveConfig>(
 
 /// The MSM from the card's reduced sums: per window w and group g (window-major),
 /// S_g = Σ B_m and T_g = Σ (m − g·K)·B_m over magnitudes gK+1 … (g+1)K, K = 2^(c−1)/G.
-/// Window w's sum is Σ_g T_g + g·K·S_g; the result Σ_w 2^(c·w)·(window sum) by Horner.
-/// Host work: 2·W·G points, independent of n and (for a given G) of c. `Err(i)`: sum i is
-/// not a valid point. Panics unless G is a power of two ≤ 2^(c−1) and the sums are whole
-/// windows (the driver checks CAPS_MSM_REDUCE before it asks the card to reduce).
+/// Window w's sum is Σ_g T_g + K·Σ_g g·S_g, where Σ_g g·S_g is the sum of the suffix sums
+/// Σ_{g′≥g} S_g′ for g ≥ 1 (2·G additions, then log₂K doublings once per window, not once
+/// per group); the result Σ_w 2^(c·w)·(window sum) by Horner. Host work: 2·W·G points,
+/// independent of n and (for a given G) of c. `Err(i)`: sum i is not a valid point.
+/// Panics unless G is a power of two ≤ 2^(c−1) and the sums are whole windows (the driver
+/// checks CAPS_MSM_REDUCE before it asks the card to reduce).
 pub fn combine_sums<P: SWCurveConfig>(
     sums: &[Bucket<P::BaseField>],
     window_bits: usize,
@@ -91,25 +93,24 @@ pub fn combine_sums<P: SWCurveConfig>(
         Projective::<P>::new_unchecked(*x * z, *y * z.square(), *z)
     };
     let windows: Vec<Projective<P>> = sums
-        .chunks(2 * groups)
+        .par_chunks(2 * groups)
         .map(|w| {
-            // Σ_g T_g + g·K·S_g: the S part by Horner over g (top group first).
+            // suffix = Σ_{g′≥g} S_g′; weighted = Σ_{g≥1} suffix_g = Σ_g g·S_g.
+            let mut suffix = Projective::<P>::zero();
             let mut weighted = Projective::<P>::zero();
             let mut t_sum = Projective::<P>::zero();
             for g in (0..groups).rev() {
-                weighted += jacobian(&w[2 * g]);
                 t_sum += jacobian(&w[2 * g + 1]);
                 if g > 0 {
-                    // After adding S_g … S_top, add K times them once more per group
-                    // below (K a power of two: doublings).
-                    let mut times_k = weighted;
-                    for _ in 0..k.trailing_zeros() {
-                        times_k.double_in_place();
-                    }
-                    t_sum += times_k;
+                    suffix += jacobian(&w[2 * g]);
+                    weighted += suffix;
                 }
             }
-            t_sum
+            // K·Σ_g g·S_g (K a power of two: doublings).
+            for _ in 0..k.trailing_zeros() {
+                weighted.double_in_place();
+            }
+            t_sum + weighted
         })
         .collect();
     let mut acc = Projective::<P>::zero();

@@ -9,28 +9,35 @@ use zkpipe_spec::wire::{self, BEAT_BYTES};
 
 pub use zkpipe_spec::wire::BUCKET_BEATS;
 
-/// Items an encoder's parallel task takes: a chunk's checksum is kept while its beats are
+/// Groups an encoder's parallel task takes: a chunk's checksum is kept while its beats are
 /// in cache, and the chunks' are combined in order (`wire::checksum_concat`).
 const CHUNK: usize = 1024;
 
-/// Encodes `items` in parallel chunks, `beats` beats per item, and returns the stream's
-/// checksum (also how the `model:` device times a driver's encoding).
+/// Encodes `items` in parallel chunks, `group` items (fewer in the last group) into `beats`
+/// beats at a time, and returns the stream's checksum (also how the `model:` device times
+/// a driver's encoding).
 pub(crate) fn encode_chunked<T: Sync>(
     out: &mut [u8],
     items: &[T],
+    group: usize,
     beats: usize,
-    encode: impl Fn(&mut [u8], &T) + Sync,
+    encode: impl Fn(&mut [u8], &[T]) + Sync,
 ) -> u32 {
     let parts: Vec<(u32, usize)> = out
         .par_chunks_mut(CHUNK * beats * BEAT_BYTES)
-        .zip(items.par_chunks(CHUNK))
+        .zip(items.par_chunks(CHUNK * group))
         .map(|(out, items)| {
             let mut sum = 0u32;
-            for (item_beats, item) in out.chunks_mut(beats * BEAT_BYTES).zip(items) {
-                encode(item_beats, item);
-                sum = item_beats.chunks(BEAT_BYTES).fold(sum, wire::checksum_step);
+            let mut groups = 0;
+            for (group_beats, group) in out.chunks_mut(beats * BEAT_BYTES).zip(items.chunks(group))
+            {
+                encode(group_beats, group);
+                sum = group_beats
+                    .chunks(BEAT_BYTES)
+                    .fold(sum, wire::checksum_step);
+                groups += 1;
             }
-            (sum, items.len() * beats)
+            (sum, groups * beats)
         })
         .collect();
     wire::checksum_concat(parts)
@@ -39,7 +46,8 @@ pub(crate) fn encode_chunked<T: Sync>(
 /// msm_load beats into `out` (`point_beats` beats per point); returns the stream's
 /// checksum.
 pub fn encode_bases<P: BoardCurve>(out: &mut [u8], bases: &[Affine<P>], point_beats: usize) -> u32 {
-    encode_chunked(out, bases, point_beats, |beats, p| {
+    encode_chunked(out, bases, 1, point_beats, |beats, p| {
+        let p = &p[0];
         let n = P::COORD_LIMBS;
         let (mut x, mut y) = ([0u64; MAX_COORD_LIMBS], [0u64; MAX_COORD_LIMBS]);
         P::put_coord(&p.x, &mut x);
@@ -49,11 +57,16 @@ pub fn encode_bases<P: BoardCurve>(out: &mut [u8], bases: &[Affine<P>], point_be
     })
 }
 
-/// msm_run beats into `out`: one scalar per beat, its Montgomery limbs as in memory (the
-/// host scales the result by R⁻¹: [`super::scalars`]); returns the stream's checksum.
+/// msm_run beats into `out`: two scalars per beat, their Montgomery limbs as in memory
+/// (the host scales the result by R⁻¹: [`super::scalars`]); returns the stream's checksum.
 pub fn encode_scalars<P: BoardCurve>(out: &mut [u8], scalars: &[P::ScalarField]) -> u32 {
-    encode_chunked(out, scalars, 1, |beat, k| {
-        wire::encode_scalar(beat, &P::scalar_limbs(k))
+    encode_chunked(out, scalars, wire::SCALARS_PER_BEAT, 1, |beat, pair| {
+        let second = pair.get(1).map(P::scalar_limbs);
+        wire::encode_scalar_pair(
+            beat,
+            &P::scalar_limbs(&pair[0]),
+            second.as_ref().map(|l| &l[..]),
+        )
     })
 }
 

@@ -421,3 +421,61 @@ fn a_pool_sends_each_msm_to_the_boards_that_can_run_it() {
         Err(Error::CurveMismatch { .. })
     ));
 }
+
+/// msm_run streams carry two scalars per beat (⌈n/2⌉ beats, the last half-empty for odd
+/// n): a stream cut short is the card's ShortStream error and one a beat longer its
+/// LongStream error, for odd and even counts, and the board computes the next MSM right.
+#[test]
+fn scalar_streams_of_the_wrong_length_are_errors_for_odd_and_even_counts() {
+    use std::time::Duration;
+    use zkpipe::driver::{kernel, xdma};
+    use zkpipe::pcie::sim::SimFunction;
+    use zkpipe::pcie::{PcieFunction, BAR_CSR};
+    use zkpipe::{Fault, HwError, Opcode};
+    use zkpipe_spec::regs;
+
+    let d = Device::open(SIM).unwrap();
+    for n in [5usize, 6] {
+        let (bases, ks) = (points(n, 90 + n as u64), scalars(n, 95 + n as u64));
+        msm::check(&d, &bases, &ks); // the bases become resident: the next job is the run
+        d.inject_fault(Fault::ShortStream).unwrap();
+        match d.msm(&bases, &ks) {
+            Err(Error::Hardware { error, .. }) => assert_eq!(error, HwError::ShortStream),
+            other => panic!("n = {n}: a short scalar stream must fail, got {other:?}"),
+        }
+        msm::check(&d, &bases, &ks);
+    }
+
+    // Raw jobs: n scalars in ⌈n/2⌉ + 1 beats.
+    let mut f = SimFunction::open("sim-small").unwrap();
+    for n in [3usize, 4] {
+        let beats = n.div_ceil(2) + 1;
+        let h2c = f.alloc_dma(beats * 64).unwrap();
+        let ring = f.alloc_dma(1024).unwrap();
+        let chain = xdma::write_chain(xdma::Direction::HostToCard, &h2c, beats * 64, &ring, 0);
+        for (reg, value) in [
+            (regs::JOB_OPCODE, Opcode::MsmRun as u32),
+            (regs::JOB_COUNT, n as u32),
+            (regs::JOB_MSM_OFFSET, 0),
+            (regs::JOB_MSM_FLAGS, 0),
+        ] {
+            f.write32(BAR_CSR, reg as u64, value).unwrap();
+        }
+        f.write32(BAR_CSR, regs::CONTROL as u64, regs::Control::START.bits())
+            .unwrap();
+        xdma::start(&mut f, xdma::Direction::HostToCard, &chain).unwrap();
+        // The first run sweeps the buckets before it takes the stream.
+        let mut status = regs::Status::decode(0);
+        for _ in 0..1000 {
+            f.wait(Duration::from_millis(1)).unwrap();
+            status = regs::Status::decode(f.read32(BAR_CSR, regs::STATUS as u64).unwrap());
+            if status.done {
+                break;
+            }
+        }
+        assert_eq!(status.error as u8, HwError::LongStream as u8, "n = {n}");
+        kernel::abort(&mut f).unwrap();
+    }
+    let d = Device::from_function(Box::new(f), Some("sim-small")).unwrap();
+    msm::check(&d, &points(7, 99), &scalars(7, 100));
+}
