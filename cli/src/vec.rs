@@ -23,7 +23,7 @@ struct VecReport {
     stall_cycles: u32,
     beats_in: u32,
     beats_out: u32,
-    beats_per_cycle: f64,
+    elements_per_cycle: f64,
     sim_cycles: Option<u64>,
     clock_mhz: f64,
     projected_s: f64,
@@ -113,8 +113,8 @@ fn run_on<C: MontConfig<4>>(args: &VecArgs) -> Outcome {
         stall_cycles: c.stall_cycles,
         beats_in: c.beats_in,
         beats_out: c.beats_out,
-        beats_per_cycle: if c.busy_cycles > 0 {
-            c.beats_in as f64 / c.busy_cycles as f64
+        elements_per_cycle: if c.busy_cycles > 0 {
+            n as f64 / c.busy_cycles as f64
         } else {
             0.0
         },
@@ -133,8 +133,8 @@ fn run_on<C: MontConfig<4>>(args: &VecArgs) -> Outcome {
             r.device
         );
         println!(
-            "device cycles  {} busy ({} stalled), {:.3} beats/cycle",
-            r.cycles, r.stall_cycles, r.beats_per_cycle
+            "device cycles  {} busy ({} stalled), {:.3} elements/cycle",
+            r.cycles, r.stall_cycles, r.elements_per_cycle
         );
         if let Some(sc) = r.sim_cycles {
             println!("simulated      {sc} cycles including BAR accesses and DMA setup");

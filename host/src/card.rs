@@ -92,14 +92,17 @@ impl Job {
                 points * caps.msm_engine(*group).point_beats as usize
             }
             Job::MsmRun { points, .. } => zkpipe_spec::wire::scalar_beats(*points),
-            _ => self.count(),
+            Job::Elementwise { op, n, .. } => zkpipe_spec::wire::kernel_in_beats(op.binary(), *n),
+            Job::Ntt { n, .. } => zkpipe_spec::wire::kernel_in_beats(false, *n),
         }
     }
 
     /// Card-to-host beats of the job on a card with `caps`.
     pub fn out_beats(&self, caps: &Capabilities) -> usize {
         match self {
-            Job::Elementwise { n, .. } | Job::Ntt { n, .. } => *n,
+            Job::Elementwise { n, .. } | Job::Ntt { n, .. } => {
+                zkpipe_spec::wire::kernel_out_beats(*n)
+            }
             Job::MsmLoad { .. } => 1,
             Job::MsmRun { flags, .. } if flags.hold => 1,
             Job::MsmRun { flags, group, .. } if flags.reduce => {

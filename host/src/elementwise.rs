@@ -43,7 +43,7 @@ impl JobReport {
         EngineStats {
             jobs: 1,
             busy_cycles: self.counters.busy_cycles as u64,
-            elements: self.counters.beats_in as u64,
+            elements: self.n as u64,
             projected_s: self.projected_s,
             sim_cycles: self.sim_cycles,
         }
@@ -199,19 +199,31 @@ impl Device {
         let modulus = C::MODULUS.0;
         let fill = |bytes: &mut [u8]| {
             let mut sum = 0u32;
-            for (i, beat) in bytes.chunks_exact_mut(BEAT_BYTES).enumerate() {
-                let b = ops.b.map(|b| &b[i].0 .0[..]);
-                wire::encode_operands(beat, &ops.a[i].0 .0, b);
-                sum = wire::checksum_step(sum, beat);
+            let beats = bytes.chunks_exact_mut(BEAT_BYTES);
+            match ops.b {
+                // a_i ‖ b_i
+                Some(b) => {
+                    for ((beat, a), b) in beats.zip(ops.a).zip(b) {
+                        wire::encode_operands(beat, &a.0 .0, Some(&b.0 .0));
+                        sum = wire::checksum_step(sum, beat);
+                    }
+                }
+                // a_2i ‖ a_2i+1
+                None => {
+                    for (beat, pair) in beats.zip(ops.a.chunks(wire::ELEMS_PER_BEAT)) {
+                        wire::encode_pair(beat, &pair[0].0 .0, pair.get(1).map(|x| &x.0 .0[..]));
+                        sum = wire::checksum_step(sum, beat);
+                    }
+                }
             }
             Some(sum)
         };
         let device = self.uri();
         let decode = |bytes: &[u8]| -> Result<Vec<Scalar<C>>> {
             let mut result = Vec::with_capacity(n);
-            for (i, beat) in bytes.chunks_exact(BEAT_BYTES).enumerate() {
+            for i in 0..n {
                 let mut limbs = [0u64; 4];
-                wire::decode_result(beat, &mut limbs);
+                wire::decode_result(bytes, i, &mut limbs);
                 if !wire::is_reduced(&limbs, &modulus) {
                     return Err(Error::Protocol {
                         device: device.to_string(),

@@ -18,8 +18,10 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// corrupt_scalar; 2.5 the stream checksums PERF_H2C_SUM and PERF_C2H_SUM, FAULT_INJECT
 /// corrupt_base; 2.6 CAPS_MSM_REDUCE / CAPS_MSM_G2_REDUCE gained the adders' issue interval
 /// (bits 23:16: adders that share their multipliers over several cycles); 3.0 the msm_run
-/// and msm_g2_run streams carry two scalars per beat ([`crate::wire::scalar_beats`]).
-pub const VERSION: u32 = 0x0003_0000;
+/// and msm_g2_run streams carry two scalars per beat ([`crate::wire::scalar_beats`]); 4.0
+/// powmul and ntt inputs and every elementwise and NTT output carry two elements per beat
+/// ([`crate::wire::kernel_in_beats`], [`crate::wire::kernel_out_beats`]).
+pub const VERSION: u32 = 0x0004_0000;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

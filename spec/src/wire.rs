@@ -9,8 +9,8 @@
 //!
 //! | job | host → card, per beat | card → host, per beat |
 //! |---|---|---|
-//! | mul, add, sub | a_i (lane 0) ‖ b_i (lane 1) | r_i (lane 0) |
-//! | powmul, ntt | a_i (lane 0) | r_i (lane 0) |
+//! | mul, add, sub | a_i (lane 0) ‖ b_i (lane 1) | r_2i (lane 0) ‖ r_2i+1 (lane 1; zero after an odd count's last) |
+//! | powmul, ntt | a_2i (lane 0) ‖ a_2i+1 (lane 1; zero after an odd count's last) | r_2i ‖ r_2i+1, as above |
 //! | msm_load | base point: x lane (top bit = infinity), y lane ([`point_beats`] beats) | one acknowledgement beat (count, offset) |
 //! | msm_run | two scalars, their Montgomery limbs as in memory: scalar 2i in bits 255:0, 2i + 1 in bits 511:256 (zero after an odd count's last) | buckets: X, Y, Z beats each, window-major, digit ascending; or one acknowledgement beat (hold) |
 
@@ -30,6 +30,25 @@ pub const SCALARS_PER_BEAT: usize = BEAT_BYTES / SCALAR_BYTES;
 /// Beats of an msm_run stream of `n` scalars.
 pub const fn scalar_beats(n: usize) -> usize {
     n.div_ceil(SCALARS_PER_BEAT)
+}
+
+/// Elements of a scalar-field vector per beat where a beat carries no second operand:
+/// unary inputs (powmul, ntt) and every elementwise or NTT output.
+pub const ELEMS_PER_BEAT: usize = BEAT_BYTES / ELEM_BYTES;
+
+/// Host-to-card beats of an elementwise or NTT job of `n` elements: one per element for a
+/// binary opcode (a ‖ b), two elements per beat for a unary one.
+pub const fn kernel_in_beats(binary: bool, n: usize) -> usize {
+    if binary {
+        n
+    } else {
+        n.div_ceil(ELEMS_PER_BEAT)
+    }
+}
+
+/// Card-to-host beats of an elementwise or NTT job of `n` results: two per beat.
+pub const fn kernel_out_beats(n: usize) -> usize {
+    n.div_ceil(ELEMS_PER_BEAT)
 }
 
 /// Beats per affine base point of a base field `field_width` bits wide (1 if x and y fit
@@ -76,9 +95,20 @@ pub fn encode_operands(beat: &mut [u8], a: &[u64], b: Option<&[u64]>) {
     }
 }
 
-/// The result of an elementwise or NTT output beat (lane 0).
-pub fn decode_result(beat: &[u8], out: &mut [u64]) {
-    get_limbs(beat, out)
+/// A beat of two elements (unary inputs, every elementwise or NTT output; msm_run's two
+/// scalars): `first` in lane 0, `second` in lane 1 or zero (an odd count's last beat).
+pub fn encode_pair(beat: &mut [u8], first: &[u64], second: Option<&[u64]>) {
+    put_limbs(&mut beat[..ELEM_BYTES], first);
+    match second {
+        Some(limbs) => put_limbs(&mut beat[ELEM_BYTES..BEAT_BYTES], limbs),
+        None => beat[ELEM_BYTES..BEAT_BYTES].fill(0),
+    }
+}
+
+/// Element `i` of an elementwise or NTT output stream (`stream`: its beats): lane i mod 2
+/// of beat ⌊i/2⌋.
+pub fn decode_result(stream: &[u8], i: usize, out: &mut [u64]) {
+    get_limbs(&stream[i * ELEM_BYTES..], out)
 }
 
 /// JOB_PARAM0..7 words of a 4-limb parameter (powmul's g, a coset generator).
@@ -124,11 +154,7 @@ pub fn decode_base(beats: &[u8], limbs: usize, point_beats: usize) -> Option<(Ve
 /// An msm_run beat: two scalars' 4 limbs each (the card takes them as integers; the host
 /// sends the Montgomery limbs), `second` absent (zero) on an odd count's last beat.
 pub fn encode_scalar_pair(beat: &mut [u8], first: &[u64], second: Option<&[u64]>) {
-    put_limbs(&mut beat[..SCALAR_BYTES], first);
-    match second {
-        Some(limbs) => put_limbs(&mut beat[SCALAR_BYTES..BEAT_BYTES], limbs),
-        None => beat[SCALAR_BYTES..BEAT_BYTES].fill(0),
-    }
+    encode_pair(beat, first, second)
 }
 
 /// Beats of one bucket in the readout: X, Y, Z.
@@ -218,9 +244,18 @@ mod tests {
             let mut beat = [0u8; BEAT_BYTES];
             encode_operands(&mut beat, &a.0 .0, Some(&b.0 .0));
             let (mut x, mut y) = ([0u64; 4], [0u64; 4]);
-            decode_result(&beat, &mut x);
+            get_limbs(&beat, &mut x);
             get_limbs(&beat[ELEM_BYTES..], &mut y);
             prop_assert_eq!((x, y), (a.0 .0, b.0 .0));
+            // A pair, and an odd count's last beat (upper lane zero over a dirty beat).
+            encode_pair(&mut beat, &b.0 .0, Some(&a.0 .0));
+            decode_result(&beat, 0, &mut x);
+            decode_result(&beat, 1, &mut y);
+            prop_assert_eq!((x, y), (b.0 .0, a.0 .0));
+            encode_pair(&mut beat, &a.0 .0, None);
+            decode_result(&beat, 0, &mut x);
+            decode_result(&beat, 1, &mut y);
+            prop_assert_eq!((x, y), (a.0 .0, [0; 4]));
             let (k, l) = (ark_bls12_381::Fr::rand(&mut rng), ark_bls12_381::Fr::rand(&mut rng));
             encode_scalar_pair(&mut beat, k.into_bigint().as_ref(), Some(l.into_bigint().as_ref()));
             get_limbs(&beat, &mut x);
@@ -248,7 +283,7 @@ mod tests {
             let b = ark_bn254::Fr::rand(&mut rng);
             encode_operands(&mut beat, &a.0 .0, Some(&b.0 .0));
             let mut back = [0u64; 4];
-            decode_result(&beat, &mut back);
+            get_limbs(&beat, &mut back);
             assert_eq!(back, a.0 .0);
             get_limbs(&beat[ELEM_BYTES..], &mut back);
             assert_eq!(back, b.0 .0);

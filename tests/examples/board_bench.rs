@@ -37,7 +37,7 @@ fn main() {
                 n,
                 c.busy_cycles,
                 sim,
-                c.beats_in as f64 / c.busy_cycles as f64,
+                n as f64 / c.busy_cycles as f64,
                 sim - c.busy_cycles as u64,
                 r.host_s * 1e3,
                 r.projected_s * 1e6

@@ -54,7 +54,7 @@ fn main() {
             batch,
             256,
             c.busy_cycles,
-            c.beats_in as f64 / c.busy_cycles as f64,
+            (batch << 8) as f64 / c.busy_cycles as f64,
             r.projected_s * 1e6
         );
     }

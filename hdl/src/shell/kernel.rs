@@ -2,9 +2,14 @@
 //! scalar field, and NTT jobs through [`NttPath`], one element per clock, streamed from the
 //! host-to-card stream to the card-to-host stream.
 //!
-//! Stream format (beat = 512 bits): host-to-card beat i carries a_i in bits 255:0 and b_i in
-//! bits 511:256 (ignored by powmul and ntt); card-to-host beat i carries r_i in bits 255:0
-//! (upper half zero). The last beat of a job carries TLAST in both directions.
+//! Stream format (beat = 512 bits, register map 4.0): a binary job's (mul, add, sub)
+//! host-to-card beat i carries a_i in bits 255:0 and b_i in bits 511:256; a unary job's
+//! (powmul, ntt) beat i carries a_2i and a_2i+1 (an odd count's last beat: upper half zero),
+//! and the kernel holds the upper element a cycle, so it still takes one element per clock
+//! from half the beats. Card-to-host beat i carries r_2i in bits 255:0 and r_2i+1 in bits
+//! 511:256 for every job (an odd count's last beat: upper half zero): the first result of a
+//! pair is parked in a register, the second sends the beat. The last beat of a job carries
+//! TLAST in both directions.
 //!
 //! An ntt job (JOB_NTT) is JOB_COUNT / 2^m NTTs of 2^m points back to back, natural order
 //! in and out; its elements are accepted under the same handshake and clock enable, and its
@@ -83,6 +88,13 @@ pub struct ElementwiseKernel {
     start_mask: Signal<Local, Bits<32>>,
     ntt_bad: Signal<Local, Bit>,
     ntt_coset: Signal<Local, Bit>,
+    unary: Signal<Local, Bit>,
+    take: Signal<Local, Bit>,
+    x_a: Signal<Local, Elem>,
+    beat_two: Signal<Local, Bit>,
+    beat_last: Signal<Local, Bit>,
+    park: Signal<Local, Bit>,
+    out_take: Signal<Local, Bit>,
     state: DFF<Bits<3>>,
     done_r: DFF<Bit>,
     err_r: DFF<Bits<8>>,
@@ -103,6 +115,9 @@ pub struct ElementwiseKernel {
     beats_in_r: DFF<Bits<32>>,
     beats_out_r: DFF<Bits<32>>,
     stall_r: DFF<Bits<32>>,
+    hold_phase: DFF<Bit>,
+    hold: DFF<Elem>,
+    parked: DFF<Elem>,
     seeds: Vec<DFF<Elem>>,
     mul: MontMul<ELEM_BITS, 512>,
     pow: MontMul<ELEM_BITS, 512>,
@@ -117,7 +132,7 @@ pub struct ElementwiseKernel {
 }
 
 /// Names of the plain control registers (all hold by default).
-const CONTROL_REGS: [&str; 20] = [
+const CONTROL_REGS: [&str; 23] = [
     "state",
     "done_r",
     "err_r",
@@ -138,6 +153,9 @@ const CONTROL_REGS: [&str; 20] = [
     "beats_in_r",
     "beats_out_r",
     "stall_r",
+    "hold_phase",
+    "hold",
+    "parked",
 ];
 
 impl ElementwiseKernel {
@@ -198,6 +216,13 @@ impl ElementwiseKernel {
             start_mask: Default::default(),
             ntt_bad: Default::default(),
             ntt_coset: Default::default(),
+            unary: Default::default(),
+            take: Default::default(),
+            x_a: Default::default(),
+            beat_two: Default::default(),
+            beat_last: Default::default(),
+            park: Default::default(),
+            out_take: Default::default(),
             state: Default::default(),
             done_r: Default::default(),
             err_r: Default::default(),
@@ -218,6 +243,9 @@ impl ElementwiseKernel {
             beats_in_r: Default::default(),
             beats_out_r: Default::default(),
             stall_r: Default::default(),
+            hold_phase: Default::default(),
+            hold: Default::default(),
+            parked: Default::default(),
             seeds: (0..=latency).map(|_| Default::default()).collect(),
             pow: MontMul::new(field, style),
             mul,
@@ -272,6 +300,12 @@ impl Logic for ElementwiseKernel {
             &mut self.out_last,
             &mut self.ntt_bad,
             &mut self.ntt_coset,
+            &mut self.unary,
+            &mut self.take,
+            &mut self.beat_two,
+            &mut self.beat_last,
+            &mut self.park,
+            &mut self.out_take,
         ] {
             s.connect();
         }
@@ -287,6 +321,7 @@ impl Logic for ElementwiseKernel {
         }
         self.power.connect();
         self.result.connect();
+        self.x_a.connect();
         self.c2h_tdata.connect();
         for s in [
             &mut self.status,
@@ -307,6 +342,8 @@ impl Logic for ElementwiseKernel {
         // Handshake and advance.
         s.push(assign("is_run", state_is(RUN)));
         s.push(assign("is_ntt", op_is(Opcode::Ntt)));
+        // Unary jobs carry two elements per input beat.
+        s.push(assign("unary", or(op_is(Opcode::PowMul), sig("is_ntt"))));
         s.push(mux_assign(
             "out_valid",
             sig("is_ntt"),
@@ -327,9 +364,19 @@ impl Logic for ElementwiseKernel {
             "out_pending",
             and(sig("out_valid"), not(q("out_taken"))),
         ));
+        // The first result of an output pair (unless it is the job's last) is parked in a
+        // register, never waiting for the stream; the second sends the beat.
+        s.push(assign(
+            "park",
+            and_all([
+                sig("out_pending"),
+                not(index(q("out_count"), 0)),
+                not(eq(add(q("out_count"), lit_u(1, 32)), q("count_r"))),
+            ]),
+        ));
         s.push(assign(
             "out_full",
-            and(sig("out_pending"), not(sig("c2h_tready"))),
+            and_all([sig("out_pending"), not(sig("park")), not(sig("c2h_tready"))]),
         ));
         s.push(assign(
             "adv",
@@ -338,17 +385,55 @@ impl Logic for ElementwiseKernel {
                 and_all([
                     sig("is_run"),
                     not(sig("out_full")),
-                    or(sig("h2c_tvalid"), not(sig("feeding"))),
+                    or_all([sig("h2c_tvalid"), not(sig("feeding")), q("hold_phase")], 1),
                 ]),
             ),
         ));
+        // While the upper element of a unary beat is held, the stream waits.
         s.push(assign(
             "h2c_tready",
-            or(and(sig("feeding"), not(sig("out_full"))), state_is(DRAIN)),
+            or(
+                and_all([sig("feeding"), not(sig("out_full")), not(q("hold_phase"))]),
+                state_is(DRAIN),
+            ),
         ));
         s.push(assign(
             "accept",
             and_all([sig("h2c_tvalid"), sig("h2c_tready"), sig("is_run")]),
+        ));
+        // An element enters the datapath: a beat's (lower) element, or the held one.
+        s.push(assign(
+            "take",
+            or(
+                sig("accept"),
+                and_all([q("hold_phase"), sig("adv"), sig("is_run")]),
+            ),
+        ));
+        s.push(mux_assign(
+            "x_a",
+            q("hold_phase"),
+            q("hold"),
+            slice(sig("h2c_tdata"), 0, ELEM_BITS),
+        ));
+        // The beat offered now carries two elements (unary, not an odd count's last), and
+        // whether it holds the job's last element.
+        s.push(assign(
+            "beat_two",
+            and(
+                sig("unary"),
+                lt(add(q("in_count"), lit_u(1, 32)), q("count_r")),
+            ),
+        ));
+        s.push(if_else(
+            sig("beat_two"),
+            vec![assign(
+                "beat_last",
+                eq(add(q("in_count"), lit_u(2, 32)), q("count_r")),
+            )],
+            vec![assign(
+                "beat_last",
+                eq(add(q("in_count"), lit_u(1, 32)), q("count_r")),
+            )],
         ));
         s.push(assign("use_seed", lt(q("in_count"), lit_u(l as u64, 32))));
         s.push(mux_assign(
@@ -357,13 +442,20 @@ impl Logic for ElementwiseKernel {
             q("seeds$0"),
             sig("pow$r"),
         ));
-        s.push(assign("c2h_tvalid", and(sig("out_pending"), sig("is_run"))));
+        s.push(assign(
+            "c2h_tvalid",
+            and_all([sig("out_pending"), not(sig("park")), sig("is_run")]),
+        ));
         s.push(assign(
             "out_xfer",
             and(sig("c2h_tvalid"), sig("c2h_tready")),
         ));
+        s.push(assign(
+            "out_take",
+            or(sig("out_xfer"), and(sig("park"), sig("is_run"))),
+        ));
         // Datapath.
-        let a = slice(sig("h2c_tdata"), 0, ELEM_BITS);
+        let a = sig("x_a");
         let b = slice(sig("h2c_tdata"), ELEM_BITS, ELEM_BITS);
         for unit in ["mul", "pow", "add", "sub"] {
             s.push(assign(format!("{unit}$clock"), sig("clock")));
@@ -436,11 +528,11 @@ impl Logic for ElementwiseKernel {
                 }
             }
         }
-        s.push(assign("valid_pipe$0$d", sig("accept")));
+        s.push(assign("valid_pipe$0$d", sig("take")));
         s.push(assign(
             "last_pipe$0$d",
             and(
-                sig("accept"),
+                sig("take"),
                 eq(add(q("in_count"), lit_u(1, 32)), q("count_r")),
             ),
         ));
@@ -460,7 +552,7 @@ impl Logic for ElementwiseKernel {
         s.push(assign("ntt$row0", q("ntt_row_r")));
         s.push(assign("ntt$factor", sig("power")));
         s.push(mux_assign("ntt$x", sig("is_ntt"), a.clone(), zero));
-        s.push(assign("ntt$v", and(sig("accept"), sig("is_ntt"))));
+        s.push(assign("ntt$v", and(sig("take"), sig("is_ntt"))));
         s.push(if_else(
             sig("is_ntt"),
             vec![assign("result", sig("ntt$y"))],
@@ -472,6 +564,14 @@ impl Logic for ElementwiseKernel {
             )],
         ));
         s.push(assign("c2h_tdata", cast(sig("result"), BEAT_BITS)));
+        s.push(if_else(
+            index(q("out_count"), 0),
+            vec![
+                set_bits("c2h_tdata", 0, ELEM_BITS, q("parked")),
+                set_bits("c2h_tdata", ELEM_BITS, ELEM_BITS, sig("result")),
+            ],
+            vec![],
+        ));
         s.push(assign("c2h_tlast", sig("out_last")));
 
         // Control registers hold by default.
@@ -483,10 +583,10 @@ impl Logic for ElementwiseKernel {
             "out_taken$d",
             sig("adv"),
             bit(false),
-            or(q("out_taken"), sig("out_xfer")),
+            or(q("out_taken"), sig("out_take")),
         ));
         let push = and(state_is(INIT), eq(q("init_wait"), lit_u(0, 8)));
-        let consume = and(sig("accept"), sig("use_seed"));
+        let consume = and(sig("take"), sig("use_seed"));
         for k in 0..=l {
             let name = format!("seeds${k}");
             s.push(clock_only(&name));
@@ -522,7 +622,13 @@ impl Logic for ElementwiseKernel {
             .map(|r| assign(d(r), lit_u(0, 32)))
             .collect::<Vec<_>>()
         };
-        let flush = || vec![goto(FLUSH), assign(d("flush_k"), lit_u(0, 16))];
+        let flush = || {
+            vec![
+                goto(FLUSH),
+                assign(d("flush_k"), lit_u(0, 16)),
+                assign(d("hold_phase"), bit(false)),
+            ]
+        };
 
         let mut on_reset = flush();
         on_reset.push(assign(d("done_r"), bit(false)));
@@ -573,6 +679,7 @@ impl Logic for ElementwiseKernel {
             assign(d("cur"), sig("one")),
             assign(d("init_k"), lit_u(0, 8)),
             assign(d("init_wait"), lit_u(0, 8)),
+            assign(d("hold_phase"), bit(false)),
             mux_assign(
                 &d("state"),
                 or(
@@ -637,23 +744,33 @@ impl Logic for ElementwiseKernel {
         short.extend(flush());
         let mut long = set_err(HwError::LongStream);
         long.push(goto(DRAIN));
-        let in_next_eq_count = eq(add(q("in_count"), lit_u(1, 32)), q("count_r"));
         let run_step = vec![
             inc("busy_r", 32),
             if_else(sig("adv"), vec![], vec![inc("stall_r", 32)]),
+            if_else(sig("take"), vec![inc("in_count", 32)], vec![]),
+            // A held element is taken: the next beat may come.
+            if_else(
+                and(q("hold_phase"), sig("take")),
+                vec![assign(d("hold_phase"), bit(false))],
+                vec![],
+            ),
             if_else(
                 sig("accept"),
                 vec![
-                    inc("in_count", 32),
                     inc("beats_in_r", 32),
                     if_else(
-                        and(
-                            sig("h2c_tlast"),
-                            lt(add(q("in_count"), lit_u(1, 32)), q("count_r")),
-                        ),
+                        sig("beat_two"),
+                        vec![
+                            assign(d("hold"), slice(sig("h2c_tdata"), ELEM_BITS, ELEM_BITS)),
+                            assign(d("hold_phase"), bit(true)),
+                        ],
+                        vec![],
+                    ),
+                    if_else(
+                        and(sig("h2c_tlast"), not(sig("beat_last"))),
                         short,
                         vec![if_else(
-                            and(not(sig("h2c_tlast")), in_next_eq_count),
+                            and(not(sig("h2c_tlast")), sig("beat_last")),
                             long,
                             vec![],
                         )],
@@ -662,10 +779,15 @@ impl Logic for ElementwiseKernel {
                 vec![],
             ),
             if_else(
-                sig("out_xfer"),
+                and(sig("park"), sig("is_run")),
+                vec![assign(d("parked"), sig("result"))],
+                vec![],
+            ),
+            if_else(sig("out_xfer"), vec![inc("beats_out_r", 32)], vec![]),
+            if_else(
+                sig("out_take"),
                 vec![
                     inc("out_count", 32),
-                    inc("beats_out_r", 32),
                     if_else(
                         eq(add(q("out_count"), lit_u(1, 32)), q("count_r")),
                         vec![assign(d("done_r"), bit(true)), goto(IDLE)],

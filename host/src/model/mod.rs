@@ -175,13 +175,17 @@ impl ModelCard {
         (busy as f64 / self.clock_hz()).max(h2c).max(c2h)
     }
 
-    /// Statistics of one streaming job (elementwise or NTT): `n` beats each way.
-    fn stream_job(&self, busy: u64, n: usize) -> EngineStats {
+    /// Statistics of one streaming job (elementwise or NTT) of `n` elements: its beats
+    /// each way as the wire format lays them out (a binary opcode's input one element per
+    /// beat, everything else two).
+    fn stream_job(&self, busy: u64, op: Opcode, n: usize) -> EngineStats {
+        let beats_in = zkpipe_spec::wire::kernel_in_beats(op.binary(), n);
+        let beats_out = zkpipe_spec::wire::kernel_out_beats(n);
         EngineStats {
             jobs: 1,
             busy_cycles: busy,
             elements: n as u64,
-            projected_s: self.phase_seconds(busy, n, n) + self.pcie.job_setup_s,
+            projected_s: self.phase_seconds(busy, beats_in, beats_out) + self.pcie.job_setup_s,
             sim_cycles: None,
         }
     }
@@ -221,8 +225,8 @@ impl ModelCard {
         let busy = self.elementwise_cycles(op, n);
         let counters = Counters {
             busy_cycles: busy as u32,
-            beats_in: n as u32,
-            beats_out: n as u32,
+            beats_in: zkpipe_spec::wire::kernel_in_beats(op.binary(), n) as u32,
+            beats_out: zkpipe_spec::wire::kernel_out_beats(n) as u32,
             ..Default::default()
         };
         Ok((
@@ -231,7 +235,7 @@ impl ModelCard {
                 n,
                 counters,
                 clock_mhz: self.caps.clock_mhz(),
-                projected_s: self.stream_job(busy, n).projected_s,
+                projected_s: self.stream_job(busy, op, n).projected_s,
                 host_s: started.elapsed().as_secs_f64(),
                 sim_cycles: None,
             },
@@ -295,13 +299,17 @@ impl<F: FftField> NttEngine<F> for ModelCard {
         self.soft().run(data, job)?;
         let n = data.len();
         let busy = self.ntt_cycles(n, job.log_n, FactorKind::from(&job.factor));
-        Ok(self.stream_job(busy, n))
+        Ok(self.stream_job(busy, Opcode::Ntt, n))
     }
     fn powmul(&self, data: &mut [F], g: F) -> Result<EngineStats> {
         self.check_count(data.len())?;
         NttEngine::<F>::powmul(&self.soft(), data, g)?;
         let n = data.len();
-        Ok(self.stream_job(self.elementwise_cycles(Opcode::PowMul, n), n))
+        Ok(self.stream_job(
+            self.elementwise_cycles(Opcode::PowMul, n),
+            Opcode::PowMul,
+            n,
+        ))
     }
 }
 

@@ -112,8 +112,15 @@ fn model_ntts_are_ark_polys_beyond_the_core() {
 fn job_time_is_bounded_by_the_stream_at_pcie_rates() {
     let card = ModelCard::open("model:u250-bn254").unwrap();
     let n = 1 << 16;
-    let stats = card.stream_job(card.elementwise_cycles(Opcode::Mul, n), n);
-    // 64-byte beats at 9 GB/s host-to-card are slower than one element per cycle at 250 MHz.
+    let stats = card.stream_job(card.elementwise_cycles(Opcode::Mul, n), Opcode::Mul, n);
+    // 64-byte beats (a_i ‖ b_i) at 9 GB/s host-to-card are slower than one element per
+    // cycle at 250 MHz.
     let pcie = n as f64 * 64.0 / 9e9 + 5e-6;
     assert!((stats.projected_s - pcie).abs() < 1e-12, "{stats:?}");
+    // Unary jobs stream two elements per beat each way: the kernel is slower than PCIe.
+    let busy = card.elementwise_cycles(Opcode::PowMul, n);
+    let stats = card.stream_job(busy, Opcode::PowMul, n);
+    assert!(n as f64 * 32.0 / 9e9 < busy as f64 / 250e6);
+    let kernel = busy as f64 / 250e6 + 5e-6;
+    assert!((stats.projected_s - kernel).abs() < 1e-12, "{stats:?}");
 }

@@ -88,7 +88,8 @@ pub struct EngineStats {
     pub jobs: usize,
     /// Kernel busy cycles (PERF_BUSY_CYCLES).
     pub busy_cycles: u64,
-    /// Elements streamed in (PERF_BEATS_IN).
+    /// Elements streamed in (the jobs' JOB_COUNT; PERF_BEATS_IN counts beats, two
+    /// elements each for NTT and powmul jobs).
     pub elements: u64,
     /// Busy time at the card's clock.
     pub projected_s: f64,

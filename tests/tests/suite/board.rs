@@ -27,8 +27,9 @@ fn check_all_ops(device: &Device, n: usize, seed: u64) {
         a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<_>>(),
         "mul n={n}"
     );
+    // a_i ‖ b_i in, two results per beat out.
     assert_eq!(report.counters.beats_in as usize, n);
-    assert_eq!(report.counters.beats_out as usize, n);
+    assert_eq!(report.counters.beats_out as usize, n.div_ceil(2));
     let (r, _) = device.add::<FrConfig>(&a, &b).unwrap();
     assert_eq!(
         r,
@@ -42,13 +43,16 @@ fn check_all_ops(device: &Device, n: usize, seed: u64) {
         "sub n={n}"
     );
     let g = Fr::from(7u64);
-    let (r, _) = device.powmul::<FrConfig>(&a, g).unwrap();
+    let (r, report) = device.powmul::<FrConfig>(&a, g).unwrap();
     let expected: Vec<Fr> = a
         .iter()
         .enumerate()
         .map(|(i, x)| *x * g.pow([i as u64]))
         .collect();
     assert_eq!(r, expected, "powmul n={n}");
+    // Two elements per beat each way.
+    assert_eq!(report.counters.beats_in as usize, n.div_ceil(2));
+    assert_eq!(report.counters.beats_out as usize, n.div_ceil(2));
 }
 
 #[test]
@@ -169,7 +173,7 @@ fn each_injected_fault_is_an_error_and_the_next_job_succeeds() {
     // (a right result changed after the card): the stream checksums differ.
     for (fault, direction) in [
         (Fault::CorruptH2c { beat: 5, bit: 300 }, "host-to-card"),
-        (Fault::CorruptC2h { beat: 63, bit: 0 }, "card-to-host"),
+        (Fault::CorruptC2h { beat: 31, bit: 0 }, "card-to-host"),
     ] {
         device.inject_fault(fault).unwrap();
         match device.mul::<FrConfig>(&a, &b) {
@@ -197,7 +201,7 @@ fn each_injected_fault_is_an_error_and_the_next_job_succeeds() {
     assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
     assert!(device.mul::<FrConfig>(&a, &b).is_err());
     device
-        .with_sim_board(|s| s.inject(Fault::CorruptC2h { beat: 64, bit: 0 }))
+        .with_sim_board(|s| s.inject(Fault::CorruptC2h { beat: 32, bit: 0 }))
         .unwrap();
     assert_eq!(device.mul::<FrConfig>(&a, &b).unwrap().0, expected);
     assert_eq!(
@@ -261,29 +265,47 @@ fn hardware_rejects_bad_jobs_without_hanging() {
 fn a_stream_longer_than_the_job_is_caught() {
     use zkpipe::driver::xdma::{self, Direction};
     let mut f = SimFunction::open("sim-small").unwrap();
-    let n = 8;
-    let h2c = f.alloc_dma(n * 64).unwrap();
-    let ring = f.alloc_dma(1024).unwrap();
-    let chain = xdma::write_chain(Direction::HostToCard, &h2c, n * 64, &ring, 0);
-    f.write32(BAR_CSR, regs::JOB_OPCODE as u64, Opcode::Add as u32)
-        .unwrap();
-    f.write32(BAR_CSR, regs::JOB_COUNT as u64, (n - 3) as u32)
-        .unwrap();
-    f.write32(BAR_CSR, regs::CONTROL as u64, regs::Control::START.bits())
-        .unwrap();
-    xdma::start(&mut f, Direction::HostToCard, &chain).unwrap();
-    f.wait(Duration::from_millis(1)).unwrap();
-    let s = f.read32(BAR_CSR, regs::STATUS as u64).unwrap();
-    assert_eq!(
-        regs::Status::decode(s).error as u8,
-        HwError::LongStream as u8
-    );
-    // The kernel drained the rest of the packet: the DMA channel finished its descriptor.
-    let (st, done) = xdma::status(&mut f, Direction::HostToCard).unwrap();
-    assert_eq!(done, chain.descriptors, "status {st:#x}");
-    kernel::abort(&mut f).unwrap();
+    // (opcode, count, beats sent): a binary job takes a beat per element, a unary one two
+    // elements per beat (an odd count's last beat one), so one beat more than that.
+    for (op, count, beats) in [
+        (Opcode::Add, 5, 8),
+        (Opcode::PowMul, 5, 4),
+        (Opcode::PowMul, 6, 4),
+    ] {
+        let h2c = f.alloc_dma(beats * 64).unwrap();
+        let ring = f.alloc_dma(1024).unwrap();
+        let chain = xdma::write_chain(Direction::HostToCard, &h2c, beats * 64, &ring, 0);
+        f.write32(BAR_CSR, regs::JOB_OPCODE as u64, op as u32)
+            .unwrap();
+        f.write32(BAR_CSR, regs::JOB_COUNT as u64, count).unwrap();
+        f.write32(BAR_CSR, regs::CONTROL as u64, regs::Control::START.bits())
+            .unwrap();
+        xdma::start(&mut f, Direction::HostToCard, &chain).unwrap();
+        f.wait(Duration::from_millis(1)).unwrap();
+        let s = f.read32(BAR_CSR, regs::STATUS as u64).unwrap();
+        assert_eq!(
+            regs::Status::decode(s).error as u8,
+            HwError::LongStream as u8,
+            "{} of {count} in {beats} beats",
+            op.name()
+        );
+        // The kernel drained the rest of the packet: the DMA channel finished its descriptor.
+        let (st, done) = xdma::status(&mut f, Direction::HostToCard).unwrap();
+        assert_eq!(done, chain.descriptors, "status {st:#x}");
+        kernel::abort(&mut f).unwrap();
+    }
     let device = Device::from_function(Box::new(f), Some("sim-small")).unwrap();
     check_all_ops(&device, 4, 8);
+    // A unary stream a beat short, for odd and even counts.
+    for n in [5usize, 6] {
+        let a = random(n, 40 + n as u64);
+        device.inject_fault(Fault::ShortStream).unwrap();
+        match device.powmul::<FrConfig>(&a, Fr::from(3u64)) {
+            Err(Error::Hardware { error, .. }) => assert_eq!(error, HwError::ShortStream),
+            other => panic!("n = {n}: a short powmul stream must fail, got {other:?}"),
+        }
+        check_all_ops(&device, n, 50 + n as u64);
+    }
 }
 
 #[test]
