@@ -33,6 +33,10 @@ struct NttReport {
     projected_s: Option<f64>,
     transpose_s: f64,
     butterfly_s: f64,
+    /// Encoding the jobs' input beats and decoding their results on the host.
+    codec_s: f64,
+    /// The card's share of host CPU work: transposes + radix-2 steps + stream codec.
+    host_cpu_s: f64,
     host_s: f64,
     check_s: f64,
 }
@@ -119,6 +123,7 @@ where
         true
     };
     let butterfly_s = stats.ntt_butterfly_time.as_secs_f64();
+    let codec_s = stats.stream_codec_time.as_secs_f64();
     let out = NttReport {
         ok,
         checked,
@@ -135,8 +140,10 @@ where
         sim_cycles: stats.device.sim_cycles,
         clock_mhz,
         projected_s: clock_mhz.map(|_| stats.device.projected_s),
-        transpose_s: stats.ntt_host_time.as_secs_f64() - butterfly_s,
+        transpose_s: stats.ntt_host_time.as_secs_f64() - butterfly_s - codec_s,
         butterfly_s,
+        codec_s,
+        host_cpu_s: stats.ntt_host_time.as_secs_f64(),
         host_s,
         check_s: check_start.elapsed().as_secs_f64(),
     };
@@ -156,6 +163,10 @@ where
             }
             println!("projected      {projected:.3e} s at {mhz} MHz");
             println!("transposes     {:.3} s on the host", r.transpose_s);
+            println!(
+                "stream codec   {:.3} s on the host (input beats, results)",
+                r.codec_s
+            );
             if r.butterfly_s > 0.0 {
                 println!(
                     "radix-2 steps  {:.3} s on the host (n beyond the card)",

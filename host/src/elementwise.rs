@@ -9,7 +9,7 @@ use crate::card::Job;
 use crate::device::Device;
 use crate::driver::kernel::Counters;
 use crate::error::{Error, Result};
-use crate::ntt::{Direction, EngineStats, Factor, NttEngine, NttJob};
+use crate::ntt::{Direction, EngineStats, Factor, Layout, NttEngine, NttJob};
 use ark_ff::fields::models::fp::{Fp, MontBackend, MontConfig};
 use ark_ff::BigInt;
 use std::time::Instant;
@@ -35,6 +35,8 @@ pub struct JobReport {
     pub host_s: f64,
     /// Clock cycles the simulator ran for this call (BAR accesses and DMA included).
     pub sim_cycles: Option<u64>,
+    /// Host CPU time encoding the input beats and decoding the results.
+    pub codec_s: f64,
 }
 
 impl JobReport {
@@ -46,14 +48,9 @@ impl JobReport {
             elements: self.n as u64,
             projected_s: self.projected_s,
             sim_cycles: self.sim_cycles,
+            codec_s: self.codec_s,
         }
     }
-}
-
-/// Where a job's operands come from and its results go.
-struct Operands<'a, C: MontConfig<4>> {
-    a: &'a [Scalar<C>],
-    b: Option<&'a [Scalar<C>]>,
 }
 
 impl Device {
@@ -124,8 +121,14 @@ impl Device {
             n,
             param: param_of(g),
         };
-        let mut out = Vec::new();
-        let report = self.run_stream(&job, Operands { a, b }, &mut out)?;
+        let mut out = Vec::with_capacity(n);
+        let report = self.run_stream(
+            &job,
+            n,
+            a.iter().map(|x| &x.0 .0),
+            b.map(|b| b.iter().map(|x| &x.0 .0)),
+            |_, x| out.push(x),
+        )?;
         Ok((out, report))
     }
 
@@ -135,6 +138,27 @@ impl Device {
         &self,
         data: &mut [Scalar<C>],
         job: &NttJob<Scalar<C>>,
+    ) -> Result<JobReport> {
+        let mut out = Vec::with_capacity(data.len());
+        // NTTs of 2^log_n points back to back (a bad log_n is refused before any read).
+        let len = 1usize.checked_shl(job.log_n).unwrap_or(0);
+        let report =
+            self.ntt_job_strided(data, Layout::contiguous(0, len), data.len(), job, |_, x| {
+                out.push(x)
+            })?;
+        data.copy_from_slice(&out);
+        Ok(report)
+    }
+
+    /// One NTT job over `count` elements of `src` at `input` (see [`Layout`]), its results
+    /// handed to `put(t, r_t)` in stream order as they are decoded.
+    fn ntt_job_strided<C: MontConfig<4>>(
+        &self,
+        src: &[Scalar<C>],
+        input: Layout,
+        count: usize,
+        job: &NttJob<Scalar<C>>,
+        put: impl FnMut(usize, Scalar<C>),
     ) -> Result<JobReport> {
         if self.capabilities().ntt_log_size == 0 {
             return Err(Error::Unsupported {
@@ -166,29 +190,30 @@ impl Device {
             });
         }
         let wire_job = Job::Ntt {
-            n: data.len(),
+            n: count,
             config,
             row,
             param: param_of(g),
         };
-        let mut out = Vec::new();
-        let report = self.run_stream(&wire_job, Operands { a: &*data, b: None }, &mut out)?;
-        data.copy_from_slice(&out);
-        Ok(report)
+        let log_n = job.log_n;
+        let a = (0..count).map(|t| &src[input.index(t, log_n)].0 .0);
+        self.run_stream(&wire_job, count, a, None::<std::iter::Empty<_>>, put)
     }
 
-    /// Checks the field and size, encodes `ops` straight into the staging buffer, runs the
-    /// job, and decodes the results (checked reduced) into `out`.
-    fn run_stream<C: MontConfig<4>>(
+    /// Checks the field and size, encodes the `n` operands `a` (and `b`) straight into the
+    /// staging buffer, runs the job, and decodes the results (checked reduced) into
+    /// `put(t, r_t)`.
+    fn run_stream<'a, C: MontConfig<4>>(
         &self,
         job: &Job,
-        ops: Operands<'_, C>,
-        out: &mut Vec<Scalar<C>>,
+        n: usize,
+        a: impl Iterator<Item = &'a [u64; 4]>,
+        b: Option<impl Iterator<Item = &'a [u64; 4]>>,
+        mut put: impl FnMut(usize, Scalar<C>),
     ) -> Result<JobReport> {
         let started = Instant::now();
         self.capabilities()
             .check_scalar_field(self.uri(), &C::MODULUS.0)?;
-        let n = ops.a.len();
         if n == 0 {
             return Err(Error::Empty);
         }
@@ -196,48 +221,31 @@ impl Device {
         if n > max {
             return Err(Error::TooLarge { n, max });
         }
-        let modulus = C::MODULUS.0;
+        let codec = std::cell::Cell::new(0.0);
         let fill = |bytes: &mut [u8]| {
-            let mut sum = 0u32;
-            let beats = bytes.chunks_exact_mut(BEAT_BYTES);
-            match ops.b {
-                // a_i ‖ b_i
-                Some(b) => {
-                    for ((beat, a), b) in beats.zip(ops.a).zip(b) {
-                        wire::encode_operands(beat, &a.0 .0, Some(&b.0 .0));
-                        sum = wire::checksum_step(sum, beat);
-                    }
-                }
-                // a_2i ‖ a_2i+1
-                None => {
-                    for (beat, pair) in beats.zip(ops.a.chunks(wire::ELEMS_PER_BEAT)) {
-                        wire::encode_pair(beat, &pair[0].0 .0, pair.get(1).map(|x| &x.0 .0[..]));
-                        sum = wire::checksum_step(sum, beat);
-                    }
-                }
-            }
+            let t = Instant::now();
+            let sum = encode_stream(bytes, a, b);
+            codec.set(t.elapsed().as_secs_f64());
             Some(sum)
         };
         let device = self.uri();
-        let decode = |bytes: &[u8]| -> Result<Vec<Scalar<C>>> {
-            let mut result = Vec::with_capacity(n);
-            for i in 0..n {
-                let mut limbs = [0u64; 4];
-                wire::decode_result(bytes, i, &mut limbs);
-                if !wire::is_reduced(&limbs, &modulus) {
-                    return Err(Error::Protocol {
-                        device: device.to_string(),
-                        reason: format!(
-                            "result {i} is not reduced below the modulus; the card is faulty"
-                        ),
-                    });
-                }
-                result.push(Scalar::<C>::new_unchecked(BigInt(limbs)));
+        let decode = |bytes: &[u8]| -> Result<()> {
+            let t = Instant::now();
+            let decoded = decode_stream(bytes, n, &C::MODULUS.0, |i, limbs| {
+                put(i, Scalar::<C>::new_unchecked(BigInt(limbs)))
+            });
+            codec.set(codec.get() + t.elapsed().as_secs_f64());
+            match decoded {
+                Ok(()) => Ok(()),
+                Err(i) => Err(Error::Protocol {
+                    device: device.to_string(),
+                    reason: format!(
+                        "result {i} is not reduced below the modulus; the card is faulty"
+                    ),
+                }),
             }
-            Ok(result)
         };
         let done = self.card().submit(job, n, fill, decode)?;
-        *out = done.output;
         let clock_mhz = self.capabilities().clock_mhz();
         Ok(JobReport {
             n,
@@ -246,8 +254,55 @@ impl Device {
             projected_s: done.counters.busy_cycles as f64 / (clock_mhz * 1e6),
             host_s: started.elapsed().as_secs_f64(),
             sim_cycles: done.sim_cycles,
+            codec_s: codec.get(),
         })
     }
+}
+
+/// Writes an elementwise or NTT job's input beats into `bytes` (a binary job's `a_i ‖ b_i`,
+/// else `a_2i ‖ a_2i+1`) and returns the stream's checksum, folded in on the way.
+pub(crate) fn encode_stream<'a>(
+    bytes: &mut [u8],
+    a: impl Iterator<Item = &'a [u64; 4]>,
+    b: Option<impl Iterator<Item = &'a [u64; 4]>>,
+) -> u32 {
+    let mut sum = 0u32;
+    let mut beats = bytes.chunks_exact_mut(BEAT_BYTES);
+    match b {
+        Some(b) => {
+            for ((beat, a), b) in beats.by_ref().zip(a).zip(b) {
+                wire::encode_operands(beat, a, Some(b));
+                sum = wire::checksum_step(sum, beat);
+            }
+        }
+        None => {
+            let mut a = a;
+            while let (Some(first), Some(beat)) = (a.next(), beats.next()) {
+                wire::encode_pair(beat, first, a.next().map(|x| &x[..]));
+                sum = wire::checksum_step(sum, beat);
+            }
+        }
+    }
+    sum
+}
+
+/// Reads `n` results from an elementwise or NTT output stream into `put(i, r_i)`, each
+/// checked reduced below `modulus`; `Err(i)`: result i is not (a faulty card).
+pub(crate) fn decode_stream(
+    bytes: &[u8],
+    n: usize,
+    modulus: &[u64; 4],
+    mut put: impl FnMut(usize, [u64; 4]),
+) -> std::result::Result<(), usize> {
+    for i in 0..n {
+        let mut limbs = [0u64; 4];
+        wire::decode_result(bytes, i, &mut limbs);
+        if !wire::is_reduced(&limbs, modulus) {
+            return Err(i);
+        }
+        put(i, limbs);
+    }
+    Ok(())
 }
 
 /// JOB_PARAM words of an optional parameter.
@@ -290,5 +345,20 @@ impl<C: MontConfig<4>> NttEngine<Scalar<C>> for Device {
         let (out, report) = Device::powmul(self, data, g)?;
         data.copy_from_slice(&out);
         Ok(report.stats())
+    }
+    fn run_strided(
+        &self,
+        src: &[Scalar<C>],
+        input: Layout,
+        dst: &mut [Scalar<C>],
+        output: Layout,
+        count: usize,
+        job: &NttJob<Scalar<C>>,
+    ) -> Result<EngineStats> {
+        let log_n = job.log_n;
+        input.check(count, log_n, src.len())?;
+        output.check(count, log_n, dst.len())?;
+        let put = |t: usize, x| dst[output.index(t, log_n)] = x;
+        Ok(self.ntt_job_strided(src, input, count, job, put)?.stats())
     }
 }

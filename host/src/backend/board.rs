@@ -183,6 +183,9 @@ impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
         let mut s = self.stats_mut();
         s.elementwise_calls += 1;
         s.elementwise_time += t.elapsed();
+        let codec = Duration::from_secs_f64(device.codec_s);
+        s.ntt_host_time += codec;
+        s.stream_codec_time += codec;
         s.device.add(&device);
         Ok(())
     }
@@ -247,7 +250,9 @@ where
         let mut s = self.stats_mut();
         s.ntt_calls += 1;
         s.ntt_time += t.elapsed();
-        s.ntt_host_time += Duration::from_secs_f64(report.transpose_s + report.butterfly_s);
+        let codec = report.device.codec_s;
+        s.ntt_host_time += Duration::from_secs_f64(report.transpose_s + report.butterfly_s + codec);
+        s.stream_codec_time += Duration::from_secs_f64(codec);
         s.ntt_butterfly_time += Duration::from_secs_f64(report.butterfly_s);
         s.device.add(&report.device);
         Ok(())
@@ -279,6 +284,8 @@ where
         let mut s = self.stats_mut();
         s.ntt_calls += values.len() / n;
         s.ntt_time += t.elapsed();
+        s.ntt_host_time += Duration::from_secs_f64(stats.codec_s);
+        s.stream_codec_time += Duration::from_secs_f64(stats.codec_s);
         s.device.add(&stats);
         Ok(())
     }

@@ -24,11 +24,14 @@ pub struct BackendStats {
     pub ntt_calls: usize,
     /// Wall time in NTT calls.
     pub ntt_time: Duration,
-    /// Host steps inside the NTTs a card ran (four-step transposes, radix-2 butterflies
-    /// beyond the card's size): part of `ntt_time`, and of a card proof's time.
+    /// Host steps inside the NTT and pointwise calls a card ran (four-step transposes,
+    /// radix-2 butterflies beyond the card's size, encoding and decoding the jobs'
+    /// streams): part of `ntt_time` and `elementwise_time`, and of a card proof's time.
     pub ntt_host_time: Duration,
+    /// The stream encoding and decoding among those host steps.
+    pub stream_codec_time: Duration,
     /// The radix-2 butterflies among those host steps (sizes beyond the card's four-step
-    /// range); the rest of `ntt_host_time` is transposes.
+    /// range); the rest of `ntt_host_time` is transposes and `stream_codec_time`.
     pub ntt_butterfly_time: Duration,
     /// G1 MSM calls.
     pub msm_g1_calls: usize,
@@ -64,6 +67,7 @@ crate::measures!(BackendStats {
     ntt_calls,
     ntt_time,
     ntt_host_time,
+    stream_codec_time,
     ntt_butterfly_time,
     msm_g1_calls,
     msm_g1_time,

@@ -30,7 +30,7 @@ pub use accumulate::{accumulate, accumulate_skipping, AccumCycles, MsmShape};
 use crate::driver::kernel::{self, Capabilities, Counters};
 use crate::elementwise::{ElementwiseEngine, JobReport};
 use crate::error::{Error, Result};
-use crate::ntt::{EngineStats, Factor, NttEngine, NttJob, SoftEngine};
+use crate::ntt::{EngineStats, Factor, Layout, NttEngine, NttJob, SoftEngine};
 use ark_ff::{FftField, Field};
 use std::sync::Mutex;
 use zkpipe_hdl::timing::BoardTiming;
@@ -73,8 +73,8 @@ pub struct ModelCard {
     memory: Mutex<msm::Residency>,
     /// The same for the G2 engine's memory.
     memory_g2: Mutex<msm::Residency>,
-    /// A staging buffer the MSM jobs' streams are encoded into, as a driver would, to
-    /// measure that host work (reused like a card's mapped staging buffer).
+    /// A staging buffer the jobs' streams are encoded into (and decoded from), as a driver
+    /// would, to measure that host work (reused like a card's mapped staging buffer).
     staging: Mutex<Vec<u8>>,
 }
 
@@ -179,6 +179,14 @@ impl ModelCard {
     /// each way as the wire format lays them out (a binary opcode's input one element per
     /// beat, everything else two).
     fn stream_job(&self, busy: u64, op: Opcode, n: usize) -> EngineStats {
+        EngineStats {
+            codec_s: self.time_codec(op, n),
+            ..self.stream_stats(busy, op, n)
+        }
+    }
+
+    /// [`Self::stream_job`] without the host's codec time.
+    fn stream_stats(&self, busy: u64, op: Opcode, n: usize) -> EngineStats {
         let beats_in = zkpipe_spec::wire::kernel_in_beats(op.binary(), n);
         let beats_out = zkpipe_spec::wire::kernel_out_beats(n);
         EngineStats {
@@ -187,7 +195,34 @@ impl ModelCard {
             elements: n as u64,
             projected_s: self.phase_seconds(busy, beats_in, beats_out) + self.pcie.job_setup_s,
             sim_cycles: None,
+            codec_s: 0.0,
         }
+    }
+
+    /// Host time a driver spends on a streaming job's beats, measured by doing it with the
+    /// driver's code (`encode_stream`, `decode_stream`) on `n` elements of the same size:
+    /// the input beats with their checksum, the checksum pass over the returned stream, and
+    /// `n` results decoded and checked reduced. The staging buffer is grown and touched
+    /// untimed first, as a card's mapped staging buffer is.
+    fn time_codec(&self, op: Opcode, n: usize) -> f64 {
+        use crate::elementwise::{decode_stream, encode_stream};
+        use zkpipe_spec::wire::{kernel_in_beats, kernel_out_beats, stream_checksum};
+        let (beats_in, beats_out) = (kernel_in_beats(op.binary(), n), kernel_out_beats(n));
+        let mut staging = self.staging.lock().unwrap_or_else(|e| e.into_inner());
+        let bytes = beats_in.max(beats_out) * BEAT_BYTES;
+        if staging.len() < bytes {
+            staging.resize(bytes, 0);
+        }
+        let elements = vec![[0u64; 4]; n];
+        let t = std::time::Instant::now();
+        let b = op.binary().then(|| elements.iter());
+        let h2c = encode_stream(&mut staging[..beats_in * BEAT_BYTES], elements.iter(), b);
+        let out = &staging[..beats_out * BEAT_BYTES];
+        let c2h = stream_checksum(out);
+        let mut decoded = 0usize;
+        let ok = decode_stream(out, n, &[u64::MAX; 4], |_, _| decoded += 1).is_ok();
+        std::hint::black_box((h2c, c2h, ok, decoded));
+        t.elapsed().as_secs_f64()
     }
 
     fn soft(&self) -> SoftEngine {
@@ -223,6 +258,7 @@ impl ModelCard {
         let out: Vec<F> = a.par_iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
         let n = a.len();
         let busy = self.elementwise_cycles(op, n);
+        let stats = self.stream_job(busy, op, n);
         let counters = Counters {
             busy_cycles: busy as u32,
             beats_in: zkpipe_spec::wire::kernel_in_beats(op.binary(), n) as u32,
@@ -235,9 +271,10 @@ impl ModelCard {
                 n,
                 counters,
                 clock_mhz: self.caps.clock_mhz(),
-                projected_s: self.stream_job(busy, op, n).projected_s,
+                projected_s: stats.projected_s,
                 host_s: started.elapsed().as_secs_f64(),
                 sim_cycles: None,
+                codec_s: stats.codec_s,
             },
         ))
     }
@@ -310,6 +347,42 @@ impl<F: FftField> NttEngine<F> for ModelCard {
             Opcode::PowMul,
             n,
         ))
+    }
+    fn run_strided(
+        &self,
+        src: &[F],
+        input: Layout,
+        dst: &mut [F],
+        output: Layout,
+        count: usize,
+        job: &NttJob<F>,
+    ) -> Result<EngineStats> {
+        if self.caps.ntt_log_size == 0 {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "the NTT opcode",
+            });
+        }
+        let log_n = job.log_n;
+        input.check(count, log_n, src.len())?;
+        output.check(count, log_n, dst.len())?;
+        // A driver gathers the input while it encodes the beats and scatters the results
+        // while it decodes them. Counted here: the gather and the scatter (timed), plus
+        // encoding and decoding a contiguous stream of the same length (`time_codec`) — one
+        // pass more each way than a driver makes, so an upper bound.
+        let t = std::time::Instant::now();
+        let mut results = crate::ntt::gather(src, input, count, log_n);
+        let gather = t.elapsed().as_secs_f64();
+        self.soft().run(&mut results, job)?;
+        let t = std::time::Instant::now();
+        crate::ntt::scatter(results, dst, output, log_n);
+        let scatter = t.elapsed().as_secs_f64();
+        let busy = self.ntt_cycles(count, log_n, FactorKind::from(&job.factor));
+        let stats = self.stream_job(busy, Opcode::Ntt, count);
+        Ok(EngineStats {
+            codec_s: stats.codec_s + gather + scatter,
+            ..stats
+        })
     }
 }
 

@@ -141,3 +141,49 @@ fn a_wrong_twiddle_is_caught() {
     .unwrap();
     assert_ne!(y, reference(&x, Direction::Forward, Coset::None));
 }
+
+#[test]
+fn strided_jobs_read_and_write_their_layouts_and_refuse_layouts_past_the_slice() {
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let engine = SoftEngine::new(3, 12, 64);
+    // A 4×8 matrix: the NTTs of columns 2 and 3 (4 points each), written transposed into
+    // rows 2 and 3 of an 8×4 matrix.
+    let src: Vec<Fr> = (0..32).map(|_| Fr::rand(&mut rng)).collect();
+    let mut dst = vec![Fr::ZERO; 32];
+    let job = NttJob {
+        log_n: 2,
+        direction: Direction::Forward,
+        factor: Factor::Plain,
+    };
+    let input = Layout {
+        base: 2,
+        ntt_stride: 1,
+        point_stride: 8,
+    };
+    let output = Layout::contiguous(8, 4);
+    engine
+        .run_strided(&src, input, &mut dst, output, 8, &job)
+        .unwrap();
+    for c in 2..4 {
+        let column: Vec<Fr> = (0..4).map(|r| src[r * 8 + c]).collect();
+        assert_eq!(
+            &dst[c * 4..c * 4 + 4],
+            reference(&column, Direction::Forward, Coset::None)
+        );
+    }
+    assert!(dst[..8].iter().chain(&dst[16..]).all(|x| *x == Fr::ZERO));
+    // Column 7 of a matrix one row short; an output past the slice's end.
+    let short = Layout {
+        base: 7,
+        ntt_stride: 1,
+        point_stride: 8,
+    };
+    assert!(matches!(
+        engine.run_strided(&src[..31], short, &mut dst, output, 4, &job),
+        Err(Error::LengthMismatch { a: 31, b: 32 })
+    ));
+    assert!(matches!(
+        engine.run_strided(&src, input, &mut dst[..15], output, 8, &job),
+        Err(Error::LengthMismatch { a: 15, b: 16 })
+    ));
+}
