@@ -30,6 +30,8 @@ struct ProveReport {
     total_s: f64,
     ntt_s: f64,
     ntt_host_steps_s: f64,
+    /// Of `ntt_host_steps_s`: encoding and decoding the NTT and pointwise jobs' streams.
+    stream_codec_s: f64,
     ntt_calls: usize,
     msm_g1_s: f64,
     msm_g1_calls: usize,
@@ -113,6 +115,7 @@ where
         total_s: report.total.as_secs_f64(),
         ntt_s: b.ntt_time.as_secs_f64(),
         ntt_host_steps_s: b.ntt_host_time.as_secs_f64(),
+        stream_codec_s: b.stream_codec_time.as_secs_f64(),
         ntt_calls: b.ntt_calls,
         msm_g1_s: b.msm_g1_time.as_secs_f64(),
         msm_g1_calls: b.msm_g1_calls,

@@ -9,9 +9,10 @@ use crate::card::Job;
 use crate::device::Device;
 use crate::driver::kernel::Counters;
 use crate::error::{Error, Result};
-use crate::ntt::{Direction, EngineStats, Factor, Layout, NttEngine, NttJob};
+use crate::ntt::{Direction, EngineStats, Factor, NttEngine, NttJob};
 use ark_ff::fields::models::fp::{Fp, MontBackend, MontConfig};
-use ark_ff::BigInt;
+use ark_ff::{AdditiveGroup, BigInt};
+use rayon::prelude::*;
 use std::time::Instant;
 use zkpipe_spec::regs::{JobNtt, Opcode, PARAM_WORDS};
 use zkpipe_spec::wire::{self, BEAT_BYTES};
@@ -121,15 +122,7 @@ impl Device {
             n,
             param: param_of(g),
         };
-        let mut out = Vec::with_capacity(n);
-        let report = self.run_stream(
-            &job,
-            n,
-            a.iter().map(|x| &x.0 .0),
-            b.map(|b| b.iter().map(|x| &x.0 .0)),
-            |_, x| out.push(x),
-        )?;
-        Ok((out, report))
+        self.run_stream(&job, a, b)
     }
 
     /// Runs one NTT job (`data.len() / 2^job.log_n` NTTs back to back) in place; see
@@ -138,27 +131,6 @@ impl Device {
         &self,
         data: &mut [Scalar<C>],
         job: &NttJob<Scalar<C>>,
-    ) -> Result<JobReport> {
-        let mut out = Vec::with_capacity(data.len());
-        // NTTs of 2^log_n points back to back (a bad log_n is refused before any read).
-        let len = 1usize.checked_shl(job.log_n).unwrap_or(0);
-        let report =
-            self.ntt_job_strided(data, Layout::contiguous(0, len), data.len(), job, |_, x| {
-                out.push(x)
-            })?;
-        data.copy_from_slice(&out);
-        Ok(report)
-    }
-
-    /// One NTT job over `count` elements of `src` at `input` (see [`Layout`]), its results
-    /// handed to `put(t, r_t)` in stream order as they are decoded.
-    fn ntt_job_strided<C: MontConfig<4>>(
-        &self,
-        src: &[Scalar<C>],
-        input: Layout,
-        count: usize,
-        job: &NttJob<Scalar<C>>,
-        put: impl FnMut(usize, Scalar<C>),
     ) -> Result<JobReport> {
         if self.capabilities().ntt_log_size == 0 {
             return Err(Error::Unsupported {
@@ -190,27 +162,47 @@ impl Device {
             });
         }
         let wire_job = Job::Ntt {
-            n: count,
+            n: data.len(),
             config,
             row,
             param: param_of(g),
         };
-        let log_n = job.log_n;
-        let a = (0..count).map(|t| &src[input.index(t, log_n)].0 .0);
-        self.run_stream(&wire_job, count, a, None::<std::iter::Empty<_>>, put)
+        let (out, report) = self.run_stream(&wire_job, data, None)?;
+        data.copy_from_slice(&out);
+        Ok(report)
     }
 
-    /// Checks the field and size, encodes the `n` operands `a` (and `b`) straight into the
-    /// staging buffer, runs the job, and decodes the results (checked reduced) into
-    /// `put(t, r_t)`.
-    fn run_stream<'a, C: MontConfig<4>>(
+    /// Checks the field and size, encodes the operands `a` (and `b`) straight into the
+    /// staging buffer, runs the job, and decodes the results (checked reduced) into a new
+    /// vector.
+    fn run_stream<C: MontConfig<4>>(
+        &self,
+        job: &Job,
+        a: &[Scalar<C>],
+        b: Option<&[Scalar<C>]>,
+    ) -> Result<(Vec<Scalar<C>>, JobReport)> {
+        let n = a.len();
+        self.stream_job::<C, _>(
+            job,
+            n,
+            |bytes| encode_stream(bytes, a, b, |x| x.0 .0),
+            |bytes| {
+                let mut out = vec![Scalar::<C>::ZERO; n];
+                decode_stream(bytes, &mut out, &C::MODULUS.0, new_scalar).map(|()| out)
+            },
+        )
+    }
+
+    /// The checks, the timing and the errors of a streaming job of `n` elements: `encode`
+    /// writes the input beats and returns their checksum, `decode` reads the results or
+    /// names the first one not reduced.
+    fn stream_job<C: MontConfig<4>, R>(
         &self,
         job: &Job,
         n: usize,
-        a: impl Iterator<Item = &'a [u64; 4]>,
-        b: Option<impl Iterator<Item = &'a [u64; 4]>>,
-        mut put: impl FnMut(usize, Scalar<C>),
-    ) -> Result<JobReport> {
+        encode: impl FnOnce(&mut [u8]) -> u32,
+        decode: impl FnOnce(&[u8]) -> std::result::Result<R, usize>,
+    ) -> Result<(R, JobReport)> {
         let started = Instant::now();
         self.capabilities()
             .check_scalar_field(self.uri(), &C::MODULUS.0)?;
@@ -224,30 +216,23 @@ impl Device {
         let codec = std::cell::Cell::new(0.0);
         let fill = |bytes: &mut [u8]| {
             let t = Instant::now();
-            let sum = encode_stream(bytes, a, b);
+            let sum = encode(bytes);
             codec.set(t.elapsed().as_secs_f64());
             Some(sum)
         };
         let device = self.uri();
-        let decode = |bytes: &[u8]| -> Result<()> {
+        let decode = |bytes: &[u8]| -> Result<R> {
             let t = Instant::now();
-            let decoded = decode_stream(bytes, n, &C::MODULUS.0, |i, limbs| {
-                put(i, Scalar::<C>::new_unchecked(BigInt(limbs)))
-            });
+            let decoded = decode(bytes);
             codec.set(codec.get() + t.elapsed().as_secs_f64());
-            match decoded {
-                Ok(()) => Ok(()),
-                Err(i) => Err(Error::Protocol {
-                    device: device.to_string(),
-                    reason: format!(
-                        "result {i} is not reduced below the modulus; the card is faulty"
-                    ),
-                }),
-            }
+            decoded.map_err(|i| Error::Protocol {
+                device: device.to_string(),
+                reason: format!("result {i} is not reduced below the modulus; the card is faulty"),
+            })
         };
         let done = self.card().submit(job, n, fill, decode)?;
         let clock_mhz = self.capabilities().clock_mhz();
-        Ok(JobReport {
+        let report = JobReport {
             n,
             counters: done.counters,
             clock_mhz,
@@ -255,54 +240,84 @@ impl Device {
             host_s: started.elapsed().as_secs_f64(),
             sim_cycles: done.sim_cycles,
             codec_s: codec.get(),
-        })
+        };
+        Ok((done.output, report))
     }
 }
+
+fn new_scalar<C: MontConfig<4>>(limbs: [u64; 4]) -> Scalar<C> {
+    Scalar::<C>::new_unchecked(BigInt(limbs))
+}
+
+/// Elements a parallel task of the stream codec takes: a chunk's checksum is kept while
+/// its beats are in cache, and the chunks' are combined in order.
+const CODEC_CHUNK: usize = 2048;
 
 /// Writes an elementwise or NTT job's input beats into `bytes` (a binary job's `a_i ‖ b_i`,
-/// else `a_2i ‖ a_2i+1`) and returns the stream's checksum, folded in on the way.
-pub(crate) fn encode_stream<'a>(
+/// else `a_2i ‖ a_2i+1`; `limbs` gives an element's Montgomery limbs) in parallel chunks
+/// and returns the stream's checksum, folded in on the way.
+pub(crate) fn encode_stream<T: Sync>(
     bytes: &mut [u8],
-    a: impl Iterator<Item = &'a [u64; 4]>,
-    b: Option<impl Iterator<Item = &'a [u64; 4]>>,
+    a: &[T],
+    b: Option<&[T]>,
+    limbs: impl Fn(&T) -> [u64; 4] + Sync,
 ) -> u32 {
-    let mut sum = 0u32;
-    let mut beats = bytes.chunks_exact_mut(BEAT_BYTES);
-    match b {
-        Some(b) => {
-            for ((beat, a), b) in beats.by_ref().zip(a).zip(b) {
-                wire::encode_operands(beat, a, Some(b));
+    let per_beat = if b.is_some() { 1 } else { wire::ELEMS_PER_BEAT };
+    let parts: Vec<(u32, usize)> = bytes
+        .par_chunks_mut(CODEC_CHUNK / per_beat * BEAT_BYTES)
+        .zip(a.par_chunks(CODEC_CHUNK))
+        .enumerate()
+        .map(|(c, (out, a))| {
+            let mut sum = 0u32;
+            let mut beats = 0;
+            for (k, beat) in out.chunks_exact_mut(BEAT_BYTES).enumerate() {
+                let Some(x) = a.get(k * per_beat) else { break };
+                match b {
+                    Some(b) => {
+                        let y = &b[c * CODEC_CHUNK + k];
+                        wire::encode_operands(beat, &limbs(x), Some(&limbs(y)))
+                    }
+                    None => {
+                        let second = a.get(k * per_beat + 1).map(&limbs);
+                        wire::encode_pair(beat, &limbs(x), second.as_ref().map(|l| &l[..]))
+                    }
+                }
                 sum = wire::checksum_step(sum, beat);
+                beats += 1;
             }
-        }
-        None => {
-            let mut a = a;
-            while let (Some(first), Some(beat)) = (a.next(), beats.next()) {
-                wire::encode_pair(beat, first, a.next().map(|x| &x[..]));
-                sum = wire::checksum_step(sum, beat);
-            }
-        }
-    }
-    sum
+            (sum, beats)
+        })
+        .collect();
+    wire::checksum_concat(parts)
 }
 
-/// Reads `n` results from an elementwise or NTT output stream into `put(i, r_i)`, each
-/// checked reduced below `modulus`; `Err(i)`: result i is not (a faulty card).
-pub(crate) fn decode_stream(
+/// Reads `out.len()` results from an elementwise or NTT output stream into `out` in
+/// parallel chunks (`make` builds an element from its limbs), each checked reduced below
+/// `modulus`; `Err(i)`: result i is not (a faulty card), the first such.
+pub(crate) fn decode_stream<T: Send>(
     bytes: &[u8],
-    n: usize,
+    out: &mut [T],
     modulus: &[u64; 4],
-    mut put: impl FnMut(usize, [u64; 4]),
+    make: impl Fn([u64; 4]) -> T + Sync,
 ) -> std::result::Result<(), usize> {
-    for i in 0..n {
-        let mut limbs = [0u64; 4];
-        wire::decode_result(bytes, i, &mut limbs);
-        if !wire::is_reduced(&limbs, modulus) {
-            return Err(i);
-        }
-        put(i, limbs);
-    }
-    Ok(())
+    out.par_chunks_mut(CODEC_CHUNK)
+        .zip(bytes.par_chunks(CODEC_CHUNK * wire::ELEM_BYTES))
+        .enumerate()
+        .map(|(c, (out, bytes))| {
+            for (i, slot) in out.iter_mut().enumerate() {
+                let mut limbs = [0u64; 4];
+                wire::decode_result(bytes, i, &mut limbs);
+                if !wire::is_reduced(&limbs, modulus) {
+                    return Err(c * CODEC_CHUNK + i);
+                }
+                *slot = make(limbs);
+            }
+            Ok(())
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .find(|r| r.is_err())
+        .unwrap_or(Ok(()))
 }
 
 /// JOB_PARAM words of an optional parameter.
@@ -342,23 +357,72 @@ impl<C: MontConfig<4>> NttEngine<Scalar<C>> for Device {
         Ok(self.ntt_job(data, job)?.stats())
     }
     fn powmul(&self, data: &mut [Scalar<C>], g: Scalar<C>) -> Result<EngineStats> {
-        let (out, report) = Device::powmul(self, data, g)?;
+        let job = Job::Elementwise {
+            op: Opcode::PowMul,
+            n: data.len(),
+            param: param_of(Some(g)),
+        };
+        let (out, report) = self.run_stream(&job, data, None)?;
         data.copy_from_slice(&out);
         Ok(report.stats())
     }
-    fn run_strided(
-        &self,
-        src: &[Scalar<C>],
-        input: Layout,
-        dst: &mut [Scalar<C>],
-        output: Layout,
-        count: usize,
-        job: &NttJob<Scalar<C>>,
-    ) -> Result<EngineStats> {
-        let log_n = job.log_n;
-        input.check(count, log_n, src.len())?;
-        output.check(count, log_n, dst.len())?;
-        let put = |t: usize, x| dst[output.index(t, log_n)] = x;
-        Ok(self.ntt_job_strided(src, input, count, job, put)?.stats())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{Fr, FrConfig};
+    use ark_ff::{PrimeField, UniformRand};
+    use rand::SeedableRng;
+
+    /// The parallel codec writes the beats a one-beat-at-a-time loop writes, with the
+    /// stream's checksum, and reads them back — across chunk boundaries, odd and even
+    /// counts, into a dirty buffer; a result not reduced is reported by its index.
+    #[test]
+    fn the_parallel_codec_matches_the_wire_format_and_finds_bad_results() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let limbs = |x: &Fr| x.0 .0;
+        for n in [1usize, 2, 3, 2047, 2048, 2049, 4097] {
+            let a: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let b: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            for binary in [false, true] {
+                let beats = wire::kernel_in_beats(binary, n);
+                let mut expected = vec![0u8; beats * BEAT_BYTES];
+                for (k, beat) in expected.chunks_exact_mut(BEAT_BYTES).enumerate() {
+                    if binary {
+                        wire::encode_operands(beat, &a[k].0 .0, Some(&b[k].0 .0));
+                    } else {
+                        let second = a.get(2 * k + 1).map(|x| &x.0 .0[..]);
+                        wire::encode_pair(beat, &a[2 * k].0 .0, second);
+                    }
+                }
+                let mut bytes = vec![0xA5u8; beats * BEAT_BYTES];
+                let sum = encode_stream(&mut bytes, &a, binary.then_some(&b[..]), limbs);
+                assert!(bytes == expected, "n = {n}, binary {binary}");
+                assert_eq!(sum, wire::stream_checksum(&expected), "n = {n}");
+            }
+            // Results two per beat, as the card sends them.
+            let mut stream = vec![0u8; wire::kernel_out_beats(n) * BEAT_BYTES];
+            encode_stream(&mut stream, &a, None, limbs);
+            let mut out = vec![Fr::ZERO; n];
+            let make = |l| Fr::new_unchecked(BigInt(l));
+            assert_eq!(
+                decode_stream(&stream, &mut out, &FrConfig::MODULUS.0, make),
+                Ok(())
+            );
+            assert_eq!(out, a, "n = {n}");
+            let bad = n / 2;
+            wire::encode_pair(
+                &mut stream[bad / 2 * BEAT_BYTES..],
+                &Fr::MODULUS.0,
+                Some(&Fr::MODULUS.0),
+            );
+            let first = bad & !1;
+            assert_eq!(
+                decode_stream(&stream, &mut out, &FrConfig::MODULUS.0, make),
+                Err(first),
+                "n = {n}"
+            );
+        }
     }
 }

@@ -30,7 +30,7 @@ pub use accumulate::{accumulate, accumulate_skipping, AccumCycles, MsmShape};
 use crate::driver::kernel::{self, Capabilities, Counters};
 use crate::elementwise::{ElementwiseEngine, JobReport};
 use crate::error::{Error, Result};
-use crate::ntt::{EngineStats, Factor, Layout, NttEngine, NttJob, SoftEngine};
+use crate::ntt::{EngineStats, Factor, NttEngine, NttJob, SoftEngine};
 use ark_ff::{FftField, Field};
 use std::sync::Mutex;
 use zkpipe_hdl::timing::BoardTiming;
@@ -76,6 +76,8 @@ pub struct ModelCard {
     /// A staging buffer the jobs' streams are encoded into (and decoded from), as a driver
     /// would, to measure that host work (reused like a card's mapped staging buffer).
     staging: Mutex<Vec<u8>>,
+    /// Elements the stream codec is timed on (touched memory, as a caller's vectors are).
+    codec_input: Mutex<Vec<[u64; 4]>>,
 }
 
 impl ModelCard {
@@ -110,6 +112,7 @@ impl ModelCard {
             memory: Mutex::default(),
             memory_g2: Mutex::default(),
             staging: Mutex::default(),
+            codec_input: Mutex::default(),
         })
     }
 
@@ -213,15 +216,20 @@ impl ModelCard {
         if staging.len() < bytes {
             staging.resize(bytes, 0);
         }
-        let elements = vec![[0u64; 4]; n];
+        let mut elements = self.codec_input.lock().unwrap_or_else(|e| e.into_inner());
+        if elements.len() < n {
+            elements.resize(n, [1, 0, 0, 0]);
+        }
+        let elements = &elements[..n];
         let t = std::time::Instant::now();
-        let b = op.binary().then(|| elements.iter());
-        let h2c = encode_stream(&mut staging[..beats_in * BEAT_BYTES], elements.iter(), b);
+        let b = op.binary().then_some(elements);
+        let h2c = encode_stream(&mut staging[..beats_in * BEAT_BYTES], elements, b, |x| *x);
         let out = &staging[..beats_out * BEAT_BYTES];
         let c2h = stream_checksum(out);
-        let mut decoded = 0usize;
-        let ok = decode_stream(out, n, &[u64::MAX; 4], |_, _| decoded += 1).is_ok();
-        std::hint::black_box((h2c, c2h, ok, decoded));
+        // A fresh output vector, as the driver decodes into one per job.
+        let mut results = vec![[0u64; 4]; n];
+        let ok = decode_stream(out, &mut results, &[u64::MAX; 4], |limbs| limbs).is_ok();
+        std::hint::black_box((h2c, c2h, ok, &results));
         t.elapsed().as_secs_f64()
     }
 
@@ -347,42 +355,6 @@ impl<F: FftField> NttEngine<F> for ModelCard {
             Opcode::PowMul,
             n,
         ))
-    }
-    fn run_strided(
-        &self,
-        src: &[F],
-        input: Layout,
-        dst: &mut [F],
-        output: Layout,
-        count: usize,
-        job: &NttJob<F>,
-    ) -> Result<EngineStats> {
-        if self.caps.ntt_log_size == 0 {
-            return Err(Error::Unsupported {
-                device: self.uri.clone(),
-                what: "the NTT opcode",
-            });
-        }
-        let log_n = job.log_n;
-        input.check(count, log_n, src.len())?;
-        output.check(count, log_n, dst.len())?;
-        // A driver gathers the input while it encodes the beats and scatters the results
-        // while it decodes them. Counted here: the gather and the scatter (timed), plus
-        // encoding and decoding a contiguous stream of the same length (`time_codec`) — one
-        // pass more each way than a driver makes, so an upper bound.
-        let t = std::time::Instant::now();
-        let mut results = crate::ntt::gather(src, input, count, log_n);
-        let gather = t.elapsed().as_secs_f64();
-        self.soft().run(&mut results, job)?;
-        let t = std::time::Instant::now();
-        crate::ntt::scatter(results, dst, output, log_n);
-        let scatter = t.elapsed().as_secs_f64();
-        let busy = self.ntt_cycles(count, log_n, FactorKind::from(&job.factor));
-        let stats = self.stream_job(busy, Opcode::Ntt, count);
-        Ok(EngineStats {
-            codec_s: stats.codec_s + gather + scatter,
-            ..stats
-        })
     }
 }
 

@@ -14,15 +14,9 @@
 //!
 //! Inverse transforms use ω⁻¹ throughout and the engine's 1/N1 and 1/N2 scalings multiply
 //! to 1/n. The host never multiplies an element.
-//!
-//! When the columns fit one job level (N1 ≤ N), no transpose runs on its own: the column
-//! jobs read the columns where they lie and write their results to the same places of a
-//! second buffer (steps 1–3), and the row jobs write each result straight to its natural
-//! position (steps 4–5) — [`NttEngine::run_strided`], which a card does while it encodes
-//! and decodes the jobs' streams, a pass over the data it makes anyway.
 
 use super::transpose::transpose_batch;
-use super::{Direction, EngineStats, Factor, Layout, NttEngine, NttJob, NttReport};
+use super::{Direction, EngineStats, Factor, NttEngine, NttJob, NttReport};
 use crate::error::Result;
 use ark_ff::FftField;
 use std::time::Instant;
@@ -48,9 +42,6 @@ pub fn transform<F: FftField, E: NttEngine<F> + ?Sized>(
     }
     let (n2, n1) = (1usize << k, n >> k);
     let mut scratch = vec![F::ZERO; data.len()];
-    if n1 <= n2 {
-        return folded(engine, data, &mut scratch, batch, k, direction, report);
-    }
     // 1. columns contiguous: each sequence's N1×N2 matrix → N2×N1.
     timed(report, || {
         transpose_batch(data, &mut scratch, batch, n1, n2)
@@ -81,68 +72,6 @@ pub fn transform<F: FftField, E: NttEngine<F> + ?Sized>(
         transpose_batch(data, &mut scratch, batch, n1, n2)
     });
     data.copy_from_slice(&scratch);
-    Ok(())
-}
-
-/// Steps 1–5 for N1 ≤ N with the transposes folded into the jobs' streams: columns from
-/// `data` into the same places of `scratch`, rows from `scratch` to their natural order in
-/// `data`.
-fn folded<F: FftField, E: NttEngine<F> + ?Sized>(
-    engine: &E,
-    data: &mut [F],
-    scratch: &mut [F],
-    batch: usize,
-    k: u32,
-    direction: Direction,
-    report: &mut NttReport,
-) -> Result<()> {
-    let n = data.len() / batch;
-    let log_n = n.trailing_zeros();
-    let (n2, n1) = (1usize << k, n >> k);
-    // Jobs of a power-of-two count of NTTs within one sequence.
-    let per_job =
-        |len: usize, of: usize| (1usize << (engine.max_job() / len).max(1).ilog2()).min(of);
-    let columns = NttJob {
-        log_n: log_n - k,
-        direction,
-        factor: Factor::Plain,
-    };
-    let cols_per_job = per_job(n1, n2);
-    let rows_per_job = per_job(n2, n1);
-    for b in 0..batch {
-        for c0 in (0..n2).step_by(cols_per_job) {
-            // Column c: points r·N2 + c, r = 0..N1, in and out.
-            let at = Layout {
-                base: b * n + c0,
-                ntt_stride: 1,
-                point_stride: n2,
-            };
-            let stats = engine.run_strided(data, at, scratch, at, cols_per_job * n1, &columns)?;
-            report.device.add(&stats);
-        }
-    }
-    for b in 0..batch {
-        for r0 in (0..n1).step_by(rows_per_job) {
-            let rows = NttJob {
-                log_n: k,
-                direction,
-                factor: Factor::Twiddle {
-                    log_t: log_n,
-                    row0: r0 as u32,
-                },
-            };
-            // Row j1's point j2 is X[j1 + N1·j2].
-            let input = Layout::contiguous(b * n + r0 * n2, n2);
-            let output = Layout {
-                base: b * n + r0,
-                ntt_stride: 1,
-                point_stride: n1,
-            };
-            let stats =
-                engine.run_strided(scratch, input, data, output, rows_per_job * n2, &rows)?;
-            report.device.add(&stats);
-        }
-    }
     Ok(())
 }
 

@@ -61,59 +61,6 @@ pub enum Factor<F> {
     },
 }
 
-/// Where a job's elements lie in a slice: point k of the job's NTT i at
-/// `base + i·ntt_stride + k·point_stride`. A four-step transform's columns and its
-/// transposed output are such layouts, so its transposes fold into the jobs' stream
-/// encoding and decoding ([`NttEngine::run_strided`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Layout {
-    /// Index of the job's first element.
-    pub base: usize,
-    /// Distance between the first points of consecutive NTTs.
-    pub ntt_stride: usize,
-    /// Distance between consecutive points of one NTT.
-    pub point_stride: usize,
-}
-
-impl Layout {
-    /// NTTs of `len` points back to back from `base` on.
-    pub fn contiguous(base: usize, len: usize) -> Layout {
-        Layout {
-            base,
-            ntt_stride: len,
-            point_stride: 1,
-        }
-    }
-
-    /// Index of element t of a job of NTTs of 2^log_len points.
-    #[inline]
-    pub fn index(&self, t: usize, log_len: u32) -> usize {
-        let (i, k) = (t >> log_len, t & ((1 << log_len) - 1));
-        self.base + i * self.ntt_stride + k * self.point_stride
-    }
-
-    /// Checks that a job of `count` elements (a positive multiple of 2^log_len) lies
-    /// within a slice of `len` elements: `LengthMismatch` (the slice's length, the length
-    /// the layout needs) if not.
-    pub fn check(&self, count: usize, log_len: u32, len: usize) -> Result<()> {
-        let points = 1usize << log_len;
-        let ntts = count.div_ceil(points).max(1);
-        let last = (ntts - 1)
-            .checked_mul(self.ntt_stride)
-            .and_then(|x| {
-                x.checked_add((points.min(count.max(1)) - 1).checked_mul(self.point_stride)?)
-            })
-            .and_then(|x| x.checked_add(self.base));
-        match last {
-            Some(last) if last < len => Ok(()),
-            _ => Err(Error::LengthMismatch {
-                a: len,
-                b: last.map_or(usize::MAX, |l| l + 1),
-            }),
-        }
-    }
-}
-
 /// One engine job: `data.len() / 2^log_n` NTTs of 2^log_n points back to back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NttJob<F> {
@@ -183,40 +130,6 @@ pub trait NttEngine<F: FftField> {
     fn run(&self, data: &mut [F], job: &NttJob<F>) -> Result<EngineStats>;
     /// `data[i] ← data[i]·g^i` in place (at most [`Self::max_job`] elements).
     fn powmul(&self, data: &mut [F], g: F) -> Result<EngineStats>;
-    /// Runs `job` on `count` elements read from `src` at `input` and writes the results to
-    /// `dst` at `output` (element t of the job's stream at `Layout::index(t, job.log_n)`).
-    /// A card reads and writes those places while it encodes and decodes the job's stream,
-    /// so a four-step transform needs no separate transposes; this default gathers, runs
-    /// and scatters. A layout reaching past its slice is `LengthMismatch`; on other errors
-    /// `dst` may hold some results.
-    fn run_strided(
-        &self,
-        src: &[F],
-        input: Layout,
-        dst: &mut [F],
-        output: Layout,
-        count: usize,
-        job: &NttJob<F>,
-    ) -> Result<EngineStats> {
-        input.check(count, job.log_n, src.len())?;
-        output.check(count, job.log_n, dst.len())?;
-        let mut buf = gather(src, input, count, job.log_n);
-        let stats = self.run(&mut buf, job)?;
-        scatter(buf, dst, output, job.log_n);
-        Ok(stats)
-    }
-}
-
-/// The `count` elements of a job at `input` (checked), in stream order.
-pub(crate) fn gather<F: Copy>(src: &[F], input: Layout, count: usize, log_n: u32) -> Vec<F> {
-    (0..count).map(|t| src[input.index(t, log_n)]).collect()
-}
-
-/// A job's results in stream order to their places at `output` (checked).
-pub(crate) fn scatter<F>(results: Vec<F>, dst: &mut [F], output: Layout, log_n: u32) {
-    for (t, x) in results.into_iter().enumerate() {
-        dst[output.index(t, log_n)] = x;
-    }
 }
 
 /// Measurements of one [`ntt`] call.

@@ -96,16 +96,17 @@ fn structured_inputs() {
 #[test]
 fn four_step_sizes_forward_inverse_coset() {
     let device = Device::open(SIM).unwrap();
-    // 4× and 16× the core: N1 = 4 and 16 column NTTs, twiddles on the card; the columns
-    // read and written where they lie, the rows written in natural order.
+    // 4× and 16× the core: N1 = 4 and 16 column NTTs, twiddles on the card.
     for log_n in [10, 12] {
         let x = random(1 << log_n, 100 + log_n as u64);
         for (direction, on) in VARIANTS {
             let report = check(&device, &x, direction, coset(on));
             assert!(report.device.jobs >= 2);
-            // One four-step level: the transposes ride on the jobs' stream encoding.
-            assert_eq!(report.transpose_s, 0.0);
-            assert!(report.device.codec_s > 0.0);
+            assert!(report.transpose_s > 0.0);
+            assert!(
+                report.device.codec_s > 0.0,
+                "the host's stream encoding is timed"
+            );
         }
     }
 }
