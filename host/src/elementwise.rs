@@ -97,7 +97,32 @@ impl Device {
         b: Option<&[Scalar<C>]>,
         g: Option<Scalar<C>>,
     ) -> Result<(Vec<Scalar<C>>, JobReport)> {
-        let n = a.len();
+        let job = self.elementwise_job(op, a.len(), b.map(<[_]>::len), g)?;
+        self.run_stream(&job, a, b)
+    }
+
+    /// [`Self::elementwise`] with the results written over `a` (no output vector: the
+    /// first touch of a new vector's pages costs more here than decoding the results).
+    /// On any error `a` is unchanged.
+    pub fn elementwise_in_place<C: MontConfig<4>>(
+        &self,
+        op: Opcode,
+        a: &mut [Scalar<C>],
+        b: Option<&[Scalar<C>]>,
+        g: Option<Scalar<C>>,
+    ) -> Result<JobReport> {
+        let job = self.elementwise_job(op, a.len(), b.map(<[_]>::len), g)?;
+        self.run_in_place(&job, a, b)
+    }
+
+    /// The job of an elementwise call, its arguments checked.
+    fn elementwise_job<C: MontConfig<4>>(
+        &self,
+        op: Opcode,
+        n: usize,
+        b_len: Option<usize>,
+        g: Option<Scalar<C>>,
+    ) -> Result<Job> {
         if op == Opcode::Ntt || op.is_msm() {
             return Err(Error::Protocol {
                 device: self.uri().to_string(),
@@ -107,9 +132,9 @@ impl Device {
                 ),
             });
         }
-        if let Some(b) = b {
-            if b.len() != n {
-                return Err(Error::LengthMismatch { a: n, b: b.len() });
+        if let Some(b_len) = b_len {
+            if b_len != n {
+                return Err(Error::LengthMismatch { a: n, b: b_len });
             }
         } else if op.binary() {
             return Err(Error::Protocol {
@@ -117,12 +142,11 @@ impl Device {
                 reason: format!("{} needs two operands", op.name()),
             });
         }
-        let job = Job::Elementwise {
+        Ok(Job::Elementwise {
             op,
             n,
             param: param_of(g),
-        };
-        self.run_stream(&job, a, b)
+        })
     }
 
     /// Runs one NTT job (`data.len() / 2^job.log_n` NTTs back to back) in place; see
@@ -167,9 +191,7 @@ impl Device {
             row,
             param: param_of(g),
         };
-        let (out, report) = self.run_stream(&wire_job, data, None)?;
-        data.copy_from_slice(&out);
-        Ok(report)
+        self.run_in_place(&wire_job, data, None)
     }
 
     /// Checks the field and size, encodes the operands `a` (and `b`) straight into the
@@ -191,6 +213,31 @@ impl Device {
                 decode_stream(bytes, &mut out, &C::MODULUS.0, new_scalar).map(|()| out)
             },
         )
+    }
+
+    /// A job whose results replace its input `a`: written only once every result is known
+    /// to be reduced (a check pass over the returned stream first), so on error `a` is
+    /// unchanged.
+    fn run_in_place<C: MontConfig<4>>(
+        &self,
+        job: &Job,
+        a: &mut [Scalar<C>],
+        b: Option<&[Scalar<C>]>,
+    ) -> Result<JobReport> {
+        let n = a.len();
+        let a = std::cell::RefCell::new(a);
+        let (_, report) = self.stream_job::<C, _>(
+            job,
+            n,
+            |bytes| encode_stream(bytes, &a.borrow(), b, |x| x.0 .0),
+            |bytes| {
+                if let Some(i) = first_unreduced(bytes, n, &C::MODULUS.0) {
+                    return Err(i);
+                }
+                decode_stream(bytes, &mut a.borrow_mut(), &C::MODULUS.0, new_scalar)
+            },
+        )?;
+        Ok(report)
     }
 
     /// The checks, the timing and the errors of a streaming job of `n` elements: `encode`
@@ -291,6 +338,16 @@ pub(crate) fn encode_stream<T: Sync>(
     wire::checksum_concat(parts)
 }
 
+/// The first of `n` results of an output stream not reduced below `modulus`, if any: a
+/// read-only pass before results overwrite a caller's vector.
+pub(crate) fn first_unreduced(bytes: &[u8], n: usize, modulus: &[u64; 4]) -> Option<usize> {
+    (0..n).find(|&i| {
+        let mut limbs = [0u64; 4];
+        wire::decode_result(bytes, i, &mut limbs);
+        !wire::is_reduced(&limbs, modulus)
+    })
+}
+
 /// Reads `out.len()` results from an elementwise or NTT output stream into `out` in
 /// parallel chunks (`make` builds an element from its limbs), each checked reduced below
 /// `modulus`; `Err(i)`: result i is not (a faulty card), the first such.
@@ -326,20 +383,21 @@ fn param_of<C: MontConfig<4>>(g: Option<Scalar<C>>) -> [u32; PARAM_WORDS] {
 }
 
 /// The elementwise kernel over a field `F` a card may hold — what generic code (e.g.
-/// [`crate::backend::BoardBackend`]) calls without naming the field's `MontConfig`.
+/// [`crate::backend::BoardBackend`]) calls without naming the field's `MontConfig`. Results
+/// replace `a`; on error `a` is unchanged.
 pub trait ElementwiseEngine<F> {
-    /// `r_i = a_i · b_i`.
-    fn mul_vec(&self, a: &[F], b: &[F]) -> Result<(Vec<F>, JobReport)>;
-    /// `r_i = a_i − b_i`.
-    fn sub_vec(&self, a: &[F], b: &[F]) -> Result<(Vec<F>, JobReport)>;
+    /// `a_i ← a_i · b_i`.
+    fn mul_assign_vec(&self, a: &mut [F], b: &[F]) -> Result<JobReport>;
+    /// `a_i ← a_i − b_i`.
+    fn sub_assign_vec(&self, a: &mut [F], b: &[F]) -> Result<JobReport>;
 }
 
 impl<C: MontConfig<4>> ElementwiseEngine<Scalar<C>> for Device {
-    fn mul_vec(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
-        self.mul(a, b)
+    fn mul_assign_vec(&self, a: &mut [Scalar<C>], b: &[Scalar<C>]) -> Result<JobReport> {
+        self.elementwise_in_place(Opcode::Mul, a, Some(b), None)
     }
-    fn sub_vec(&self, a: &[Scalar<C>], b: &[Scalar<C>]) -> Result<(Vec<Scalar<C>>, JobReport)> {
-        self.sub(a, b)
+    fn sub_assign_vec(&self, a: &mut [Scalar<C>], b: &[Scalar<C>]) -> Result<JobReport> {
+        self.elementwise_in_place(Opcode::Sub, a, Some(b), None)
     }
 }
 
@@ -357,13 +415,7 @@ impl<C: MontConfig<4>> NttEngine<Scalar<C>> for Device {
         Ok(self.ntt_job(data, job)?.stats())
     }
     fn powmul(&self, data: &mut [Scalar<C>], g: Scalar<C>) -> Result<EngineStats> {
-        let job = Job::Elementwise {
-            op: Opcode::PowMul,
-            n: data.len(),
-            param: param_of(Some(g)),
-        };
-        let (out, report) = self.run_stream(&job, data, None)?;
-        data.copy_from_slice(&out);
+        let report = self.elementwise_in_place(Opcode::PowMul, data, None, Some(g))?;
         Ok(report.stats())
     }
 }
@@ -406,6 +458,7 @@ mod tests {
             encode_stream(&mut stream, &a, None, limbs);
             let mut out = vec![Fr::ZERO; n];
             let make = |l| Fr::new_unchecked(BigInt(l));
+            assert_eq!(first_unreduced(&stream, n, &FrConfig::MODULUS.0), None);
             assert_eq!(
                 decode_stream(&stream, &mut out, &FrConfig::MODULUS.0, make),
                 Ok(())
@@ -418,6 +471,10 @@ mod tests {
                 Some(&Fr::MODULUS.0),
             );
             let first = bad & !1;
+            assert_eq!(
+                first_unreduced(&stream, n, &FrConfig::MODULUS.0),
+                Some(first)
+            );
             assert_eq!(
                 decode_stream(&stream, &mut out, &FrConfig::MODULUS.0, make),
                 Err(first),

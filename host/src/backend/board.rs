@@ -164,7 +164,7 @@ impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
         &self,
         a: &mut [F],
         b: &[F],
-        op: impl Fn(&D, &[F], &[F]) -> Result<(Vec<F>, crate::JobReport)>,
+        op: impl Fn(&D, &mut [F], &[F]) -> Result<crate::JobReport>,
     ) -> Result<()> {
         check_lengths(a.len(), b.len())?;
         if a.is_empty() {
@@ -172,14 +172,18 @@ impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
         }
         let t = Instant::now();
         let max = self.device.capabilities().max_count as usize;
-        let mut out = Vec::with_capacity(a.len());
         let mut device = crate::ntt::EngineStats::default();
-        for (x, y) in a.chunks(max).zip(b.chunks(max)) {
-            let (r, report) = op(&self.device, x, y)?;
-            out.extend_from_slice(&r);
-            device.add(&report.stats());
+        if a.len() <= max {
+            // One job: the card's results replace `a` only when they are all good.
+            device.add(&op(&self.device, a, b)?.stats());
+        } else {
+            // Several: on a copy, so a failing later job leaves `a` as it was.
+            let mut work = a.to_vec();
+            for (x, y) in work.chunks_mut(max).zip(b.chunks(max)) {
+                device.add(&op(&self.device, x, y)?.stats());
+            }
+            a.copy_from_slice(&work);
         }
-        a.copy_from_slice(&out);
         let mut s = self.stats_mut();
         s.elementwise_calls += 1;
         s.elementwise_time += t.elapsed();
@@ -295,11 +299,11 @@ where
     }
 
     fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
-        self.elementwise(a, b, |d, x, y| d.mul_vec(x, y))
+        self.elementwise(a, b, |d, x, y| d.mul_assign_vec(x, y))
     }
 
     fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()> {
-        self.elementwise(a, b, |d, x, y| d.sub_vec(x, y))
+        self.elementwise(a, b, |d, x, y| d.sub_assign_vec(x, y))
     }
 
     fn stats(&self) -> BackendStats {
