@@ -35,7 +35,10 @@ struct NttReport {
     butterfly_s: f64,
     /// Encoding the jobs' input beats and decoding their results on the host.
     codec_s: f64,
-    /// The card's share of host CPU work: transposes + radix-2 steps + stream codec.
+    /// The planner's copies and allocations (the rest of `host_cpu_s`).
+    copies_s: f64,
+    /// The card's share of host CPU work: transposes + radix-2 steps + stream codec +
+    /// copies.
     host_cpu_s: f64,
     host_s: f64,
     check_s: f64,
@@ -124,6 +127,7 @@ where
     };
     let butterfly_s = stats.ntt_butterfly_time.as_secs_f64();
     let codec_s = stats.stream_codec_time.as_secs_f64();
+    let transpose_s = stats.ntt_transpose_time.as_secs_f64();
     let out = NttReport {
         ok,
         checked,
@@ -140,9 +144,11 @@ where
         sim_cycles: stats.device.sim_cycles,
         clock_mhz,
         projected_s: clock_mhz.map(|_| stats.device.projected_s),
-        transpose_s: stats.ntt_host_time.as_secs_f64() - butterfly_s - codec_s,
+        transpose_s,
         butterfly_s,
         codec_s,
+        copies_s: (stats.ntt_host_time.as_secs_f64() - transpose_s - butterfly_s - codec_s)
+            .max(0.0),
         host_cpu_s: stats.ntt_host_time.as_secs_f64(),
         host_s,
         check_s: check_start.elapsed().as_secs_f64(),
@@ -166,6 +172,10 @@ where
             println!(
                 "stream codec   {:.3} s on the host (input beats, results)",
                 r.codec_s
+            );
+            println!(
+                "copies         {:.3} s on the host (the planner's buffers)",
+                r.copies_s
             );
             if r.butterfly_s > 0.0 {
                 println!(

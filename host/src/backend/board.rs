@@ -255,8 +255,9 @@ where
         s.ntt_calls += 1;
         s.ntt_time += t.elapsed();
         let codec = report.device.codec_s;
-        s.ntt_host_time += Duration::from_secs_f64(report.transpose_s + report.butterfly_s + codec);
+        s.ntt_host_time += Duration::from_secs_f64(report.host_steps_s + codec);
         s.stream_codec_time += Duration::from_secs_f64(codec);
+        s.ntt_transpose_time += Duration::from_secs_f64(report.transpose_s);
         s.ntt_butterfly_time += Duration::from_secs_f64(report.butterfly_s);
         s.device.add(&report.device);
         Ok(())

@@ -30,8 +30,11 @@ pub struct BackendStats {
     pub ntt_host_time: Duration,
     /// The stream encoding and decoding among those host steps.
     pub stream_codec_time: Duration,
+    /// The four-step transposes among those host steps (the rest: codec, butterflies, and
+    /// the planner's copies and allocations).
+    pub ntt_transpose_time: Duration,
     /// The radix-2 butterflies among those host steps (sizes beyond the card's four-step
-    /// range); the rest of `ntt_host_time` is transposes and `stream_codec_time`.
+    /// range).
     pub ntt_butterfly_time: Duration,
     /// G1 MSM calls.
     pub msm_g1_calls: usize,
@@ -68,6 +71,7 @@ crate::measures!(BackendStats {
     ntt_time,
     ntt_host_time,
     stream_codec_time,
+    ntt_transpose_time,
     ntt_butterfly_time,
     msm_g1_calls,
     msm_g1_time,

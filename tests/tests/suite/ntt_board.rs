@@ -107,6 +107,10 @@ fn four_step_sizes_forward_inverse_coset() {
                 report.device.codec_s > 0.0,
                 "the host's stream encoding is timed"
             );
+            // The host's share: everything outside the jobs, transposes included, the
+            // simulation excluded.
+            assert!(report.host_steps_s >= report.transpose_s);
+            assert!(report.host_steps_s < report.host_s);
         }
     }
 }
