@@ -9,13 +9,14 @@ use crate::card::Job;
 use crate::device::Device;
 use crate::driver::kernel::Counters;
 use crate::error::{Error, Result};
+use crate::msm::wire::encode_chunked;
 use crate::ntt::{Direction, EngineStats, Factor, NttEngine, NttJob};
 use ark_ff::fields::models::fp::{Fp, MontBackend, MontConfig};
 use ark_ff::{AdditiveGroup, BigInt};
 use rayon::prelude::*;
 use std::time::Instant;
 use zkpipe_spec::regs::{JobNtt, Opcode, PARAM_WORDS};
-use zkpipe_spec::wire::{self, BEAT_BYTES};
+use zkpipe_spec::wire;
 
 /// A 4-limb ark-ff prime field element (BN254 Fr, BLS12-381 Fr).
 pub type Scalar<C> = Fp<MontBackend<C, 4>, 4>;
@@ -216,8 +217,7 @@ impl Device {
     }
 
     /// A job whose results replace its input `a`: written only once every result is known
-    /// to be reduced (a check pass over the returned stream first), so on error `a` is
-    /// unchanged.
+    /// to be reduced ([`decode_stream`] checks first), so on error `a` is unchanged.
     fn run_in_place<C: MontConfig<4>>(
         &self,
         job: &Job,
@@ -230,12 +230,7 @@ impl Device {
             job,
             n,
             |bytes| encode_stream(bytes, &a.borrow(), b, |x| x.0 .0),
-            |bytes| {
-                if let Some(i) = first_unreduced(bytes, n, &C::MODULUS.0) {
-                    return Err(i);
-                }
-                decode_stream(bytes, &mut a.borrow_mut(), &C::MODULUS.0, new_scalar)
-            },
+            |bytes| decode_stream(bytes, &mut a.borrow_mut(), &C::MODULUS.0, new_scalar),
         )?;
         Ok(report)
     }
@@ -296,9 +291,8 @@ fn new_scalar<C: MontConfig<4>>(limbs: [u64; 4]) -> Scalar<C> {
     Scalar::<C>::new_unchecked(BigInt(limbs))
 }
 
-/// Elements a parallel task of the stream codec takes: a chunk's checksum is kept while
-/// its beats are in cache, and the chunks' are combined in order.
-const CODEC_CHUNK: usize = 2048;
+/// Elements a parallel task of the decoder takes.
+const DECODE_CHUNK: usize = 2048;
 
 /// Writes an elementwise or NTT job's input beats into `bytes` (a binary job's `a_i ‖ b_i`,
 /// else `a_2i ‖ a_2i+1`; `limbs` gives an element's Montgomery limbs) in parallel chunks
@@ -309,37 +303,18 @@ pub(crate) fn encode_stream<T: Sync>(
     b: Option<&[T]>,
     limbs: impl Fn(&T) -> [u64; 4] + Sync,
 ) -> u32 {
-    let per_beat = if b.is_some() { 1 } else { wire::ELEMS_PER_BEAT };
-    let parts: Vec<(u32, usize)> = bytes
-        .par_chunks_mut(CODEC_CHUNK / per_beat * BEAT_BYTES)
-        .zip(a.par_chunks(CODEC_CHUNK))
-        .enumerate()
-        .map(|(c, (out, a))| {
-            let mut sum = 0u32;
-            let mut beats = 0;
-            for (k, beat) in out.chunks_exact_mut(BEAT_BYTES).enumerate() {
-                let Some(x) = a.get(k * per_beat) else { break };
-                match b {
-                    Some(b) => {
-                        let y = &b[c * CODEC_CHUNK + k];
-                        wire::encode_operands(beat, &limbs(x), Some(&limbs(y)))
-                    }
-                    None => {
-                        let second = a.get(k * per_beat + 1).map(&limbs);
-                        wire::encode_pair(beat, &limbs(x), second.as_ref().map(|l| &l[..]))
-                    }
-                }
-                sum = wire::checksum_step(sum, beat);
-                beats += 1;
-            }
-            (sum, beats)
-        })
-        .collect();
-    wire::checksum_concat(parts)
+    match b {
+        Some(b) => encode_chunked(bytes, a, 1, 1, |beat, x, i| {
+            wire::encode_operands(beat, &limbs(&x[0]), Some(&limbs(&b[i])))
+        }),
+        None => encode_chunked(bytes, a, wire::ELEMS_PER_BEAT, 1, |beat, pair, _| {
+            let second = pair.get(1).map(&limbs);
+            wire::encode_pair(beat, &limbs(&pair[0]), second.as_ref().map(|l| &l[..]))
+        }),
+    }
 }
 
-/// The first of `n` results of an output stream not reduced below `modulus`, if any: a
-/// read-only pass before results overwrite a caller's vector.
+/// The first of `n` results of an output stream not reduced below `modulus`, if any.
 pub(crate) fn first_unreduced(bytes: &[u8], n: usize, modulus: &[u64; 4]) -> Option<usize> {
     (0..n).find(|&i| {
         let mut limbs = [0u64; 4];
@@ -348,33 +323,29 @@ pub(crate) fn first_unreduced(bytes: &[u8], n: usize, modulus: &[u64; 4]) -> Opt
     })
 }
 
-/// Reads `out.len()` results from an elementwise or NTT output stream into `out` in
-/// parallel chunks (`make` builds an element from its limbs), each checked reduced below
-/// `modulus`; `Err(i)`: result i is not (a faulty card), the first such.
+/// Reads `out.len()` results from an elementwise or NTT output stream into `out` (`make`
+/// builds an element from its limbs), each checked reduced below `modulus` first: on
+/// `Err(i)` (result i is the first not reduced: a faulty card) `out` is unchanged, so it
+/// may be the caller's own vector.
 pub(crate) fn decode_stream<T: Send>(
     bytes: &[u8],
     out: &mut [T],
     modulus: &[u64; 4],
     make: impl Fn([u64; 4]) -> T + Sync,
 ) -> std::result::Result<(), usize> {
-    out.par_chunks_mut(CODEC_CHUNK)
-        .zip(bytes.par_chunks(CODEC_CHUNK * wire::ELEM_BYTES))
-        .enumerate()
-        .map(|(c, (out, bytes))| {
+    if let Some(i) = first_unreduced(bytes, out.len(), modulus) {
+        return Err(i);
+    }
+    out.par_chunks_mut(DECODE_CHUNK)
+        .zip(bytes.par_chunks(DECODE_CHUNK * wire::ELEM_BYTES))
+        .for_each(|(out, bytes)| {
             for (i, slot) in out.iter_mut().enumerate() {
                 let mut limbs = [0u64; 4];
                 wire::decode_result(bytes, i, &mut limbs);
-                if !wire::is_reduced(&limbs, modulus) {
-                    return Err(c * CODEC_CHUNK + i);
-                }
                 *slot = make(limbs);
             }
-            Ok(())
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .find(|r| r.is_err())
-        .unwrap_or(Ok(()))
+        });
+    Ok(())
 }
 
 /// JOB_PARAM words of an optional parameter.
@@ -426,6 +397,7 @@ mod tests {
     use ark_bn254::{Fr, FrConfig};
     use ark_ff::{PrimeField, UniformRand};
     use rand::SeedableRng;
+    use zkpipe_spec::wire::BEAT_BYTES;
 
     /// The parallel codec writes the beats a one-beat-at-a-time loop writes, with the
     /// stream's checksum, and reads them back — across chunk boundaries, odd and even

@@ -187,9 +187,7 @@ impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
         let mut s = self.stats_mut();
         s.elementwise_calls += 1;
         s.elementwise_time += t.elapsed();
-        let codec = Duration::from_secs_f64(device.codec_s);
-        s.ntt_host_time += codec;
-        s.stream_codec_time += codec;
+        s.add_stream_codec(device.codec_s);
         s.device.add(&device);
         Ok(())
     }
@@ -254,9 +252,8 @@ where
         let mut s = self.stats_mut();
         s.ntt_calls += 1;
         s.ntt_time += t.elapsed();
-        let codec = report.device.codec_s;
-        s.ntt_host_time += Duration::from_secs_f64(report.host_steps_s + codec);
-        s.stream_codec_time += Duration::from_secs_f64(codec);
+        s.ntt_host_time += Duration::from_secs_f64(report.host_steps_s);
+        s.add_stream_codec(report.device.codec_s);
         s.ntt_transpose_time += Duration::from_secs_f64(report.transpose_s);
         s.ntt_butterfly_time += Duration::from_secs_f64(report.butterfly_s);
         s.device.add(&report.device);
@@ -289,8 +286,7 @@ where
         let mut s = self.stats_mut();
         s.ntt_calls += values.len() / n;
         s.ntt_time += t.elapsed();
-        s.ntt_host_time += Duration::from_secs_f64(stats.codec_s);
-        s.stream_codec_time += Duration::from_secs_f64(stats.codec_s);
+        s.add_stream_codec(stats.codec_s);
         s.device.add(&stats);
         Ok(())
     }

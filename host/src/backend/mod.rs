@@ -60,6 +60,14 @@ pub struct BackendStats {
 }
 
 impl BackendStats {
+    /// Adds a card call's stream encoding and decoding (`EngineStats::codec_s`): host
+    /// steps of the call, and the codec among them.
+    pub(crate) fn add_stream_codec(&mut self, seconds: f64) {
+        let codec = Duration::from_secs_f64(seconds);
+        self.ntt_host_time += codec;
+        self.stream_codec_time += codec;
+    }
+
     /// `self − earlier`: the work between two snapshots.
     pub fn since(&self, earlier: &BackendStats) -> BackendStats {
         crate::stats::Measure::minus(*self, *earlier)

@@ -127,10 +127,10 @@ impl ModelCard {
         let out = &mut staging[..beats * BEAT_BYTES];
         let t = Instant::now();
         let sum = match limbs {
-            Some(limbs) => encode_chunked(out, limbs, SCALARS_PER_BEAT, 1, |beat, pair| {
+            Some(limbs) => encode_chunked(out, limbs, SCALARS_PER_BEAT, 1, |beat, pair, _| {
                 encode_scalar_pair(beat, &pair[0], pair.get(1).map(|l| &l[..]))
             }),
-            None => encode_chunked(out, &vec![(); beats], 1, 1, |beat, _| beat.fill(0)),
+            None => encode_chunked(out, &vec![(); beats], 1, 1, |beat, _, _| beat.fill(0)),
         };
         std::hint::black_box(sum);
         t.elapsed().as_secs_f64()

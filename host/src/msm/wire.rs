@@ -14,24 +14,26 @@ pub use zkpipe_spec::wire::BUCKET_BEATS;
 const CHUNK: usize = 1024;
 
 /// Encodes `items` in parallel chunks, `group` items (fewer in the last group) into `beats`
-/// beats at a time, and returns the stream's checksum (also how the `model:` device times
-/// a driver's encoding).
+/// beats at a time — `encode(beats, items, index of the first item)` — and returns the
+/// stream's checksum (every job's encoder; also how the `model:` device times a driver's
+/// encoding).
 pub(crate) fn encode_chunked<T: Sync>(
     out: &mut [u8],
     items: &[T],
     group: usize,
     beats: usize,
-    encode: impl Fn(&mut [u8], &[T]) + Sync,
+    encode: impl Fn(&mut [u8], &[T], usize) + Sync,
 ) -> u32 {
     let parts: Vec<(u32, usize)> = out
         .par_chunks_mut(CHUNK * beats * BEAT_BYTES)
         .zip(items.par_chunks(CHUNK * group))
-        .map(|(out, items)| {
+        .enumerate()
+        .map(|(c, (out, items))| {
             let mut sum = 0u32;
             let mut groups = 0;
             let grouped = out.chunks_mut(beats * BEAT_BYTES).zip(items.chunks(group));
-            for (group_beats, group_items) in grouped {
-                encode(group_beats, group_items);
+            for (k, (group_beats, group_items)) in grouped.enumerate() {
+                encode(group_beats, group_items, (c * CHUNK + k) * group);
                 sum = group_beats
                     .chunks(BEAT_BYTES)
                     .fold(sum, wire::checksum_step);
@@ -46,7 +48,7 @@ pub(crate) fn encode_chunked<T: Sync>(
 /// msm_load beats into `out` (`point_beats` beats per point); returns the stream's
 /// checksum.
 pub fn encode_bases<P: BoardCurve>(out: &mut [u8], bases: &[Affine<P>], point_beats: usize) -> u32 {
-    encode_chunked(out, bases, 1, point_beats, |beats, p| {
+    encode_chunked(out, bases, 1, point_beats, |beats, p, _| {
         let p = &p[0];
         let n = P::COORD_LIMBS;
         let (mut x, mut y) = ([0u64; MAX_COORD_LIMBS], [0u64; MAX_COORD_LIMBS]);
@@ -60,7 +62,7 @@ pub fn encode_bases<P: BoardCurve>(out: &mut [u8], bases: &[Affine<P>], point_be
 /// msm_run beats into `out`: two scalars per beat, their Montgomery limbs as in memory
 /// (the host scales the result by R⁻¹: [`super::scalars`]); returns the stream's checksum.
 pub fn encode_scalars<P: BoardCurve>(out: &mut [u8], scalars: &[P::ScalarField]) -> u32 {
-    encode_chunked(out, scalars, wire::SCALARS_PER_BEAT, 1, |beat, pair| {
+    encode_chunked(out, scalars, wire::SCALARS_PER_BEAT, 1, |beat, pair, _| {
         let second = pair.get(1).map(P::scalar_limbs);
         wire::encode_scalar_pair(
             beat,
