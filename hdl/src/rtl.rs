@@ -91,6 +91,10 @@ pub fn sub(a: Expr, b: Expr) -> Expr {
 pub fn shl_by(a: Expr, b: Expr) -> Expr {
     bin(a, VerilogOp::Shl, b)
 }
+/// `a >> b` (logical) with a run-time shift amount.
+pub fn shr_by(a: Expr, b: Expr) -> Expr {
+    bin(a, VerilogOp::Shr, b)
+}
 /// `a >> by` (logical).
 pub fn shr(a: Expr, by: usize) -> Expr {
     bin(a, VerilogOp::Shr, E::Literal((by as u64).into()))

@@ -18,7 +18,7 @@ use crate::pcie::{DmaBuffer, PcieFunction, BAR_CSR};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use zkpipe_spec::preset::Group;
-use zkpipe_spec::regs::{self, FaultInject, JobMsmFlags, JobNtt, Opcode, PARAM_WORDS};
+use zkpipe_spec::regs::{self, FaultInject, JobMem, JobMsmFlags, JobNtt, Opcode, PARAM_WORDS};
 use zkpipe_spec::wire::BEAT_BYTES;
 
 /// One job as the card runs it: what the JOB_* registers say.
@@ -64,6 +64,68 @@ pub enum Job {
         /// Keep / hold the buckets.
         flags: JobMsmFlags,
     },
+    /// Copy `beats` beats from the job's source to its destination ([`Route`]).
+    Copy {
+        /// Beats.
+        beats: usize,
+    },
+}
+
+/// Where a job's input comes from and its output goes: the host streams (DMA through the
+/// staging buffers) or card memory at a byte address (JOB_MEM). The beats are the same
+/// either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Route {
+    /// Card-memory address of the input (None: the host-to-card stream).
+    pub src: Option<u64>,
+    /// Card-memory address of the output (None: the card-to-host stream).
+    pub dst: Option<u64>,
+    /// log2 of the rows of the source matrix read transposed (column by column), if so.
+    pub src_transpose: Option<u32>,
+    /// log2 of the rows of the destination matrix written transposed (the output's
+    /// sequences of that many elements become its columns), if so.
+    pub dst_transpose: Option<u32>,
+}
+
+impl Route {
+    /// Both streams through the host.
+    pub const HOST: Route = Route {
+        src: None,
+        dst: None,
+        src_transpose: None,
+        dst_transpose: None,
+    };
+    /// This route with its card-memory sides read / written transposed.
+    pub fn transposed(self, src_log_rows: Option<u32>, dst_log_rows: Option<u32>) -> Route {
+        Route {
+            src_transpose: src_log_rows,
+            dst_transpose: dst_log_rows,
+            ..self
+        }
+    }
+    /// JOB_MEM and the address and beat registers of a job with `in_beats` / `out_beats`.
+    pub fn registers(&self, in_beats: usize, out_beats: usize) -> Vec<(u32, u32)> {
+        let mem = JobMem {
+            src_card: self.src.is_some(),
+            dst_card: self.dst.is_some(),
+            src_transpose: self.src_transpose.is_some(),
+            dst_transpose: self.dst_transpose.is_some(),
+            src_log_rows: self.src_transpose.unwrap_or(0),
+            dst_log_rows: self.dst_transpose.unwrap_or(0),
+        };
+        let mut w = vec![(regs::JOB_MEM, mem.encode())];
+        if let Some(src) = self.src {
+            w.push((regs::JOB_SRC_ADDR_LO, src as u32));
+            w.push((regs::JOB_SRC_ADDR_HI, (src >> 32) as u32));
+            w.push((regs::JOB_SRC_BEATS, in_beats as u32));
+        }
+        if let Some(dst) = self.dst {
+            w.push((regs::JOB_DST_ADDR_LO, dst as u32));
+            w.push((regs::JOB_DST_ADDR_HI, (dst >> 32) as u32));
+            w.push((regs::JOB_DST_BEATS, out_beats as u32));
+        }
+        w
+    }
 }
 
 impl Job {
@@ -74,6 +136,7 @@ impl Job {
             Job::Ntt { .. } => Opcode::Ntt,
             Job::MsmLoad { group, .. } => Opcode::msm_ops(*group).0,
             Job::MsmRun { group, .. } => Opcode::msm_ops(*group).1,
+            Job::Copy { .. } => Opcode::Copy,
         }
     }
 
@@ -82,6 +145,7 @@ impl Job {
         match *self {
             Job::Elementwise { n, .. } | Job::Ntt { n, .. } => n,
             Job::MsmLoad { points, .. } | Job::MsmRun { points, .. } => points,
+            Job::Copy { beats } => beats,
         }
     }
 
@@ -94,6 +158,7 @@ impl Job {
             Job::MsmRun { points, .. } => zkpipe_spec::wire::scalar_beats(*points),
             Job::Elementwise { op, n, .. } => zkpipe_spec::wire::kernel_in_beats(op.binary(), *n),
             Job::Ntt { n, .. } => zkpipe_spec::wire::kernel_in_beats(false, *n),
+            Job::Copy { beats } => *beats,
         }
     }
 
@@ -104,6 +169,7 @@ impl Job {
                 zkpipe_spec::wire::kernel_out_beats(*n)
             }
             Job::MsmLoad { .. } => 1,
+            Job::Copy { beats } => *beats,
             Job::MsmRun { flags, .. } if flags.hold => 1,
             Job::MsmRun { flags, group, .. } if flags.reduce => {
                 caps.msm_engine(*group).reduced_readout_beats()
@@ -137,6 +203,7 @@ impl Job {
                 w.push((regs::JOB_MSM_FLAGS, flags.encode()));
                 None
             }
+            Job::Copy { .. } => None,
         };
         let param = param.unwrap_or([0; PARAM_WORDS]);
         for (k, word) in param.iter().enumerate() {
@@ -349,11 +416,41 @@ impl Card {
         fill: impl FnOnce(&mut [u8]) -> Option<u32>,
         decode: impl FnOnce(&[u8]) -> Result<R>,
     ) -> Result<Completed<R>> {
-        let in_bytes = job.in_beats(&self.caps) * BEAT_BYTES;
-        let out_bytes = job.out_beats(&self.caps) * BEAT_BYTES;
-        if in_bytes == 0 || out_bytes == 0 {
+        self.submit_routed(job, Route::HOST, work, fill, decode)
+    }
+
+    /// [`Card::submit`] with the job's input and/or output in card memory (`route`): a
+    /// side in card memory has no DMA (`fill` gets an empty slice, `decode` reads an
+    /// empty one). The caller owns the addresses ([`crate::card_memory`] allocates them);
+    /// the card checks alignment and range (error [`regs::HwError::BadMemoryJob`]).
+    pub fn submit_routed<R>(
+        &self,
+        job: &Job,
+        route: Route,
+        work: usize,
+        fill: impl FnOnce(&mut [u8]) -> Option<u32>,
+        decode: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<Completed<R>> {
+        let (in_beats, out_beats) = (job.in_beats(&self.caps), job.out_beats(&self.caps));
+        if in_beats == 0 || out_beats == 0 {
             return Err(Error::Empty);
         }
+        if (route.src.is_some() || route.dst.is_some()) && self.caps.card_memory_mib == 0 {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "card memory (CAPS_CARD_MEMORY is 0)",
+            });
+        }
+        let in_bytes = if route.src.is_some() {
+            0
+        } else {
+            in_beats * BEAT_BYTES
+        };
+        let out_bytes = if route.dst.is_some() {
+            0
+        } else {
+            out_beats * BEAT_BYTES
+        };
         let mut inner = self.lock();
         let Inner { func, staging } = &mut *inner;
         let timeout = self
@@ -381,10 +478,12 @@ impl Card {
         let staging = staging.as_ref().expect("mapped above");
         let h2c_sum = staging.h2c.with_bytes(in_bytes, fill);
         let cycles_before = func.device_cycles();
+        let mut registers = job.registers();
+        registers.extend(route.registers(in_beats, out_beats));
         let counters = kernel::run_job(
             func.as_mut(),
             &kernel::JobInput {
-                registers: job.registers(),
+                registers,
                 in_bytes,
                 out_bytes,
                 timeout,

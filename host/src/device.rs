@@ -18,6 +18,8 @@ pub struct Device {
     pub(crate) msm: MsmState,
     /// The G2 MSM engine's resident bases and lock.
     pub(crate) msm_g2: MsmState,
+    /// Card memory (DDR/HBM) for vectors between jobs ([`crate::card_memory`]).
+    pub(crate) card_heap: crate::card_memory::SharedAllocator,
 }
 
 impl Device {
@@ -40,7 +42,9 @@ impl Device {
 
     /// A device over an opened card.
     pub fn from_card(card: Card) -> Device {
+        let heap = crate::card_memory::Allocator::new(card.capabilities().card_memory_bytes());
         Device {
+            card_heap: std::sync::Arc::new(std::sync::Mutex::new(heap)),
             card,
             msm: MsmState::default(),
             msm_g2: MsmState::default(),

@@ -5,7 +5,7 @@
 //! staging buffer, results decoded straight from it into the output (checked reduced): one
 //! pass over each element each way.
 
-use crate::card::Job;
+use crate::card::{Job, Route};
 use crate::device::Device;
 use crate::driver::kernel::Counters;
 use crate::error::{Error, Result};
@@ -117,7 +117,7 @@ impl Device {
     }
 
     /// The job of an elementwise call, its arguments checked.
-    fn elementwise_job<C: MontConfig<4>>(
+    pub(crate) fn elementwise_job<C: MontConfig<4>>(
         &self,
         op: Opcode,
         n: usize,
@@ -157,6 +157,16 @@ impl Device {
         data: &mut [Scalar<C>],
         job: &NttJob<Scalar<C>>,
     ) -> Result<JobReport> {
+        let wire_job = self.ntt_wire_job(data.len(), job)?;
+        self.run_in_place(&wire_job, data, None)
+    }
+
+    /// The card's job for `n` elements of NTT job `job`, its configuration checked.
+    pub(crate) fn ntt_wire_job<C: MontConfig<4>>(
+        &self,
+        n: usize,
+        job: &NttJob<Scalar<C>>,
+    ) -> Result<Job> {
         if self.capabilities().ntt_log_size == 0 {
             return Err(Error::Unsupported {
                 device: self.uri().to_string(),
@@ -186,13 +196,12 @@ impl Device {
                 reason: format!("ntt job out of range: {config:?}"),
             });
         }
-        let wire_job = Job::Ntt {
-            n: data.len(),
+        Ok(Job::Ntt {
+            n,
             config,
             row,
             param: param_of(g),
-        };
-        self.run_in_place(&wire_job, data, None)
+        })
     }
 
     /// Checks the field and size, encodes the operands `a` (and `b`) straight into the
@@ -207,6 +216,7 @@ impl Device {
         let n = a.len();
         self.stream_job::<C, _>(
             job,
+            Route::HOST,
             n,
             |bytes| encode_stream(bytes, a, b, |x| x.0 .0),
             |bytes| {
@@ -228,6 +238,7 @@ impl Device {
         let a = std::cell::RefCell::new(a);
         let (_, report) = self.stream_job::<C, _>(
             job,
+            Route::HOST,
             n,
             |bytes| encode_stream(bytes, &a.borrow(), b, |x| x.0 .0),
             |bytes| decode_stream(bytes, &mut a.borrow_mut(), &C::MODULUS.0, new_scalar),
@@ -237,10 +248,12 @@ impl Device {
 
     /// The checks, the timing and the errors of a streaming job of `n` elements: `encode`
     /// writes the input beats and returns their checksum, `decode` reads the results or
-    /// names the first one not reduced.
-    fn stream_job<C: MontConfig<4>, R>(
+    /// names the first one not reduced (a side `route` puts in card memory gets an empty
+    /// slice).
+    pub(crate) fn stream_job<C: MontConfig<4>, R>(
         &self,
         job: &Job,
+        route: Route,
         n: usize,
         encode: impl FnOnce(&mut [u8]) -> u32,
         decode: impl FnOnce(&[u8]) -> std::result::Result<R, usize>,
@@ -272,7 +285,7 @@ impl Device {
                 reason: format!("result {i} is not reduced below the modulus; the card is faulty"),
             })
         };
-        let done = self.card().submit(job, n, fill, decode)?;
+        let done = self.card().submit_routed(job, route, n, fill, decode)?;
         let clock_mhz = self.capabilities().clock_mhz();
         let report = JobReport {
             n,

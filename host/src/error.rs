@@ -192,6 +192,34 @@ pub enum Error {
         /// Points card memory holds.
         capacity: usize,
     },
+    #[error("{device}: card memory has no free range of {needed} bytes (largest free: {largest_free}, card memory: {capacity} bytes); drop card vectors no longer needed")]
+    /// Card memory has no room for a vector.
+    OutOfCardMemory {
+        /// The device.
+        device: String,
+        /// Bytes asked for.
+        needed: u64,
+        /// The largest free range.
+        largest_free: u64,
+        /// Bytes of card memory.
+        capacity: u64,
+    },
+    #[error("{device}: this card vector belongs to {owner}; card vectors are used on the device that made them")]
+    /// A card vector used with another device.
+    ForeignCardVec {
+        /// The device it was used with.
+        device: String,
+        /// The device holding it.
+        owner: String,
+    },
+    #[error("{device}: the card vector at {addr:#x} was left half written by a failed job; upload it again")]
+    /// A card vector a failed job may have partly overwritten.
+    CardVecInvalid {
+        /// The device.
+        device: String,
+        /// Its card-memory address.
+        addr: u64,
+    },
     #[error("{device}: these resident bases were freed or replaced (Device::clear_bases); load them again")]
     /// A resident-bases handle that was freed or replaced.
     StaleBases {

@@ -29,6 +29,7 @@ pub mod backend;
 #[cfg(feature = "sim")]
 pub mod campaign;
 pub mod card;
+pub mod card_memory;
 pub mod circom;
 pub mod device;
 pub mod driver;
@@ -45,7 +46,8 @@ pub mod pcie;
 pub mod pool;
 pub mod stats;
 
-pub use card::{Card, Job};
+pub use card::{Card, Job, Route};
+pub use card_memory::CardVec;
 pub use device::Device;
 pub use elementwise::{JobReport, Scalar};
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@
 //! Time advances only when the host touches the device (a BAR access takes a few cycles)
 //! or calls [`SimBoard::run`] (what a driver's wait does on this device).
 
+use crate::card_memory::{CardDram, MasterIn};
 use crate::xdma::*;
 use crate::{Model, PortId, SimError};
 use std::sync::{Arc, Mutex, Weak};
@@ -54,6 +55,9 @@ pub enum Fault {
         /// Bit of the beat.
         bit: u16,
     },
+    /// Card memory answers the job's first data beat (read or written) with an
+    /// uncorrectable ECC error. Fires only on a job that uses card memory.
+    MemoryEcc,
     /// The card's own faults (FAULT_INJECT: a lost deferral, a wrong adder or reduction,
     /// a corrupted scalar or base-memory read), set when the job starts and cleared when
     /// the next one does.
@@ -62,12 +66,13 @@ pub enum Fault {
 
 impl Fault {
     /// Names [`Fault::from_str`](std::str::FromStr) accepts.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
         "dma-error",
         "stuck",
         "short-stream",
         "corrupt-h2c",
         "corrupt-c2h",
+        "memory-ecc",
         "drop-deferral",
         "corrupt-adder",
         "corrupt-reduce",
@@ -91,6 +96,7 @@ impl std::str::FromStr for Fault {
             "short-stream" => Ok(Fault::ShortStream),
             "corrupt-h2c" => Ok(Fault::CorruptH2c { beat: 0, bit: 0 }),
             "corrupt-c2h" => Ok(Fault::CorruptC2h { beat: 0, bit: 0 }),
+            "memory-ecc" => Ok(Fault::MemoryEcc),
             _ => card
                 .ok_or_else(|| format!("unknown fault `{s}` (known: {})", Fault::NAMES.join(", "))),
         }
@@ -140,6 +146,31 @@ struct Ports {
     c2h_tlast: PortId,
     c2h_tready: PortId,
     irq: PortId,
+    m: AxiPorts,
+}
+
+/// The board's AXI4 master ports to card memory.
+struct AxiPorts {
+    araddr: PortId,
+    arlen: PortId,
+    arvalid: PortId,
+    arready: PortId,
+    rdata: PortId,
+    rresp: PortId,
+    rlast: PortId,
+    rvalid: PortId,
+    rready: PortId,
+    awaddr: PortId,
+    awlen: PortId,
+    awvalid: PortId,
+    awready: PortId,
+    wdata: PortId,
+    wlast: PortId,
+    wvalid: PortId,
+    wready: PortId,
+    bresp: PortId,
+    bvalid: PortId,
+    bready: PortId,
 }
 
 /// A simulated board: the verilated top plus the XDMA model.
@@ -167,11 +198,23 @@ pub struct SimBoard {
     jobs: u64,
     beat_in: [u64; 8],
     beat_out: [u64; 8],
+    /// The card's memory behind the AXI4 master port.
+    dram: CardDram,
+    /// JOB_MEM as last written (which streams the next job uses).
+    job_mem: regs::JobMem,
+    /// An H2C DMA error armed for the current job (fires when its H2C channel starts).
+    dma_error: bool,
 }
 
 impl SimBoard {
     /// A board of the preset whose board top is built into this crate (`sim-small`).
     pub fn new(preset: &str) -> Result<SimBoard, SimError> {
+        let config = zkpipe_spec::Preset::by_name(preset)
+            .map_err(|_| SimError::UnknownModel {
+                name: preset.to_string(),
+                known: vec![],
+            })?
+            .card_memory;
         let name = format!("board_{}", preset.replace('-', "_"));
         let mut model = Model::new(&name)?;
         let port = |n: &str| model.port(n);
@@ -197,6 +240,28 @@ impl SimBoard {
             c2h_tlast: port("c2h_tlast")?,
             c2h_tready: port("c2h_tready")?,
             irq: port("irq")?,
+            m: AxiPorts {
+                araddr: port("m_araddr")?,
+                arlen: port("m_arlen")?,
+                arvalid: port("m_arvalid")?,
+                arready: port("m_arready")?,
+                rdata: port("m_rdata")?,
+                rresp: port("m_rresp")?,
+                rlast: port("m_rlast")?,
+                rvalid: port("m_rvalid")?,
+                rready: port("m_rready")?,
+                awaddr: port("m_awaddr")?,
+                awlen: port("m_awlen")?,
+                awvalid: port("m_awvalid")?,
+                awready: port("m_awready")?,
+                wdata: port("m_wdata")?,
+                wlast: port("m_wlast")?,
+                wvalid: port("m_wvalid")?,
+                wready: port("m_wready")?,
+                bresp: port("m_bresp")?,
+                bvalid: port("m_bvalid")?,
+                bready: port("m_bready")?,
+            },
         };
         model.tick(1);
         Ok(SimBoard {
@@ -217,7 +282,15 @@ impl SimBoard {
             jobs: 0,
             beat_in: [0; 8],
             beat_out: [0; 8],
+            dram: CardDram::new(config),
+            job_mem: regs::JobMem::default(),
+            dma_error: false,
         })
+    }
+
+    /// The card's memory (tests read and write it directly).
+    pub fn card_memory(&mut self) -> &mut CardDram {
+        &mut self.dram
     }
 
     /// Clock cycles simulated so far.
@@ -242,7 +315,7 @@ impl SimBoard {
         self.fired
     }
 
-    /// Jobs started so far (a job starts when its host-to-card DMA starts).
+    /// Jobs started so far (a job starts when CONTROL.start is written).
     pub fn jobs_started(&self) -> u64 {
         self.jobs
     }
@@ -299,8 +372,18 @@ impl SimBoard {
     pub fn bar_write(&mut self, bar: u8, offset: u64, value: u32) {
         match bar {
             BAR_CSR => {
-                if offset == regs::CONTROL as u64 && regs::Control::decode(value).soft_reset {
-                    self.stuck = false;
+                if offset == regs::JOB_MEM as u64 {
+                    self.job_mem = regs::JobMem::decode(value);
+                }
+                if offset == regs::CONTROL as u64 {
+                    let control = regs::Control::decode(value);
+                    if control.soft_reset {
+                        self.stuck = false;
+                        self.dma_error = false;
+                    }
+                    if control.start {
+                        self.job_starts();
+                    }
                 }
                 self.set(self.p.awaddr, offset & 0xFFFF);
                 self.set(self.p.wdata, value as u64);
@@ -393,29 +476,11 @@ impl SimBoard {
                 self.load_descriptor(false, first);
                 return;
             }
-            let fault = self.next_job_fault();
-            match fault {
-                Some(Fault::DmaError) => {
-                    self.h2c.status = STATUS_READ_ERROR | STATUS_DESC_STOPPED;
-                    self.h2c.current = None;
-                }
-                Some(Fault::Stuck) => self.stuck = true,
-                Some(Fault::ShortStream) => self.short_stream = true,
-                Some(Fault::CorruptH2c { beat, bit }) => self.corrupt_h2c = Some((beat, bit)),
-                Some(Fault::CorruptC2h { beat, bit }) => self.corrupt_c2h = Some((beat, bit)),
-                Some(Fault::Card(inject)) => {
-                    self.bar_write(BAR_CSR, regs::FAULT_INJECT as u64, inject.encode());
-                    self.card_fault = true;
-                }
-                None => {}
-            }
-            if matches!(
-                fault,
-                Some(Fault::DmaError | Fault::Stuck | Fault::ShortStream | Fault::Card(_))
-            ) {
+            if std::mem::take(&mut self.dma_error) {
+                self.h2c.status = STATUS_READ_ERROR | STATUS_DESC_STOPPED;
+                self.h2c.current = None;
                 self.fired += 1;
-            }
-            if fault != Some(Fault::DmaError) {
+            } else {
                 self.load_descriptor(true, first);
             }
         } else if was & CONTROL_RUN != 0 && now & CONTROL_RUN == 0 {
@@ -437,6 +502,42 @@ impl SimBoard {
         None
     }
 
+    /// CONTROL.start: arms the job's fault, if it is the armed fault's target and the
+    /// fault applies to its streams (a host-stream fault to a job with that stream, a
+    /// card-memory fault to a job using card memory).
+    fn job_starts(&mut self) {
+        let fault = self.next_job_fault();
+        let (src_card, dst_card) = (self.job_mem.src_card, self.job_mem.dst_card);
+        let applies = match fault {
+            None => false,
+            Some(Fault::DmaError | Fault::ShortStream | Fault::CorruptH2c { .. }) => !src_card,
+            Some(Fault::CorruptC2h { .. }) => !dst_card,
+            Some(Fault::Stuck | Fault::Card(_)) => true,
+            Some(Fault::MemoryEcc) => src_card || dst_card,
+        };
+        if !applies {
+            return;
+        }
+        match fault.expect("applies") {
+            Fault::DmaError => self.dma_error = true,
+            Fault::Stuck => self.stuck = true,
+            Fault::ShortStream => self.short_stream = true,
+            Fault::CorruptH2c { beat, bit } => self.corrupt_h2c = Some((beat, bit)),
+            Fault::CorruptC2h { beat, bit } => self.corrupt_c2h = Some((beat, bit)),
+            Fault::Card(inject) => {
+                self.bar_write(BAR_CSR, regs::FAULT_INJECT as u64, inject.encode());
+                self.card_fault = true;
+            }
+            Fault::MemoryEcc => self.dram.inject_ecc_error(),
+        }
+        if matches!(
+            fault,
+            Some(Fault::Stuck | Fault::ShortStream | Fault::Card(_) | Fault::MemoryEcc)
+        ) {
+            self.fired += 1;
+        }
+    }
+
     /// A job starts: ends the previous job's faults and returns the armed fault if this job
     /// is its target.
     fn next_job_fault(&mut self) -> Option<Fault> {
@@ -448,6 +549,7 @@ impl SimBoard {
             self.card_fault = false;
             self.bar_write(BAR_CSR, regs::FAULT_INJECT as u64, 0);
         }
+        self.dram.disarm_ecc_error();
         match self.armed.take() {
             Some((fault, 0)) => Some(fault),
             Some((fault, later)) => {
@@ -539,7 +641,62 @@ impl SimBoard {
         self.set(self.p.h2c_tlast, h2c_last as u64);
         let c2h_ready = self.c2h.running() && self.c2h.current.is_some() && !self.stuck;
         self.set(self.p.c2h_tready, c2h_ready as u64);
+        // Card memory: the slave's side of this cycle.
+        let now = self.model.cycles();
+        let mut rdata = [0u8; BEAT_BYTES];
+        let mut mem_out = self.dram.outputs(now, &mut rdata);
+        if self.stuck {
+            mem_out.rvalid = false;
+            mem_out.wready = false;
+        }
+        let m = &self.p.m;
+        let mem_ports = [
+            (m.arready, mem_out.arready as u64),
+            (m.rvalid, mem_out.rvalid as u64),
+            (m.rlast, mem_out.rlast as u64),
+            (m.rresp, mem_out.rresp),
+            (m.awready, mem_out.awready as u64),
+            (m.wready, mem_out.wready as u64),
+            (m.bvalid, mem_out.bvalid as u64),
+            (m.bresp, mem_out.bresp),
+        ];
+        for (port, v) in mem_ports {
+            self.model.set(port, &[v]).expect("card-memory port");
+        }
+        if mem_out.rvalid {
+            let mut limbs = [0u64; 8];
+            for (i, w) in limbs.iter_mut().enumerate() {
+                *w = u64::from_le_bytes(rdata[8 * i..8 * i + 8].try_into().unwrap());
+            }
+            self.model.set(self.p.m.rdata, &limbs).expect("m_rdata");
+        }
         self.model.settle();
+        let get1 = |model: &Model, port: PortId| {
+            let mut v = [0u64; 1];
+            model.get_into(port, &mut v);
+            v[0]
+        };
+        let master = MasterIn {
+            araddr: get1(&self.model, m.araddr),
+            arlen: get1(&self.model, m.arlen),
+            arvalid: get1(&self.model, m.arvalid) != 0,
+            rready: get1(&self.model, m.rready) != 0,
+            awaddr: get1(&self.model, m.awaddr),
+            awlen: get1(&self.model, m.awlen),
+            awvalid: get1(&self.model, m.awvalid) != 0,
+            wvalid: get1(&self.model, m.wvalid) != 0,
+            wlast: get1(&self.model, m.wlast) != 0,
+            bready: get1(&self.model, m.bready) != 0,
+        };
+        let mut wdata = [0u8; BEAT_BYTES];
+        if master.wvalid && mem_out.wready {
+            let mut limbs = [0u64; 8];
+            self.model.get_into(m.wdata, &mut limbs);
+            for (i, w) in limbs.iter().enumerate() {
+                wdata[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+            }
+        }
+        self.dram.clock(now, &mem_out, &master, &wdata);
         let h2c_fire = h2c_valid && self.model.get(self.p.h2c_tready)[0] != 0;
         let c2h_fire = c2h_ready && self.model.get(self.p.c2h_tvalid)[0] != 0;
         let c2h_last = self.model.get(self.p.c2h_tlast)[0] != 0;

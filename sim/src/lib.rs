@@ -322,5 +322,6 @@ impl Drop for Model {
 pub mod board;
 #[cfg(test)]
 mod cache;
+pub mod card_memory;
 /// The XDMA layout the DMA engine model implements: defined in `zkpipe-spec`.
 pub use zkpipe_spec::xdma;

@@ -183,6 +183,34 @@ pub struct Preset {
     /// an addition every `interval` cycles (1: fully parallel). What lets a G2 engine fit
     /// beside the NTT path and the G1 adders of a real card.
     pub msm_g2_interval: usize,
+    /// The card memory behind the board's AXI4 master port.
+    pub card_memory: CardMemoryConfig,
+}
+
+/// The card's memory (DDR or HBM) as the board's AXI4 master port sees it: what the
+/// simulated board models and the `model:` device projects with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CardMemoryConfig {
+    /// log2 of its size in bytes (CAPS_CARD_MEMORY reports it in MiB).
+    pub log_bytes: u32,
+    /// Kernel-clock cycles from a read request to its first beat, and from a write burst's
+    /// last beat to its response.
+    pub latency_cycles: u32,
+    /// Bytes per kernel cycle the port sustains, reads and writes together (the memory
+    /// channel's rate, after refresh and turnarounds, at the preset clock).
+    pub bytes_per_cycle: u32,
+}
+
+impl CardMemoryConfig {
+    /// Size in bytes.
+    pub const fn bytes(&self) -> u64 {
+        1 << self.log_bytes
+    }
+    /// Size in MiB (CAPS_CARD_MEMORY).
+    pub const fn mib(&self) -> u32 {
+        (self.bytes() >> 20) as u32
+    }
 }
 
 /// Every preset the generator knows.
@@ -213,6 +241,13 @@ pub const PRESETS: &[Preset] = &[
         // dominates the small G2 MSMs of the tests; c = 6 cuts it to a third.
         msm_g2_window_bits: 6,
         msm_g2_log_bases: 16,
+        // 16 MiB at a beat and a half per cycle: a unary job memory to memory (half a beat
+        // each way per cycle) runs at the kernel's rate.
+        card_memory: CardMemoryConfig {
+            log_bytes: 24,
+            latency_cycles: 30,
+            bytes_per_cycle: 96,
+        },
     },
     Preset {
         name: "sim-bls12-381",
@@ -234,6 +269,13 @@ pub const PRESETS: &[Preset] = &[
         msm_g2_interval: 1,
         msm_g2_window_bits: 8,
         msm_g2_log_bases: 12,
+        // Slower than the kernel (0.75 beats per cycle for a unary job's 1): the default
+        // suite runs the card-memory paths under back-pressure too.
+        card_memory: CardMemoryConfig {
+            log_bytes: 24,
+            latency_cycles: 45,
+            bytes_per_cycle: 48,
+        },
     },
     Preset {
         name: "u250-bn254",
@@ -265,6 +307,7 @@ pub const PRESETS: &[Preset] = &[
         msm_g2_interval: 4,
         msm_g2_window_bits: 10,
         msm_g2_log_bases: 16,
+        card_memory: U250_DDR4,
     },
     Preset {
         name: "u250-bls12-381",
@@ -288,6 +331,7 @@ pub const PRESETS: &[Preset] = &[
         msm_g2_interval: 1,
         msm_g2_window_bits: 13,
         msm_g2_log_bases: 17,
+        card_memory: U250_DDR4,
     },
     Preset {
         name: "u55c-bn254",
@@ -311,8 +355,23 @@ pub const PRESETS: &[Preset] = &[
         msm_g2_interval: 1,
         msm_g2_window_bits: 13,
         msm_g2_log_bases: 17,
+        // One HBM2 pseudo-channel pair through the HBM switch: 2 GiB at ~26 GB/s.
+        card_memory: CardMemoryConfig {
+            log_bytes: 31,
+            latency_cycles: 60,
+            bytes_per_cycle: 104,
+        },
     },
 ];
+
+/// One of the U250's four DDR4-2400 channels (16 GiB, 72-bit with ECC): 19.2 GB/s peak,
+/// ~85 % sustained = 65 bytes per cycle at 250 MHz — a unary job memory to memory (64 bytes
+/// per cycle) just fits — and ~40 cycles through the memory controller.
+const U250_DDR4: CardMemoryConfig = CardMemoryConfig {
+    log_bytes: 34,
+    latency_cycles: 40,
+    bytes_per_cycle: 65,
+};
 
 /// The real-card preset `synth` generates when none is named.
 pub const DEFAULT_PRESET: &str = "u250-bn254";

@@ -20,8 +20,11 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// (bits 23:16: adders that share their multipliers over several cycles); 3.0 the msm_run
 /// and msm_g2_run streams carry two scalars per beat ([`crate::wire::scalar_beats`]); 4.0
 /// powmul and ntt inputs and every elementwise and NTT output carry two elements per beat
-/// ([`crate::wire::kernel_in_beats`], [`crate::wire::kernel_out_beats`]).
-pub const VERSION: u32 = 0x0004_0000;
+/// ([`crate::wire::kernel_in_beats`], [`crate::wire::kernel_out_beats`]); 4.1 card memory
+/// (CAPS_CARD_MEMORY, JOB_MEM, JOB_SRC_ADDR_*, JOB_DST_ADDR_*, JOB_SRC_BEATS, JOB_DST_BEATS,
+/// opcode 10 copy, errors 9 and 10): a job's input may come from card memory instead of the
+/// host-to-card stream and its output go to card memory instead of the card-to-host stream.
+pub const VERSION: u32 = 0x0004_0001;
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,8 +91,9 @@ registers! {
     CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
-    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run, 8 msm_g2_load, 9 msm_g2_run).";
-    JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES).";
+    CAPS_CARD_MEMORY = 0x04C, Ro, "Card memory behind the board's AXI4 master port (DDR or HBM), in MiB; 0: none (JOB_MEM must be 0).";
+    JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run, 8 msm_g2_load, 9 msm_g2_run, 10 copy).";
+    JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES); copy: beats.";
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
     JOB_NTT_ROW = 0x06C, Rw, "ntt twiddle jobs: index r of the job's first NTT (rows of the four-step transform).";
     JOB_MSM_OFFSET = 0x070, Rw, "msm_load / msm_run: index of the job's first base point in card memory.";
@@ -102,6 +106,13 @@ registers! {
     JOB_PARAM5 = 0x094, Rw, "Job parameter word 5.";
     JOB_PARAM6 = 0x098, Rw, "Job parameter word 6.";
     JOB_PARAM7 = 0x09C, Rw, "Job parameter word 7 (most significant).";
+    JOB_MEM = 0x0A0, Rw, "Where the job's streams are: bit 0 src_card = its input comes from card memory at JOB_SRC_ADDR (JOB_SRC_BEATS beats) instead of the host-to-card stream; bit 1 dst_card = its output goes to card memory at JOB_DST_ADDR (JOB_DST_BEATS beats) instead of the card-to-host stream. Same beat formats either way; addresses 4 KiB aligned. Bits 2 and 3: read the source / write the destination transposed, as a matrix of 2^(bits 12:8) / 2^(bits 20:16) rows (the four-step NTT's transposes as access patterns).";
+    JOB_SRC_ADDR_LO = 0x0A4, Rw, "src_card jobs: byte address of the input in card memory, bits 31:0 (a multiple of 4096).";
+    JOB_SRC_ADDR_HI = 0x0A8, Rw, "src_card jobs: input address bits 63:32.";
+    JOB_DST_ADDR_LO = 0x0AC, Rw, "dst_card jobs: byte address of the output in card memory, bits 31:0 (a multiple of 4096).";
+    JOB_DST_ADDR_HI = 0x0B0, Rw, "dst_card jobs: output address bits 63:32.";
+    JOB_SRC_BEATS = 0x0B4, Rw, "src_card jobs: beats read from card memory (the job's input stream, TLAST on the last).";
+    JOB_DST_BEATS = 0x0B8, Rw, "dst_card jobs: beats the job writes to card memory (its output stream; more or fewer is error 9).";
     PERF_BUSY_CYCLES = 0x100, Ro, "Cycles the kernel was busy in the last job.";
     PERF_BEATS_IN = 0x104, Ro, "Host-to-card beats accepted in the last job.";
     PERF_BEATS_OUT = 0x108, Ro, "Card-to-host beats sent in the last job.";
@@ -409,6 +420,28 @@ packed! {
 }
 
 packed! {
+    /// JOB_MEM: whether a job's input and output are in card memory.
+    JobMem for JOB_MEM {
+        /// The input comes from card memory (JOB_SRC_ADDR, JOB_SRC_BEATS).
+        src_card / SRC_CARD: bool = [0, 1];
+        /// The output goes to card memory (JOB_DST_ADDR, JOB_DST_BEATS).
+        dst_card / DST_CARD: bool = [1, 1];
+        /// The input is read transposed: the source is a matrix of 2^src_log_rows rows
+        /// (JOB_SRC_BEATS / 2^src_log_rows beats each, two elements per beat), streamed
+        /// column by column.
+        src_transpose / SRC_TRANSPOSE: bool = [2, 1];
+        /// The output is written transposed: its sequences of 2^dst_log_rows elements
+        /// become the columns of the destination matrix (2^dst_log_rows rows).
+        dst_transpose / DST_TRANSPOSE: bool = [3, 1];
+        /// log2 of the source matrix's rows (src_transpose; 1 ..= CAPS_NTT log_size).
+        src_log_rows / SRC_LOG_ROWS: u32 = [8, 5];
+        /// log2 of the destination matrix's rows = the output's sequence length
+        /// (dst_transpose; 1 ..= CAPS_NTT log_size).
+        dst_log_rows / DST_LOG_ROWS: u32 = [16, 5];
+    }
+}
+
+packed! {
     /// IRQ_ENABLE: interrupt sources.
     IrqEnable for IRQ_ENABLE {
         /// Raise the interrupt line when a job ends.
@@ -430,6 +463,7 @@ pub const PACKED: &[(&str, &[BitField])] = &[
     ("STATUS", Status::FIELDS),
     ("JOB_NTT", JobNtt::FIELDS),
     ("JOB_MSM_FLAGS", JobMsmFlags::FIELDS),
+    ("JOB_MEM", JobMem::FIELDS),
     ("FAULT_INJECT", FaultInject::FIELDS),
 ];
 
@@ -455,11 +489,14 @@ pub enum Opcode {
     MsmG2Load = 8,
     /// msm_run on the G2 engine (same flags, stream and readout, G2 coordinates).
     MsmG2Run = 9,
+    /// Copies JOB_COUNT beats from the job's source to its destination (JOB_MEM: host
+    /// stream or card memory each way): how vectors enter and leave card memory.
+    Copy = 10,
 }
 
 impl Opcode {
     /// Every opcode.
-    pub const ALL: [Opcode; 9] = [
+    pub const ALL: [Opcode; 10] = [
         Opcode::Mul,
         Opcode::Add,
         Opcode::Sub,
@@ -469,6 +506,7 @@ impl Opcode {
         Opcode::MsmRun,
         Opcode::MsmG2Load,
         Opcode::MsmG2Run,
+        Opcode::Copy,
     ];
     /// The largest opcode of the elementwise kernel (opcodes 1 ..= KERNEL_MAX); the MSM
     /// unit takes the MSM opcodes above it.
@@ -485,6 +523,7 @@ impl Opcode {
             Opcode::MsmRun => "msm_run",
             Opcode::MsmG2Load => "msm_g2_load",
             Opcode::MsmG2Run => "msm_g2_run",
+            Opcode::Copy => "copy",
         }
     }
     /// Whether the MSM unit (not the elementwise kernel) runs the job.
@@ -534,11 +573,18 @@ pub enum HwError {
     /// An msm job lost a deferred point: at the drain, the points issued from the deferral
     /// FIFOs do not add up to the points deferred (the buckets are incomplete).
     LostDeferral = 8,
+    /// A card-memory job is malformed: JOB_MEM set on a card without card memory, an
+    /// address not 4 KiB aligned, a range beyond card memory, or an engine's output longer
+    /// or shorter than JOB_DST_BEATS.
+    BadMemoryJob = 9,
+    /// Card memory answered a read or a write with an error (an uncorrectable ECC error or
+    /// a decode error): the job's data is not trustworthy.
+    CardMemory = 10,
 }
 
 impl HwError {
     /// Every error code.
-    pub const ALL: [HwError; 8] = [
+    pub const ALL: [HwError; 10] = [
         HwError::UnknownOpcode,
         HwError::CountOutOfRange,
         HwError::ShortStream,
@@ -547,6 +593,8 @@ impl HwError {
         HwError::BadNttConfig,
         HwError::BadMsmConfig,
         HwError::LostDeferral,
+        HwError::BadMemoryJob,
+        HwError::CardMemory,
     ];
     /// The error of a STATUS error code (0 and unknown codes: `None`).
     pub fn from_code(code: u8) -> Option<HwError> {
@@ -563,6 +611,10 @@ impl HwError {
             HwError::BadNttConfig => "inconsistent NTT job configuration",
             HwError::BadMsmConfig => "MSM bases outside card memory",
             HwError::LostDeferral => "the MSM unit lost a deferred point",
+            HwError::BadMemoryJob => {
+                "card-memory job out of range (alignment, size, or output length)"
+            }
+            HwError::CardMemory => "card memory reported an error (ECC or decode)",
         }
     }
 }

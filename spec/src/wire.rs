@@ -7,11 +7,16 @@
 //! `&[Fp]` memory and decodes straight into the caller's output with these functions;
 //! the generator lays out its stream ports with the same constants.
 //!
+//! Card memory holds streams as they are: a vector of n elements is the unary format's
+//! ⌈n/2⌉ beats ([`card_vector_bytes`]), so a job that writes its output there (JOB_MEM
+//! dst_card) leaves the next unary job's input (src_card) in place.
+//!
 //! | job | host → card, per beat | card → host, per beat |
 //! |---|---|---|
 //! | mul, add, sub | a_i (lane 0) ‖ b_i (lane 1) | r_2i (lane 0) ‖ r_2i+1 (lane 1; zero after an odd count's last) |
 //! | powmul, ntt | a_2i (lane 0) ‖ a_2i+1 (lane 1; zero after an odd count's last) | r_2i ‖ r_2i+1, as above |
 //! | msm_load | base point: x lane (top bit = infinity), y lane ([`point_beats`] beats) | one acknowledgement beat (count, offset) |
+//! | copy | any beats, unchanged | the same beats |
 //! | msm_run | two scalars, their Montgomery limbs as in memory: scalar 2i in bits 255:0, 2i + 1 in bits 511:256 (zero after an odd count's last) | buckets: X, Y, Z beats each, window-major, digit ascending; or one acknowledgement beat (hold) |
 
 /// Bits of one stream beat, both directions.
@@ -49,6 +54,21 @@ pub const fn kernel_in_beats(binary: bool, n: usize) -> usize {
 /// Card-to-host beats of an elementwise or NTT job of `n` results: two per beat.
 pub const fn kernel_out_beats(n: usize) -> usize {
     n.div_ceil(ELEMS_PER_BEAT)
+}
+
+/// Alignment of every card-memory address a job names (JOB_SRC_ADDR, JOB_DST_ADDR): a
+/// 4 KiB page, so that the board's AXI4 bursts of [`MEM_BURST_BEATS`] never cross one.
+pub const CARD_MEMORY_ALIGN: u64 = 4096;
+
+/// Beats of one AXI4 burst of the board's card-memory port (4 KiB).
+pub const MEM_BURST_BEATS: usize = CARD_MEMORY_ALIGN as usize / BEAT_BYTES;
+
+/// Bytes of card memory a vector of `n` scalar-field elements takes: the unary stream
+/// format (two elements per beat), so an engine's output written there is the next unary
+/// job's input as it stands, rounded up to whole pages.
+pub const fn card_vector_bytes(n: usize) -> u64 {
+    let bytes = (kernel_out_beats(n) * BEAT_BYTES) as u64;
+    bytes.div_ceil(CARD_MEMORY_ALIGN) * CARD_MEMORY_ALIGN
 }
 
 /// Beats per affine base point of a base field `field_width` bits wide (1 if x and y fit

@@ -12,9 +12,12 @@
 //! points).
 
 use super::checksum;
+use super::copy::CopyEngine;
 use super::csr::{CsrBlock, CsrConstants};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
+use super::memory::MemoryPort;
 use super::regs::Opcode;
+use super::regs::{JobMem, Status};
 use crate::msm::{MsmConfig, MsmUnit};
 use crate::preset::Preset;
 use crate::rtl::*;
@@ -47,6 +50,27 @@ pub struct Board<const PW: usize, const PW2: usize> {
     pub c2h_tlast: Signal<Out, Bit>,
     pub c2h_tready: Signal<In, Bit>,
     pub irq: Signal<Out, Bit>,
+    /// AXI4 master to card memory (the memory controller's slave port).
+    pub m_araddr: Signal<Out, Bits<64>>,
+    pub m_arlen: Signal<Out, Bits<8>>,
+    pub m_arvalid: Signal<Out, Bit>,
+    pub m_arready: Signal<In, Bit>,
+    pub m_rdata: Signal<In, Bits<BEAT_BITS>>,
+    pub m_rresp: Signal<In, Bits<2>>,
+    pub m_rlast: Signal<In, Bit>,
+    pub m_rvalid: Signal<In, Bit>,
+    pub m_rready: Signal<Out, Bit>,
+    pub m_awaddr: Signal<Out, Bits<64>>,
+    pub m_awlen: Signal<Out, Bits<8>>,
+    pub m_awvalid: Signal<Out, Bit>,
+    pub m_awready: Signal<In, Bit>,
+    pub m_wdata: Signal<Out, Bits<BEAT_BITS>>,
+    pub m_wlast: Signal<Out, Bit>,
+    pub m_wvalid: Signal<Out, Bit>,
+    pub m_wready: Signal<In, Bit>,
+    pub m_bresp: Signal<In, Bits<2>>,
+    pub m_bvalid: Signal<In, Bit>,
+    pub m_bready: Signal<Out, Bit>,
     csr: CsrBlock,
     kernel: ElementwiseKernel,
     msm: MsmUnit<PW, PW2>,
@@ -54,6 +78,28 @@ pub struct Board<const PW: usize, const PW2: usize> {
     /// The G2 MSM unit, if the preset has one (`msm_g2$0`).
     msm_g2: Vec<MsmUnit<PW, PW2>>,
     g2_sel: Signal<Local, Bit>,
+    /// The copy engine and the card-memory port.
+    copy: CopyEngine,
+    copy_sel: Signal<Local, Bit>,
+    mem: MemoryPort,
+    /// The engines' input stream (host-to-card or card memory) and output stream
+    /// (card-to-host or card memory), as JOB_MEM routes them.
+    in_tdata: Signal<Local, Bits<BEAT_BITS>>,
+    in_tvalid: Signal<Local, Bit>,
+    in_tlast: Signal<Local, Bit>,
+    in_tready: Signal<Local, Bit>,
+    out_tdata: Signal<Local, Bits<BEAT_BITS>>,
+    out_tvalid: Signal<Local, Bit>,
+    out_tlast: Signal<Local, Bit>,
+    out_tready: Signal<Local, Bit>,
+    src_card: Signal<Local, Bit>,
+    dst_card: Signal<Local, Bit>,
+    /// The selected engine's done and status, before the memory port's part.
+    engine_done: Signal<Local, Bit>,
+    engine_status: Signal<Local, Bits<32>>,
+    mem_err: Signal<Local, Bits<8>>,
+    /// The job's error: the memory port's if any, else the engine's.
+    job_err: Signal<Local, Bits<8>>,
     /// The selected engine's done.
     done: Signal<Local, Bit>,
     /// PERF_H2C_SUM / PERF_C2H_SUM: checksums of the beats of the current job.
@@ -92,8 +138,30 @@ const LINKS: [&str; 7] = [
     "clock",
 ];
 
-/// Stream inputs both engines see unconditionally.
-const STREAM_INPUTS: [&str; 2] = ["h2c_tdata", "h2c_tlast"];
+/// The AXI4 master's ports: (name, board input?), the same on the board and its memory
+/// port.
+const AXI_PORTS: [(&str, bool); 20] = [
+    ("m_araddr", false),
+    ("m_arlen", false),
+    ("m_arvalid", false),
+    ("m_arready", true),
+    ("m_rdata", true),
+    ("m_rresp", true),
+    ("m_rlast", true),
+    ("m_rvalid", true),
+    ("m_rready", false),
+    ("m_awaddr", false),
+    ("m_awlen", false),
+    ("m_awvalid", false),
+    ("m_awready", true),
+    ("m_wdata", false),
+    ("m_wlast", false),
+    ("m_wvalid", false),
+    ("m_wready", true),
+    ("m_bresp", true),
+    ("m_bvalid", true),
+    ("m_bready", false),
+];
 
 impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
     pub fn new(preset: &Preset) -> Self {
@@ -134,12 +202,49 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
             c2h_tlast: Default::default(),
             c2h_tready: Default::default(),
             irq: Default::default(),
+            m_araddr: Default::default(),
+            m_arlen: Default::default(),
+            m_arvalid: Default::default(),
+            m_arready: Default::default(),
+            m_rdata: Default::default(),
+            m_rresp: Default::default(),
+            m_rlast: Default::default(),
+            m_rvalid: Default::default(),
+            m_rready: Default::default(),
+            m_awaddr: Default::default(),
+            m_awlen: Default::default(),
+            m_awvalid: Default::default(),
+            m_awready: Default::default(),
+            m_wdata: Default::default(),
+            m_wlast: Default::default(),
+            m_wvalid: Default::default(),
+            m_wready: Default::default(),
+            m_bresp: Default::default(),
+            m_bvalid: Default::default(),
+            m_bready: Default::default(),
             csr: CsrBlock::new(&caps),
             kernel,
             msm,
             msm_sel: Default::default(),
             msm_g2,
             g2_sel: Default::default(),
+            copy: CopyEngine::new(preset.max_job_elements),
+            copy_sel: Default::default(),
+            mem: MemoryPort::new(&preset.card_memory, preset.ntt_log_size),
+            in_tdata: Default::default(),
+            in_tvalid: Default::default(),
+            in_tlast: Default::default(),
+            in_tready: Default::default(),
+            out_tdata: Default::default(),
+            out_tvalid: Default::default(),
+            out_tlast: Default::default(),
+            out_tready: Default::default(),
+            src_card: Default::default(),
+            dst_card: Default::default(),
+            engine_done: Default::default(),
+            engine_status: Default::default(),
+            mem_err: Default::default(),
+            job_err: Default::default(),
             done: Default::default(),
             h2c_sum: Default::default(),
             c2h_sum: Default::default(),
@@ -182,6 +287,21 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         }
         self.csr_rdata.connect();
         self.c2h_tdata.connect();
+        for s in [
+            &mut self.m_arvalid,
+            &mut self.m_rready,
+            &mut self.m_awvalid,
+            &mut self.m_wlast,
+            &mut self.m_wvalid,
+            &mut self.m_bready,
+        ] {
+            s.connect();
+        }
+        self.m_araddr.connect();
+        self.m_arlen.connect();
+        self.m_awaddr.connect();
+        self.m_awlen.connect();
+        self.m_wdata.connect();
     }
 
     fn hdl(&self) -> Verilog {
@@ -197,26 +317,94 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         for link in LINKS {
             s.push(assign(format!("kernel${link}"), sig(format!("csr${link}"))));
         }
-        for port in STREAM_INPUTS {
-            s.push(assign(format!("kernel${port}"), sig(port)));
+        // JOB_MEM routes the engines' streams: input from the host-to-card stream or card
+        // memory, output to the card-to-host stream or card memory.
+        s.push(assign(
+            "src_card",
+            field(sig("csr$mem_cfg"), JobMem::SRC_CARD),
+        ));
+        s.push(assign(
+            "dst_card",
+            field(sig("csr$mem_cfg"), JobMem::DST_CARD),
+        ));
+        for p in ["tdata", "tvalid", "tlast"] {
+            s.push(mux_assign(
+                &format!("in_{p}"),
+                sig("src_card"),
+                sig(format!("mem$rd_{p}")),
+                sig(format!("h2c_{p}")),
+            ));
         }
-        // The MSM units: each selected by its opcodes; the kernel sees neither their start
-        // nor their stream beats.
+        s.push(assign(
+            "h2c_tready",
+            and(sig("in_tready"), not(sig("src_card"))),
+        ));
+        s.push(assign(
+            "mem$rd_tready",
+            and(sig("in_tready"), sig("src_card")),
+        ));
+        s.push(assign("c2h_tdata", sig("out_tdata")));
+        s.push(assign("c2h_tlast", sig("out_tlast")));
+        s.push(assign(
+            "c2h_tvalid",
+            and(sig("out_tvalid"), not(sig("dst_card"))),
+        ));
+        s.push(assign("mem$wr_tdata", sig("out_tdata")));
+        s.push(assign(
+            "mem$wr_tvalid",
+            and(sig("out_tvalid"), sig("dst_card")),
+        ));
+        s.push(mux_assign(
+            "out_tready",
+            sig("dst_card"),
+            sig("mem$wr_tready"),
+            sig("c2h_tready"),
+        ));
+        for (port, csr) in [
+            ("clock", "clock"),
+            ("start", "start"),
+            ("soft_reset", "soft_reset"),
+            ("mem_cfg", "mem_cfg"),
+            ("src_addr", "src_addr"),
+            ("dst_addr", "dst_addr"),
+            ("src_beats", "src_beats"),
+            ("dst_beats", "dst_beats"),
+        ] {
+            s.push(assign(format!("mem${port}"), sig(format!("csr${csr}"))));
+        }
+        s.push(assign("mem$engine_done", sig("engine_done")));
+        for (port, input) in AXI_PORTS {
+            let (child, parent) = (format!("mem${port}"), port.to_string());
+            s.push(if input {
+                assign(child, sig(parent))
+            } else {
+                assign(parent, sig(child))
+            });
+        }
+        for port in ["tdata", "tlast"] {
+            s.push(assign(
+                format!("kernel$h2c_{port}"),
+                sig(format!("in_{port}")),
+            ));
+        }
+        // The MSM units and the copy engine: each selected by its opcodes; the kernel sees
+        // neither their start nor their stream beats.
         let op = |o: Opcode| eq(sig("csr$opcode"), lit_u(o as u64, 32));
         let has_g2 = !self.msm_g2.is_empty();
         s.push(assign(
             "msm_sel",
             or(op(Opcode::MsmLoad), op(Opcode::MsmRun)),
         ));
+        s.push(assign("copy_sel", op(Opcode::Copy)));
         let mut units = vec![("msm", "msm_sel")];
-        let mut any_msm = sig("msm_sel");
+        let mut not_kernel = or(sig("msm_sel"), sig("copy_sel"));
         if has_g2 {
             s.push(assign(
                 "g2_sel",
                 or(op(Opcode::MsmG2Load), op(Opcode::MsmG2Run)),
             ));
             units.push(("msm_g2$0", "g2_sel"));
-            any_msm = or(any_msm, sig("g2_sel"));
+            not_kernel = or(not_kernel, sig("g2_sel"));
         }
         for (unit, sel) in &units {
             let port = |p: &str| format!("{unit}${p}");
@@ -232,30 +420,42 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
             ] {
                 s.push(assign(port(p), sig(format!("csr${csr}"))));
             }
-            s.push(assign(port("h2c_tdata"), sig("h2c_tdata")));
-            s.push(assign(port("h2c_tlast"), sig("h2c_tlast")));
-            s.push(assign(
-                port("h2c_tvalid"),
-                and(sig("h2c_tvalid"), sig(*sel)),
-            ));
+            s.push(assign(port("h2c_tdata"), sig("in_tdata")));
+            s.push(assign(port("h2c_tlast"), sig("in_tlast")));
+            s.push(assign(port("h2c_tvalid"), and(sig("in_tvalid"), sig(*sel))));
             s.push(assign(
                 port("c2h_tready"),
-                and(sig("c2h_tready"), sig(*sel)),
+                and(sig("out_tready"), sig(*sel)),
             ));
         }
+        for p in ["clock", "soft_reset", "count"] {
+            s.push(assign(format!("copy${p}"), sig(format!("csr${p}"))));
+        }
+        s.push(assign("copy$start", and(sig("csr$start"), sig("copy_sel"))));
+        s.push(assign("copy$h2c_tdata", sig("in_tdata")));
+        s.push(assign("copy$h2c_tlast", sig("in_tlast")));
+        s.push(assign(
+            "copy$h2c_tvalid",
+            and(sig("in_tvalid"), sig("copy_sel")),
+        ));
+        s.push(assign(
+            "copy$c2h_tready",
+            and(sig("out_tready"), sig("copy_sel")),
+        ));
         s.push(assign(
             "kernel$start",
-            and(sig("csr$start"), not(any_msm.clone())),
+            and(sig("csr$start"), not(not_kernel.clone())),
         ));
         s.push(assign(
             "kernel$h2c_tvalid",
-            and(sig("h2c_tvalid"), not(any_msm.clone())),
+            and(sig("in_tvalid"), not(not_kernel.clone())),
         ));
         s.push(assign(
             "kernel$c2h_tready",
-            and(sig("c2h_tready"), not(any_msm)),
+            and(sig("out_tready"), not(not_kernel)),
         ));
-        // Outputs from the selected engine: the G2 unit, else the G1 unit, else the kernel.
+        // Outputs from the selected engine: the copy engine, the G2 unit, the G1 unit, else
+        // the kernel (ports the copy engine lacks read the MSM unit's).
         let pick = |dst: &str, msm_port: &str, kernel_port: Option<&str>| {
             let g1 = match kernel_port {
                 Some(k) => mux_assign(
@@ -266,7 +466,7 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
                 ),
                 None => assign(dst, sig(format!("msm${msm_port}"))),
             };
-            if has_g2 {
+            let msm = if has_g2 {
                 if_else(
                     sig("g2_sel"),
                     vec![assign(dst, sig(format!("msm_g2$0${msm_port}")))],
@@ -274,9 +474,18 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
                 )
             } else {
                 g1
+            };
+            match kernel_port {
+                Some(k) => if_else(
+                    sig("copy_sel"),
+                    vec![assign(dst, sig(format!("copy${k}")))],
+                    vec![msm],
+                ),
+                None => msm,
             }
         };
-        for p in ["status", "perf_busy", "perf_in", "perf_out", "perf_stall"] {
+        s.push(pick("engine_status", "status", Some("status")));
+        for p in ["perf_busy", "perf_in", "perf_out", "perf_stall"] {
             s.push(pick(&format!("csr${p}"), p, Some(p)));
         }
         for (csr, unit) in [
@@ -288,10 +497,42 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         ] {
             s.push(pick(&format!("csr${csr}"), unit, None));
         }
-        for p in ["h2c_tready", "c2h_tdata", "c2h_tvalid", "c2h_tlast"] {
-            s.push(pick(p, p, Some(p)));
+        for (board, engine) in [
+            ("in_tready", "h2c_tready"),
+            ("out_tdata", "c2h_tdata"),
+            ("out_tvalid", "c2h_tvalid"),
+            ("out_tlast", "c2h_tlast"),
+        ] {
+            s.push(pick(board, engine, Some(engine)));
         }
-        s.push(pick("done", "done", Some("done")));
+        s.push(pick("engine_done", "done", Some("done")));
+        // A job writing card memory is done when its last write is acknowledged; the
+        // memory port's error, if any, is the job's.
+        s.push(assign(
+            "done",
+            and(sig("engine_done"), sig("mem$writes_done")),
+        ));
+        s.push(assign("mem_err", sig("mem$error")));
+        s.push(mux_assign(
+            "job_err",
+            any(sig("mem_err")),
+            sig("mem_err"),
+            field(sig("engine_status"), Status::ERROR),
+        ));
+        s.push(assign(
+            "csr$status",
+            or_all(
+                [
+                    field_at(
+                        Status::BUSY,
+                        or(field(sig("engine_status"), Status::BUSY), sig("mem$busy")),
+                    ),
+                    field_at(Status::DONE, sig("done")),
+                    field_at(Status::ERROR, sig("job_err")),
+                ],
+                32,
+            ),
+        ));
         s.push(assign("irq", and(sig("done"), sig("csr$irq_enable"))));
         // The stream checksums, over every beat either way whichever engine takes it.
         let new_job = or(sig("csr$start"), sig("csr$soft_reset"));

@@ -30,6 +30,8 @@ pub struct CsrConstants {
     pub msm_g2: u32,
     pub msm_g2_bases: u32,
     pub msm_g2_reduce: u32,
+    /// CAPS_CARD_MEMORY: card memory in MiB.
+    pub card_memory: u32,
 }
 
 /// An MSM engine's geometry and reduction plan, as [`CsrConstants::of`] takes them.
@@ -85,6 +87,7 @@ impl CsrConstants {
             msm_g2: g2.map_or(0, |(g, _)| g.caps().encode()),
             msm_g2_bases: g2.map_or(0, |(g, _)| g.capacity() as u32),
             msm_g2_reduce: g2.map_or(0, |(g, p)| reduce_caps(g, p)),
+            card_memory: preset.card_memory.mib(),
         }
     }
 
@@ -107,6 +110,7 @@ impl CsrConstants {
             (CAPS_MSM_G2, self.msm_g2),
             (CAPS_MSM_G2_BASES, self.msm_g2_bases),
             (CAPS_MSM_G2_REDUCE, self.msm_g2_reduce),
+            (CAPS_CARD_MEMORY, self.card_memory),
         ]
     }
 }
@@ -139,6 +143,12 @@ pub struct CsrBlock {
     pub msm_flags: Signal<Out, Bits<32>>,
     pub fault_inject: Signal<Out, Bits<32>>,
     pub param: Signal<Out, Bits<256>>,
+    /// JOB_MEM and the card-memory job registers (addresses joined to 64 bits).
+    pub mem_cfg: Signal<Out, Bits<32>>,
+    pub src_addr: Signal<Out, Bits<64>>,
+    pub dst_addr: Signal<Out, Bits<64>>,
+    pub src_beats: Signal<Out, Bits<32>>,
+    pub dst_beats: Signal<Out, Bits<32>>,
     pub status: Signal<In, Bits<32>>,
     pub perf_busy: Signal<In, Bits<32>>,
     pub perf_in: Signal<In, Bits<32>>,
@@ -162,6 +172,13 @@ pub struct CsrBlock {
     msm_flags_r: DFF<Bits<32>>,
     fault_r: DFF<Bits<32>>,
     param_r: Vec<DFF<Bits<32>>>,
+    mem_r: DFF<Bits<32>>,
+    src_lo_r: DFF<Bits<32>>,
+    src_hi_r: DFF<Bits<32>>,
+    dst_lo_r: DFF<Bits<32>>,
+    dst_hi_r: DFF<Bits<32>>,
+    src_beats_r: DFF<Bits<32>>,
+    dst_beats_r: DFF<Bits<32>>,
     irq_en_r: DFF<Bit>,
     start_r: DFF<Bit>,
     reset_r: DFF<Bit>,
@@ -201,6 +218,11 @@ impl CsrBlock {
             msm_flags: Default::default(),
             fault_inject: Default::default(),
             param: Default::default(),
+            mem_cfg: Default::default(),
+            src_addr: Default::default(),
+            dst_addr: Default::default(),
+            src_beats: Default::default(),
+            dst_beats: Default::default(),
             status: Default::default(),
             perf_busy: Default::default(),
             perf_in: Default::default(),
@@ -227,6 +249,13 @@ impl CsrBlock {
             msm_flags_r: Default::default(),
             fault_r: Default::default(),
             param_r: (0..PARAM_WORDS).map(|_| Default::default()).collect(),
+            mem_r: Default::default(),
+            src_lo_r: Default::default(),
+            src_hi_r: Default::default(),
+            dst_lo_r: Default::default(),
+            dst_hi_r: Default::default(),
+            src_beats_r: Default::default(),
+            dst_beats_r: Default::default(),
             irq_en_r: Default::default(),
             start_r: Default::default(),
             reset_r: Default::default(),
@@ -250,6 +279,9 @@ impl CsrBlock {
                 sig(format!("param_r${k}$q")),
                 self.param_r[k].q.val().to_u64(),
             );
+        }
+        if let Some(r) = Self::sink(offset).filter(|r| MEMORY_REGS.contains(&r.as_str())) {
+            return (q(&r), 0);
         }
         match offset {
             STATUS => (sig("status"), self.status.val().to_u64()),
@@ -292,6 +324,13 @@ impl CsrBlock {
             JOB_NTT_ROW => Some("ntt_row_r".into()),
             JOB_MSM_OFFSET => Some("msm_offset_r".into()),
             FAULT_INJECT => Some("fault_r".into()),
+            JOB_MEM => Some("mem_r".into()),
+            JOB_SRC_ADDR_LO => Some("src_lo_r".into()),
+            JOB_SRC_ADDR_HI => Some("src_hi_r".into()),
+            JOB_DST_ADDR_LO => Some("dst_lo_r".into()),
+            JOB_DST_ADDR_HI => Some("dst_hi_r".into()),
+            JOB_SRC_BEATS => Some("src_beats_r".into()),
+            JOB_DST_BEATS => Some("dst_beats_r".into()),
             JOB_MSM_FLAGS => Some("msm_flags_r".into()),
             o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) => {
                 Some(format!("param_r${}", (o - JOB_PARAM0) / 4))
@@ -300,6 +339,17 @@ impl CsrBlock {
         }
     }
 }
+
+/// The card-memory job registers (read back as written).
+const MEMORY_REGS: [&str; 7] = [
+    "mem_r",
+    "src_lo_r",
+    "src_hi_r",
+    "dst_lo_r",
+    "dst_hi_r",
+    "src_beats_r",
+    "dst_beats_r",
+];
 
 const HELD: [&str; 12] = [
     "fault_r",
@@ -345,6 +395,11 @@ impl Logic for CsrBlock {
         self.fault_inject.connect();
         self.msm_flags.connect();
         self.param.connect();
+        self.mem_cfg.connect();
+        self.src_addr.connect();
+        self.dst_addr.connect();
+        self.src_beats.connect();
+        self.dst_beats.connect();
     }
 
     fn hdl(&self) -> Verilog {
@@ -357,7 +412,7 @@ impl Logic for CsrBlock {
             "take_read",
             and(sig("arvalid"), not(sig("rvalid_r$q"))),
         ));
-        for r in HELD.into_iter().chain(["reset_r"]) {
+        for r in HELD.into_iter().chain(MEMORY_REGS).chain(["reset_r"]) {
             s.push(clock_only(r));
             s.push(assign(format!("{r}$d"), sig(format!("{r}$q"))));
         }
@@ -431,6 +486,15 @@ impl Logic for CsrBlock {
         s.push(assign("msm_offset", sig("msm_offset_r$q")));
         s.push(assign("fault_inject", sig("fault_r$q")));
         s.push(assign("msm_flags", sig("msm_flags_r$q")));
+        s.push(assign("mem_cfg", q("mem_r")));
+        s.push(assign("src_beats", q("src_beats_r")));
+        s.push(assign("dst_beats", q("dst_beats_r")));
+        for (addr, lo, hi) in [
+            ("src_addr", "src_lo_r", "src_hi_r"),
+            ("dst_addr", "dst_lo_r", "dst_hi_r"),
+        ] {
+            s.push(assign(addr, or(cast(q(lo), 64), shl(cast(q(hi), 64), 32))));
+        }
         s.push(assign(
             "param",
             or_all(

@@ -63,6 +63,8 @@ pub struct Capabilities {
     pub msm_interval: u32,
     /// The G2 MSM engine (all zero: none, G2 MSMs run on the host).
     pub msm_g2: MsmEngineCaps,
+    /// Card memory behind the board's AXI4 master port, in MiB (0: none; map 4.1 on).
+    pub card_memory_mib: u32,
 }
 
 /// One MSM engine's geometry (CAPS_MSM or CAPS_MSM_G2 and the registers beside it).
@@ -103,6 +105,10 @@ impl MsmEngineCaps {
 }
 
 impl Capabilities {
+    /// Card memory in bytes (0: none).
+    pub fn card_memory_bytes(&self) -> u64 {
+        (self.card_memory_mib as u64) << 20
+    }
     /// Kernel clock in MHz.
     pub fn clock_mhz(&self) -> f64 {
         self.clock_khz as f64 / 1000.0
@@ -266,6 +272,11 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         msm_reduce_groups: msm_reduce.groups,
         msm_interval: msm_reduce.interval(),
         msm_g2,
+        card_memory_mib: if Version::decode(version).minor >= 1 {
+            r(regs::CAPS_CARD_MEMORY)?
+        } else {
+            0
+        },
     })
 }
 
@@ -332,22 +343,30 @@ pub fn run_job(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) -> R
 fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) -> Result<Counters> {
     let device = f.describe();
     let (in_bytes, bytes) = (job.in_bytes, job.out_bytes);
-    debug_assert!(in_bytes.is_multiple_of(BEAT_BYTES) && in_bytes > 0 && bytes > 0);
+    debug_assert!(in_bytes.is_multiple_of(BEAT_BYTES) && bytes.is_multiple_of(BEAT_BYTES));
+    // A side of zero bytes is in card memory (JOB_MEM): no DMA that way.
+    let (h2c_on, c2h_on) = (in_bytes > 0, bytes > 0);
     let Staging { h2c, c2h, ring } = staging;
     let ring_in = xdma::ring_bytes(in_bytes);
-    let h2c_chain = xdma::write_chain(Direction::HostToCard, h2c, in_bytes, ring, 0);
-    let c2h_chain = xdma::write_chain(Direction::CardToHost, c2h, bytes, ring, ring_in);
+    let h2c_chain =
+        h2c_on.then(|| xdma::write_chain(Direction::HostToCard, h2c, in_bytes, ring, 0));
+    let c2h_chain =
+        c2h_on.then(|| xdma::write_chain(Direction::CardToHost, c2h, bytes, ring, ring_in));
 
     for (reg, value) in &job.registers {
         f.write32(BAR_CSR, *reg as u64, *value)?;
     }
-    xdma::start(f, Direction::CardToHost, &c2h_chain)?;
+    if let Some(chain) = &c2h_chain {
+        xdma::start(f, Direction::CardToHost, chain)?;
+    }
     let start = Control {
         start: true,
         soft_reset: false,
     };
     f.write32(BAR_CSR, regs::CONTROL as u64, start.encode())?;
-    xdma::start(f, Direction::HostToCard, &h2c_chain)?;
+    if let Some(chain) = &h2c_chain {
+        xdma::start(f, Direction::HostToCard, chain)?;
+    }
 
     let started = Instant::now();
     loop {
@@ -359,12 +378,15 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
                 None => Error::UnknownHardwareError { device, code },
             });
         }
-        let (h2c_status, _) = xdma::status(f, Direction::HostToCard)?;
-        let (c2h_status, completed) = xdma::status(f, Direction::CardToHost)?;
-        for (dir, st) in [
-            (Direction::HostToCard, h2c_status),
-            (Direction::CardToHost, c2h_status),
+        let mut c2h_finished = true;
+        for (dir, on) in [
+            (Direction::HostToCard, h2c_on),
+            (Direction::CardToHost, c2h_on),
         ] {
+            if !on {
+                continue;
+            }
+            let (st, completed) = xdma::status(f, dir)?;
             if st & STATUS_ERRORS != 0 {
                 return Err(Error::Dma {
                     device,
@@ -372,11 +394,11 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
                     status: st,
                 });
             }
+            if let (Direction::CardToHost, Some(chain)) = (dir, &c2h_chain) {
+                c2h_finished = completed == chain.descriptors && st & STATUS_DESC_STOPPED != 0;
+            }
         }
-        if Status::decode(status).done
-            && completed == c2h_chain.descriptors
-            && c2h_status & STATUS_DESC_STOPPED != 0
-        {
+        if Status::decode(status).done && c2h_finished {
             break;
         }
         if started.elapsed() > job.timeout {
@@ -388,27 +410,31 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
         }
         f.wait(Duration::from_millis(2))?;
     }
-    xdma::stop(f, Direction::HostToCard)?;
-    xdma::stop(f, Direction::CardToHost)?;
-    // The last writeback must say end-of-packet with all bytes received.
-    let mut wb = [0u8; 8];
-    let last_wb = *c2h_chain
-        .writebacks
-        .last()
-        .expect("a chain has a descriptor");
-    ring.read((last_wb - ring.iova()) as usize, &mut wb);
-    let expected_last = bytes - (c2h_chain.descriptors as usize - 1) * xdma::MAX_DESC_BYTES;
-    let record = Writeback::from_bytes(&wb);
-    if !record.is_some_and(|r| r.eop && r.length as usize == expected_last) {
-        return Err(Error::Protocol {
-            device,
-            reason: format!(
-                "card-to-host stream ended wrongly (writeback {record:?}, expected end of packet after {expected_last} bytes)"
-            ),
-        });
+    if h2c_on {
+        xdma::stop(f, Direction::HostToCard)?;
+    }
+    if let Some(c2h_chain) = &c2h_chain {
+        xdma::stop(f, Direction::CardToHost)?;
+        // The last writeback must say end-of-packet with all bytes received.
+        let mut wb = [0u8; 8];
+        let last_wb = *c2h_chain
+            .writebacks
+            .last()
+            .expect("a chain has a descriptor");
+        ring.read((last_wb - ring.iova()) as usize, &mut wb);
+        let expected_last = bytes - (c2h_chain.descriptors as usize - 1) * xdma::MAX_DESC_BYTES;
+        let record = Writeback::from_bytes(&wb);
+        if !record.is_some_and(|r| r.eop && r.length as usize == expected_last) {
+            return Err(Error::Protocol {
+                device,
+                reason: format!(
+                    "card-to-host stream ended wrongly (writeback {record:?}, expected end of packet after {expected_last} bytes)"
+                ),
+            });
+        }
     }
     // Every board of the driver's major version keeps the stream checksums (register
-    // map 2.5 on).
+    // map 2.5 on); a stream that did not run (card memory) sums to 0.
     check_streams(
         f,
         &device,

@@ -9,6 +9,7 @@
 mod bls_board;
 mod board;
 mod card;
+mod card_memory;
 mod circom_board;
 mod fault_campaign;
 mod field_arith;
