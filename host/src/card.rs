@@ -85,6 +85,9 @@ pub struct Route {
     /// log2 of the rows of the destination matrix written transposed (the output's
     /// sequences of that many elements become its columns), if so.
     pub dst_transpose: Option<u32>,
+    /// The second row of a two-row transposed source, if not right after the first: two
+    /// vectors zipped, a binary job's a (at `src`) and b (here).
+    pub src_second: Option<u64>,
 }
 
 impl Route {
@@ -94,7 +97,19 @@ impl Route {
         dst: None,
         src_transpose: None,
         dst_transpose: None,
+        src_second: None,
     };
+    /// A binary job's operands from two vectors in card memory, `a` and `b` (read as a
+    /// two-row matrix transposed: a_i ‖ b_i), its output to `dst`.
+    pub fn zip(a: u64, b: u64, dst: Option<u64>) -> Route {
+        Route {
+            src: Some(a),
+            dst,
+            src_transpose: Some(1),
+            src_second: Some(b),
+            ..Route::HOST
+        }
+    }
     /// This route with its card-memory sides read / written transposed.
     pub fn transposed(self, src_log_rows: Option<u32>, dst_log_rows: Option<u32>) -> Route {
         Route {
@@ -115,9 +130,12 @@ impl Route {
         };
         let mut w = vec![(regs::JOB_MEM, mem.encode())];
         if let Some(src) = self.src {
+            let stride = self.src_second.map_or(0, |b| b.wrapping_sub(src));
             w.push((regs::JOB_SRC_ADDR_LO, src as u32));
             w.push((regs::JOB_SRC_ADDR_HI, (src >> 32) as u32));
             w.push((regs::JOB_SRC_BEATS, in_beats as u32));
+            w.push((regs::JOB_SRC_STRIDE_LO, stride as u32));
+            w.push((regs::JOB_SRC_STRIDE_HI, (stride >> 32) as u32));
         }
         if let Some(dst) = self.dst {
             w.push((regs::JOB_DST_ADDR_LO, dst as u32));

@@ -339,6 +339,46 @@ impl Device {
         Ok(report)
     }
 
+    /// `a_i ← a_i · b_i` on two vectors in card memory (even length).
+    pub fn mul_on_card<C: MontConfig<4>>(
+        &self,
+        a: &CardVec<Scalar<C>>,
+        b: &CardVec<Scalar<C>>,
+    ) -> Result<JobReport> {
+        self.binary_on_card(Opcode::Mul, a, b)
+    }
+
+    /// `a_i ← a_i − b_i` on two vectors in card memory (even length).
+    pub fn sub_on_card<C: MontConfig<4>>(
+        &self,
+        a: &CardVec<Scalar<C>>,
+        b: &CardVec<Scalar<C>>,
+    ) -> Result<JobReport> {
+        self.binary_on_card(Opcode::Sub, a, b)
+    }
+
+    /// A binary job whose operands are zipped from `a` and `b` by the memory port and
+    /// whose results replace `a` (each output beat is written after both of its input
+    /// beats were read).
+    fn binary_on_card<C: MontConfig<4>>(
+        &self,
+        op: Opcode,
+        a: &CardVec<Scalar<C>>,
+        b: &CardVec<Scalar<C>>,
+    ) -> Result<JobReport> {
+        self.check_vec(a)?;
+        self.check_vec(b)?;
+        if a.len % 2 == 1 {
+            return Err(Error::Unsupported {
+                device: self.uri().to_string(),
+                what: "binary jobs on card memory of an odd length (the port zips whole \
+                       beats of two elements)",
+            });
+        }
+        let job = self.elementwise_job::<C>(op, a.len, Some(b.len), None)?;
+        self.on_card(a, &job, Route::zip(a.addr, b.addr, Some(a.addr)))
+    }
+
     /// `v_i ← v_i · g^i` on vector `v` in card memory, in place.
     pub fn powmul_on_card<C: MontConfig<4>>(
         &self,

@@ -113,6 +113,8 @@ registers! {
     JOB_DST_ADDR_HI = 0x0B0, Rw, "dst_card jobs: output address bits 63:32.";
     JOB_SRC_BEATS = 0x0B4, Rw, "src_card jobs: beats read from card memory (the job's input stream, TLAST on the last).";
     JOB_DST_BEATS = 0x0B8, Rw, "dst_card jobs: beats the job writes to card memory (its output stream; more or fewer is error 9).";
+    JOB_SRC_STRIDE_LO = 0x0BC, Rw, "src_transpose with 2 rows (src_log_rows = 1): byte distance from the first row to the second, bits 31:0 (a multiple of 4096; wraps at 2^64, so the second row may lie below the first); 0: the matrix's own row length. Two rows read transposed are two vectors zipped: a binary job's a_i ‖ b_i from two vectors in card memory.";
+    JOB_SRC_STRIDE_HI = 0x0C0, Rw, "Source row stride bits 63:32.";
     PERF_BUSY_CYCLES = 0x100, Ro, "Cycles the kernel was busy in the last job.";
     PERF_BEATS_IN = 0x104, Ro, "Host-to-card beats accepted in the last job.";
     PERF_BEATS_OUT = 0x108, Ro, "Card-to-host beats sent in the last job.";
@@ -574,8 +576,9 @@ pub enum HwError {
     /// FIFOs do not add up to the points deferred (the buckets are incomplete).
     LostDeferral = 8,
     /// A card-memory job is malformed: JOB_MEM set on a card without card memory, an
-    /// address not 4 KiB aligned, a range beyond card memory, or an engine's output longer
-    /// or shorter than JOB_DST_BEATS.
+    /// address or stride not 4 KiB aligned, a range beyond card memory, a transposed side
+    /// whose rows are 1, above the limit or do not divide its beats, a stride with more
+    /// than 2 rows, or an engine's output longer or shorter than JOB_DST_BEATS.
     BadMemoryJob = 9,
     /// Card memory answered a read or a write with an error (an uncorrectable ECC error or
     /// a decode error): the job's data is not trustworthy.

@@ -369,6 +369,7 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
             ("dst_addr", "dst_addr"),
             ("src_beats", "src_beats"),
             ("dst_beats", "dst_beats"),
+            ("src_row_stride", "src_stride"),
         ] {
             s.push(assign(format!("mem${port}"), sig(format!("csr${csr}"))));
         }

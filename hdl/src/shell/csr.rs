@@ -149,6 +149,7 @@ pub struct CsrBlock {
     pub dst_addr: Signal<Out, Bits<64>>,
     pub src_beats: Signal<Out, Bits<32>>,
     pub dst_beats: Signal<Out, Bits<32>>,
+    pub src_stride: Signal<Out, Bits<64>>,
     pub status: Signal<In, Bits<32>>,
     pub perf_busy: Signal<In, Bits<32>>,
     pub perf_in: Signal<In, Bits<32>>,
@@ -179,6 +180,8 @@ pub struct CsrBlock {
     dst_hi_r: DFF<Bits<32>>,
     src_beats_r: DFF<Bits<32>>,
     dst_beats_r: DFF<Bits<32>>,
+    stride_lo_r: DFF<Bits<32>>,
+    stride_hi_r: DFF<Bits<32>>,
     irq_en_r: DFF<Bit>,
     start_r: DFF<Bit>,
     reset_r: DFF<Bit>,
@@ -223,6 +226,7 @@ impl CsrBlock {
             dst_addr: Default::default(),
             src_beats: Default::default(),
             dst_beats: Default::default(),
+            src_stride: Default::default(),
             status: Default::default(),
             perf_busy: Default::default(),
             perf_in: Default::default(),
@@ -256,6 +260,8 @@ impl CsrBlock {
             dst_hi_r: Default::default(),
             src_beats_r: Default::default(),
             dst_beats_r: Default::default(),
+            stride_lo_r: Default::default(),
+            stride_hi_r: Default::default(),
             irq_en_r: Default::default(),
             start_r: Default::default(),
             reset_r: Default::default(),
@@ -331,6 +337,8 @@ impl CsrBlock {
             JOB_DST_ADDR_HI => Some("dst_hi_r".into()),
             JOB_SRC_BEATS => Some("src_beats_r".into()),
             JOB_DST_BEATS => Some("dst_beats_r".into()),
+            JOB_SRC_STRIDE_LO => Some("stride_lo_r".into()),
+            JOB_SRC_STRIDE_HI => Some("stride_hi_r".into()),
             JOB_MSM_FLAGS => Some("msm_flags_r".into()),
             o if (JOB_PARAM0..=JOB_PARAM7).contains(&o) => {
                 Some(format!("param_r${}", (o - JOB_PARAM0) / 4))
@@ -341,7 +349,7 @@ impl CsrBlock {
 }
 
 /// The card-memory job registers (read back as written).
-const MEMORY_REGS: [&str; 7] = [
+const MEMORY_REGS: [&str; 9] = [
     "mem_r",
     "src_lo_r",
     "src_hi_r",
@@ -349,6 +357,8 @@ const MEMORY_REGS: [&str; 7] = [
     "dst_hi_r",
     "src_beats_r",
     "dst_beats_r",
+    "stride_lo_r",
+    "stride_hi_r",
 ];
 
 const HELD: [&str; 12] = [
@@ -400,6 +410,7 @@ impl Logic for CsrBlock {
         self.dst_addr.connect();
         self.src_beats.connect();
         self.dst_beats.connect();
+        self.src_stride.connect();
     }
 
     fn hdl(&self) -> Verilog {
@@ -492,6 +503,7 @@ impl Logic for CsrBlock {
         for (addr, lo, hi) in [
             ("src_addr", "src_lo_r", "src_hi_r"),
             ("dst_addr", "dst_lo_r", "dst_hi_r"),
+            ("src_stride", "stride_lo_r", "stride_hi_r"),
         ] {
             s.push(assign(addr, or(cast(q(lo), 64), shl(cast(q(hi), 64), 32))));
         }

@@ -52,6 +52,8 @@ pub struct MemoryPort {
     pub dst_addr: Signal<In, Bits<64>>,
     pub src_beats: Signal<In, Bits<32>>,
     pub dst_beats: Signal<In, Bits<32>>,
+    /// JOB_SRC_STRIDE: a two-row transposed source's row distance (0: its own).
+    pub src_row_stride: Signal<In, Bits<64>>,
     /// The job's engine has finished (its output stream is complete).
     pub engine_done: Signal<In, Bit>,
     pub m_araddr: Signal<Out, Bits<64>>,
@@ -172,6 +174,7 @@ impl MemoryPort {
             dst_addr: Default::default(),
             src_beats: Default::default(),
             dst_beats: Default::default(),
+            src_row_stride: Default::default(),
             engine_done: Default::default(),
             m_araddr: Default::default(),
             m_arlen: Default::default(),
@@ -690,8 +693,28 @@ impl MemoryPort {
         let dst_tr = and(dst_card.clone(), field(cfg(), JobMem::DST_TRANSPOSE));
         let src_log = || cast(field(cfg(), JobMem::SRC_LOG_ROWS), 32);
         let dst_log = || cast(field(cfg(), JobMem::DST_LOG_ROWS), 32);
-        s.push(assign(
+        // A given stride (two rows only): both rows, each half the beats, in memory.
+        let strided = and(src_tr.clone(), nonzero(sig("src_row_stride")));
+        let row_bytes = || shl(cast(shr(sig("src_beats"), 1), 64), BEAT_SHIFT);
+        let second = add(sig("src_addr"), sig("src_row_stride"));
+        let page_bits = CARD_MEMORY_ALIGN.trailing_zeros() as usize;
+        // Two rows each half the beats, anywhere in memory; else the job's whole range.
+        let bad_strided = or_all(
+            [
+                not(eq(src_log(), one())),
+                any(slice(sig("src_addr"), 0, page_bits)),
+                any(slice(sig("src_row_stride"), 0, page_bits)),
+                lt(sig("size"), sig("src_addr")),
+                lt(sig("size"), add(sig("src_addr"), row_bytes())),
+                lt(sig("size"), second.clone()),
+                lt(sig("size"), add(second, row_bytes())),
+            ],
+            1,
+        );
+        s.push(mux_assign(
             "bad_src",
+            strided.clone(),
+            or(bad_strided, bad_rows(src_log(), "src_beats")),
             and(
                 src_card.clone(),
                 or(
@@ -732,7 +755,12 @@ impl MemoryPort {
             assign(d("dst_tr"), dst_tr.clone()),
             assign(d("r_rows"), shl_by(lit_u(1, 32), src_log())),
             assign(d("w_rows"), shl_by(lit_u(1, 32), dst_log())),
-            assign(d("src_stride"), stride("src_beats", src_log())),
+            mux_assign(
+                &d("src_stride"),
+                strided,
+                sig("src_row_stride"),
+                stride("src_beats", src_log()),
+            ),
             assign(d("dst_stride"), stride("dst_beats", dst_log())),
             zero("ar_row"),
             zero("rrow"),

@@ -3,7 +3,7 @@
 //! so its jobs run under back-pressure), vectors uploaded, transformed in place and
 //! downloaded, checked against ark-poly; bad addresses, exhaustion and ECC errors.
 
-use ark_ff::{FftField, PrimeField};
+use ark_ff::{FftField, Field, PrimeField};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -420,3 +420,98 @@ per_curve!(
     ntts_above_the_core_run_as_four_steps_in_card_memory,
     four_step
 );
+
+/// Binary jobs read both operands from card memory (the port zips two vectors, the second
+/// above or below the first) and write the result over the first; odd lengths and strides
+/// with more than two rows are refused.
+fn binary<C: ark_ff::fields::MontConfig<4>>(uri: &str) {
+    type F<C> = zkpipe::Scalar<C>;
+    let device = Device::open(uri).unwrap();
+    for n in [2usize, 128, 1000] {
+        let x: Vec<F<C>> = random(n, 60 + n as u64);
+        let y: Vec<F<C>> = random(n, 61 + n as u64);
+        // b first, then a: the second row lies below the first (a wrapping stride).
+        let (b, _) = device.upload(&y).unwrap();
+        let (a, _) = device.upload(&x).unwrap();
+        assert!(b.addr() < a.addr());
+        let report = device.mul_on_card(&a, &b).unwrap();
+        assert_eq!(
+            report.counters.beats_in as usize, n,
+            "one a ‖ b beat per element"
+        );
+        let product: Vec<F<C>> = x.iter().zip(&y).map(|(p, q)| *p * q).collect();
+        assert_eq!(device.download(&a).unwrap().0, product, "n = {n}");
+        device.sub_on_card(&b, &a).unwrap();
+        let difference: Vec<F<C>> = y.iter().zip(&product).map(|(p, q)| *p - q).collect();
+        assert_eq!(device.download(&b).unwrap().0, difference, "n = {n}");
+    }
+    let (odd, _) = device.upload(&random::<F<C>>(3, 1)).unwrap();
+    assert!(matches!(
+        device.mul_on_card(&odd, &odd),
+        Err(Error::Unsupported { .. })
+    ));
+    // A stride with four rows is not a zip: the card refuses it.
+    let mut route = Route::zip(0, 8192, Some(16384));
+    route.src_transpose = Some(2);
+    let err = device
+        .card()
+        .submit_routed(&Job::Copy { beats: 8 }, route, 8, |_| None, |_| Ok(()))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Hardware {
+                error: HwError::BadMemoryJob,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+per_curve!(binary_jobs_zip_two_vectors_in_card_memory, binary);
+
+/// ark-groth16's QAP step on card memory: the three vectors uploaded once, each
+/// interpolated and evaluated on the coset, a·b − c, and interpolated from the coset —
+/// h equals ark-poly's, with no vector crossing PCIe in between.
+#[test]
+fn the_qap_chain_runs_in_card_memory() {
+    type F = ark_bn254::Fr;
+    let device = Device::open(PRESETS[0]).unwrap();
+    let log_n = 11;
+    let n = 1usize << log_n;
+    let domain = Radix2EvaluationDomain::<F>::new(n).unwrap();
+    let coset = domain.get_coset(F::GENERATOR).unwrap();
+    let inputs: Vec<Vec<F>> = (0..3).map(|k| random(n, 90 + k)).collect();
+    let expected = {
+        let evals: Vec<Vec<F>> = inputs.iter().map(|v| coset.fft(&domain.ifft(v))).collect();
+        let h: Vec<F> = (0..n)
+            .map(|i| evals[0][i] * evals[1][i] - evals[2][i])
+            .collect();
+        coset.ifft(&h)
+    };
+    let mut vecs: Vec<_> = inputs.iter().map(|v| device.upload(v).unwrap().0).collect();
+    let jobs_before = device.with_sim_board(|b| b.jobs_started()).unwrap();
+    let job = |direction| NttJob {
+        log_n,
+        direction,
+        factor: Factor::Plain,
+    };
+    for v in &mut vecs {
+        device.ntt_on_card(v, &job(Direction::Inverse)).unwrap();
+        device.powmul_on_card(v, F::GENERATOR).unwrap();
+        device.ntt_on_card(v, &job(Direction::Forward)).unwrap();
+    }
+    let [a, b, c] = <[_; 3]>::try_from(vecs).unwrap();
+    let mut h = a;
+    device.mul_on_card(&h, &b).unwrap();
+    device.sub_on_card(&h, &c).unwrap();
+    device
+        .ntt_on_card(&mut h, &job(Direction::Inverse))
+        .unwrap();
+    device
+        .powmul_on_card(&h, F::GENERATOR.inverse().unwrap())
+        .unwrap();
+    let jobs = device.with_sim_board(|b| b.jobs_started()).unwrap() - jobs_before;
+    assert_eq!(jobs, 3 * 5 + 2 + 3, "every step a job on card memory");
+    assert_eq!(device.download(&h).unwrap().0, expected);
+}
