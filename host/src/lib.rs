@@ -44,6 +44,7 @@ pub mod msm;
 pub mod ntt;
 pub mod pcie;
 pub mod pool;
+mod qap_on_card;
 pub mod stats;
 
 pub use card::{Card, Job, Route};

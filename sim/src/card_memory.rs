@@ -5,8 +5,10 @@
 //! Reads: each accepted burst's data start `latency` cycles after its request and come back
 //! in request order. Writes: a burst's data are taken after its address, and its response
 //! comes `latency` cycles after its last beat. Every data beat, either way, spends 64
-//! bytes of a token bucket refilled by `bytes_per_cycle` each cycle, so a memory slower
-//! than the engines back-pressures them as a real channel would. Accesses beyond the size
+//! bytes of a token bucket refilled by `bytes_per_cycle` each cycle, and a burst's first
+//! beat also its `burst_overhead_bytes` (opening the row), so a memory slower than the
+//! engines back-pressures them as a real channel would, and single-beat strides cost more
+//! than long bursts. Accesses beyond the size
 //! answer DECERR; an injected ECC error answers SLVERR (and flips a bit of the beat, as the
 //! error it reports would have).
 
@@ -107,6 +109,17 @@ impl CardDram {
         self.ecc_error
     }
 
+    /// Channel bytes the next beat of burst `b` takes: a beat, and the row opening on a
+    /// burst's first.
+    fn cost(&self, b: &Burst) -> i64 {
+        let open = if b.done == 0 {
+            self.config.burst_overhead_bytes as i64
+        } else {
+            0
+        };
+        BEAT as i64 + open
+    }
+
     fn in_range(&self, addr: u64) -> bool {
         addr.checked_add(BEAT as u64)
             .is_some_and(|end| end <= self.config.bytes())
@@ -145,7 +158,8 @@ impl CardDram {
         };
         let mut tokens = self.tokens;
         if let Some(r) = self.reads.front() {
-            if now >= r.ready_at && tokens >= BEAT as i64 {
+            let need = self.cost(r);
+            if now >= r.ready_at && tokens >= need {
                 let addr = r.addr + (r.done * BEAT) as u64;
                 out.rvalid = true;
                 out.rlast = r.done + 1 == r.beats;
@@ -159,10 +173,10 @@ impl CardDram {
                     rdata.fill(0);
                     out.rresp = DECERR;
                 }
-                tokens -= BEAT as i64;
+                tokens -= need;
             }
         }
-        out.wready = !self.writes.is_empty() && tokens >= BEAT as i64;
+        out.wready = self.writes.front().is_some_and(|w| tokens >= self.cost(w));
         if let Some(&(at, resp)) = self.responses.front() {
             out.bvalid = now >= at;
             out.bresp = resp;
@@ -183,7 +197,7 @@ impl CardDram {
             });
         }
         if out.rvalid && m.rready {
-            self.tokens -= BEAT as i64;
+            self.tokens -= self.cost(self.reads.front().expect("rvalid has a burst"));
             self.beats_read += 1;
             if out.rresp == SLVERR {
                 self.ecc_error = false;
@@ -204,7 +218,7 @@ impl CardDram {
             });
         }
         if m.wvalid && out.wready {
-            self.tokens -= BEAT as i64;
+            self.tokens -= self.cost(self.writes.front().expect("wready has a burst"));
             self.beats_written += 1;
             let w = self.writes.front().expect("wready has a burst");
             let addr = w.addr + (w.done * BEAT) as u64;

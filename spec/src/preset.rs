@@ -200,6 +200,11 @@ pub struct CardMemoryConfig {
     /// Bytes per kernel cycle the port sustains, reads and writes together (the memory
     /// channel's rate, after refresh and turnarounds, at the preset clock).
     pub bytes_per_cycle: u32,
+    /// Extra bytes of channel time each burst costs (opening a row, command overhead): a
+    /// 64-beat burst pays it once per 4 KiB, a single-beat access of a transposed side or a
+    /// zip once per beat — about half the channel's rate for strides, as DDR4 gives
+    /// random 64-byte accesses.
+    pub burst_overhead_bytes: u32,
 }
 
 impl CardMemoryConfig {
@@ -247,6 +252,7 @@ pub const PRESETS: &[Preset] = &[
             log_bytes: 24,
             latency_cycles: 30,
             bytes_per_cycle: 96,
+            burst_overhead_bytes: 64,
         },
     },
     Preset {
@@ -275,6 +281,7 @@ pub const PRESETS: &[Preset] = &[
             log_bytes: 24,
             latency_cycles: 45,
             bytes_per_cycle: 48,
+            burst_overhead_bytes: 64,
         },
     },
     Preset {
@@ -360,6 +367,7 @@ pub const PRESETS: &[Preset] = &[
             log_bytes: 31,
             latency_cycles: 60,
             bytes_per_cycle: 104,
+            burst_overhead_bytes: 64,
         },
     },
 ];
@@ -371,6 +379,7 @@ const U250_DDR4: CardMemoryConfig = CardMemoryConfig {
     log_bytes: 34,
     latency_cycles: 40,
     bytes_per_cycle: 65,
+    burst_overhead_bytes: 64,
 };
 
 /// The real-card preset `synth` generates when none is named.

@@ -9,7 +9,7 @@
 //! stream only scalars. G2 MSMs run on the card's G2 engine when it has one (CAPS_MSM_G2;
 //! G2 bases resident the same way), else on the host with arkworks.
 
-use super::{check_lengths, Backend, BackendStats};
+use super::{check_lengths, Backend, BackendStats, QapEngine};
 use crate::device::Device;
 use crate::elementwise::ElementwiseEngine;
 use crate::error::{Error, Result};
@@ -206,7 +206,12 @@ impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
 
 impl<E: Pairing, D, P> Backend<E> for CardBackend<D, P>
 where
-    D: CardInfo + NttEngine<E::ScalarField> + ElementwiseEngine<E::ScalarField> + Send + Sync,
+    D: CardInfo
+        + NttEngine<E::ScalarField>
+        + ElementwiseEngine<E::ScalarField>
+        + QapEngine<E>
+        + Send
+        + Sync,
     P: MsmCards + MsmEngine<E::G1Affine> + MsmEngine<E::G2Affine> + Send + Sync,
 {
     fn describe(&self) -> String {
@@ -305,5 +310,24 @@ where
 
     fn stats(&self) -> BackendStats {
         *self.stats_mut()
+    }
+
+    fn qap_h_msm(
+        &self,
+        abc: [&[E::ScalarField]; 3],
+        h_query: &[E::G1Affine],
+    ) -> Option<Result<E::G1>> {
+        let t = Instant::now();
+        let result = self.device.qap_h_msm_on_card(abc, h_query)?;
+        Some(result.map(|(sum, report)| {
+            let mut s = self.stats_mut();
+            s.qap_on_card_calls += 1;
+            s.qap_on_card_time += t.elapsed();
+            s.add_stream_codec(report.device.codec_s);
+            s.device.add(&report.device);
+            s.device.add(&report.msm.stats());
+            s.msm_device.merge(&report.msm);
+            sum
+        }))
     }
 }

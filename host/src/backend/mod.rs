@@ -47,6 +47,10 @@ pub struct BackendStats {
     /// The part of `msm_g2_time` spent in G2 MSMs on the host (a card without a G2
     /// engine, or the CPU backend).
     pub msm_g2_host_time: Duration,
+    /// QAP steps run in card memory ([`Backend::qap_h_msm`]).
+    pub qap_on_card_calls: usize,
+    /// Wall time in them.
+    pub qap_on_card_time: Duration,
     /// Elementwise calls.
     pub elementwise_calls: usize,
     /// Wall time in elementwise calls.
@@ -88,6 +92,8 @@ crate::measures!(BackendStats {
     msm_g2_host_time,
     elementwise_calls,
     elementwise_time,
+    qap_on_card_calls,
+    qap_on_card_time,
     device,
     msm_device,
     msm_g2_device,
@@ -131,6 +137,41 @@ pub trait Backend<E: Pairing>: Send + Sync {
     fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
     /// Cumulative statistics.
     fn stats(&self) -> BackendStats;
+    /// ark-groth16's QAP step and the proof's h MSM with h kept in the card's memory
+    /// ([`QapEngine`]): from the evaluations `abc` = (A·z, B·z, C·z) over the domain,
+    /// Σ h_i·h_query[i]. `None`: this backend cannot (no card memory, a size beyond it),
+    /// and the prover runs the steps one call at a time.
+    fn qap_h_msm(
+        &self,
+        _abc: [&[E::ScalarField]; 3],
+        _h_query: &[E::G1Affine],
+    ) -> Option<Result<E::G1>> {
+        None
+    }
+}
+
+/// What a card offers the QAP step when its memory can hold the vectors: the whole
+/// chain (inverse NTTs, coset NTTs, a·b − c, the coset inverse NTT, the h MSM) on card
+/// memory, so that h never crosses PCIe (the "proof on the card" issue). A card without
+/// card memory answers `None` (the default).
+pub trait QapEngine<E: Pairing> {
+    /// As [`Backend::qap_h_msm`], with the card's job statistics and MSM report.
+    fn qap_h_msm_on_card(
+        &self,
+        _abc: [&[E::ScalarField]; 3],
+        _h_query: &[E::G1Affine],
+    ) -> Option<Result<(E::G1, QapReport)>> {
+        None
+    }
+}
+
+/// The card work of one QAP step on card memory.
+#[derive(Clone, Debug, Default)]
+pub struct QapReport {
+    /// The copy, NTT and elementwise jobs.
+    pub device: crate::ntt::EngineStats,
+    /// The h MSM.
+    pub msm: crate::msm::MsmReport,
 }
 
 /// A shared backend is a backend: one opened card serves several provers (say, one
@@ -172,6 +213,13 @@ impl<E: Pairing, B: Backend<E> + ?Sized> Backend<E> for std::sync::Arc<B> {
     }
     fn stats(&self) -> BackendStats {
         (**self).stats()
+    }
+    fn qap_h_msm(
+        &self,
+        abc: [&[E::ScalarField]; 3],
+        h_query: &[E::G1Affine],
+    ) -> Option<Result<E::G1>> {
+        (**self).qap_h_msm(abc, h_query)
     }
 }
 

@@ -154,16 +154,19 @@ pub fn prove_with_matrices<E: Pairing>(
     let backend: &dyn Backend<E> = &recorder;
     let before = backend.stats();
     check_shapes(pk, matrices, num_inputs, num_constraints, full_assignment)?;
-    let h = witness_map(
-        backend,
-        matrices,
-        num_inputs,
-        num_constraints,
-        full_assignment,
-    )?;
+    let evaluations = qap::evaluations(matrices, num_inputs, num_constraints, full_assignment)?;
+    let domain_size = ark_poly::EvaluationDomain::size(&evaluations.1);
+    // With card memory the whole QAP step and the h MSM stay on the card; else one call
+    // at a time.
+    let [a, b, c] = &evaluations.0;
+    let on_card = backend.qap_h_msm([a, b, c], &pk.h_query);
+    let h = match on_card {
+        Some(sum) => H::Sum(sum?),
+        None => H::Coefficients(witness_map(backend, evaluations)?),
+    };
     let mut report = ProofReport {
         constraints: num_constraints,
-        domain_size: h.len(),
+        domain_size,
         ..Default::default()
     };
     let proof = prove_from_h(
@@ -171,7 +174,7 @@ pub fn prove_with_matrices<E: Pairing>(
         pk,
         r,
         s,
-        &h,
+        h.as_ref(),
         full_assignment,
         num_inputs,
         options,
@@ -223,7 +226,7 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         )));
     }
     let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
-    let h = qap::snarkjs_witness_map(backend, coefficients, z, root)?;
+    let h = H::Coefficients(qap::snarkjs_witness_map(backend, coefficients, z, root)?);
     let rows = coefficients
         .a
         .iter()
@@ -240,7 +243,7 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         pk,
         r,
         s,
-        &h,
+        h.as_ref(),
         z,
         n_public + 1,
         options,
@@ -254,13 +257,35 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
 /// The MSMs and the group arithmetic of a proof, given h: Groth16's A, B and C, the same
 /// for both reductions (only h and the meaning of `pk.h_query` differ). Verifies when
 /// asked; a proof that fails is an error.
+
+/// The QAP's result as the rest of the proof takes it: h's coefficients (the h MSM is
+/// still to run), or the h MSM's sum (computed where h was, in card memory).
+enum H<E: Pairing> {
+    Coefficients(Vec<E::ScalarField>),
+    Sum(E::G1),
+}
+
+/// [`H`] borrowed.
+enum HRef<'a, E: Pairing> {
+    Coefficients(&'a [E::ScalarField]),
+    Sum(E::G1),
+}
+
+impl<E: Pairing> H<E> {
+    fn as_ref(&self) -> HRef<'_, E> {
+        match self {
+            H::Coefficients(h) => HRef::Coefficients(h),
+            H::Sum(s) => HRef::Sum(*s),
+        }
+    }
+}
 #[allow(clippy::too_many_arguments)]
 fn prove_from_h<E: Pairing>(
     backend: &timeline::Recorder<'_, E>,
     pk: &ProvingKey<E>,
     r: E::ScalarField,
     s: E::ScalarField,
-    h: &[E::ScalarField],
+    h: HRef<'_, E>,
     full_assignment: &[E::ScalarField],
     num_inputs: usize,
     options: ProveOptions,
@@ -271,8 +296,13 @@ fn prove_from_h<E: Pairing>(
     let aux = &full_assignment[num_inputs..];
     // ark's msm_bigint uses min(len) of bases and scalars: h_query has domain_size − 1
     // points and h's top coefficient is zero.
-    let h_len = pk.h_query.len().min(h.len());
-    let h_acc = backend.msm_g1(&pk.h_query[..h_len], &h[..h_len])?;
+    let h_acc = match h {
+        HRef::Coefficients(h) => {
+            let h_len = pk.h_query.len().min(h.len());
+            backend.msm_g1(&pk.h_query[..h_len], &h[..h_len])?
+        }
+        HRef::Sum(sum) => sum,
+    };
     // The rest needs only the assignment (the timeline's witness chain).
     backend.set_chain(timeline::Chain::Witness);
     let l_aux_acc = backend.msm_g1(&pk.l_query, aux)?;
@@ -343,7 +373,8 @@ fn finish_report<E: Pairing>(
 ) {
     report.backend = Backend::stats(backend).since(before);
     let b = &report.backend;
-    let backend_time = b.ntt_time + b.msm_g1_time + b.msm_g2_time + b.elementwise_time;
+    let backend_time =
+        b.ntt_time + b.msm_g1_time + b.msm_g2_time + b.elementwise_time + b.qap_on_card_time;
     report.total = started.elapsed();
     report.host = report
         .total

@@ -28,25 +28,43 @@ fn sparse_product<F: Field>(rows: &[Vec<(F, usize)>], z: &[F], n: usize) -> Vec<
 
 /// The QAP witness map (ark-groth16's `LibsnarkReduction::witness_map_from_matrices`) with
 /// its NTTs and pointwise products on the backend.
-pub(super) fn witness_map<E: Pairing>(
-    backend: &dyn Backend<E>,
-    m: &ConstraintMatrices<E::ScalarField>,
+/// The constraint evaluations A·z (with the inputs appended, as ark-groth16 does), B·z
+/// and C·z over the QAP's domain, and the domain.
+pub(super) type Evaluations<F> = ([Vec<F>; 3], Radix2EvaluationDomain<F>);
+
+pub(super) fn evaluations<F: ark_ff::PrimeField>(
+    m: &ConstraintMatrices<F>,
     num_inputs: usize,
     num_constraints: usize,
-    z: &[E::ScalarField],
-) -> Result<Vec<E::ScalarField>> {
-    type F<E> = <E as Pairing>::ScalarField;
-    let domain = Radix2EvaluationDomain::<F<E>>::new(num_constraints + num_inputs).ok_or(
+    z: &[F],
+) -> Result<Evaluations<F>> {
+    let domain = Radix2EvaluationDomain::<F>::new(num_constraints + num_inputs).ok_or(
         Error::NttTooLarge {
             n: num_constraints + num_inputs,
-            max: 1usize << F::<E>::TWO_ADICITY.min(usize::BITS - 1),
+            max: 1usize << F::TWO_ADICITY.min(usize::BITS - 1),
         },
     )?;
     let n = domain.size();
-    let eval = |rows: &[Vec<(F<E>, usize)>]| sparse_product(&rows[..num_constraints], z, n);
+    let eval = |rows: &[Vec<(F, usize)>]| sparse_product(&rows[..num_constraints], z, n);
     let mut a = eval(&m.a);
     a[num_constraints..num_constraints + num_inputs].copy_from_slice(&z[..num_inputs]);
-    let mut b = eval(&m.b);
+    Ok(([a, eval(&m.b), eval(&m.c)], domain))
+}
+
+/// 1/Z_H(g) for ark-groth16's coset g·H (g the field's generator).
+pub(super) fn coset_vanishing_inverse<F: FftField>(domain: &Radix2EvaluationDomain<F>) -> F {
+    domain
+        .evaluate_vanishing_polynomial(F::GENERATOR)
+        .inverse()
+        .expect("the generator is not in the subgroup")
+}
+
+pub(super) fn witness_map<E: Pairing>(
+    backend: &dyn Backend<E>,
+    evaluations: Evaluations<E::ScalarField>,
+) -> Result<Vec<E::ScalarField>> {
+    type F<E> = <E as Pairing>::ScalarField;
+    let ([mut a, mut b, mut c], domain) = evaluations;
     let g = Coset::Offset(F::<E>::GENERATOR);
     for v in [&mut a, &mut b] {
         backend.ntt(v, Direction::Inverse, Coset::None)?;
@@ -54,14 +72,10 @@ pub(super) fn witness_map<E: Pairing>(
     }
     backend.mul_assign(&mut a, &b)?;
     drop(b);
-    let mut c = eval(&m.c);
     backend.ntt(&mut c, Direction::Inverse, Coset::None)?;
     backend.ntt(&mut c, Direction::Forward, g)?;
     backend.sub_assign(&mut a, &c)?;
-    let z_inv = domain
-        .evaluate_vanishing_polynomial(F::<E>::GENERATOR)
-        .inverse()
-        .expect("the generator is not in the subgroup");
+    let z_inv = coset_vanishing_inverse(&domain);
     c.iter_mut().for_each(|x| *x = z_inv);
     backend.mul_assign(&mut a, &c)?;
     backend.ntt(&mut a, Direction::Inverse, g)?;

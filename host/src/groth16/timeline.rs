@@ -298,6 +298,8 @@ enum Call {
     Pointwise,
     MsmG1,
     MsmG2,
+    /// The QAP step and h MSM in card memory ([`Backend::qap_h_msm`]).
+    QapOnCard,
 }
 
 /// One recorded backend call: when it ran (host clock) and the backend's work during it.
@@ -398,6 +400,22 @@ impl<'a, E: Pairing> Recorder<'a, E> {
                     push(Lane::CardMsm, "msm g2", m.projected_s, m.busy_cycles);
                     push(Lane::Host, "g2 window sums", m.reduce_s, 0);
                 }
+                Call::QapOnCard => {
+                    // Uploads, transforms and pointwise jobs on the NTT lane, the h MSM on
+                    // the MSM lane after them; the host encoded the three uploads.
+                    let m = r.work.msm_device;
+                    let qap_s = (device.projected_s - m.projected_s).max(0.0);
+                    let qap_cycles = device.busy_cycles.saturating_sub(m.busy_cycles);
+                    push(
+                        Lane::Host,
+                        "qap uploads",
+                        r.work.ntt_host_time.as_secs_f64(),
+                        0,
+                    );
+                    push(Lane::CardNtt, "qap in card memory", qap_s, qap_cycles);
+                    push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
+                    push(Lane::Host, "bucket reduction", m.reduce_s, 0);
+                }
                 Call::Ntt => push(Lane::Host, "ntt", wall, 0),
                 Call::Pointwise => push(Lane::Host, "pointwise", wall, 0),
                 Call::MsmG1 => push(Lane::Host, "msm g1", wall, 0),
@@ -448,6 +466,20 @@ impl<E: Pairing> Backend<E> for Recorder<'_, E> {
     }
     fn stats(&self) -> BackendStats {
         self.inner.stats()
+    }
+    fn qap_h_msm(
+        &self,
+        abc: [&[E::ScalarField]; 3],
+        h_query: &[E::G1Affine],
+    ) -> Option<Result<E::G1>> {
+        let out = self.record(Call::QapOnCard, || {
+            self.inner.qap_h_msm(abc, h_query).transpose()
+        });
+        if matches!(out, Ok(None)) {
+            // Not run: no step to draw.
+            self.records.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        }
+        out.transpose()
     }
 }
 

@@ -18,14 +18,21 @@
 //!   of every MSM (run on buckets of the preset's shape; their values do not change its
 //!   cost).
 //!
+//! * **Card memory** ([`card_memory`]): jobs that read and write the card's DDR/HBM take
+//!   the longer of their engine's cycles and the memory channel's (its rate, latency and
+//!   per-burst overhead from the preset), as the simulated board's DDR model charges them.
+//!
 //! What the model does not capture (documented limits): DMA descriptor and interrupt
-//! latencies beyond the fixed setup time, card-memory bandwidth (bases are read once per
-//! point, well inside DDR/HBM rates), and clock-domain effects of a real shell.
+//! latencies beyond the fixed setup time, the MSM engine's base reads from its own memory
+//! (once per point, well inside on-chip rates), DRAM refresh and bank conflicts beyond the
+//! per-burst overhead, and clock-domain effects of a real shell.
 
 mod accumulate;
+mod card_memory;
 mod msm;
 
 pub use accumulate::{accumulate, accumulate_skipping, AccumCycles, MsmShape};
+pub use card_memory::Access;
 
 use crate::driver::kernel::{self, Capabilities, Counters};
 use crate::elementwise::{ElementwiseEngine, JobReport};
@@ -230,6 +237,30 @@ impl ModelCard {
         // Results replace the caller's vector after a check pass, as the driver's do.
         let ok = decode_stream(out, results, &[u64::MAX; 4], |limbs| limbs).is_ok();
         std::hint::black_box((h2c, c2h, ok, &results));
+        t.elapsed().as_secs_f64()
+    }
+
+    /// Host time a driver spends encoding an upload of `n` elements (the unary stream
+    /// format with its checksum), measured as [`Self::time_codec`] measures a job's.
+    fn time_encode_stream(&self, n: usize) -> f64 {
+        use crate::elementwise::encode_stream;
+        let beats = zkpipe_spec::wire::kernel_out_beats(n);
+        let mut staging = self.staging.lock().unwrap_or_else(|e| e.into_inner());
+        if staging.len() < beats * BEAT_BYTES {
+            staging.resize(beats * BEAT_BYTES, 0);
+        }
+        let mut elements = self.codec_input.lock().unwrap_or_else(|e| e.into_inner());
+        if elements.len() < n {
+            elements.resize(n, [1, 0, 0, 0]);
+        }
+        let t = std::time::Instant::now();
+        let sum = encode_stream(
+            &mut staging[..beats * BEAT_BYTES],
+            &elements[..n],
+            None,
+            |x| *x,
+        );
+        std::hint::black_box(sum);
         t.elapsed().as_secs_f64()
     }
 

@@ -150,7 +150,15 @@ impl ModelCard {
         self.timing.msm.lane_buckets() as u64
     }
 
-    fn run_job(&self, e: &Engine, points: Points, last: bool, sweep: bool, report: &mut MsmReport) {
+    fn run_job(
+        &self,
+        e: &Engine,
+        points: Points,
+        last: bool,
+        sweep: bool,
+        on_card: bool,
+        report: &mut MsmReport,
+    ) {
         let acc = accumulate_skipping(Self::msm_shape(e), points.0, points.1);
         let limbs = points.0;
         let sweep = if sweep {
@@ -160,8 +168,16 @@ impl ModelCard {
         };
         let tail = acc.drain + Self::tail_cycles(e, last) + sweep;
         let out_beats = Self::out_beats(e, last);
-        let beats = zkpipe_spec::wire::scalar_beats(limbs.len());
-        report.encode_s += self.time_encode(beats, Some(limbs));
+        // Scalars in card memory: no host stream, no encoding (the memory port reads them
+        // far faster than the adders take them).
+        let beats = if on_card {
+            0
+        } else {
+            zkpipe_spec::wire::scalar_beats(limbs.len())
+        };
+        if !on_card {
+            report.encode_s += self.time_encode(beats, Some(limbs));
+        }
         report.run_jobs += 1;
         report.busy_cycles += acc.cycles + tail;
         report.accum_cycles += acc.cycles;
@@ -179,7 +195,15 @@ impl ModelCard {
 
     /// The card's jobs for an MSM of these bases and scalars, as the driver would issue
     /// them, added to `report`.
-    fn msm_jobs(&self, e: &Engine, n: usize, key: u64, points: Points, report: &mut MsmReport) {
+    fn msm_jobs(
+        &self,
+        e: &Engine,
+        n: usize,
+        key: u64,
+        points: Points,
+        on_card: bool,
+        report: &mut MsmReport,
+    ) {
         let (limbs, identity) = points;
         let capacity = e.caps.bases as usize;
         let memory = match e.geometry.group {
@@ -199,7 +223,8 @@ impl ModelCard {
             let jobs = n.div_ceil(capacity);
             let chunks = limbs.chunks(capacity).zip(identity.chunks(capacity));
             for (j, chunk) in chunks.enumerate() {
-                self.run_job(e, chunk, j + 1 == jobs, std::mem::take(&mut sweep), report);
+                let sweep = std::mem::take(&mut sweep);
+                self.run_job(e, chunk, j + 1 == jobs, sweep, on_card, report);
             }
             return;
         }
@@ -218,6 +243,7 @@ impl ModelCard {
                 chunk,
                 i + 1 == chunks,
                 std::mem::take(&mut sweep),
+                on_card,
                 report,
             );
         }
@@ -239,6 +265,25 @@ impl ModelCard {
         &self,
         bases: &[A],
         scalars: &[A::ScalarField],
+    ) -> Result<(A::Group, MsmReport)> {
+        self.msm_from(bases, scalars, false)
+    }
+
+    /// [`Self::msm`] with the scalars already in card memory (the run jobs read them
+    /// there: no host stream).
+    pub fn msm_scalars_on_card<A: AffineRepr>(
+        &self,
+        bases: &[A],
+        scalars: &[A::ScalarField],
+    ) -> Result<(A::Group, MsmReport)> {
+        self.msm_from(bases, scalars, true)
+    }
+
+    fn msm_from<A: AffineRepr>(
+        &self,
+        bases: &[A],
+        scalars: &[A::ScalarField],
+        on_card: bool,
     ) -> Result<(A::Group, MsmReport)> {
         let started = Instant::now();
         crate::backend::check_lengths(bases.len(), scalars.len())?;
@@ -285,6 +330,7 @@ impl ModelCard {
             n,
             fingerprint(bases),
             (&limbs, &identity),
+            on_card,
             &mut report,
         );
         let sum = A::Group::msm_unchecked(bases, scalars);

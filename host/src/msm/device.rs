@@ -15,6 +15,64 @@ use std::time::Instant;
 use zkpipe_spec::preset::Group;
 use zkpipe_spec::regs::JobMsmFlags;
 
+/// Where an MSM's scalars are: the caller's memory (streamed through the host-to-card
+/// stream), or a vector in card memory (the msm_run job reads them there: its format is
+/// the scalar stream's, Montgomery limbs two per beat), from element `offset`, `len` of
+/// them.
+#[derive(Clone, Copy, Debug)]
+pub enum Scalars<'a, F> {
+    /// In host memory.
+    Host(&'a [F]),
+    /// In card memory.
+    Card {
+        /// The vector.
+        vec: &'a crate::card_memory::CardVec<F>,
+        /// First element (a whole number of pages in: a multiple of 128).
+        offset: usize,
+        /// Elements.
+        len: usize,
+    },
+}
+
+/// Elements of a page of card memory: where a chunk of card scalars may start.
+const SCALARS_PER_PAGE: usize =
+    (zkpipe_spec::wire::CARD_MEMORY_ALIGN as usize) / zkpipe_spec::wire::SCALAR_BYTES;
+
+impl<'a, F> Scalars<'a, F> {
+    /// Elements.
+    pub fn len(&self) -> usize {
+        match self {
+            Scalars::Host(s) => s.len(),
+            Scalars::Card { len, .. } => *len,
+        }
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Elements `start .. start + len` (card scalars: `start` a multiple of a page's).
+    fn part(&self, start: usize, len: usize) -> Scalars<'a, F> {
+        match *self {
+            Scalars::Host(s) => Scalars::Host(&s[start..start + len]),
+            Scalars::Card { vec, offset, .. } => {
+                debug_assert!(start.is_multiple_of(SCALARS_PER_PAGE));
+                Scalars::Card {
+                    vec,
+                    offset: offset + start,
+                    len,
+                }
+            }
+        }
+    }
+    /// Chunks of `size` elements (card scalars: rounded down to whole pages).
+    fn chunk_size(&self, size: usize) -> usize {
+        match self {
+            Scalars::Host(_) => size,
+            Scalars::Card { .. } => (size / SCALARS_PER_PAGE).max(1) * SCALARS_PER_PAGE,
+        }
+    }
+}
+
 /// What card memory holds: resident base sets packed from index 0, plus an epoch that
 /// [`Device::clear_bases`] bumps so old handles are refused.
 #[derive(Debug, Default)]
@@ -298,7 +356,7 @@ impl Device {
             ..Default::default()
         };
         let _serial = self.serial(P::GROUP);
-        let sum = self.run_at::<P>(scalars, bases.offset, &mut report)?;
+        let sum = self.run_at::<P>(Scalars::Host(scalars), bases.offset, &mut report)?;
         report.host_s = started.elapsed().as_secs_f64();
         Ok((sum, report))
     }
@@ -307,14 +365,16 @@ impl Device {
     /// accumulating into the same buckets; one readout and reduction at the end.
     fn run_at<P: BoardCurve>(
         &self,
-        scalars: &[P::ScalarField],
+        scalars: Scalars<'_, P::ScalarField>,
         offset: usize,
         report: &mut MsmReport,
     ) -> Result<Projective<P>> {
-        let per_job = self.msm_capacity_of(P::GROUP);
-        let jobs = scalars.len().div_ceil(per_job);
+        let per_job = scalars.chunk_size(self.msm_capacity_of(P::GROUP));
+        let n = scalars.len();
+        let jobs = n.div_ceil(per_job);
         let mut sum = None;
-        for (j, chunk) in scalars.chunks(per_job).enumerate() {
+        for j in 0..jobs {
+            let chunk = scalars.part(j * per_job, per_job.min(n - j * per_job));
             sum =
                 self.run_chunk::<P>(chunk, offset + j * per_job, j == 0, j + 1 == jobs, report)?;
         }
@@ -328,7 +388,7 @@ impl Device {
     /// for the host to reduce.
     fn run_chunk<P: BoardCurve>(
         &self,
-        scalars: &[P::ScalarField],
+        scalars: Scalars<'_, P::ScalarField>,
         offset: usize,
         first: bool,
         last: bool,
@@ -377,14 +437,25 @@ impl Device {
         };
         let decode_started = std::cell::Cell::new(None);
         let encode_s = std::cell::Cell::new(0.0);
-        let done = self.card().submit(
+        let route = match scalars {
+            Scalars::Host(_) => crate::card::Route::HOST,
+            Scalars::Card { vec, offset, .. } => crate::card::Route {
+                src: Some(vec.addr() + (offset * zkpipe_spec::wire::SCALAR_BYTES) as u64),
+                ..crate::card::Route::HOST
+            },
+        };
+        let done = self.card().submit_routed(
             &job,
+            route,
             work,
-            |bytes| {
-                let t = Instant::now();
-                let sum = wire::encode_scalars::<P>(bytes, scalars);
-                encode_s.set(t.elapsed().as_secs_f64());
-                Some(sum)
+            |bytes| match scalars {
+                Scalars::Host(scalars) => {
+                    let t = Instant::now();
+                    let sum = wire::encode_scalars::<P>(bytes, scalars);
+                    encode_s.set(t.elapsed().as_secs_f64());
+                    Some(sum)
+                }
+                Scalars::Card { .. } => Some(0),
             },
             |out| {
                 if !last {
@@ -442,7 +513,30 @@ impl Device {
         bases: &[Affine<P>],
         scalars: &[P::ScalarField],
     ) -> Result<(Projective<P>, MsmReport)> {
+        self.msm_of(bases, Scalars::Host(scalars))
+    }
+
+    /// [`Self::msm`] with the scalars in host or card memory ([`Scalars`]).
+    pub fn msm_of<P: BoardCurve>(
+        &self,
+        bases: &[Affine<P>],
+        scalars: Scalars<'_, P::ScalarField>,
+    ) -> Result<(Projective<P>, MsmReport)> {
         let started = Instant::now();
+        if let Scalars::Card { vec, offset, len } = scalars {
+            if offset + len > vec.len() || !offset.is_multiple_of(SCALARS_PER_PAGE) {
+                return Err(Error::LengthMismatch {
+                    a: vec.len(),
+                    b: offset + len,
+                });
+            }
+            if vec.is_invalid() || vec.device() != self.uri() {
+                return Err(Error::CardVecInvalid {
+                    device: self.uri().to_string(),
+                    addr: vec.addr(),
+                });
+            }
+        }
         if bases.len() != scalars.len() {
             return Err(Error::LengthMismatch {
                 a: bases.len(),
@@ -490,9 +584,11 @@ impl Device {
                     free
                 };
                 let offset = self.msm_capacity_of(P::GROUP) - free;
+                let free = scalars.chunk_size(free);
                 let chunks = n.div_ceil(free);
                 let mut sum = None;
-                for (i, (b, k)) in bases.chunks(free).zip(scalars.chunks(free)).enumerate() {
+                for (i, b) in bases.chunks(free).enumerate() {
+                    let k = scalars.part(i * free, b.len());
                     self.load_at(b, offset, &mut report)?;
                     sum = self.run_chunk::<P>(k, offset, i == 0, i + 1 == chunks, &mut report)?;
                 }

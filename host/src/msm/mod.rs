@@ -36,7 +36,7 @@ pub(crate) mod wire;
 pub use curve::BoardCurve;
 #[cfg(feature = "model")]
 pub(crate) use device::{fingerprint, STREAM_MIN_FRACTION};
-pub use device::{CardMemory, MsmEngine, MsmState, ResidentBases};
+pub use device::{CardMemory, MsmEngine, MsmState, ResidentBases, Scalars};
 
 use crate::driver::kernel::Counters;
 use crate::ntt::EngineStats;

@@ -174,9 +174,17 @@ fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
     let on_sim = prove_equals_ark_groth16(sim.as_ref(), &pk, &circuit, 11, 12);
     let on_model = prove_equals_ark_groth16(model.as_ref(), &pk, &circuit, 11, 12);
     let (s, m) = (&on_sim.backend, &on_model.backend);
+    // The QAP step ran in card memory on both, job for job; its cycles are the card-memory
+    // model's (checked job by job in `card_memory_jobs_take_the_boards_cycles`), the MSMs'
+    // exact.
+    assert_eq!((s.qap_on_card_calls, m.qap_on_card_calls), (1, 1));
     assert_eq!(m.device.jobs, s.device.jobs);
     assert_eq!(m.device.elements, s.device.elements);
-    assert_eq!(m.device.busy_cycles, s.device.busy_cycles);
+    let (sb, mb) = (s.device.busy_cycles as f64, m.device.busy_cycles as f64);
+    assert!(
+        (sb - mb).abs() <= 0.03 * sb,
+        "board {sb} cycles, model {mb}"
+    );
     let (sm, mm) = (&s.msm_device, &m.msm_device);
     assert_eq!(
         (
@@ -232,4 +240,64 @@ fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
             assert!(t.busy_s(lane) > 0.0, "{lane:?}");
         }
     }
+}
+
+/// Jobs on card memory take the board's cycles as the model counts them — the engine's
+/// or the memory channel's, whichever is slower, plus the memory's latency — on both sim
+/// presets (sim-small's memory outruns its kernel, sim-bls12-381's does not), for every
+/// access pattern: linear, the four-step's transposed sides, the zip of a binary job, an
+/// upload.
+#[test]
+fn card_memory_jobs_take_the_boards_cycles() {
+    use zkpipe::model::Access::{Host, Linear, Strided};
+    fn check<C: ark_ff::fields::MontConfig<4>>(preset: &str) {
+        type F<C> = zkpipe::Scalar<C>;
+        let device = Device::open(&format!("sim:{preset}")).unwrap();
+        let model = ModelCard::open(&format!("model:{preset}")).unwrap();
+        let n = 1usize << 12;
+        let beats = n / 2;
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let x: Vec<F<C>> = (0..n).map(|_| F::<C>::rand(&mut rng)).collect();
+        let close = |what: &str, board: u32, model: u64| {
+            let (b, m) = (board as f64, model as f64);
+            assert!(
+                (b - m).abs() <= 0.03 * b + 40.0,
+                "{preset} {what}: board {board} cycles, model {model}"
+            );
+        };
+        let (mut v, up) = device.upload(&x).unwrap();
+        let upload = model.memory_job(beats as u64 + 4, (0, Host), (beats, Linear), beats);
+        close("upload", up.counters.busy_cycles, upload.busy_cycles);
+        let (w, _) = device.upload(&x).unwrap();
+        let job = |log_n| NttJob {
+            log_n,
+            direction: Direction::Forward,
+            factor: Factor::Plain,
+        };
+        let core = device.capabilities().ntt_log_size;
+        let r = device.ntt_on_card(&mut v, &job(core)).unwrap();
+        let busy = model.ntt_cycles(n, core, FactorKind::Plain);
+        let linear = model.memory_job(busy, (beats, Linear), (beats, Linear), 0);
+        close("ntt, linear", r.counters.busy_cycles, linear.busy_cycles);
+        let r = device.ntt_on_card(&mut v, &job(12)).unwrap();
+        let columns = model.ntt_cycles(n, 12 - core, FactorKind::Plain);
+        let rows = model.ntt_cycles(n, core, FactorKind::Twiddle);
+        let four_step = model
+            .memory_job(columns, (beats, Strided), (beats, Strided), 0)
+            .busy_cycles
+            + model
+                .memory_job(rows, (beats, Linear), (beats, Strided), 0)
+                .busy_cycles;
+        close("four-step", r.counters.busy_cycles, four_step);
+        let r = device.powmul_on_card(&v, F::<C>::from(3u64)).unwrap();
+        let busy = model.elementwise_cycles(Opcode::PowMul, n);
+        let powmul = model.memory_job(busy, (beats, Linear), (beats, Linear), 0);
+        close("powmul", r.counters.busy_cycles, powmul.busy_cycles);
+        let r = device.mul_on_card(&v, &w).unwrap();
+        let busy = model.elementwise_cycles(Opcode::Mul, n);
+        let zip = model.memory_job(busy, (2 * beats, Strided), (beats, Linear), 0);
+        close("mul, zipped", r.counters.busy_cycles, zip.busy_cycles);
+    }
+    check::<FrConfig>("sim-small");
+    check::<ark_bls12_381::FrConfig>("sim-bls12-381");
 }

@@ -1,0 +1,185 @@
+//! Card memory on the model card: the QAP step of [`crate::qap_on_card`] projected job by
+//! job with the same cycle models as the card's other jobs, and the card's memory channel
+//! (`CardMemoryConfig`: latency, bytes per cycle, and a row-opening overhead per burst —
+//! what makes the four-step's single-beat strides cost about twice a linear stream's).
+//! The simulated board's DDR model charges the same, and `zkpipe-tests`' `model` tests
+//! compare the two on both sim presets.
+//!
+//! A job on card memory takes max(its engine's busy cycles, the memory traffic's cycles)
+//! + the memory's latency (its first data arrive that late) at the preset clock, plus the
+//! job's setup; an upload also its host-to-card bytes at the PCIe rate.
+
+use super::{FactorKind, ModelCard};
+use crate::backend::{QapEngine, QapReport};
+use crate::error::Result;
+use crate::ntt::EngineStats;
+use ark_ec::AffineRepr;
+use ark_ff::FftField;
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use zkpipe_spec::regs::Opcode;
+use zkpipe_spec::wire::{self, BEAT_BYTES, MEM_BURST_BEATS};
+
+/// How a job's side touches card memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Not at all (the host stream).
+    Host,
+    /// Bursts along the range.
+    Linear,
+    /// Single beats: a transposed side, or a zip of two vectors.
+    Strided,
+}
+
+impl ModelCard {
+    /// Cycles the card's memory channel needs for `beats` beats each way with these
+    /// access patterns (its latency not included).
+    pub fn memory_cycles(&self, read: (usize, Access), write: (usize, Access)) -> u64 {
+        let m = self.preset.card_memory;
+        let bursts = |(beats, access): (usize, Access)| match access {
+            Access::Host => 0,
+            Access::Linear => beats.div_ceil(MEM_BURST_BEATS),
+            Access::Strided => beats,
+        };
+        let beats =
+            |(beats, access): (usize, Access)| if access == Access::Host { 0 } else { beats };
+        let bytes = (beats(read) + beats(write)) * BEAT_BYTES
+            + (bursts(read) + bursts(write)) * m.burst_overhead_bytes as usize;
+        (bytes as u64).div_ceil(m.bytes_per_cycle as u64)
+    }
+
+    /// One job on card memory: `engine` busy cycles, `beats` each way with these patterns,
+    /// `h2c_beats` from the host (an upload).
+    pub fn memory_job(
+        &self,
+        engine: u64,
+        read: (usize, Access),
+        write: (usize, Access),
+        h2c_beats: usize,
+    ) -> EngineStats {
+        let latency = self.preset.card_memory.latency_cycles as u64;
+        let busy = engine.max(self.memory_cycles(read, write)) + latency;
+        EngineStats {
+            jobs: 1,
+            busy_cycles: busy,
+            elements: 0,
+            projected_s: self.phase_seconds(busy, h2c_beats, 0) + self.pcie.job_setup_s,
+            sim_cycles: None,
+            codec_s: 0.0,
+        }
+    }
+
+    /// An NTT of n points on card memory as the driver runs it (`Device::ntt_on_card`):
+    /// one job up to the core size, else the four-step's column and row jobs.
+    fn ntt_on_card_stats(&self, n: usize) -> EngineStats {
+        let log_n = n.trailing_zeros();
+        let core = self.caps.ntt_log_size;
+        let beats = wire::kernel_out_beats(n);
+        let mut s = EngineStats::default();
+        if log_n <= core {
+            let busy = self.ntt_cycles(n, log_n, FactorKind::Plain);
+            s.add(&self.memory_job(busy, (beats, Access::Linear), (beats, Access::Linear), 0));
+        } else {
+            let columns = self.ntt_cycles(n, log_n - core, FactorKind::Plain);
+            s.add(&self.memory_job(
+                columns,
+                (beats, Access::Strided),
+                (beats, Access::Strided),
+                0,
+            ));
+            let rows = self.ntt_cycles(n, core, FactorKind::Twiddle);
+            s.add(&self.memory_job(rows, (beats, Access::Linear), (beats, Access::Strided), 0));
+        }
+        s
+    }
+
+    /// Whether the card could hold the step (as the driver decides).
+    fn qap_fits(&self, n: usize) -> bool {
+        let core = self.caps.ntt_log_size;
+        self.caps.card_memory_bytes() > 0
+            && n.is_power_of_two()
+            && n >= 4
+            && n.trailing_zeros() <= 2 * core
+            && n <= self.caps.max_count as usize
+            && 4 * wire::card_vector_bytes(n) <= self.caps.card_memory_bytes()
+    }
+
+    /// The card's jobs of the QAP step on card memory for a domain of n points.
+    pub fn qap_on_card_stats(&self, n: usize) -> EngineStats {
+        let beats = wire::kernel_out_beats(n);
+        let linear = (beats, Access::Linear);
+        let powmul = || {
+            let busy = self.elementwise_cycles(Opcode::PowMul, n);
+            self.memory_job(busy, linear, linear, 0)
+        };
+        let binary = || {
+            // The port zips a and b beat by beat; the kernel takes one a ‖ b per cycle.
+            let busy = self.elementwise_cycles(Opcode::Mul, n);
+            self.memory_job(busy, (2 * beats, Access::Strided), linear, 0)
+        };
+        let mut s = EngineStats::default();
+        for _ in 0..3 {
+            // Upload (a copy job: a beat per cycle), iNTT, ·g^i, NTT.
+            s.add(&self.memory_job(beats as u64 + 4, (0, Access::Host), linear, beats));
+            s.add(&self.ntt_on_card_stats(n));
+            s.add(&powmul());
+            s.add(&self.ntt_on_card_stats(n));
+        }
+        s.add(&binary());
+        s.add(&binary());
+        s.add(&self.ntt_on_card_stats(n));
+        s.add(&powmul());
+        // Every job of the step streams the whole vector.
+        s.elements = s.jobs as u64 * n as u64;
+        s
+    }
+
+    /// The step for a curve the model card computes over; see [`crate::qap_on_card`].
+    fn qap_h_msm<F: FftField, A: AffineRepr<ScalarField = F>>(
+        &self,
+        abc: [&[F]; 3],
+        h_query: &[A],
+    ) -> Option<Result<(A::Group, QapReport)>> {
+        let n = abc[0].len();
+        if abc.iter().any(|v| v.len() != n) || h_query.len() > n || !self.qap_fits(n) {
+            return None;
+        }
+        Some(self.qap_run(abc, h_query))
+    }
+
+    fn qap_run<F: FftField, A: AffineRepr<ScalarField = F>>(
+        &self,
+        abc: [&[F]; 3],
+        h_query: &[A],
+    ) -> Result<(A::Group, QapReport)> {
+        let n = abc[0].len();
+        let domain = Radix2EvaluationDomain::<F>::new(n).expect("a power of two");
+        let coset = domain
+            .get_coset(F::GENERATOR)
+            .expect("the generator's coset");
+        let evals: Vec<Vec<F>> = abc.iter().map(|v| coset.fft(&domain.ifft(v))).collect();
+        let h: Vec<F> = (0..n)
+            .map(|i| evals[0][i] * evals[1][i] - evals[2][i])
+            .collect();
+        let h = coset.ifft(&h);
+        let mut device = self.qap_on_card_stats(n);
+        // The host encodes the three uploads, as a driver would.
+        device.codec_s = 3.0 * self.time_encode_stream(n);
+        let (sum, msm) = self.msm_scalars_on_card(h_query, &h[..h_query.len()])?;
+        let z_inv = domain
+            .evaluate_vanishing_polynomial(F::GENERATOR)
+            .inverse()
+            .expect("the generator is not in the subgroup");
+        Ok((sum * z_inv, QapReport { device, msm }))
+    }
+}
+
+/// Every curve (the model's MSM checks it is the preset's).
+impl<E: ark_ec::pairing::Pairing> QapEngine<E> for ModelCard {
+    fn qap_h_msm_on_card(
+        &self,
+        abc: [&[E::ScalarField]; 3],
+        h_query: &[E::G1Affine],
+    ) -> Option<Result<(E::G1, QapReport)>> {
+        self.qap_h_msm(abc, h_query)
+    }
+}
