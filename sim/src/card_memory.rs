@@ -72,6 +72,8 @@ pub struct CardDram {
     writes: VecDeque<Burst>,
     responses: VecDeque<(u64, u64)>,
     tokens: i64,
+    /// A read beat was offered and not yet taken.
+    rvalid_held: bool,
     /// An ECC error armed for the next data beat either way.
     ecc_error: bool,
     /// Beats moved, each way.
@@ -88,6 +90,7 @@ impl CardDram {
             writes: VecDeque::new(),
             responses: VecDeque::new(),
             tokens: 0,
+            rvalid_held: false,
             ecc_error: false,
             beats_read: 0,
             beats_written: 0,
@@ -156,10 +159,13 @@ impl CardDram {
             awready: self.writes.len() < QUEUE,
             ..Default::default()
         };
-        let mut tokens = self.tokens;
+        // Each side moves when the channel has its beat's bytes; both may move in one
+        // cycle (the bucket then owes, and waits to refill): no bandwidth is held back for
+        // a read beat the master is not taking. A read beat offered stays offered (AXI).
+        let tokens = self.tokens;
         if let Some(r) = self.reads.front() {
             let need = self.cost(r);
-            if now >= r.ready_at && tokens >= need {
+            if now >= r.ready_at && (tokens >= need || self.rvalid_held) {
                 let addr = r.addr + (r.done * BEAT) as u64;
                 out.rvalid = true;
                 out.rlast = r.done + 1 == r.beats;
@@ -173,7 +179,6 @@ impl CardDram {
                     rdata.fill(0);
                     out.rresp = DECERR;
                 }
-                tokens -= need;
             }
         }
         out.wready = self.writes.front().is_some_and(|w| tokens >= self.cost(w));
@@ -196,6 +201,7 @@ impl CardDram {
                 resp: OKAY,
             });
         }
+        self.rvalid_held = out.rvalid && !m.rready;
         if out.rvalid && m.rready {
             self.tokens -= self.cost(self.reads.front().expect("rvalid has a burst"));
             self.beats_read += 1;

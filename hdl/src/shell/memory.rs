@@ -93,10 +93,13 @@ pub struct MemoryPort {
     pub busy: Signal<Out, Bit>,
     size: Constant<Bits<64>>,
     max_log_rows: Constant<Bits<8>>,
-    /// The transposing sides' buffers: the right column of a pair (read), the first
-    /// sequence of a pair (write).
-    rram: Ram<BEAT_BITS>,
-    wram: Ram<BEAT_BITS>,
+    /// The transposing sides' double-buffered memories, two banks of N/2 beats each: a
+    /// read side's column pair as its rows arrive (left column's beats, right column's),
+    /// a write side's pair of sequences (first, second).
+    rlo: Ram<BEAT_BITS>,
+    rhi: Ram<BEAT_BITS>,
+    wa: Ram<BEAT_BITS>,
+    wb: Ram<BEAT_BITS>,
     bad_src: Signal<Local, Bit>,
     bad_dst: Signal<Local, Bit>,
     ar_burst: Signal<Local, Bits<32>>,
@@ -109,6 +112,9 @@ pub struct MemoryPort {
     rpush_data: Signal<Local, Bits<BEAT_BITS>>,
     wpush: Signal<Local, Bit>,
     wpush_data: Signal<Local, Bits<BEAT_BITS>>,
+    /// The drained pair's words (a buffer's output or its bypass).
+    wfirst: Signal<Local, Bits<BEAT_BITS>>,
+    wsecond: Signal<Local, Bits<BEAT_BITS>>,
     ar_addr: DFF<Bits<64>>,
     ar_left: DFF<Bits<32>>,
     r_left: DFF<Bits<32>>,
@@ -131,40 +137,53 @@ pub struct MemoryPort {
     draining: DFF<Bit>,
     err_r: DFF<Bits<8>>,
     /// Transposed read: rows R, the row stride in bytes, the address of the current
-    /// column pair's first row, the request's row; the data side's phase (0: the pair's
-    /// rows arrive, 1: the right column leaves the buffer), its row, the held even row,
-    /// the buffer's read index and its one-cycle wait.
+    /// column pair's first row, the request's row; the fill side's bank, row and held even
+    /// row; the banks holding a whole pair; the emit side's bank and index; the read
+    /// bypass (a word written and read in the same cycle).
     src_tr: DFF<Bit>,
     r_rows: DFF<Bits<32>>,
     src_stride: DFF<Bits<64>>,
     ar_pair_addr: DFF<Bits<64>>,
     ar_row: DFF<Bits<32>>,
-    rphase: DFF<Bit>,
+    rfill: DFF<Bit>,
     rrow: DFF<Bits<32>>,
     rprev: DFF<Bits<BEAT_BITS>>,
+    rfull: DFF<Bits<2>>,
+    remit_bank: DFF<Bit>,
     remit: DFF<Bits<32>>,
-    rwait: DFF<Bit>,
+    rbyp: DFF<Bit>,
+    rbyp_lo: DFF<Bits<BEAT_BITS>>,
+    rbyp_hi: DFF<Bits<BEAT_BITS>>,
     /// Transposed write: sequence length L, the destination's row stride in bytes, the
-    /// address of the current column pair's first row, the request's row; the data side's
-    /// phase (0: the pair's first sequence fills the buffer, 1: the second interleaves with
-    /// it), its beat index, the second output beat of an input beat and its flag, the wait.
+    /// address of the current column pair's first row, the request's row; the fill side's
+    /// bank, beat and sequence of the pair; the full banks; the drain side's bank and index,
+    /// the second beat of a drained pair and its flag; the bypasses.
     dst_tr: DFF<Bit>,
     w_rows: DFF<Bits<32>>,
     dst_stride: DFF<Bits<64>>,
     aw_pair_addr: DFF<Bits<64>>,
     aw_row: DFF<Bits<32>>,
-    wphase: DFF<Bit>,
+    wfill: DFF<Bit>,
     wk: DFF<Bits<32>>,
+    wseq: DFF<Bit>,
+    wfull: DFF<Bits<2>>,
+    wdrain_bank: DFF<Bit>,
+    wd: DFF<Bits<32>>,
     wpend: DFF<Bits<BEAT_BITS>>,
     wpend_v: DFF<Bit>,
-    wwait: DFF<Bit>,
+    wbyp_a: DFF<Bit>,
+    wbyp_b: DFF<Bit>,
+    wbyp_a_data: DFF<Bits<BEAT_BITS>>,
+    wbyp_b_data: DFF<Bits<BEAT_BITS>>,
+    /// Half a buffer memory's depth: the second bank's base.
+    _bank: usize,
 }
 
 impl MemoryPort {
     /// A port to `config`'s memory whose transposed sides take matrices of up to
     /// 2^`max_log_rows` rows (the NTT core's size: the four-step's column length).
     pub fn new(config: &CardMemoryConfig, max_log_rows: usize) -> Self {
-        let depth = (1usize << max_log_rows.max(1)) / 2;
+        let depth = 1usize << max_log_rows.max(1);
         Self {
             clock: Default::default(),
             start: Default::default(),
@@ -208,8 +227,10 @@ impl MemoryPort {
             busy: Default::default(),
             size: Constant::new(bits(config.bytes())),
             max_log_rows: Constant::new(bits(max_log_rows as u64)),
-            rram: Ram::new(depth),
-            wram: Ram::new(depth),
+            rlo: Ram::new(depth),
+            rhi: Ram::new(depth),
+            wa: Ram::new(depth),
+            wb: Ram::new(depth),
             bad_src: Default::default(),
             bad_dst: Default::default(),
             ar_burst: Default::default(),
@@ -222,6 +243,8 @@ impl MemoryPort {
             rpush_data: Default::default(),
             wpush: Default::default(),
             wpush_data: Default::default(),
+            wfirst: Default::default(),
+            wsecond: Default::default(),
             ar_addr: Default::default(),
             ar_left: Default::default(),
             r_left: Default::default(),
@@ -246,27 +269,39 @@ impl MemoryPort {
             src_stride: Default::default(),
             ar_pair_addr: Default::default(),
             ar_row: Default::default(),
-            rphase: Default::default(),
+            rfill: Default::default(),
             rrow: Default::default(),
             rprev: Default::default(),
+            rfull: Default::default(),
+            remit_bank: Default::default(),
             remit: Default::default(),
-            rwait: Default::default(),
+            rbyp: Default::default(),
+            rbyp_lo: Default::default(),
+            rbyp_hi: Default::default(),
             dst_tr: Default::default(),
             w_rows: Default::default(),
             dst_stride: Default::default(),
             aw_pair_addr: Default::default(),
             aw_row: Default::default(),
-            wphase: Default::default(),
+            wfill: Default::default(),
             wk: Default::default(),
+            wseq: Default::default(),
+            wfull: Default::default(),
+            wdrain_bank: Default::default(),
+            wd: Default::default(),
             wpend: Default::default(),
             wpend_v: Default::default(),
-            wwait: Default::default(),
+            wbyp_a: Default::default(),
+            wbyp_b: Default::default(),
+            wbyp_a_data: Default::default(),
+            wbyp_b_data: Default::default(),
+            _bank: depth / 2,
         }
     }
 }
 
 /// Registers held unless a statement below assigns them.
-const HELD: [&str; 39] = [
+const HELD: [&str; 50] = [
     "ar_addr",
     "ar_left",
     "r_left",
@@ -291,21 +326,32 @@ const HELD: [&str; 39] = [
     "src_stride",
     "ar_pair_addr",
     "ar_row",
-    "rphase",
+    "rfill",
     "rrow",
     "rprev",
+    "rfull",
+    "remit_bank",
     "remit",
-    "rwait",
+    "rbyp",
+    "rbyp_lo",
+    "rbyp_hi",
     "dst_tr",
     "w_rows",
     "dst_stride",
     "aw_pair_addr",
     "aw_row",
-    "wphase",
+    "wfill",
     "wk",
+    "wseq",
+    "wfull",
+    "wdrain_bank",
+    "wd",
     "wpend",
     "wpend_v",
-    "wwait",
+    "wbyp_a",
+    "wbyp_b",
+    "wbyp_a_data",
+    "wbyp_b_data",
 ];
 
 /// `x != 0` of a counter.
@@ -431,26 +477,16 @@ impl MemoryPort {
         ));
     }
 
-    /// Read data (R) into the register stage: as they come, or a column pair's left
-    /// column as its rows come (two rows a beat) and its right column from the buffer
-    /// after them; dropped while draining.
+    /// Read data (R) into the register stage: as they come, or — transposed — a column
+    /// pair's rows into a bank of the buffers (left column's beats, right column's) while
+    /// the other bank streams out its pair, left column first; dropped while draining.
     fn read_data(&self, s: &mut Vec<Stmt>) {
         let draining = q("draining");
-        let odd_row = index(q("rrow"), 0);
-        let taking = or(
-            not(q("src_tr")),
-            and(
-                not(q("rphase")),
-                or(not(odd_row.clone()), skid::ready("rbuf")),
-            ),
-        );
-        let linear_room = or(q("src_tr"), skid::ready("rbuf"));
+        let room = not(bit_of(q("rfull"), q("rfill")));
+        let taking = mux_expr_bit(q("src_tr"), room, skid::ready("rbuf"));
         s.push(assign(
             "m_rready",
-            and(
-                nonzero(q("r_left")),
-                or(draining.clone(), and(taking, linear_room)),
-            ),
+            and(nonzero(q("r_left")), or(draining.clone(), taking)),
         ));
         s.push(assign("r_fire", and(sig("m_rvalid"), sig("m_rready"))));
         s.push(if_else(
@@ -467,63 +503,72 @@ impl MemoryPort {
         ));
         let data = || sig("m_rdata");
         let taken = and(sig("r_fire"), not(draining.clone()));
-        // Defaults: nothing into the stage, the buffer idle at the next emit index.
         s.push(assign("rpush", bit(false)));
         s.push(assign("rpush_data", data()));
-        s.push(assign("rram$we", bit(false)));
-        s.push(assign("rram$waddr", cast(shr(q("rrow"), 1), RAM_ADDR_BITS)));
-        s.push(assign("rram$wdata", beat(hi(q("rprev")), hi(data()))));
-        let phase_a = vec![if_else(
-            taken.clone(),
+        // Fill: even rows wait in rprev, odd rows write both buffers.
+        let waddr = add(self.bank_base(q("rfill")), cast(shr(q("rrow"), 1), 32));
+        for ram in ["rlo", "rhi"] {
+            s.push(assign(format!("{ram}$clock"), sig("clock")));
+            s.push(assign(format!("{ram}$we"), bit(false)));
+            s.push(assign(
+                format!("{ram}$waddr"),
+                cast(waddr.clone(), RAM_ADDR_BITS),
+            ));
+        }
+        s.push(assign("rlo$wdata", beat(lo(q("rprev")), lo(data()))));
+        s.push(assign("rhi$wdata", beat(hi(q("rprev")), hi(data()))));
+        let odd_row = index(q("rrow"), 0);
+        let fill = vec![
+            if_else(
+                odd_row,
+                vec![assign("rlo$we", bit(true)), assign("rhi$we", bit(true))],
+                vec![assign(d("rprev"), data())],
+            ),
+            if_else(
+                eq(q("rrow"), dec(q("r_rows"))),
+                vec![
+                    assign(d("rrow"), lit_u(0, 32)),
+                    set_bank(d("rfull"), q("rfill"), true),
+                    assign(d("rfill"), not(q("rfill"))),
+                ],
+                vec![assign(d("rrow"), inc(q("rrow")))],
+            ),
+        ];
+        // Emit: the full bank's R beats, left column's then right column's.
+        let half = shr(q("r_rows"), 1);
+        let bypass = |b: &str, ram: &str| {
+            if_else(
+                q("rbyp"),
+                vec![assign("rpush_data", q(b))],
+                vec![assign("rpush_data", sig(format!("{ram}$rdata")))],
+            )
+        };
+        let emit = if_else(
+            and(bit_of(q("rfull"), q("remit_bank")), skid::ready("rbuf")),
             vec![
+                assign("rpush", bit(true)),
                 if_else(
-                    odd_row,
-                    vec![
-                        assign("rpush", bit(true)),
-                        assign("rpush_data", beat(lo(q("rprev")), lo(data()))),
-                        assign("rram$we", bit(true)),
-                    ],
-                    vec![assign(d("rprev"), data())],
+                    lt(q("remit"), half.clone()),
+                    vec![bypass("rbyp_lo", "rlo")],
+                    vec![bypass("rbyp_hi", "rhi")],
                 ),
                 if_else(
-                    eq(q("rrow"), dec(q("r_rows"))),
+                    eq(q("remit"), dec(q("r_rows"))),
                     vec![
-                        assign(d("rrow"), lit_u(0, 32)),
-                        assign(d("rphase"), bit(true)),
-                        assign(d("rwait"), bit(true)),
                         assign(d("remit"), lit_u(0, 32)),
+                        set_bank(d("rfull"), q("remit_bank"), false),
+                        assign(d("remit_bank"), not(q("remit_bank"))),
                     ],
-                    vec![assign(d("rrow"), inc(q("rrow")))],
+                    vec![assign(d("remit"), inc(q("remit")))],
                 ),
             ],
             vec![],
-        )];
-        let phase_b = vec![if_else(
-            q("rwait"),
-            vec![assign(d("rwait"), bit(false))],
-            vec![if_else(
-                skid::ready("rbuf"),
-                vec![
-                    assign("rpush", bit(true)),
-                    assign("rpush_data", sig("rram$rdata")),
-                    assign(d("remit"), inc(q("remit"))),
-                    if_else(
-                        eq(q("remit"), dec(shr(q("r_rows"), 1))),
-                        vec![assign(d("rphase"), bit(false))],
-                        vec![],
-                    ),
-                ],
-                vec![],
-            )],
-        )];
+        );
         s.push(if_else(
             and(q("src_tr"), not(draining)),
-            vec![if_else(q("rphase"), phase_b, phase_a)],
+            vec![if_else(taken.clone(), fill, vec![]), emit],
             vec![assign("rpush", taken)],
         ));
-        // The buffer reads the next emit index, so its output is remit's word.
-        s.push(assign("rram$clock", sig("clock")));
-        s.push(assign("rram$raddr", cast(sig(d("remit")), RAM_ADDR_BITS)));
         s.push(assign("rd_tdata", q("rbuf0")));
         s.push(assign("rd_tvalid", skid::valid("rbuf")));
         s.push(assign("rd_tlast", eq(q("out_left"), one())));
@@ -541,23 +586,27 @@ impl MemoryPort {
         ));
     }
 
-    /// The engine's output into the register stage — as it comes, or a pair of
-    /// sequences interleaved into two columns (the first held in the buffer, then two
-    /// beats per beat of the second) — then to memory (zeros while draining).
+    /// Address in a buffer memory of bank `bank` (a 1-bit expression).
+    fn bank_base(&self, bank: Expr) -> Expr {
+        shl(cast(bank, 32), self._bank.trailing_zeros() as usize)
+    }
+
+    /// The engine's output into the register stage — as it comes, or, transposed, a pair
+    /// of sequences into a bank of the buffers (the first sequence's beats, the second's)
+    /// while the other bank drains to memory as two columns (two beats per stored pair of
+    /// beats: the rows' low elements, then their high ones) — then to memory (zeros while
+    /// draining).
     fn write_data(&self, s: &mut Vec<Stmt>) {
         let draining = q("draining");
         let taking = and(q("dst_on"), nonzero(q("in_left")));
-        let room = or(
-            not(q("dst_tr")),
-            or(not(q("wphase")), and(not(q("wpend_v")), not(q("wwait")))),
-        );
-        let linear_room = or(
-            and(q("dst_tr"), not(q("wphase"))),
-            and(skid::ready("wbuf"), not(q("wpend_v"))),
+        let room = mux_expr_bit(
+            q("dst_tr"),
+            not(bit_of(q("wfull"), q("wfill"))),
+            skid::ready("wbuf"),
         );
         s.push(assign(
             "wr_tready",
-            and_all([taking, not(draining.clone()), room, linear_room]),
+            and_all([taking, not(draining.clone()), room]),
         ));
         s.push(assign("wr_fire", and(sig("wr_tvalid"), sig("wr_tready"))));
         s.push(if_else(
@@ -568,58 +617,89 @@ impl MemoryPort {
         let data = || sig("wr_tdata");
         s.push(assign("wpush", bit(false)));
         s.push(assign("wpush_data", data()));
-        s.push(assign("wram$we", bit(false)));
-        s.push(assign("wram$waddr", cast(q("wk"), RAM_ADDR_BITS)));
-        s.push(assign("wram$wdata", data()));
-        let last_beat = eq(q("wk"), dec(shr(q("w_rows"), 1)));
-        let wrap = |phase: bool| {
-            vec![
-                assign(d("wk"), lit_u(0, 32)),
-                assign(d("wphase"), bit(phase)),
-            ]
-        };
-        let phase_a = vec![
-            assign("wram$we", bit(true)),
+        let waddr = add(self.bank_base(q("wfill")), q("wk"));
+        for ram in ["wa", "wb"] {
+            s.push(assign(format!("{ram}$clock"), sig("clock")));
+            s.push(assign(format!("{ram}$we"), bit(false)));
+            s.push(assign(
+                format!("{ram}$waddr"),
+                cast(waddr.clone(), RAM_ADDR_BITS),
+            ));
+            s.push(assign(format!("{ram}$wdata"), data()));
+        }
+        let half = shr(q("w_rows"), 1);
+        let fill = vec![
             if_else(
-                last_beat.clone(),
-                [wrap(true), vec![assign(d("wwait"), bit(true))]].concat(),
+                q("wseq"),
+                vec![assign("wb$we", bit(true))],
+                vec![assign("wa$we", bit(true))],
+            ),
+            if_else(
+                eq(q("wk"), dec(half.clone())),
+                vec![
+                    assign(d("wk"), lit_u(0, 32)),
+                    assign(d("wseq"), not(q("wseq"))),
+                    if_else(
+                        q("wseq"),
+                        vec![
+                            set_bank(d("wfull"), q("wfill"), true),
+                            assign(d("wfill"), not(q("wfill"))),
+                        ],
+                        vec![],
+                    ),
+                ],
                 vec![assign(d("wk"), inc(q("wk")))],
             ),
         ];
-        let first = || sig("wram$rdata");
-        let phase_b = vec![
-            assign("wpush", bit(true)),
-            assign("wpush_data", beat(lo(first()), lo(data()))),
-            assign(d("wpend"), beat(hi(first()), hi(data()))),
-            assign(d("wpend_v"), bit(true)),
-            if_else(last_beat, wrap(false), vec![assign(d("wk"), inc(q("wk")))]),
-        ];
-        s.push(if_else(
-            sig("wr_fire"),
+        s.push(mux_assign(
+            "wfirst",
+            q("wbyp_a"),
+            q("wbyp_a_data"),
+            sig("wa$rdata"),
+        ));
+        s.push(mux_assign(
+            "wsecond",
+            q("wbyp_b"),
+            q("wbyp_b_data"),
+            sig("wb$rdata"),
+        ));
+        let (first, second) = (sig("wfirst"), sig("wsecond"));
+        let drain = if_else(
+            q("wpend_v"),
             vec![if_else(
-                q("dst_tr"),
-                vec![if_else(q("wphase"), phase_b, phase_a)],
-                vec![assign("wpush", bit(true))],
+                skid::ready("wbuf"),
+                vec![
+                    assign("wpush", bit(true)),
+                    assign("wpush_data", q("wpend")),
+                    assign(d("wpend_v"), bit(false)),
+                ],
+                vec![],
             )],
-            vec![],
-        ));
-        // The second beat of an interleaved pair, the cycle after the first.
+            vec![if_else(
+                and(bit_of(q("wfull"), q("wdrain_bank")), skid::ready("wbuf")),
+                vec![
+                    assign("wpush", bit(true)),
+                    assign("wpush_data", beat(lo(first.clone()), lo(second.clone()))),
+                    assign(d("wpend"), beat(hi(first), hi(second))),
+                    assign(d("wpend_v"), bit(true)),
+                    if_else(
+                        eq(q("wd"), dec(half)),
+                        vec![
+                            assign(d("wd"), lit_u(0, 32)),
+                            set_bank(d("wfull"), q("wdrain_bank"), false),
+                            assign(d("wdrain_bank"), not(q("wdrain_bank"))),
+                        ],
+                        vec![assign(d("wd"), inc(q("wd")))],
+                    ),
+                ],
+                vec![],
+            )],
+        );
         s.push(if_else(
-            and(q("wpend_v"), skid::ready("wbuf")),
-            vec![
-                assign("wpush", bit(true)),
-                assign("wpush_data", q("wpend")),
-                assign(d("wpend_v"), bit(false)),
-            ],
-            vec![],
+            q("dst_tr"),
+            vec![if_else(sig("wr_fire"), fill, vec![]), drain],
+            vec![assign("wpush", sig("wr_fire"))],
         ));
-        s.push(if_else(
-            q("wwait"),
-            vec![assign(d("wwait"), bit(false))],
-            vec![],
-        ));
-        s.push(assign("wram$clock", sig("clock")));
-        s.push(assign("wram$raddr", cast(sig(d("wk")), RAM_ADDR_BITS)));
         s.push(mux_assign(
             "m_wdata",
             draining.clone(),
@@ -681,6 +761,42 @@ impl MemoryPort {
             ],
             vec![],
         ));
+    }
+
+    /// The buffers' read addresses — the next emit / drain index, so each memory's output
+    /// is the current one's word — and the bypasses of a word written and read in the same
+    /// cycle (a registered read returns the old word). After every next-state assignment.
+    fn buffer_reads(&self, s: &mut Vec<Stmt>) {
+        let next = |r: &str| sig(d(r));
+        let r_addr = add(
+            self.bank_base(next("remit_bank")),
+            and(next("remit"), dec(shr(next("r_rows"), 1))),
+        );
+        let w_addr = add(self.bank_base(next("wdrain_bank")), next("wd"));
+        for (ram, addr) in [
+            ("rlo", &r_addr),
+            ("rhi", &r_addr),
+            ("wa", &w_addr),
+            ("wb", &w_addr),
+        ] {
+            s.push(assign(
+                format!("{ram}$raddr"),
+                cast(addr.clone(), RAM_ADDR_BITS),
+            ));
+        }
+        let hit = |ram: &str| {
+            and(
+                sig(format!("{ram}$we")),
+                eq(sig(format!("{ram}$waddr")), sig(format!("{ram}$raddr"))),
+            )
+        };
+        s.push(assign(d("rbyp"), hit("rlo")));
+        s.push(assign(d("rbyp_lo"), sig("rlo$wdata")));
+        s.push(assign(d("rbyp_hi"), sig("rhi$wdata")));
+        s.push(assign(d("wbyp_a"), hit("wa")));
+        s.push(assign(d("wbyp_b"), hit("wb")));
+        s.push(assign(d("wbyp_a_data"), sig("wa$wdata")));
+        s.push(assign(d("wbyp_b_data"), sig("wb$wdata")));
     }
 
     /// A job starts (counters and patterns loaded, none if a range is bad) or the port
@@ -763,16 +879,9 @@ impl MemoryPort {
             ),
             assign(d("dst_stride"), stride("dst_beats", dst_log())),
             zero("ar_row"),
-            zero("rrow"),
-            zero("remit"),
             zero("aw_row"),
-            zero("wk"),
-            assign(d("rphase"), bit(false)),
-            assign(d("rwait"), bit(false)),
-            assign(d("wphase"), bit(false)),
-            assign(d("wwait"), bit(false)),
-            assign(d("wpend_v"), bit(false)),
         ];
+        start.extend(transposers_idle());
         // Counters of each side: (register, loaded from the source's beats?).
         let counters = [
             ("ar_left", true),
@@ -834,17 +943,55 @@ impl MemoryPort {
             zero("in_left"),
             skid::clear("rbuf"),
             skid::clear("wbuf"),
-            assign(d("wpend_v"), bit(false)),
             assign(d("dst_on"), bit(false)),
             assign(d("draining"), bit(true)),
             assign(d("err_r"), lit_u(0, 8)),
         ]);
+        reset.extend(transposers_idle());
         s.push(if_else(
             sig("soft_reset"),
             reset,
             vec![if_else(sig("start"), start, vec![])],
         ));
     }
+}
+
+/// Both transposers empty, at bank 0.
+fn transposers_idle() -> Vec<Stmt> {
+    let zero = |r: &str| assign(d(r), lit_u(0, 32));
+    vec![
+        zero("rrow"),
+        zero("remit"),
+        zero("wk"),
+        zero("wd"),
+        assign(d("rfull"), lit_u(0, 2)),
+        assign(d("wfull"), lit_u(0, 2)),
+        assign(d("rfill"), bit(false)),
+        assign(d("remit_bank"), bit(false)),
+        assign(d("wfill"), bit(false)),
+        assign(d("wdrain_bank"), bit(false)),
+        assign(d("wseq"), bit(false)),
+        assign(d("wpend_v"), bit(false)),
+    ]
+}
+
+/// Bit `i` (a 1-bit expression) of a 2-bit register.
+fn bit_of(x: Expr, i: Expr) -> Expr {
+    mux_expr_bit(i, index(x.clone(), 1), index(x, 0))
+}
+
+/// Sets bit `i` (a 1-bit expression) of a 2-bit next-state register to `v`.
+fn set_bank(dst: String, i: Expr, v: bool) -> Stmt {
+    if_else(
+        i,
+        vec![set_bit(&dst, 1, bit(v))],
+        vec![set_bit(&dst, 0, bit(v))],
+    )
+}
+
+/// A 1-bit `c ? a : b` (all operands one bit: `!` stays a one-bit inversion).
+fn mux_expr_bit(c: Expr, a: Expr, b: Expr) -> Expr {
+    or(and(c.clone(), a), and(not(c), b))
 }
 
 impl Logic for MemoryPort {
@@ -891,6 +1038,8 @@ impl Logic for MemoryPort {
         self.aw_burst.connect();
         self.rpush_data.connect();
         self.wpush_data.connect();
+        self.wfirst.connect();
+        self.wsecond.connect();
     }
 
     fn hdl(&self) -> Verilog {
@@ -927,6 +1076,7 @@ impl Logic for MemoryPort {
             vec![],
         ));
         self.start_and_reset(&mut s);
+        self.buffer_reads(&mut s);
         s.push(assign("error", q("err_r")));
         s.push(assign(
             "writes_done",
@@ -935,7 +1085,6 @@ impl Logic for MemoryPort {
                     nonzero(q("aw_left")),
                     nonzero(q("w_left")),
                     nonzero(q("b_left")),
-                    q("wpend_v"),
                 ],
                 1,
             )),

@@ -254,10 +254,6 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
     Ok((proof, report))
 }
 
-/// The MSMs and the group arithmetic of a proof, given h: Groth16's A, B and C, the same
-/// for both reductions (only h and the meaning of `pk.h_query` differ). Verifies when
-/// asked; a proof that fails is an error.
-
 /// The QAP's result as the rest of the proof takes it: h's coefficients (the h MSM is
 /// still to run), or the h MSM's sum (computed where h was, in card memory).
 enum H<E: Pairing> {

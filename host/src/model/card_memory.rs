@@ -5,9 +5,10 @@
 //! The simulated board's DDR model charges the same, and `zkpipe-tests`' `model` tests
 //! compare the two on both sim presets.
 //!
-//! A job on card memory takes max(its engine's busy cycles, the memory traffic's cycles)
-//! + the memory's latency (its first data arrive that late) at the preset clock, plus the
-//! job's setup; an upload also its host-to-card bytes at the PCIe rate.
+//! A job on card memory takes the longer of its engine's busy cycles and the memory
+//! traffic's cycles (with the pipeline's fill and drain, when the channel is the slower),
+//! plus the memory's latency (its first data arrive that late), at the preset clock, plus
+//! the job's setup; an upload also its host-to-card bytes at the PCIe rate.
 
 use super::{FactorKind, ModelCard};
 use crate::backend::{QapEngine, QapReport};
@@ -47,17 +48,38 @@ impl ModelCard {
         (bytes as u64).div_ceil(m.bytes_per_cycle as u64)
     }
 
-    /// One job on card memory: `engine` busy cycles, `beats` each way with these patterns,
-    /// `h2c_beats` from the host (an upload).
+    /// One job on card memory: its engine busy `engine` cycles, of which `stream` take
+    /// its input (one element, or one binary beat, per cycle) and the rest is its
+    /// pipeline's latency; `beats` each way with these patterns; `h2c_beats` from the host
+    /// (an upload). When the memory is the slower, the job takes the channel's time, plus
+    /// the pipeline's fill (only reads flow, at the engine's rate) and drain (only writes)
+    /// where those leave the channel partly idle.
     pub fn memory_job(
         &self,
         engine: u64,
+        stream: u64,
         read: (usize, Access),
         write: (usize, Access),
         h2c_beats: usize,
     ) -> EngineStats {
-        let latency = self.preset.card_memory.latency_cycles as u64;
-        let busy = engine.max(self.memory_cycles(read, write)) + latency;
+        let m = self.preset.card_memory;
+        let latency = m.latency_cycles as u64;
+        let channel = self.memory_cycles(read, write);
+        let pipeline = engine.saturating_sub(stream) as f64;
+        // The share of the channel one side uses at the engine's rate alone.
+        let share = |(beats, access): (usize, Access)| {
+            let overhead = m.burst_overhead_bytes as f64;
+            let bytes = BEAT_BYTES as f64
+                + match access {
+                    Access::Host => return 1.0,
+                    Access::Linear => overhead / MEM_BURST_BEATS as f64,
+                    Access::Strided => overhead,
+                };
+            let rate = beats as f64 / stream.max(1) as f64;
+            (rate * bytes / m.bytes_per_cycle as f64).min(1.0)
+        };
+        let idle = pipeline * ((1.0 - share(read)) + (1.0 - share(write)));
+        let busy = engine.max(channel + idle as u64) + latency;
         EngineStats {
             jobs: 1,
             busy_cycles: busy,
@@ -75,19 +97,15 @@ impl ModelCard {
         let core = self.caps.ntt_log_size;
         let beats = wire::kernel_out_beats(n);
         let mut s = EngineStats::default();
+        let (n64, linear, strided) = (n as u64, (beats, Access::Linear), (beats, Access::Strided));
         if log_n <= core {
             let busy = self.ntt_cycles(n, log_n, FactorKind::Plain);
-            s.add(&self.memory_job(busy, (beats, Access::Linear), (beats, Access::Linear), 0));
+            s.add(&self.memory_job(busy, n64, linear, linear, 0));
         } else {
             let columns = self.ntt_cycles(n, log_n - core, FactorKind::Plain);
-            s.add(&self.memory_job(
-                columns,
-                (beats, Access::Strided),
-                (beats, Access::Strided),
-                0,
-            ));
+            s.add(&self.memory_job(columns, n64, strided, strided, 0));
             let rows = self.ntt_cycles(n, core, FactorKind::Twiddle);
-            s.add(&self.memory_job(rows, (beats, Access::Linear), (beats, Access::Strided), 0));
+            s.add(&self.memory_job(rows, n64, linear, strided, 0));
         }
         s
     }
@@ -107,19 +125,26 @@ impl ModelCard {
     pub fn qap_on_card_stats(&self, n: usize) -> EngineStats {
         let beats = wire::kernel_out_beats(n);
         let linear = (beats, Access::Linear);
+        let n64 = n as u64;
         let powmul = || {
             let busy = self.elementwise_cycles(Opcode::PowMul, n);
-            self.memory_job(busy, linear, linear, 0)
+            self.memory_job(busy, n64, linear, linear, 0)
         };
         let binary = || {
             // The port zips a and b beat by beat; the kernel takes one a ‖ b per cycle.
             let busy = self.elementwise_cycles(Opcode::Mul, n);
-            self.memory_job(busy, (2 * beats, Access::Strided), linear, 0)
+            self.memory_job(busy, n64, (2 * beats, Access::Strided), linear, 0)
         };
         let mut s = EngineStats::default();
         for _ in 0..3 {
             // Upload (a copy job: a beat per cycle), iNTT, ·g^i, NTT.
-            s.add(&self.memory_job(beats as u64 + 4, (0, Access::Host), linear, beats));
+            s.add(&self.memory_job(
+                beats as u64 + 4,
+                beats as u64,
+                (0, Access::Host),
+                linear,
+                beats,
+            ));
             s.add(&self.ntt_on_card_stats(n));
             s.add(&powmul());
             s.add(&self.ntt_on_card_stats(n));
