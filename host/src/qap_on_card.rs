@@ -1,6 +1,8 @@
-//! ark-groth16's QAP step on a card's memory ([`QapEngine`] for [`Device`]): the three
-//! evaluation vectors are uploaded once; every transform, the coset scalings, a·b − c and
-//! the h MSM read and write card memory; only the sum comes back.
+//! The QAP step on a card's memory ([`QapEngine`] for [`Device`]), ark-groth16's or
+//! snarkjs's reduction ([`Reduction`]): the three evaluation vectors are uploaded once;
+//! every transform, the coset scalings, a·b − c and the h MSM read and write card memory;
+//! only the sum comes back. (snarkjs's h is a·b − c on the odd coset as it is: no inverse
+//! transform, no division.)
 //!
 //! h = coset-iNTT(coset-NTT(iNTT a) · coset-NTT(iNTT b) − coset-NTT(iNTT c)) / Z_H(g): the
 //! division by the constant Z_H(g) is applied to the MSM's sum instead of to h (Σ (h_i/z)·H_i
@@ -8,11 +10,11 @@
 //! Sizes the card cannot hold in one pass (n above N², above one job, or four vectors
 //! beyond its memory) answer `None`, and the prover takes the step-by-step path.
 
-use crate::backend::{QapEngine, QapReport};
+use crate::backend::{QapEngine, QapReport, Reduction};
 use crate::card_memory::CardVec;
 use crate::device::Device;
 use crate::elementwise::{JobReport, Scalar};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::msm::{BoardCurve, Scalars};
 use crate::ntt::{Direction, Factor, NttJob};
 use ark_ec::short_weierstrass::{Affine, Projective};
@@ -41,23 +43,33 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
     device: &Device,
     abc: [&[Scalar<C>]; 3],
     h_query: &[Affine<P>],
+    reduction: Reduction<Scalar<C>>,
 ) -> Option<Result<(Projective<P>, QapReport)>> {
     let n = abc[0].len();
     if abc.iter().any(|v| v.len() != n) || h_query.len() > n || !fits(device, n) {
         return None;
     }
-    Some(run(device, abc, h_query))
+    match run(device, abc, h_query, reduction) {
+        // Another caller took the memory since `fits` looked (proofs in flight on one
+        // card): nothing of the caller's was touched, so the step-by-step path runs.
+        Err(Error::OutOfCardMemory { .. }) => None,
+        other => Some(other),
+    }
 }
 
 fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
     device: &Device,
     abc: [&[Scalar<C>]; 3],
     h_query: &[Affine<P>],
+    reduction: Reduction<Scalar<C>>,
 ) -> Result<(Projective<P>, QapReport)> {
     type F<C> = Scalar<C>;
     let n = abc[0].len();
     let log_n = n.trailing_zeros();
-    let g = F::<C>::GENERATOR;
+    let g = match reduction {
+        Reduction::Ark => F::<C>::GENERATOR,
+        Reduction::Snarkjs { odd } => odd,
+    };
     let mut report = QapReport::default();
     let mut add = |r: JobReport| report.device.add(&r.stats());
     let ntt = |direction| NttJob {
@@ -81,9 +93,11 @@ fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
     drop(b);
     add(device.sub_on_card(&h, &c)?);
     drop(c);
-    add(device.ntt_on_card(&mut h, &ntt(Direction::Inverse))?);
-    let g_inv = g.inverse().expect("the generator is invertible");
-    add(device.powmul_on_card(&h, g_inv)?);
+    if reduction == Reduction::Ark {
+        add(device.ntt_on_card(&mut h, &ntt(Direction::Inverse))?);
+        let g_inv = g.inverse().expect("the generator is invertible");
+        add(device.powmul_on_card(&h, g_inv)?);
+    }
     let scalars = Scalars::Card {
         vec: &h,
         offset: 0,
@@ -91,6 +105,9 @@ fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
     };
     let (sum, msm) = device.msm_of(h_query, scalars)?;
     report.msm = msm;
+    if reduction != Reduction::Ark {
+        return Ok((sum, report));
+    }
     let domain = Radix2EvaluationDomain::<F<C>>::new(n).expect("a power of two the card holds");
     let z_inv = domain
         .evaluate_vanishing_polynomial(g)
@@ -110,7 +127,8 @@ where
         &self,
         abc: [&[Scalar<C>]; 3],
         h_query: &[Affine<P>],
+        reduction: Reduction<Scalar<C>>,
     ) -> Option<Result<(Projective<P>, QapReport)>> {
-        qap_h_msm(self, abc, h_query)
+        qap_h_msm(self, abc, h_query, reduction)
     }
 }

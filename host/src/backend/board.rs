@@ -316,9 +316,10 @@ where
         &self,
         abc: [&[E::ScalarField]; 3],
         h_query: &[E::G1Affine],
+        reduction: super::Reduction<E::ScalarField>,
     ) -> Option<Result<E::G1>> {
         let t = Instant::now();
-        let result = self.device.qap_h_msm_on_card(abc, h_query)?;
+        let result = self.device.qap_h_msm_on_card(abc, h_query, reduction)?;
         Some(result.map(|(sum, report)| {
             let mut s = self.stats_mut();
             s.qap_on_card_calls += 1;

@@ -137,7 +137,7 @@ pub trait Backend<E: Pairing>: Send + Sync {
     fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
     /// Cumulative statistics.
     fn stats(&self) -> BackendStats;
-    /// ark-groth16's QAP step and the proof's h MSM with h kept in the card's memory
+    /// The QAP step of `reduction` and the proof's h MSM with h kept in the card's memory
     /// ([`QapEngine`]): from the evaluations `abc` = (A·z, B·z, C·z) over the domain,
     /// Σ h_i·h_query[i]. `None`: this backend cannot (no card memory, a size beyond it),
     /// and the prover runs the steps one call at a time.
@@ -145,9 +145,27 @@ pub trait Backend<E: Pairing>: Send + Sync {
         &self,
         _abc: [&[E::ScalarField]; 3],
         _h_query: &[E::G1Affine],
+        _reduction: Reduction<E::ScalarField>,
     ) -> Option<Result<E::G1>> {
         None
     }
+}
+
+/// Which QAP reduction a card runs ([`Backend::qap_h_msm`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reduction<F> {
+    /// ark-groth16's: a, b, c interpolated and evaluated on the coset g·H (g the field's
+    /// generator), a·b − c interpolated back from the coset and divided by Z_H(g): h's
+    /// coefficients.
+    Ark,
+    /// snarkjs's (circom keys): a, b and c = a∘b interpolated and evaluated on the odd
+    /// powers of ω₂ₙ (the coset `odd`·H), a·b − c used as it is (the key's H points absorb
+    /// Z's constant value there). Only where snarkjs's and ark's roots of unity agree
+    /// (BN254): elsewhere a permutation is needed, and the prover runs the steps on the host.
+    Snarkjs {
+        /// ω₂ₙ, the coset's offset.
+        odd: F,
+    },
 }
 
 /// What a card offers the QAP step when its memory can hold the vectors: the whole
@@ -160,6 +178,7 @@ pub trait QapEngine<E: Pairing> {
         &self,
         _abc: [&[E::ScalarField]; 3],
         _h_query: &[E::G1Affine],
+        _reduction: Reduction<E::ScalarField>,
     ) -> Option<Result<(E::G1, QapReport)>> {
         None
     }
@@ -218,8 +237,9 @@ impl<E: Pairing, B: Backend<E> + ?Sized> Backend<E> for std::sync::Arc<B> {
         &self,
         abc: [&[E::ScalarField]; 3],
         h_query: &[E::G1Affine],
+        reduction: Reduction<E::ScalarField>,
     ) -> Option<Result<E::G1>> {
-        (**self).qap_h_msm(abc, h_query)
+        (**self).qap_h_msm(abc, h_query, reduction)
     }
 }
 

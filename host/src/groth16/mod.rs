@@ -159,7 +159,7 @@ pub fn prove_with_matrices<E: Pairing>(
     // With card memory the whole QAP step and the h MSM stay on the card; else one call
     // at a time.
     let [a, b, c] = &evaluations.0;
-    let on_card = backend.qap_h_msm([a, b, c], &pk.h_query);
+    let on_card = backend.qap_h_msm([a, b, c], &pk.h_query, crate::backend::Reduction::Ark);
     let h = match on_card {
         Some(sum) => H::Sum(sum?),
         None => H::Coefficients(witness_map(backend, evaluations)?),
@@ -226,7 +226,10 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         )));
     }
     let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
-    let h = H::Coefficients(qap::snarkjs_witness_map(backend, coefficients, z, root)?);
+    let h = match qap::snarkjs_on_card(backend, coefficients, z, root, &pk.h_query) {
+        Some(sum) => H::Sum(sum?),
+        None => H::Coefficients(qap::snarkjs_witness_map(backend, coefficients, z, root)?),
+    };
     let rows = coefficients
         .a
         .iter()

@@ -127,6 +127,35 @@ pub(super) fn snarkjs_witness_map<E: Pairing>(
 }
 
 /// snarkjs's (ffjavascript's) root of unity of order 2^TWO_ADICITY: nqr^t.
+/// snarkjs's QAP step and h's MSM in card memory, where the backend can and snarkjs's
+/// roots agree with ark's (k = 1: no permutation); `None` otherwise.
+pub(super) fn snarkjs_on_card<E: Pairing>(
+    backend: &dyn Backend<E>,
+    m: &Coefficients<E::ScalarField>,
+    z: &[E::ScalarField],
+    root: E::ScalarField,
+    h_query: &[E::G1Affine],
+) -> Option<Result<E::G1>> {
+    type F<E> = <E as Pairing>::ScalarField;
+    let n = m.a.len();
+    let log_n = n.trailing_zeros();
+    if !n.is_power_of_two()
+        || log_n >= F::<E>::TWO_ADICITY
+        || root != F::<E>::TWO_ADIC_ROOT_OF_UNITY
+    {
+        return None;
+    }
+    let odd = root.pow([1u64 << (F::<E>::TWO_ADICITY - log_n - 1)]);
+    let a = sparse_product(&m.a, z, n);
+    let b = sparse_product(&m.b, z, n);
+    let c: Vec<F<E>> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
+    backend.qap_h_msm(
+        [&a, &b, &c],
+        h_query,
+        crate::backend::Reduction::Snarkjs { odd },
+    )
+}
+
 pub(super) fn snarkjs_two_adic_root<F: ark_ff::PrimeField>(nqr: u64) -> F {
     F::from(nqr).pow(F::TRACE)
 }

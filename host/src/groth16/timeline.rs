@@ -471,9 +471,10 @@ impl<E: Pairing> Backend<E> for Recorder<'_, E> {
         &self,
         abc: [&[E::ScalarField]; 3],
         h_query: &[E::G1Affine],
+        reduction: crate::backend::Reduction<E::ScalarField>,
     ) -> Option<Result<E::G1>> {
         let out = self.record(Call::QapOnCard, || {
-            self.inner.qap_h_msm(abc, h_query).transpose()
+            self.inner.qap_h_msm(abc, h_query, reduction).transpose()
         });
         if matches!(out, Ok(None)) {
             // Not run: no step to draw.

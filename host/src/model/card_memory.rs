@@ -11,7 +11,7 @@
 //! the job's setup; an upload also its host-to-card bytes at the PCIe rate.
 
 use super::{FactorKind, ModelCard};
-use crate::backend::{QapEngine, QapReport};
+use crate::backend::{QapEngine, QapReport, Reduction};
 use crate::error::Result;
 use crate::ntt::EngineStats;
 use ark_ec::AffineRepr;
@@ -121,8 +121,10 @@ impl ModelCard {
             && 4 * wire::card_vector_bytes(n) <= self.caps.card_memory_bytes()
     }
 
-    /// The card's jobs of the QAP step on card memory for a domain of n points.
-    pub fn qap_on_card_stats(&self, n: usize) -> EngineStats {
+    /// The card's jobs of the QAP step on card memory for a domain of n points (`ark`:
+    /// ark-groth16's reduction, with the final inverse transform and scaling; else
+    /// snarkjs's).
+    pub fn qap_on_card_stats(&self, n: usize, ark: bool) -> EngineStats {
         let beats = wire::kernel_out_beats(n);
         let linear = (beats, Access::Linear);
         let n64 = n as u64;
@@ -151,8 +153,10 @@ impl ModelCard {
         }
         s.add(&binary());
         s.add(&binary());
-        s.add(&self.ntt_on_card_stats(n));
-        s.add(&powmul());
+        if ark {
+            s.add(&self.ntt_on_card_stats(n));
+            s.add(&powmul());
+        }
         // Every job of the step streams the whole vector.
         s.elements = s.jobs as u64 * n as u64;
         s
@@ -163,33 +167,41 @@ impl ModelCard {
         &self,
         abc: [&[F]; 3],
         h_query: &[A],
+        reduction: Reduction<F>,
     ) -> Option<Result<(A::Group, QapReport)>> {
         let n = abc[0].len();
         if abc.iter().any(|v| v.len() != n) || h_query.len() > n || !self.qap_fits(n) {
             return None;
         }
-        Some(self.qap_run(abc, h_query))
+        Some(self.qap_run(abc, h_query, reduction))
     }
 
     fn qap_run<F: FftField, A: AffineRepr<ScalarField = F>>(
         &self,
         abc: [&[F]; 3],
         h_query: &[A],
+        reduction: Reduction<F>,
     ) -> Result<(A::Group, QapReport)> {
         let n = abc[0].len();
+        let g = match reduction {
+            Reduction::Ark => F::GENERATOR,
+            Reduction::Snarkjs { odd } => odd,
+        };
         let domain = Radix2EvaluationDomain::<F>::new(n).expect("a power of two");
-        let coset = domain
-            .get_coset(F::GENERATOR)
-            .expect("the generator's coset");
+        let coset = domain.get_coset(g).expect("an invertible offset");
         let evals: Vec<Vec<F>> = abc.iter().map(|v| coset.fft(&domain.ifft(v))).collect();
         let h: Vec<F> = (0..n)
             .map(|i| evals[0][i] * evals[1][i] - evals[2][i])
             .collect();
-        let h = coset.ifft(&h);
-        let mut device = self.qap_on_card_stats(n);
+        let ark = reduction == Reduction::Ark;
+        let h = if ark { coset.ifft(&h) } else { h };
+        let mut device = self.qap_on_card_stats(n, ark);
         // The host encodes the three uploads, as a driver would.
         device.codec_s = 3.0 * self.time_encode_stream(n);
         let (sum, msm) = self.msm_scalars_on_card(h_query, &h[..h_query.len()])?;
+        if !ark {
+            return Ok((sum, QapReport { device, msm }));
+        }
         let z_inv = domain
             .evaluate_vanishing_polynomial(F::GENERATOR)
             .inverse()
@@ -204,7 +216,8 @@ impl<E: ark_ec::pairing::Pairing> QapEngine<E> for ModelCard {
         &self,
         abc: [&[E::ScalarField]; 3],
         h_query: &[E::G1Affine],
+        reduction: Reduction<E::ScalarField>,
     ) -> Option<Result<(E::G1, QapReport)>> {
-        self.qap_h_msm(abc, h_query)
+        self.qap_h_msm(abc, h_query, reduction)
     }
 }
