@@ -122,6 +122,11 @@ impl<F> CardVec<F> {
     pub fn addr(&self) -> u64 {
         self.addr
     }
+    /// Byte address of element `i` (two elements per beat; a chunk a job starts at must
+    /// begin on a page).
+    pub fn element_addr(&self, i: usize) -> u64 {
+        self.addr + (i * wire::ELEM_BYTES) as u64
+    }
     /// Bytes of card memory it takes (whole pages).
     pub fn bytes(&self) -> u64 {
         self.bytes
@@ -213,7 +218,7 @@ impl Device {
         let v = self.alloc_vec(data.len())?;
         let mut total: Option<JobReport> = None;
         for (k, chunk) in data.chunks(self.copy_chunk()).enumerate() {
-            let addr = v.addr + (k * self.copy_chunk() / wire::ELEMS_PER_BEAT * BEAT_BYTES) as u64;
+            let addr = v.element_addr(k * self.copy_chunk());
             let job = Job::Copy {
                 beats: wire::kernel_out_beats(chunk.len()),
             };
@@ -244,7 +249,7 @@ impl Device {
         let mut total: Option<JobReport> = None;
         let chunk = self.copy_chunk();
         for (k, part) in out.chunks_mut(chunk).enumerate() {
-            let addr = v.addr + (k * chunk / wire::ELEMS_PER_BEAT * BEAT_BYTES) as u64;
+            let addr = v.element_addr(k * chunk);
             let job = Job::Copy {
                 beats: wire::kernel_out_beats(part.len()),
             };

@@ -13,8 +13,10 @@
 use crate::backend::{QapEngine, QapReport, Reduction};
 use crate::card_memory::CardVec;
 use crate::device::Device;
+use crate::driver::kernel::Capabilities;
 use crate::elementwise::{JobReport, Scalar};
 use crate::error::{Error, Result};
+use crate::groth16::qap::coset_vanishing_inverse;
 use crate::msm::{BoardCurve, Scalars};
 use crate::ntt::{Direction, Factor, NttJob};
 use ark_ec::short_weierstrass::{Affine, Projective};
@@ -23,17 +25,16 @@ use ark_ff::{FftField, Field};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use zkpipe_spec::wire;
 
-/// Whether the card can run the step for a domain of `n` points: card memory for four
-/// vectors (a, b, c and a four-step's scratch), n within one job and N².
-fn fits(device: &Device, n: usize) -> bool {
-    let caps = device.capabilities();
-    let core = caps.ntt_log_size;
-    let (capacity, free) = device.card_memory();
-    capacity > 0
+/// Whether a card with `caps` and `free` bytes of card memory can run the step for a
+/// domain of `n` points: card memory for four vectors (a, b, c and a four-step's
+/// scratch), an MSM engine, n within one job and N². The driver and the `model:` device
+/// decide with this one rule.
+pub(crate) fn fits(caps: &Capabilities, free: u64, n: usize) -> bool {
+    caps.card_memory_bytes() > 0
         && caps.msm_engine(zkpipe_spec::preset::Group::G1).present()
         && n.is_power_of_two()
         && n >= 4
-        && n.trailing_zeros() <= 2 * core
+        && n.trailing_zeros() <= 2 * caps.ntt_log_size
         && n <= caps.max_count as usize
         && 4 * wire::card_vector_bytes(n) <= free
 }
@@ -46,7 +47,11 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
     reduction: Reduction<Scalar<C>>,
 ) -> Option<Result<(Projective<P>, QapReport)>> {
     let n = abc[0].len();
-    if abc.iter().any(|v| v.len() != n) || h_query.len() > n || !fits(device, n) {
+    let free = device.card_memory().1;
+    if abc.iter().any(|v| v.len() != n)
+        || h_query.len() > n
+        || !fits(device.capabilities(), free, n)
+    {
         return None;
     }
     match run(device, abc, h_query, reduction) {
@@ -109,11 +114,7 @@ fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
         return Ok((sum, report));
     }
     let domain = Radix2EvaluationDomain::<F<C>>::new(n).expect("a power of two the card holds");
-    let z_inv = domain
-        .evaluate_vanishing_polynomial(g)
-        .inverse()
-        .expect("the generator is not in the subgroup");
-    Ok((sum * z_inv, report))
+    Ok((sum * coset_vanishing_inverse(&domain), report))
 }
 
 /// Every curve whose scalar field and G1 a card computes over.

@@ -14,7 +14,7 @@
 //! ark-groth16 computes B in G1 only when r ≠ 0 (it is multiplied by r); so does this.
 
 pub mod circuits;
-mod qap;
+pub(crate) mod qap;
 pub mod timeline;
 
 use qap::witness_map;

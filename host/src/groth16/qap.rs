@@ -52,7 +52,7 @@ pub(super) fn evaluations<F: ark_ff::PrimeField>(
 }
 
 /// 1/Z_H(g) for ark-groth16's coset g·H (g the field's generator).
-pub(super) fn coset_vanishing_inverse<F: FftField>(domain: &Radix2EvaluationDomain<F>) -> F {
+pub(crate) fn coset_vanishing_inverse<F: FftField>(domain: &Radix2EvaluationDomain<F>) -> F {
     domain
         .evaluate_vanishing_polynomial(F::GENERATOR)
         .inverse()

@@ -110,17 +110,6 @@ impl ModelCard {
         s
     }
 
-    /// Whether the card could hold the step (as the driver decides).
-    fn qap_fits(&self, n: usize) -> bool {
-        let core = self.caps.ntt_log_size;
-        self.caps.card_memory_bytes() > 0
-            && n.is_power_of_two()
-            && n >= 4
-            && n.trailing_zeros() <= 2 * core
-            && n <= self.caps.max_count as usize
-            && 4 * wire::card_vector_bytes(n) <= self.caps.card_memory_bytes()
-    }
-
     /// The card's jobs of the QAP step on card memory for a domain of n points (`ark`:
     /// ark-groth16's reduction, with the final inverse transform and scaling; else
     /// snarkjs's).
@@ -170,7 +159,10 @@ impl ModelCard {
         reduction: Reduction<F>,
     ) -> Option<Result<(A::Group, QapReport)>> {
         let n = abc[0].len();
-        if abc.iter().any(|v| v.len() != n) || h_query.len() > n || !self.qap_fits(n) {
+        if abc.iter().any(|v| v.len() != n)
+            || h_query.len() > n
+            || !crate::qap_on_card::fits(&self.caps, self.caps.card_memory_bytes(), n)
+        {
             return None;
         }
         Some(self.qap_run(abc, h_query, reduction))
@@ -202,10 +194,7 @@ impl ModelCard {
         if !ark {
             return Ok((sum, QapReport { device, msm }));
         }
-        let z_inv = domain
-            .evaluate_vanishing_polynomial(F::GENERATOR)
-            .inverse()
-            .expect("the generator is not in the subgroup");
+        let z_inv = crate::groth16::qap::coset_vanishing_inverse(&domain);
         Ok((sum * z_inv, QapReport { device, msm }))
     }
 }

@@ -218,15 +218,7 @@ impl ModelCard {
         use crate::elementwise::{decode_stream, encode_stream};
         use zkpipe_spec::wire::{kernel_in_beats, kernel_out_beats, stream_checksum};
         let (beats_in, beats_out) = (kernel_in_beats(op.binary(), n), kernel_out_beats(n));
-        let mut staging = self.staging.lock().unwrap_or_else(|e| e.into_inner());
-        let bytes = beats_in.max(beats_out) * BEAT_BYTES;
-        if staging.len() < bytes {
-            staging.resize(bytes, 0);
-        }
-        let mut elements = self.codec_input.lock().unwrap_or_else(|e| e.into_inner());
-        if elements.len() < 2 * n {
-            elements.resize(2 * n, [1, 0, 0, 0]);
-        }
+        let (mut staging, mut elements) = self.staged(beats_in.max(beats_out) * BEAT_BYTES, 2 * n);
         let (elements, results) = elements.split_at_mut(n);
         let results = &mut results[..n];
         let t = std::time::Instant::now();
@@ -240,19 +232,33 @@ impl ModelCard {
         t.elapsed().as_secs_f64()
     }
 
-    /// Host time a driver spends encoding an upload of `n` elements (the unary stream
-    /// format with its checksum), measured as [`Self::time_codec`] measures a job's.
-    fn time_encode_stream(&self, n: usize) -> f64 {
-        use crate::elementwise::encode_stream;
-        let beats = zkpipe_spec::wire::kernel_out_beats(n);
+    /// The staging buffer and the codec's input elements, grown (and so touched) to at
+    /// least `bytes` and `n`, outside any timing: a card's staging buffer is mapped once.
+    fn staged(
+        &self,
+        bytes: usize,
+        n: usize,
+    ) -> (
+        std::sync::MutexGuard<'_, Vec<u8>>,
+        std::sync::MutexGuard<'_, Vec<[u64; 4]>>,
+    ) {
         let mut staging = self.staging.lock().unwrap_or_else(|e| e.into_inner());
-        if staging.len() < beats * BEAT_BYTES {
-            staging.resize(beats * BEAT_BYTES, 0);
+        if staging.len() < bytes {
+            staging.resize(bytes, 0);
         }
         let mut elements = self.codec_input.lock().unwrap_or_else(|e| e.into_inner());
         if elements.len() < n {
             elements.resize(n, [1, 0, 0, 0]);
         }
+        (staging, elements)
+    }
+
+    /// Host time a driver spends encoding an upload of `n` elements (the unary stream
+    /// format with its checksum), measured as [`Self::time_codec`] measures a job's.
+    fn time_encode_stream(&self, n: usize) -> f64 {
+        use crate::elementwise::encode_stream;
+        let beats = zkpipe_spec::wire::kernel_out_beats(n);
+        let (mut staging, elements) = self.staged(beats * BEAT_BYTES, n);
         let t = std::time::Instant::now();
         let sum = encode_stream(
             &mut staging[..beats * BEAT_BYTES],

@@ -440,7 +440,7 @@ impl Device {
         let route = match scalars {
             Scalars::Host(_) => crate::card::Route::HOST,
             Scalars::Card { vec, offset, .. } => crate::card::Route {
-                src: Some(vec.addr() + (offset * zkpipe_spec::wire::SCALAR_BYTES) as u64),
+                src: Some(vec.element_addr(offset)),
                 ..crate::card::Route::HOST
             },
         };

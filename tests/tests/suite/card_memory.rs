@@ -336,12 +336,7 @@ fn a_card_memory_ecc_error_is_caught_and_the_card_recovers() {
     );
     assert_eq!(device.with_sim_board(|b| b.faults_fired()).unwrap(), 2);
     // The next chain is right.
-    let (mut w, _) = device.upload(&x).unwrap();
-    device.ntt_on_card(&mut w, &ntt).unwrap();
-    assert_eq!(
-        device.download(&w).unwrap().0,
-        reference(&x, 8, Direction::Forward, None)
-    );
+    assert_ntt_on_card_right(&device, &x, &ntt);
 }
 
 /// A card that stops answering in the middle of a card-memory job times out, the vector
@@ -363,11 +358,17 @@ fn a_stuck_card_memory_job_times_out_and_the_card_recovers() {
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
     assert!(v.is_invalid());
     device.set_timeout(None);
-    let (mut w, _) = device.upload(&x).unwrap();
-    device.ntt_on_card(&mut w, &ntt).unwrap();
+    assert_ntt_on_card_right(&device, &x, &ntt);
+}
+
+/// Uploads `x`, runs `job` (plain, one core-sized NTT per block) on card memory and checks
+/// the download against ark-poly: the board runs card-memory jobs right after a fault.
+fn assert_ntt_on_card_right(device: &Device, x: &[ark_bn254::Fr], job: &NttJob<ark_bn254::Fr>) {
+    let (mut w, _) = device.upload(x).unwrap();
+    device.ntt_on_card(&mut w, job).unwrap();
     assert_eq!(
         device.download(&w).unwrap().0,
-        reference(&x, 8, Direction::Inverse, None)
+        reference(x, job.log_n, job.direction, None)
     );
 }
 
