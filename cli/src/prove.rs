@@ -142,7 +142,9 @@ where
         projected_card_s: report.projected_card_s(),
         projected_s: report.projected_card_s(),
         projected_overlapped_s: report.projected_overlapped_s(),
-        host_cpu_s: report.projected_card_s().map(|p| p - b.device.projected_s),
+        host_cpu_s: report
+            .projected_card_s()
+            .map(|_| report.timeline.host_busy_s()),
         stream_proofs_per_s: report
             .projected_card_s()
             .map(|_| [1, 2].map(|cards| 1.0 / report.timeline.stream_period_s(cards))),

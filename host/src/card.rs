@@ -273,16 +273,16 @@ impl Staging {
     }
 }
 
-struct Inner {
-    func: Box<dyn PcieFunction>,
-    staging: Option<Staging>,
-}
-
-/// An opened board: safe to share between threads, jobs serialise on its lock.
+/// An opened board: safe to share between threads. Jobs on one job queue serialise on
+/// that queue's staging lock; jobs on different queues (the G2 MSM engine's queue 1 beside
+/// queue 0, map 4.2) run at the same time, each register access locking the function for
+/// itself only.
 pub struct Card {
     uri: String,
     caps: Capabilities,
-    inner: Mutex<Inner>,
+    func: kernel::SharedFunction,
+    /// Each queue's DMA staging (and its job lock).
+    staging: Vec<Mutex<Option<Staging>>>,
     timeout: Mutex<Option<Duration>>,
 }
 
@@ -361,11 +361,9 @@ impl Card {
         }
         Ok(Card {
             uri: func.describe(),
+            staging: (0..caps.queues).map(|_| Mutex::new(None)).collect(),
             caps,
-            inner: Mutex::new(Inner {
-                func,
-                staging: None,
-            }),
+            func: Mutex::new(func),
             timeout: Mutex::new(None),
         })
     }
@@ -380,9 +378,9 @@ impl Card {
         &self.caps
     }
 
-    /// Performance counters of the last job.
+    /// Performance counters of queue 0's last job.
     pub fn counters(&self) -> Result<Counters> {
-        kernel::counters(self.lock().func.as_mut())
+        kernel::counters(self.lock().as_mut())
     }
 
     /// Overrides how long a job may take before the card is declared hung (`None`: the
@@ -395,30 +393,33 @@ impl Card {
     /// defer or corrupt its adder results, so tests can show such hardware faults are
     /// caught. `FaultInject::default()` restores normal operation.
     pub fn set_fault_inject(&self, fault: FaultInject) -> Result<()> {
-        let mut inner = self.lock();
-        Ok(inner
-            .func
-            .write32(BAR_CSR, regs::FAULT_INJECT as u64, fault.encode())?)
+        let mut f = self.lock();
+        for queue in 0..self.caps.queues {
+            let reg = regs::queue_register(queue, regs::FAULT_INJECT);
+            f.write32(BAR_CSR, reg as u64, fault.encode())?;
+        }
+        Ok(())
     }
 
     /// Runs `f` on the card's PCIe function under the card's lock (tests; the simulated
     /// board's own methods via [`PcieFunction::as_any_mut`]).
     pub fn with_function<R>(&self, f: impl FnOnce(&mut dyn PcieFunction) -> R) -> R {
-        f(self.lock().func.as_mut())
+        f(self.lock().as_mut())
     }
 
-    /// Bytes of DMA staging memory mapped now (host-to-card, card-to-host, ring).
+    /// Bytes of DMA staging memory mapped now (host-to-card, card-to-host, ring), summed
+    /// over the job queues.
     pub fn staging_bytes(&self) -> (usize, usize, usize) {
-        self.lock()
-            .staging
-            .as_ref()
-            .map_or((0, 0, 0), |s| (s.h2c.len(), s.c2h.len(), s.ring.len()))
+        self.staging.iter().fold((0, 0, 0), |(i, o, r), q| {
+            let q = q.lock().unwrap_or_else(|e| e.into_inner());
+            q.as_ref().map_or((i, o, r), |s| {
+                (i + s.h2c.len(), o + s.c2h.len(), r + s.ring.len())
+            })
+        })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic while holding the lock cannot leave the card in a state the next job's
-        // checks would not catch; keep going.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Box<dyn PcieFunction>> {
+        kernel::lock(&self.func)
     }
 
     /// Runs one job: `fill` encodes the host-to-card stream straight into mapped memory
@@ -469,13 +470,21 @@ impl Card {
         } else {
             out_beats * BEAT_BYTES
         };
-        let mut inner = self.lock();
-        let Inner { func, staging } = &mut *inner;
+        let queue = job.opcode().queue(self.caps.queues);
+        if queue != 0 && (route.src.is_some() || route.dst.is_some()) {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "card memory for a G2 MSM job (queue 1 has no card-memory port)",
+            });
+        }
+        let mut staging = self.staging[queue as usize]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let timeout = self
             .timeout
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .unwrap_or_else(|| func.default_timeout(work));
+            .unwrap_or_else(|| self.lock().default_timeout(work));
         if !staging
             .as_ref()
             .is_some_and(|s| s.fits(in_bytes, out_bytes))
@@ -488,19 +497,20 @@ impl Card {
                 .map_or((0, 0), |s| (s.h2c.len(), s.c2h.len()));
             *staging = None;
             *staging = Some(Staging::map(
-                func.as_mut(),
+                self.lock().as_mut(),
                 in_bytes.max(old_in),
                 out_bytes.max(old_out),
             )?);
         }
         let staging = staging.as_ref().expect("mapped above");
         let h2c_sum = staging.h2c.with_bytes(in_bytes, fill);
-        let cycles_before = func.device_cycles();
+        let cycles_before = self.lock().device_cycles();
         let mut registers = job.registers();
         registers.extend(route.registers(in_beats, out_beats));
         let counters = kernel::run_job(
-            func.as_mut(),
+            &self.func,
             &kernel::JobInput {
+                queue,
                 registers,
                 in_bytes,
                 out_bytes,
@@ -509,7 +519,11 @@ impl Card {
             },
             staging,
         )?;
-        let sim_cycles = func.device_cycles().zip(cycles_before).map(|(a, b)| a - b);
+        let sim_cycles = self
+            .lock()
+            .device_cycles()
+            .zip(cycles_before)
+            .map(|(a, b)| a - b);
         let output = staging.c2h.with_bytes(out_bytes, |b| decode(b))?;
         Ok(Completed {
             output,

@@ -124,6 +124,73 @@ impl Channel {
     }
 }
 
+/// A job queue's stream ports (queue q: XDMA channel q).
+struct StreamPorts {
+    h2c_tdata: PortId,
+    h2c_tvalid: PortId,
+    h2c_tlast: PortId,
+    h2c_tready: PortId,
+    c2h_tdata: PortId,
+    c2h_tvalid: PortId,
+    c2h_tlast: PortId,
+    c2h_tready: PortId,
+}
+
+/// One job queue as the DMA model sees it: its two channels, its stream ports and the
+/// faults armed for its current job.
+struct Queue {
+    ports: StreamPorts,
+    h2c: Channel,
+    c2h: Channel,
+    beat_in: [u64; 8],
+    beat_out: [u64; 8],
+    /// Beats of the current job so far, each direction.
+    job_beats_in: u32,
+    job_beats_out: u32,
+    stuck: bool,
+    short_stream: bool,
+    /// Stream corruption of the current job: (beat, bit).
+    corrupt_h2c: Option<(u32, u16)>,
+    corrupt_c2h: Option<(u32, u16)>,
+    /// FAULT_INJECT was set by an injected fault (cleared when the queue's next job starts).
+    card_fault: bool,
+    /// JOB_MEM as last written (which streams the next job uses).
+    job_mem: regs::JobMem,
+    /// An H2C DMA error armed for the current job (fires when its H2C channel starts).
+    dma_error: bool,
+}
+
+impl Queue {
+    fn new(ports: StreamPorts) -> Queue {
+        Queue {
+            ports,
+            h2c: Channel::default(),
+            c2h: Channel::default(),
+            beat_in: [0; 8],
+            beat_out: [0; 8],
+            job_beats_in: 0,
+            job_beats_out: 0,
+            stuck: false,
+            short_stream: false,
+            corrupt_h2c: None,
+            corrupt_c2h: None,
+            card_fault: false,
+            job_mem: regs::JobMem::default(),
+            dma_error: false,
+        }
+    }
+    fn channel(&mut self, h2c: bool) -> &mut Channel {
+        if h2c {
+            &mut self.h2c
+        } else {
+            &mut self.c2h
+        }
+    }
+}
+
+/// Job queues the board top has stream ports for (XDMA channels 0 and 1).
+const QUEUES: usize = CHANNELS as usize;
+
 struct Ports {
     awvalid: PortId,
     awaddr: PortId,
@@ -137,14 +204,6 @@ struct Ports {
     rvalid: PortId,
     rdata: PortId,
     rready: PortId,
-    h2c_tdata: PortId,
-    h2c_tvalid: PortId,
-    h2c_tlast: PortId,
-    h2c_tready: PortId,
-    c2h_tdata: PortId,
-    c2h_tvalid: PortId,
-    c2h_tlast: PortId,
-    c2h_tready: PortId,
     irq: PortId,
     m: AxiPorts,
 }
@@ -177,33 +236,22 @@ struct AxiPorts {
 pub struct SimBoard {
     model: Model,
     p: Ports,
-    h2c: Channel,
-    c2h: Channel,
+    /// Job queue q and its XDMA channel pair q.
+    q: [Queue; QUEUES],
     mappings: Vec<(u64, usize, Weak<HostMemory>)>,
     /// The armed fault and how many job starts to let pass before it.
     armed: Option<(Fault, u32)>,
-    stuck: bool,
-    short_stream: bool,
-    /// Stream corruption of the current job: (beat, bit).
-    corrupt_h2c: Option<(u32, u16)>,
-    corrupt_c2h: Option<(u32, u16)>,
-    /// FAULT_INJECT was set by an injected fault (cleared when the next job starts).
-    card_fault: bool,
-    /// Beats of the current job so far, each direction.
-    job_beats_in: u32,
-    job_beats_out: u32,
     /// Injected faults that hit a job.
     fired: u64,
-    /// Jobs started (host-to-card DMA starts).
+    /// Jobs started (CONTROL.start on any queue).
     jobs: u64,
-    beat_in: [u64; 8],
-    beat_out: [u64; 8],
     /// The card's memory behind the AXI4 master port.
     dram: CardDram,
-    /// JOB_MEM as last written (which streams the next job uses).
-    job_mem: regs::JobMem,
-    /// An H2C DMA error armed for the current job (fires when its H2C channel starts).
-    dma_error: bool,
+    /// The interrupt line at the end of the last cycle, and whether it rose since the last
+    /// [`SimBoard::run`] returned (waits stop on its rising edge: a line held high by one
+    /// queue's finished job must not end another queue's waits at once).
+    irq_was: bool,
+    irq_rose: bool,
 }
 
 impl SimBoard {
@@ -218,6 +266,21 @@ impl SimBoard {
         let name = format!("board_{}", preset.replace('-', "_"));
         let mut model = Model::new(&name)?;
         let port = |n: &str| model.port(n);
+        let streams = |q: usize| -> Result<StreamPorts, SimError> {
+            let n = if q == 0 { String::new() } else { q.to_string() };
+            let port = |p: &str| model.port(&format!("{}{n}_{}", &p[..3], &p[4..]));
+            Ok(StreamPorts {
+                h2c_tdata: port("h2c_tdata")?,
+                h2c_tvalid: port("h2c_tvalid")?,
+                h2c_tlast: port("h2c_tlast")?,
+                h2c_tready: port("h2c_tready")?,
+                c2h_tdata: port("c2h_tdata")?,
+                c2h_tvalid: port("c2h_tvalid")?,
+                c2h_tlast: port("c2h_tlast")?,
+                c2h_tready: port("c2h_tready")?,
+            })
+        };
+        let q = [Queue::new(streams(0)?), Queue::new(streams(1)?)];
         let p = Ports {
             awvalid: port("csr_awvalid")?,
             awaddr: port("csr_awaddr")?,
@@ -231,14 +294,6 @@ impl SimBoard {
             rvalid: port("csr_rvalid")?,
             rdata: port("csr_rdata")?,
             rready: port("csr_rready")?,
-            h2c_tdata: port("h2c_tdata")?,
-            h2c_tvalid: port("h2c_tvalid")?,
-            h2c_tlast: port("h2c_tlast")?,
-            h2c_tready: port("h2c_tready")?,
-            c2h_tdata: port("c2h_tdata")?,
-            c2h_tvalid: port("c2h_tvalid")?,
-            c2h_tlast: port("c2h_tlast")?,
-            c2h_tready: port("c2h_tready")?,
             irq: port("irq")?,
             m: AxiPorts {
                 araddr: port("m_araddr")?,
@@ -267,24 +322,14 @@ impl SimBoard {
         Ok(SimBoard {
             model,
             p,
-            h2c: Channel::default(),
-            c2h: Channel::default(),
+            q,
             mappings: vec![],
             armed: None,
-            stuck: false,
-            short_stream: false,
-            corrupt_h2c: None,
-            corrupt_c2h: None,
-            card_fault: false,
-            job_beats_in: 0,
-            job_beats_out: 0,
             fired: 0,
             jobs: 0,
-            beat_in: [0; 8],
-            beat_out: [0; 8],
             dram: CardDram::new(config),
-            job_mem: regs::JobMem::default(),
-            dma_error: false,
+            irq_was: false,
+            irq_rose: false,
         })
     }
 
@@ -315,7 +360,7 @@ impl SimBoard {
         self.fired
     }
 
-    /// Jobs started so far (a job starts when CONTROL.start is written).
+    /// Jobs started so far (a job starts when CONTROL.start is written, on any queue).
     pub fn jobs_started(&self) -> u64 {
         self.jobs
     }
@@ -372,17 +417,28 @@ impl SimBoard {
     pub fn bar_write(&mut self, bar: u8, offset: u64, value: u32) {
         match bar {
             BAR_CSR => {
-                if offset == regs::JOB_MEM as u64 {
-                    self.job_mem = regs::JobMem::decode(value);
-                }
-                if offset == regs::CONTROL as u64 {
-                    let control = regs::Control::decode(value);
-                    if control.soft_reset {
-                        self.stuck = false;
-                        self.dma_error = false;
+                let queue = (offset / regs::QUEUE_STRIDE as u64) as usize;
+                let reg = offset % regs::QUEUE_STRIDE as u64;
+                if queue < QUEUES {
+                    if reg == regs::JOB_MEM as u64 {
+                        self.q[queue].job_mem = regs::JobMem::decode(value);
                     }
-                    if control.start {
-                        self.job_starts();
+                    if reg == regs::CONTROL as u64 {
+                        let control = regs::Control::decode(value);
+                        if control.soft_reset {
+                            // Queue 0's soft reset resets the whole board.
+                            for q in if queue == 0 {
+                                0..QUEUES
+                            } else {
+                                queue..queue + 1
+                            } {
+                                self.q[q].stuck = false;
+                                self.q[q].dma_error = false;
+                            }
+                        }
+                        if control.start {
+                            self.job_starts(queue);
+                        }
                     }
                 }
                 self.set(self.p.awaddr, offset & 0xFFFF);
@@ -408,29 +464,32 @@ impl SimBoard {
         }
     }
 
-    fn channel(&mut self, offset: u64) -> Option<(&mut Channel, bool, u64)> {
-        let (base, sg) = (offset & !0xFFF, offset & 0xFFF);
-        match base {
-            H2C_CHANNEL => Some((&mut self.h2c, false, sg)),
-            C2H_CHANNEL => Some((&mut self.c2h, false, sg)),
-            H2C_SGDMA => Some((&mut self.h2c, true, sg)),
-            C2H_SGDMA => Some((&mut self.c2h, true, sg)),
-            _ => None,
-        }
+    /// A BAR1 offset's channel: (queue, host-to-card?, SGDMA block?, register).
+    fn channel(offset: u64) -> Option<(usize, bool, bool, u64)> {
+        let (base, n, reg) = (
+            offset & !0xFFF,
+            (offset & 0xFFF) / CHANNEL_STRIDE,
+            offset % CHANNEL_STRIDE,
+        );
+        let (h2c, sgdma) = match base {
+            H2C_CHANNEL => (true, false),
+            C2H_CHANNEL => (false, false),
+            H2C_SGDMA => (true, true),
+            C2H_SGDMA => (false, true),
+            _ => return None,
+        };
+        (n < CHANNELS).then_some((n as usize, h2c, sgdma, reg))
     }
 
     fn dma_read(&mut self, offset: u64) -> u32 {
-        let is_h2c = offset & !0xFFF == H2C_CHANNEL;
-        let Some((ch, sgdma, reg)) = self.channel(offset) else {
+        let Some((queue, h2c, sgdma, reg)) = Self::channel(offset) else {
             return 0;
         };
+        let ch = self.q[queue].channel(h2c);
         match (sgdma, reg) {
             (false, CH_IDENTIFIER) => {
-                if is_h2c {
-                    H2C_IDENTIFIER
-                } else {
-                    C2H_IDENTIFIER
-                }
+                let id = if h2c { H2C_IDENTIFIER } else { C2H_IDENTIFIER };
+                id | (queue as u32) << 8
             }
             (false, CH_CONTROL) => ch.control,
             (false, CH_STATUS) => ch.status,
@@ -448,10 +507,10 @@ impl SimBoard {
     }
 
     fn dma_write(&mut self, offset: u64, value: u32) {
-        let is_h2c = offset & !0xFFF == H2C_CHANNEL;
-        let Some((ch, sgdma, reg)) = self.channel(offset) else {
+        let Some((queue, h2c, sgdma, reg)) = Self::channel(offset) else {
             return;
         };
+        let ch = self.q[queue].channel(h2c);
         let was = ch.control;
         match (sgdma, reg) {
             (false, CH_CONTROL) => ch.control = value,
@@ -471,17 +530,17 @@ impl SimBoard {
             ch.offset = 0;
             ch.beats = 0;
             let first = ch.desc_lo as u64 | (ch.desc_hi as u64) << 32;
-            if !is_h2c {
-                self.job_beats_out = 0;
-                self.load_descriptor(false, first);
+            if !h2c {
+                self.q[queue].job_beats_out = 0;
+                self.load_descriptor(queue, false, first);
                 return;
             }
-            if std::mem::take(&mut self.dma_error) {
-                self.h2c.status = STATUS_READ_ERROR | STATUS_DESC_STOPPED;
-                self.h2c.current = None;
+            if std::mem::take(&mut self.q[queue].dma_error) {
+                self.q[queue].h2c.status = STATUS_READ_ERROR | STATUS_DESC_STOPPED;
+                self.q[queue].h2c.current = None;
                 self.fired += 1;
             } else {
-                self.load_descriptor(true, first);
+                self.load_descriptor(queue, true, first);
             }
         } else if was & CONTROL_RUN != 0 && now & CONTROL_RUN == 0 {
             ch.status &= !STATUS_BUSY;
@@ -502,31 +561,34 @@ impl SimBoard {
         None
     }
 
-    /// CONTROL.start: arms the job's fault, if it is the armed fault's target and the
-    /// fault applies to its streams (a host-stream fault to a job with that stream, a
-    /// card-memory fault to a job using card memory).
-    fn job_starts(&mut self) {
-        let fault = self.next_job_fault();
-        let (src_card, dst_card) = (self.job_mem.src_card, self.job_mem.dst_card);
+    /// CONTROL.start on `queue`: arms the job's fault, if it is the armed fault's target
+    /// and the fault applies to its streams (a host-stream fault to a job with that
+    /// stream, a card-memory fault to a job using card memory).
+    fn job_starts(&mut self, queue: usize) {
+        let fault = self.next_job_fault(queue);
+        let mem = self.q[queue].job_mem;
+        let (src_card, dst_card) = (mem.src_card, mem.dst_card);
         let applies = match fault {
             None => false,
             Some(Fault::DmaError | Fault::ShortStream | Fault::CorruptH2c { .. }) => !src_card,
             Some(Fault::CorruptC2h { .. }) => !dst_card,
             Some(Fault::Stuck | Fault::Card(_)) => true,
-            Some(Fault::MemoryEcc) => src_card || dst_card,
+            Some(Fault::MemoryEcc) => queue == 0 && (src_card || dst_card),
         };
         if !applies {
             return;
         }
+        let q = &mut self.q[queue];
         match fault.expect("applies") {
-            Fault::DmaError => self.dma_error = true,
-            Fault::Stuck => self.stuck = true,
-            Fault::ShortStream => self.short_stream = true,
-            Fault::CorruptH2c { beat, bit } => self.corrupt_h2c = Some((beat, bit)),
-            Fault::CorruptC2h { beat, bit } => self.corrupt_c2h = Some((beat, bit)),
+            Fault::DmaError => q.dma_error = true,
+            Fault::Stuck => q.stuck = true,
+            Fault::ShortStream => q.short_stream = true,
+            Fault::CorruptH2c { beat, bit } => q.corrupt_h2c = Some((beat, bit)),
+            Fault::CorruptC2h { beat, bit } => q.corrupt_c2h = Some((beat, bit)),
             Fault::Card(inject) => {
-                self.bar_write(BAR_CSR, regs::FAULT_INJECT as u64, inject.encode());
-                self.card_fault = true;
+                q.card_fault = true;
+                let reg = regs::queue_register(queue as u32, regs::FAULT_INJECT);
+                self.bar_write(BAR_CSR, reg as u64, inject.encode());
             }
             Fault::MemoryEcc => self.dram.inject_ecc_error(),
         }
@@ -538,18 +600,21 @@ impl SimBoard {
         }
     }
 
-    /// A job starts: ends the previous job's faults and returns the armed fault if this job
-    /// is its target.
-    fn next_job_fault(&mut self) -> Option<Fault> {
+    /// A job starts on `queue`: ends that queue's previous job's faults and returns the
+    /// armed fault if this job is its target.
+    fn next_job_fault(&mut self, queue: usize) -> Option<Fault> {
         self.jobs += 1;
-        self.job_beats_in = 0;
-        self.corrupt_h2c = None;
-        self.corrupt_c2h = None;
-        if self.card_fault {
-            self.card_fault = false;
-            self.bar_write(BAR_CSR, regs::FAULT_INJECT as u64, 0);
+        let q = &mut self.q[queue];
+        q.job_beats_in = 0;
+        q.corrupt_h2c = None;
+        q.corrupt_c2h = None;
+        if std::mem::take(&mut q.card_fault) {
+            let reg = regs::queue_register(queue as u32, regs::FAULT_INJECT);
+            self.bar_write(BAR_CSR, reg as u64, 0);
         }
-        self.dram.disarm_ecc_error();
+        if queue == 0 {
+            self.dram.disarm_ecc_error();
+        }
         match self.armed.take() {
             Some((fault, 0)) => Some(fault),
             Some((fault, later)) => {
@@ -560,11 +625,11 @@ impl SimBoard {
         }
     }
 
-    fn load_descriptor(&mut self, h2c: bool, addr: u64) {
+    fn load_descriptor(&mut self, queue: usize, h2c: bool, addr: u64) {
         let raw = self.with_memory(addr, DESC_BYTES, |b| {
             <[u8; DESC_BYTES]>::try_from(&*b).unwrap()
         });
-        let ch = if h2c { &mut self.h2c } else { &mut self.c2h };
+        let ch = self.q[queue].channel(h2c);
         ch.offset = 0;
         ch.beats = 0;
         match raw {
@@ -583,8 +648,8 @@ impl SimBoard {
     }
 
     /// Finishes the current descriptor of a channel and moves to the next (or stops).
-    fn complete_descriptor(&mut self, h2c: bool) {
-        let ch = if h2c { &mut self.h2c } else { &mut self.c2h };
+    fn complete_descriptor(&mut self, queue: usize, h2c: bool) {
+        let ch = self.q[queue].channel(h2c);
         let Some((d, _)) = ch.current.take() else {
             return;
         };
@@ -595,57 +660,133 @@ impl SimBoard {
         if d.control & DESC_STOP != 0 {
             ch.status = (ch.status & !STATUS_BUSY) | STATUS_DESC_STOPPED;
         } else {
-            self.load_descriptor(h2c, d.next);
+            self.load_descriptor(queue, h2c, d.next);
+        }
+    }
+
+    /// Drives queue `qi`'s host-to-card stream and card-to-host ready for this cycle;
+    /// returns (h2c valid, h2c last, h2c bytes, c2h ready).
+    fn drive_streams(&mut self, qi: usize) -> (bool, bool, usize, bool) {
+        let mut h2c_valid = false;
+        let mut h2c_last = false;
+        let mut h2c_len = 0;
+        if self.q[qi].h2c.running() {
+            if let Some((d, _)) = self.q[qi].h2c.current {
+                let q = &self.q[qi];
+                let remaining = d.length as usize - q.h2c.offset;
+                h2c_len = remaining.min(BEAT_BYTES);
+                let mut beat = [0u8; BEAT_BYTES];
+                let src = d.src + q.h2c.offset as u64;
+                let ok = self
+                    .with_memory(src, h2c_len, |b| beat[..h2c_len].copy_from_slice(b))
+                    .is_some();
+                let q = &mut self.q[qi];
+                if !ok {
+                    q.h2c.status = (q.h2c.status & !STATUS_BUSY) | STATUS_READ_ERROR;
+                    q.h2c.current = None;
+                } else {
+                    if let Some((at, bit)) = q.corrupt_h2c {
+                        if at == q.job_beats_in {
+                            beat[bit as usize / 8 % BEAT_BYTES] ^= 1 << (bit % 8);
+                        }
+                    }
+                    for (i, w) in q.beat_in.iter_mut().enumerate() {
+                        *w = u64::from_le_bytes(beat[8 * i..8 * i + 8].try_into().unwrap());
+                    }
+                    h2c_valid = true;
+                    let total_beats = (d.length as usize).div_ceil(BEAT_BYTES);
+                    let cut = q.short_stream && q.h2c.beats + 1 >= total_beats.div_ceil(2);
+                    h2c_last = (remaining <= BEAT_BYTES && d.control & DESC_EOP != 0) || cut;
+                }
+            }
+        }
+        let q = &self.q[qi];
+        let (beat_in, ports) = (q.beat_in, &q.ports);
+        let c2h_ready = q.c2h.running() && q.c2h.current.is_some() && !q.stuck;
+        self.model
+            .set(ports.h2c_tdata, &beat_in)
+            .expect("h2c_tdata");
+        for (port, v) in [
+            (ports.h2c_tvalid, h2c_valid),
+            (ports.h2c_tlast, h2c_last),
+            (ports.c2h_tready, c2h_ready),
+        ] {
+            self.model.set(port, &[v as u64]).expect("stream port");
+        }
+        (h2c_valid, h2c_last, h2c_len, c2h_ready)
+    }
+
+    /// Accounts queue `qi`'s stream handshakes of the cycle that just ended.
+    fn finish_streams(
+        &mut self,
+        qi: usize,
+        h2c_fire: bool,
+        h2c_last: bool,
+        h2c_len: usize,
+        c2h: Option<bool>,
+    ) {
+        if h2c_fire {
+            let q = &mut self.q[qi];
+            if q.corrupt_h2c.is_some_and(|(at, _)| at == q.job_beats_in) {
+                q.corrupt_h2c = None;
+                self.fired += 1;
+            }
+            q.job_beats_in += 1;
+            q.h2c.offset += h2c_len;
+            q.h2c.beats += 1;
+            let (d, _) = q.h2c.current.unwrap();
+            if h2c_last && q.short_stream {
+                q.short_stream = false;
+                self.complete_descriptor(qi, true);
+            } else if q.h2c.offset >= d.length as usize {
+                self.complete_descriptor(qi, true);
+            }
+        }
+        if let Some(c2h_last) = c2h {
+            let q = &mut self.q[qi];
+            let (d, _) = q.c2h.current.unwrap();
+            let room = (d.length as usize).saturating_sub(q.c2h.offset);
+            let n = room.min(BEAT_BYTES);
+            let mut bytes = [0u8; BEAT_BYTES];
+            for (i, w) in q.beat_out.iter().enumerate() {
+                bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+            }
+            if let Some((at, bit)) = q.corrupt_c2h {
+                if at == q.job_beats_out {
+                    bytes[bit as usize / 8 % BEAT_BYTES] ^= 1 << (bit % 8);
+                    q.corrupt_c2h = None;
+                    self.fired += 1;
+                }
+            }
+            let q = &mut self.q[qi];
+            q.job_beats_out += 1;
+            let dst = d.dst + q.c2h.offset as u64;
+            let ok = self
+                .with_memory(dst, n, |b| b.copy_from_slice(&bytes[..n]))
+                .is_some();
+            let q = &mut self.q[qi];
+            if !ok {
+                q.c2h.status = (q.c2h.status & !STATUS_BUSY) | STATUS_READ_ERROR;
+                q.c2h.current = None;
+                return;
+            }
+            q.c2h.offset += n;
+            if c2h_last || q.c2h.offset >= d.length as usize {
+                let wb = writeback_bytes(c2h_last, q.c2h.offset as u32);
+                let _ = self.with_memory(d.src, WRITEBACK_BYTES, |b| b.copy_from_slice(&wb));
+                self.complete_descriptor(qi, false);
+            }
         }
     }
 
     /// One clock cycle: drive the streams from the DMA state, clock, account handshakes.
     fn step(&mut self) {
-        // Host-to-card: the next beat of the current descriptor.
-        let mut h2c_valid = false;
-        let mut h2c_last = false;
-        let mut h2c_len = 0;
-        if self.h2c.running() {
-            if let Some((d, _)) = self.h2c.current {
-                let remaining = d.length as usize - self.h2c.offset;
-                h2c_len = remaining.min(BEAT_BYTES);
-                let mut beat = [0u8; BEAT_BYTES];
-                let src = d.src + self.h2c.offset as u64;
-                let ok = self
-                    .with_memory(src, h2c_len, |b| beat[..h2c_len].copy_from_slice(b))
-                    .is_some();
-                if !ok {
-                    self.h2c.status = (self.h2c.status & !STATUS_BUSY) | STATUS_READ_ERROR;
-                    self.h2c.current = None;
-                } else {
-                    if let Some((at, bit)) = self.corrupt_h2c {
-                        if at == self.job_beats_in {
-                            beat[bit as usize / 8 % BEAT_BYTES] ^= 1 << (bit % 8);
-                        }
-                    }
-                    for (i, w) in self.beat_in.iter_mut().enumerate() {
-                        *w = u64::from_le_bytes(beat[8 * i..8 * i + 8].try_into().unwrap());
-                    }
-                    h2c_valid = true;
-                    let total_beats = (d.length as usize).div_ceil(BEAT_BYTES);
-                    let cut = self.short_stream && self.h2c.beats + 1 >= total_beats.div_ceil(2);
-                    h2c_last = (remaining <= BEAT_BYTES && d.control & DESC_EOP != 0) || cut;
-                }
-            }
-        }
-        let beat_in = self.beat_in;
-        self.model
-            .set(self.p.h2c_tdata, &beat_in)
-            .expect("h2c_tdata");
-        self.set(self.p.h2c_tvalid, h2c_valid as u64);
-        self.set(self.p.h2c_tlast, h2c_last as u64);
-        let c2h_ready = self.c2h.running() && self.c2h.current.is_some() && !self.stuck;
-        self.set(self.p.c2h_tready, c2h_ready as u64);
-        // Card memory: the slave's side of this cycle.
+        let drive = [self.drive_streams(0), self.drive_streams(1)];
+        // Card memory: the slave's side of this cycle (queue 0's jobs use it).
         let now = self.model.cycles();
         let mut rdata = [0u8; BEAT_BYTES];
         let mut mem_out = self.dram.outputs(now, &mut rdata);
-        if self.stuck {
+        if self.q[0].stuck {
             mem_out.rvalid = false;
             mem_out.wready = false;
         }
@@ -697,76 +838,38 @@ impl SimBoard {
             }
         }
         self.dram.clock(now, &mem_out, &master, &wdata);
-        let h2c_fire = h2c_valid && self.model.get(self.p.h2c_tready)[0] != 0;
-        let c2h_fire = c2h_ready && self.model.get(self.p.c2h_tvalid)[0] != 0;
-        let c2h_last = self.model.get(self.p.c2h_tlast)[0] != 0;
-        if c2h_fire {
-            let mut out = [0u64; 8];
-            self.model.get_into(self.p.c2h_tdata, &mut out);
-            self.beat_out = out;
+        let mut fires = [(false, None); QUEUES];
+        for (qi, &(h2c_valid, _, _, c2h_ready)) in drive.iter().enumerate() {
+            let ports = &self.q[qi].ports;
+            let h2c_fire = h2c_valid && self.model.get(ports.h2c_tready)[0] != 0;
+            let c2h_fire = c2h_ready && self.model.get(ports.c2h_tvalid)[0] != 0;
+            let c2h_last = self.model.get(ports.c2h_tlast)[0] != 0;
+            if c2h_fire {
+                let mut out = [0u64; 8];
+                self.model.get_into(ports.c2h_tdata, &mut out);
+                self.q[qi].beat_out = out;
+            }
+            fires[qi] = (h2c_fire, c2h_fire.then_some(c2h_last));
         }
         self.model.rise();
-
-        if h2c_fire {
-            if self
-                .corrupt_h2c
-                .is_some_and(|(at, _)| at == self.job_beats_in)
-            {
-                self.corrupt_h2c = None;
-                self.fired += 1;
-            }
-            self.job_beats_in += 1;
-            self.h2c.offset += h2c_len;
-            self.h2c.beats += 1;
-            let (d, _) = self.h2c.current.unwrap();
-            if h2c_last && self.short_stream {
-                self.short_stream = false;
-                self.complete_descriptor(true);
-            } else if self.h2c.offset >= d.length as usize {
-                self.complete_descriptor(true);
-            }
+        for (qi, (h2c_fire, c2h)) in fires.into_iter().enumerate() {
+            let (_, h2c_last, h2c_len, _) = drive[qi];
+            self.finish_streams(qi, h2c_fire, h2c_last, h2c_len, c2h);
         }
-        if c2h_fire {
-            let (d, _) = self.c2h.current.unwrap();
-            let room = (d.length as usize).saturating_sub(self.c2h.offset);
-            let n = room.min(BEAT_BYTES);
-            let mut bytes = [0u8; BEAT_BYTES];
-            for (i, w) in self.beat_out.iter().enumerate() {
-                bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
-            }
-            if let Some((at, bit)) = self.corrupt_c2h {
-                if at == self.job_beats_out {
-                    bytes[bit as usize / 8 % BEAT_BYTES] ^= 1 << (bit % 8);
-                    self.corrupt_c2h = None;
-                    self.fired += 1;
-                }
-            }
-            self.job_beats_out += 1;
-            let dst = d.dst + self.c2h.offset as u64;
-            let ok = self
-                .with_memory(dst, n, |b| b.copy_from_slice(&bytes[..n]))
-                .is_some();
-            if !ok {
-                self.c2h.status = (self.c2h.status & !STATUS_BUSY) | STATUS_READ_ERROR;
-                self.c2h.current = None;
-                return;
-            }
-            self.c2h.offset += n;
-            if c2h_last || self.c2h.offset >= d.length as usize {
-                let wb = writeback_bytes(c2h_last, self.c2h.offset as u32);
-                let _ = self.with_memory(d.src, WRITEBACK_BYTES, |b| b.copy_from_slice(&wb));
-                self.complete_descriptor(false);
-            }
-        }
+        let irq = self.irq();
+        self.irq_rose |= irq && !self.irq_was;
+        self.irq_was = irq;
     }
 
-    /// Runs `cycles` clock cycles, or fewer if the interrupt line rises.
+    /// Runs `cycles` clock cycles, or fewer if the interrupt line rises (a job on some
+    /// queue ended; a line already high from another queue's finished job does not stop
+    /// the run).
     pub fn run(&mut self, cycles: u64) -> u64 {
         for c in 0..cycles {
-            self.step();
-            if self.irq() {
-                return c + 1;
+            if std::mem::take(&mut self.irq_rose) {
+                return c;
             }
+            self.step();
         }
         cycles
     }

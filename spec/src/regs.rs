@@ -23,8 +23,21 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// ([`crate::wire::kernel_in_beats`], [`crate::wire::kernel_out_beats`]); 4.1 card memory
 /// (CAPS_CARD_MEMORY, JOB_MEM, JOB_SRC_ADDR_*, JOB_DST_ADDR_*, JOB_SRC_BEATS, JOB_DST_BEATS,
 /// opcode 10 copy, errors 9 and 10): a job's input may come from card memory instead of the
-/// host-to-card stream and its output go to card memory instead of the card-to-host stream.
-pub const VERSION: u32 = 0x0004_0001;
+/// host-to-card stream and its output go to card memory instead of the card-to-host stream;
+/// 4.2 job queues (CAPS_QUEUES, [`QUEUE_STRIDE`]): the G2 MSM engine takes its jobs on
+/// queue 1 — its own CONTROL, STATUS, JOB_* and PERF_* registers and XDMA channel 1 — and
+/// runs beside the engines of queue 0.
+pub const VERSION: u32 = 0x0004_0002;
+
+/// Bytes between two job queues' register banks: queue q's CONTROL through FAULT_INJECT
+/// sit at `q * QUEUE_STRIDE` + their offset (the identification and CAPS_* registers exist
+/// once, in queue 0's bank). Queue q's streams are XDMA channel q.
+pub const QUEUE_STRIDE: u32 = 0x1000;
+
+/// The BAR0 offset of register `offset` in queue `queue`'s bank.
+pub fn queue_register(queue: u32, offset: u32) -> u32 {
+    queue * QUEUE_STRIDE + offset
+}
 
 /// Access type of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +105,7 @@ registers! {
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
     CAPS_CARD_MEMORY = 0x04C, Ro, "Card memory behind the board's AXI4 master port (DDR or HBM), in MiB; 0: none (JOB_MEM must be 0).";
+    CAPS_QUEUES = 0x050, Ro, "Job queues (map 4.2 on; 1 before): queue q's CONTROL through FAULT_INJECT repeat at q × 0x1000 + their offset and its streams are XDMA channel q, so jobs on different queues run at the same time. Queue 1, when present, is the G2 MSM engine's: opcodes 8 and 9 go there (on queue 0 they are error 1), every other opcode to queue 0 (on queue 1: error 1); queue 1 has no card-memory port (JOB_MEM there must be 0: error 9).";
     JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run, 8 msm_g2_load, 9 msm_g2_run, 10 copy).";
     JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES); copy: beats.";
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
@@ -538,6 +552,11 @@ impl Opcode {
     /// Whether the G2 MSM engine runs the job.
     pub fn is_msm_g2(self) -> bool {
         matches!(self, Opcode::MsmG2Load | Opcode::MsmG2Run)
+    }
+    /// The job queue that takes this opcode on a board with `queues` queues (CAPS_QUEUES):
+    /// the G2 MSM engine's jobs go to queue 1 where there is one.
+    pub fn queue(self, queues: u32) -> u32 {
+        u32::from(self.is_msm_g2() && queues >= 2)
     }
     /// The load and run opcodes of the MSM engine of `group`.
     pub fn msm_ops(group: crate::preset::Group) -> (Opcode, Opcode) {

@@ -1,5 +1,5 @@
 //! The subset of the Xilinx XDMA (PG195) register interface and descriptor format that
-//! zkpipe uses: H2C and C2H channel 0 in streaming (AXI4-Stream) mode.
+//! zkpipe uses: H2C and C2H channels 0 and 1 (one per job queue) in streaming (AXI4-Stream) mode.
 //!
 //! These constants are shared by the simulated DMA engine (`zkpipe_sim::board`) and the host's
 //! XDMA driver, so both sides of BAR1 agree by construction.
@@ -12,6 +12,12 @@ pub const C2H_CHANNEL: u64 = 0x1000;
 pub const H2C_SGDMA: u64 = 0x4000;
 /// C2H channel 0 SGDMA registers.
 pub const C2H_SGDMA: u64 = 0x5000;
+
+/// Bytes between channel n and channel n + 1 of one direction (channel, SGDMA blocks).
+pub const CHANNEL_STRIDE: u64 = 0x100;
+
+/// Channel registers the board has (job queue q streams through channel q).
+pub const CHANNELS: u64 = 2;
 
 /// Channel register offsets (from the channel base).
 pub const CH_IDENTIFIER: u64 = 0x00;

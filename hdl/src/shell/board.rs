@@ -17,7 +17,7 @@ use super::csr::{CsrBlock, CsrConstants};
 use super::kernel::{ElementwiseKernel, BEAT_BITS};
 use super::memory::MemoryPort;
 use super::regs::Opcode;
-use super::regs::{JobMem, Status};
+use super::regs::{HwError, JobMem, Status};
 use crate::msm::{MsmConfig, MsmUnit};
 use crate::preset::Preset;
 use crate::rtl::*;
@@ -50,6 +50,15 @@ pub struct Board<const PW: usize, const PW2: usize> {
     pub c2h_tlast: Signal<Out, Bit>,
     pub c2h_tready: Signal<In, Bit>,
     pub irq: Signal<Out, Bit>,
+    /// Job queue 1's streams (XDMA channel 1): the G2 MSM engine's, where there is one.
+    pub h2c1_tdata: Signal<In, Bits<BEAT_BITS>>,
+    pub h2c1_tvalid: Signal<In, Bit>,
+    pub h2c1_tlast: Signal<In, Bit>,
+    pub h2c1_tready: Signal<Out, Bit>,
+    pub c2h1_tdata: Signal<Out, Bits<BEAT_BITS>>,
+    pub c2h1_tvalid: Signal<Out, Bit>,
+    pub c2h1_tlast: Signal<Out, Bit>,
+    pub c2h1_tready: Signal<In, Bit>,
     /// AXI4 master to card memory (the memory controller's slave port).
     pub m_araddr: Signal<Out, Bits<64>>,
     pub m_arlen: Signal<Out, Bits<8>>,
@@ -75,9 +84,20 @@ pub struct Board<const PW: usize, const PW2: usize> {
     kernel: ElementwiseKernel,
     msm: MsmUnit<PW, PW2>,
     msm_sel: Signal<Local, Bit>,
-    /// The G2 MSM unit, if the preset has one (`msm_g2$0`).
+    /// The G2 MSM unit, if the preset has one (`msm_g2$0`), and job queue 1 that drives
+    /// it: its register bank (`csr1$0`, BAR0 offsets from 0x1000 on), a queue-level error
+    /// (an opcode not the G2 engine's, JOB_MEM set) and its streams' checksums.
     msm_g2: Vec<MsmUnit<PW, PW2>>,
+    csr1: Vec<CsrBlock>,
     g2_sel: Signal<Local, Bit>,
+    q1_err: DFF<Bits<8>>,
+    q1_status: Signal<Local, Bits<32>>,
+    q1_done: Signal<Local, Bit>,
+    h2c1_sum: DFF<Bits<32>>,
+    c2h1_sum: DFF<Bits<32>>,
+    /// AXI4-Lite address bit 12: the write / read is for queue 1's bank.
+    aw_q1: Signal<Local, Bit>,
+    ar_q1: Signal<Local, Bit>,
     /// The copy engine and the card-memory port.
     copy: CopyEngine,
     copy_sel: Signal<Local, Bit>,
@@ -202,6 +222,14 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
             c2h_tlast: Default::default(),
             c2h_tready: Default::default(),
             irq: Default::default(),
+            h2c1_tdata: Default::default(),
+            h2c1_tvalid: Default::default(),
+            h2c1_tlast: Default::default(),
+            h2c1_tready: Default::default(),
+            c2h1_tdata: Default::default(),
+            c2h1_tvalid: Default::default(),
+            c2h1_tlast: Default::default(),
+            c2h1_tready: Default::default(),
             m_araddr: Default::default(),
             m_arlen: Default::default(),
             m_arvalid: Default::default(),
@@ -222,6 +250,14 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
             m_bresp: Default::default(),
             m_bvalid: Default::default(),
             m_bready: Default::default(),
+            csr1: msm_g2.iter().map(|_| CsrBlock::new(&caps)).collect(),
+            q1_err: Default::default(),
+            q1_status: Default::default(),
+            q1_done: Default::default(),
+            h2c1_sum: Default::default(),
+            c2h1_sum: Default::default(),
+            aw_q1: Default::default(),
+            ar_q1: Default::default(),
             csr: CsrBlock::new(&caps),
             kernel,
             msm,
@@ -266,6 +302,164 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
     }
 }
 
+/// The checksums of a queue's two streams (`h2c{queue}_t*`, `c2h{queue}_t*`, every beat
+/// whichever engine takes it) into its register bank's PERF_H2C_SUM / PERF_C2H_SUM,
+/// cleared when the queue's job starts or resets.
+fn stream_checksums(queue: &str, bank: &str, new_job: Expr) -> Vec<Stmt> {
+    let mut s = vec![];
+    for dir in ["h2c", "c2h"] {
+        let (reg, stream) = (format!("{dir}{queue}_sum"), format!("{dir}{queue}"));
+        s.extend(checksum::update(
+            &reg,
+            new_job.clone(),
+            and(
+                sig(format!("{stream}_tvalid")),
+                sig(format!("{stream}_tready")),
+            ),
+            sig(format!("{stream}_tdata")),
+        ));
+        s.push(assign(format!("{bank}$perf_{dir}_sum"), q(&reg)));
+    }
+    s
+}
+
+/// An MSM unit's job inputs and the CSR outputs they come from.
+const MSM_LINKS: [(&str, &str); 6] = [
+    ("soft_reset", "soft_reset"),
+    ("opcode", "opcode"),
+    ("count", "count"),
+    ("offset", "msm_offset"),
+    ("fault", "fault_inject"),
+    ("flags", "msm_flags"),
+];
+
+impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
+    /// The AXI4-Lite port split between queue 0's register bank (`csr`, offsets below
+    /// 0x1000) and queue 1's (`csr1$0`, from 0x1000: address bit 12). Each bank answers
+    /// only the accesses it takes; the host has one access outstanding at a time.
+    fn split_csr_bus(&self) -> Vec<Stmt> {
+        let mut s = vec![];
+        let q1_bit = (zkpipe_spec::regs::QUEUE_STRIDE as u64).trailing_zeros() as usize;
+        s.push(assign("aw_q1", index(sig("csr_awaddr"), q1_bit)));
+        s.push(assign("ar_q1", index(sig("csr_araddr"), q1_bit)));
+        let in_bank = lit_u(zkpipe_spec::regs::QUEUE_STRIDE as u64 - 1, 16);
+        for (board, csr, input) in CSR_PORTS {
+            let (q0, q1) = (format!("csr${csr}"), format!("csr1$0${csr}"));
+            if input {
+                let (v0, v1) = match csr {
+                    "awvalid" | "wvalid" => (
+                        and(sig(board), not(sig("aw_q1"))),
+                        and(sig(board), sig("aw_q1")),
+                    ),
+                    "arvalid" => (
+                        and(sig(board), not(sig("ar_q1"))),
+                        and(sig(board), sig("ar_q1")),
+                    ),
+                    "awaddr" | "araddr" => (sig(board), and(sig(board), in_bank.clone())),
+                    _ => (sig(board), sig(board)),
+                };
+                s.push(assign(q0, v0));
+                s.push(assign(q1, v1));
+            } else if csr == "rdata" {
+                s.push(mux_assign(board, sig("csr1$0$rvalid"), sig(q1), sig(q0)));
+            } else {
+                s.push(assign(board, or(sig(q0), sig(q1))));
+            }
+        }
+        s
+    }
+
+    /// Job queue 1: the G2 MSM unit driven by its own register bank and XDMA channel 1.
+    /// A start with another engine's opcode or with JOB_MEM set fails on the queue
+    /// (errors 1 and 9) without starting the unit.
+    fn queue1(&self) -> Vec<Stmt> {
+        let mut s = vec![];
+        let csr1 = |p: &str| sig(format!("csr1$0${p}"));
+        let op = |o: Opcode| eq(csr1("opcode"), lit_u(o as u64, 32));
+        s.push(assign(
+            "g2_sel",
+            or(op(Opcode::MsmG2Load), op(Opcode::MsmG2Run)),
+        ));
+        let mem_routed = any(slice(csr1("mem_cfg"), 0, 2));
+        s.push(assign(
+            "msm_g2$0$start",
+            and_all([csr1("start"), sig("g2_sel"), not(mem_routed.clone())]),
+        ));
+        s.push(assign("msm_g2$0$clock", sig("clock")));
+        for (p, csr) in MSM_LINKS {
+            s.push(assign(format!("msm_g2$0${p}"), csr1(csr)));
+        }
+        // Either bank's soft reset resets the unit (queue 0's resets the whole board).
+        s.push(assign(
+            "msm_g2$0$soft_reset",
+            or(csr1("soft_reset"), sig("csr$soft_reset")),
+        ));
+        for p in ["tdata", "tlast", "tvalid"] {
+            s.push(assign(
+                format!("msm_g2$0$h2c_{p}"),
+                sig(format!("h2c1_{p}")),
+            ));
+        }
+        s.push(assign("h2c1_tready", sig("msm_g2$0$h2c_tready")));
+        for p in ["tdata", "tlast", "tvalid"] {
+            s.push(assign(
+                format!("c2h1_{p}"),
+                sig(format!("msm_g2$0$c2h_{p}")),
+            ));
+        }
+        s.push(assign("msm_g2$0$c2h_tready", sig("c2h1_tready")));
+        s.push(clock_only("q1_err"));
+        s.push(if_else(
+            or(csr1("start"), csr1("soft_reset")),
+            vec![if_else(
+                and(csr1("start"), not(sig("g2_sel"))),
+                vec![assign(d("q1_err"), lit_u(HwError::UnknownOpcode as u64, 8))],
+                vec![if_else(
+                    and(csr1("start"), mem_routed),
+                    vec![assign(d("q1_err"), lit_u(HwError::BadMemoryJob as u64, 8))],
+                    vec![assign(d("q1_err"), lit_u(0, 8))],
+                )],
+            )],
+            vec![assign(d("q1_err"), q("q1_err"))],
+        ));
+        s.push(assign("q1_done", sig("msm_g2$0$done")));
+        let unit_status = sig("msm_g2$0$status");
+        s.push(assign(
+            "q1_status",
+            or_all(
+                [
+                    field_at(Status::BUSY, field(unit_status.clone(), Status::BUSY)),
+                    field_at(Status::DONE, sig("q1_done")),
+                    field_at(
+                        Status::ERROR,
+                        or(q("q1_err"), field(unit_status, Status::ERROR)),
+                    ),
+                ],
+                32,
+            ),
+        ));
+        s.push(assign("csr1$0$status", sig("q1_status")));
+        for p in ["perf_busy", "perf_in", "perf_out", "perf_stall"] {
+            s.push(assign(format!("csr1$0${p}"), sig(format!("msm_g2$0${p}"))));
+        }
+        for (csr, unit) in [
+            ("perf_msm_adds", "perf_adds"),
+            ("perf_msm_deferrals", "perf_deferrals"),
+            ("perf_msm_accum", "perf_accum"),
+            ("perf_msm_adds_min", "perf_adds_min"),
+            ("perf_msm_reduce", "perf_reduce"),
+        ] {
+            s.push(assign(
+                format!("csr1$0${csr}"),
+                sig(format!("msm_g2$0${unit}")),
+            ));
+        }
+        let new_job = or(csr1("start"), csr1("soft_reset"));
+        s.extend(stream_checksums("1", "csr1$0", new_job));
+        s
+    }
+}
+
 impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
     /// Not simulated by rust-hdl: the block's Verilog comes from `hdl()` and runs under
     /// Verilator, its one description (no hand-kept behavioural copy to drift from it).
@@ -282,11 +476,15 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
             &mut self.c2h_tvalid,
             &mut self.c2h_tlast,
             &mut self.irq,
+            &mut self.h2c1_tready,
+            &mut self.c2h1_tvalid,
+            &mut self.c2h1_tlast,
         ] {
             s.connect();
         }
         self.csr_rdata.connect();
         self.c2h_tdata.connect();
+        self.c2h1_tdata.connect();
         for s in [
             &mut self.m_arvalid,
             &mut self.m_rready,
@@ -306,13 +504,18 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
 
     fn hdl(&self) -> Verilog {
         let mut s = vec![];
-        for (board, csr, input) in CSR_PORTS {
-            let (child, parent) = (format!("csr${csr}"), board.to_string());
-            s.push(if input {
-                assign(child, sig(parent))
-            } else {
-                assign(parent, sig(child))
-            });
+        let has_q1 = !self.csr1.is_empty();
+        if has_q1 {
+            s.extend(self.split_csr_bus());
+        } else {
+            for (board, csr, input) in CSR_PORTS {
+                let (child, parent) = (format!("csr${csr}"), board.to_string());
+                s.push(if input {
+                    assign(child, sig(parent))
+                } else {
+                    assign(parent, sig(child))
+                });
+            }
         }
         for link in LINKS {
             s.push(assign(format!("kernel${link}"), sig(format!("csr${link}"))));
@@ -391,44 +594,27 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         // The MSM units and the copy engine: each selected by its opcodes; the kernel sees
         // neither their start nor their stream beats.
         let op = |o: Opcode| eq(sig("csr$opcode"), lit_u(o as u64, 32));
-        let has_g2 = !self.msm_g2.is_empty();
         s.push(assign(
             "msm_sel",
             or(op(Opcode::MsmLoad), op(Opcode::MsmRun)),
         ));
         s.push(assign("copy_sel", op(Opcode::Copy)));
-        let mut units = vec![("msm", "msm_sel")];
-        let mut not_kernel = or(sig("msm_sel"), sig("copy_sel"));
-        if has_g2 {
-            s.push(assign(
-                "g2_sel",
-                or(op(Opcode::MsmG2Load), op(Opcode::MsmG2Run)),
-            ));
-            units.push(("msm_g2$0", "g2_sel"));
-            not_kernel = or(not_kernel, sig("g2_sel"));
+        let not_kernel = or(sig("msm_sel"), sig("copy_sel"));
+        s.push(assign("msm$clock", sig("clock")));
+        s.push(assign("msm$start", and(sig("csr$start"), sig("msm_sel"))));
+        for (p, csr) in MSM_LINKS {
+            s.push(assign(format!("msm${p}"), sig(format!("csr${csr}"))));
         }
-        for (unit, sel) in &units {
-            let port = |p: &str| format!("{unit}${p}");
-            s.push(assign(port("clock"), sig("clock")));
-            s.push(assign(port("start"), and(sig("csr$start"), sig(*sel))));
-            for (p, csr) in [
-                ("soft_reset", "soft_reset"),
-                ("opcode", "opcode"),
-                ("count", "count"),
-                ("offset", "msm_offset"),
-                ("fault", "fault_inject"),
-                ("flags", "msm_flags"),
-            ] {
-                s.push(assign(port(p), sig(format!("csr${csr}"))));
-            }
-            s.push(assign(port("h2c_tdata"), sig("in_tdata")));
-            s.push(assign(port("h2c_tlast"), sig("in_tlast")));
-            s.push(assign(port("h2c_tvalid"), and(sig("in_tvalid"), sig(*sel))));
-            s.push(assign(
-                port("c2h_tready"),
-                and(sig("out_tready"), sig(*sel)),
-            ));
-        }
+        s.push(assign("msm$h2c_tdata", sig("in_tdata")));
+        s.push(assign("msm$h2c_tlast", sig("in_tlast")));
+        s.push(assign(
+            "msm$h2c_tvalid",
+            and(sig("in_tvalid"), sig("msm_sel")),
+        ));
+        s.push(assign(
+            "msm$c2h_tready",
+            and(sig("out_tready"), sig("msm_sel")),
+        ));
         for p in ["clock", "soft_reset", "count"] {
             s.push(assign(format!("copy${p}"), sig(format!("csr${p}"))));
         }
@@ -455,7 +641,7 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
             "kernel$c2h_tready",
             and(sig("out_tready"), not(not_kernel)),
         ));
-        // Outputs from the selected engine: the copy engine, the G2 unit, the G1 unit, else
+        // Outputs from the selected engine: the copy engine, the G1 unit, else
         // the kernel (ports the copy engine lacks read the MSM unit's).
         let pick = |dst: &str, msm_port: &str, kernel_port: Option<&str>| {
             let g1 = match kernel_port {
@@ -467,22 +653,13 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
                 ),
                 None => assign(dst, sig(format!("msm${msm_port}"))),
             };
-            let msm = if has_g2 {
-                if_else(
-                    sig("g2_sel"),
-                    vec![assign(dst, sig(format!("msm_g2$0${msm_port}")))],
-                    vec![g1],
-                )
-            } else {
-                g1
-            };
             match kernel_port {
                 Some(k) => if_else(
                     sig("copy_sel"),
                     vec![assign(dst, sig(format!("copy${k}")))],
-                    vec![msm],
+                    vec![g1],
                 ),
-                None => msm,
+                None => g1,
             }
         };
         s.push(pick("engine_status", "status", Some("status")));
@@ -534,23 +711,23 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
                 32,
             ),
         ));
-        s.push(assign("irq", and(sig("done"), sig("csr$irq_enable"))));
+        let irq0 = and(sig("done"), sig("csr$irq_enable"));
+        if has_q1 {
+            s.extend(self.queue1());
+            s.push(assign(
+                "irq",
+                or(irq0, and(sig("q1_done"), sig("csr1$0$irq_enable"))),
+            ));
+        } else {
+            s.push(assign("irq", irq0));
+            s.push(assign("h2c1_tready", bit(false)));
+            s.push(assign("c2h1_tvalid", bit(false)));
+            s.push(assign("c2h1_tlast", bit(false)));
+            s.push(assign("c2h1_tdata", lit_u(0, BEAT_BITS)));
+        }
         // The stream checksums, over every beat either way whichever engine takes it.
         let new_job = or(sig("csr$start"), sig("csr$soft_reset"));
-        s.extend(checksum::update(
-            "h2c_sum",
-            new_job.clone(),
-            and(sig("h2c_tvalid"), sig("h2c_tready")),
-            sig("h2c_tdata"),
-        ));
-        s.extend(checksum::update(
-            "c2h_sum",
-            new_job,
-            and(sig("c2h_tvalid"), sig("c2h_tready")),
-            sig("c2h_tdata"),
-        ));
-        s.push(assign("csr$perf_h2c_sum", q("h2c_sum")));
-        s.push(assign("csr$perf_c2h_sum", q("c2h_sum")));
+        s.extend(stream_checksums("", "csr", new_job));
         comb(s)
     }
 }

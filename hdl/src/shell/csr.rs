@@ -32,6 +32,8 @@ pub struct CsrConstants {
     pub msm_g2_reduce: u32,
     /// CAPS_CARD_MEMORY: card memory in MiB.
     pub card_memory: u32,
+    /// CAPS_QUEUES: job queues (2 with a G2 engine: queue 1 is its own).
+    pub queues: u32,
 }
 
 /// An MSM engine's geometry and reduction plan, as [`CsrConstants::of`] takes them.
@@ -88,6 +90,7 @@ impl CsrConstants {
             msm_g2_bases: g2.map_or(0, |(g, _)| g.capacity() as u32),
             msm_g2_reduce: g2.map_or(0, |(g, p)| reduce_caps(g, p)),
             card_memory: preset.card_memory.mib(),
+            queues: if g2.is_some() { 2 } else { 1 },
         }
     }
 
@@ -111,6 +114,7 @@ impl CsrConstants {
             (CAPS_MSM_G2_BASES, self.msm_g2_bases),
             (CAPS_MSM_G2_REDUCE, self.msm_g2_reduce),
             (CAPS_CARD_MEMORY, self.card_memory),
+            (CAPS_QUEUES, self.queues),
         ]
     }
 }

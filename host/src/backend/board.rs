@@ -9,7 +9,7 @@
 //! stream only scalars. G2 MSMs run on the card's G2 engine when it has one (CAPS_MSM_G2;
 //! G2 bases resident the same way), else on the host with arkworks.
 
-use super::{check_lengths, Backend, BackendStats, QapEngine};
+use super::{check_lengths, Alongside, Backend, BackendStats, QapEngine};
 use crate::device::Device;
 use crate::elementwise::ElementwiseEngine;
 use crate::error::{Error, Result};
@@ -21,6 +21,7 @@ use ark_ec::VariableBaseMSM;
 use ark_ff::PrimeField;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use zkpipe_spec::regs::Opcode;
 
 /// The prover kernels on card engines: NTT and elementwise jobs on `D`, G1 MSMs on `P`
 /// (one card, or a pool that splits MSMs across the cards with an engine); G2 MSMs on
@@ -62,6 +63,13 @@ impl CardInfo for Device {
 pub trait MsmCards {
     /// Their URIs, comma-separated.
     fn describe(&self) -> String;
+    /// How their G2 MSMs run beside the other calls ([`Backend::g2_alongside`]).
+    fn g2_alongside(&self) -> Alongside;
+}
+
+/// Whether a card of these capabilities has a G2 engine on a job queue of its own.
+fn g2_has_own_queue(caps: &crate::driver::kernel::Capabilities) -> bool {
+    caps.msm_g2.present() && Opcode::MsmG2Run.queue(caps.queues) != 0
 }
 
 impl MsmCards for DevicePool {
@@ -71,6 +79,31 @@ impl MsmCards for DevicePool {
             .map(|d| d.uri())
             .collect::<Vec<_>>()
             .join(",")
+    }
+    fn g2_alongside(&self) -> Alongside {
+        if self
+            .devices()
+            .iter()
+            .all(|d| g2_has_own_queue(d.capabilities()))
+        {
+            Alongside::Thread
+        } else {
+            Alongside::No
+        }
+    }
+}
+
+#[cfg(feature = "model")]
+impl MsmCards for Arc<crate::model::ModelCard> {
+    fn describe(&self) -> String {
+        self.uri().to_string()
+    }
+    fn g2_alongside(&self) -> Alongside {
+        if g2_has_own_queue(self.capabilities()) {
+            Alongside::Modelled
+        } else {
+            Alongside::No
+        }
     }
 }
 
@@ -216,6 +249,10 @@ where
 {
     fn describe(&self) -> String {
         self.describe_cards()
+    }
+
+    fn g2_alongside(&self) -> Alongside {
+        self.pool.g2_alongside()
     }
 
     fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1> {

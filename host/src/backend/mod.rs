@@ -137,6 +137,12 @@ pub trait Backend<E: Pairing>: Send + Sync {
     fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
     /// Cumulative statistics.
     fn stats(&self) -> BackendStats;
+    /// Whether G2 MSMs run on an engine with a job queue of its own, beside this backend's
+    /// other calls (a card whose G2 engine is on queue 1, register map 4.2): a prover then
+    /// issues its G2 MSM first and goes on with the rest meanwhile.
+    fn g2_alongside(&self) -> Alongside {
+        Alongside::No
+    }
     /// The QAP step of `reduction` and the proof's h MSM with h kept in the card's memory
     /// ([`QapEngine`]): from the evaluations `abc` = (A·z, B·z, C·z) over the domain,
     /// Σ h_i·h_query[i]. `None`: this backend cannot (no card memory, a size beyond it),
@@ -149,6 +155,21 @@ pub trait Backend<E: Pairing>: Send + Sync {
     ) -> Option<Result<E::G1>> {
         None
     }
+}
+
+/// How a backend's G2 MSMs run beside its other calls ([`Backend::g2_alongside`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alongside {
+    /// One call at a time (the CPU backend; a card without a G2 engine on its own queue).
+    No,
+    /// On its own job queue: the prover runs the G2 MSM on a thread of its own while it
+    /// issues the rest (a card, simulated or real).
+    Thread,
+    /// On its own job queue of a modelled card (`model:<preset>`): the prover computes
+    /// the G2 MSM first (its arithmetic is arkworks on this CPU, which would slow the host
+    /// steps it times if it ran beside them) and the proof's timeline lays it out beside
+    /// the rest, as the card runs it.
+    Modelled,
 }
 
 /// Which QAP reduction a card runs ([`Backend::qap_h_msm`]).
@@ -232,6 +253,9 @@ impl<E: Pairing, B: Backend<E> + ?Sized> Backend<E> for std::sync::Arc<B> {
     }
     fn stats(&self) -> BackendStats {
         (**self).stats()
+    }
+    fn g2_alongside(&self) -> Alongside {
+        (**self).g2_alongside()
     }
     fn qap_h_msm(
         &self,

@@ -5,13 +5,14 @@ use super::xdma::{self, Direction};
 use crate::card::Staging;
 use crate::error::{Error, Result};
 use crate::pcie::{PcieFunction, BAR_CSR};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use zkpipe_spec::preset::{Curve, Group, Preset};
 use zkpipe_spec::regs::{
     self, CapsCurve, CapsMsm, CapsMsmReduce, CapsNtt, Control, HwError, Status, Version,
 };
 use zkpipe_spec::wire::stream_checksum;
-use zkpipe_spec::xdma::{Writeback, STATUS_DESC_STOPPED, STATUS_ERRORS};
+use zkpipe_spec::xdma::{self as xdma_spec, Writeback, STATUS_DESC_STOPPED, STATUS_ERRORS};
 
 pub use zkpipe_spec::wire::{BEAT_BYTES, ELEM_BYTES};
 
@@ -65,6 +66,9 @@ pub struct Capabilities {
     pub msm_g2: MsmEngineCaps,
     /// Card memory behind the board's AXI4 master port, in MiB (0: none; map 4.1 on).
     pub card_memory_mib: u32,
+    /// Job queues (CAPS_QUEUES; 1 before map 4.2): jobs on different queues run at the
+    /// same time ([`zkpipe_spec::regs::Opcode::queue`] says which queue takes a job).
+    pub queues: u32,
 }
 
 /// One MSM engine's geometry (CAPS_MSM or CAPS_MSM_G2 and the registers beside it).
@@ -277,12 +281,32 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         } else {
             0
         },
+        queues: if Version::decode(version).minor >= 2 {
+            r(regs::CAPS_QUEUES)?.clamp(1, xdma_spec::CHANNELS as u32)
+        } else {
+            1
+        },
     })
 }
 
-/// Reads the performance counters.
+/// A card's PCIe function shared by its job queues: every access takes the lock for
+/// itself only, so a job waiting on one queue does not hold up another queue's.
+pub type SharedFunction = Mutex<Box<dyn PcieFunction>>;
+
+/// Locks the shared function (a panic while holding it cannot leave the card in a state
+/// the next job's checks would not catch).
+pub fn lock(f: &SharedFunction) -> MutexGuard<'_, Box<dyn PcieFunction>> {
+    f.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Reads queue 0's performance counters.
 pub fn counters(f: &mut dyn PcieFunction) -> Result<Counters> {
-    let mut r = |reg: u32| f.read32(BAR_CSR, reg as u64);
+    counters_of(f, 0)
+}
+
+/// Reads queue `queue`'s performance counters (its last job's).
+pub fn counters_of(f: &mut dyn PcieFunction, queue: u32) -> Result<Counters> {
+    let mut r = |reg: u32| f.read32(BAR_CSR, regs::queue_register(queue, reg) as u64);
     Ok(Counters {
         busy_cycles: r(regs::PERF_BUSY_CYCLES)?,
         beats_in: r(regs::PERF_BEATS_IN)?,
@@ -296,18 +320,25 @@ pub fn counters(f: &mut dyn PcieFunction) -> Result<Counters> {
     })
 }
 
-/// Aborts whatever runs: stops both DMA channels and soft-resets the kernel, then waits
-/// (bounded) for it to go idle.
+/// Aborts whatever runs on queue 0 — the whole board: its soft reset resets every engine.
 pub fn abort(f: &mut dyn PcieFunction) -> Result<()> {
-    xdma::stop(f, Direction::HostToCard)?;
-    xdma::stop(f, Direction::CardToHost)?;
+    abort_queue(f, 0)
+}
+
+/// Aborts what runs on `queue`: stops its DMA channels and soft-resets it, then waits
+/// (bounded) for it to go idle. Queue 0's soft reset resets the whole board; another
+/// queue's, only that queue's engine.
+pub fn abort_queue(f: &mut dyn PcieFunction, queue: u32) -> Result<()> {
+    xdma::stop_channel(f, Direction::HostToCard, queue)?;
+    xdma::stop_channel(f, Direction::CardToHost, queue)?;
     let reset = Control {
         start: false,
         soft_reset: true,
     };
-    f.write32(BAR_CSR, regs::CONTROL as u64, reset.encode())?;
+    let reg = |r: u32| regs::queue_register(queue, r) as u64;
+    f.write32(BAR_CSR, reg(regs::CONTROL), reset.encode())?;
     for _ in 0..100 {
-        if !Status::decode(f.read32(BAR_CSR, regs::STATUS as u64)?).busy {
+        if !Status::decode(f.read32(BAR_CSR, reg(regs::STATUS))?).busy {
             return Ok(());
         }
         f.wait(Duration::from_millis(1))?;
@@ -318,7 +349,10 @@ pub fn abort(f: &mut dyn PcieFunction) -> Result<()> {
 /// One job as the kernel driver runs it: its register writes and stream sizes. The
 /// host-to-card data is already in the staging buffer.
 pub struct JobInput {
-    /// JOB_* register writes (offset, value), in order ([`crate::card::Job::registers`]).
+    /// The job queue (its register bank and XDMA channel).
+    pub queue: u32,
+    /// JOB_* register writes (offset in the queue's bank, value), in order
+    /// ([`crate::card::Job::registers`]).
     pub registers: Vec<(u32, u32)>,
     /// Host-to-card bytes (whole beats).
     pub in_bytes: usize,
@@ -330,18 +364,21 @@ pub struct JobInput {
     pub h2c_sum: Option<u32>,
 }
 
-/// Runs one job to completion over the card's staging buffers; the results are left in
-/// `staging.c2h`. On any failure the device is reset before returning.
-pub fn run_job(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) -> Result<Counters> {
+/// Runs one job to completion over its queue's staging buffers; the results are left in
+/// `staging.c2h`. Each register access locks the function for itself, so jobs on other
+/// queues run meanwhile. On any failure the job's queue is reset before returning.
+pub fn run_job(f: &SharedFunction, job: &JobInput, staging: &Staging) -> Result<Counters> {
     let result = run_job_inner(f, job, staging);
     if result.is_err() {
-        abort(f)?;
+        abort_queue(lock(f).as_mut(), job.queue)?;
     }
     result
 }
 
-fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) -> Result<Counters> {
-    let device = f.describe();
+fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Result<Counters> {
+    let device = lock(func).describe();
+    let queue = job.queue;
+    let reg = |r: u32| regs::queue_register(queue, r) as u64;
     let (in_bytes, bytes) = (job.in_bytes, job.out_bytes);
     debug_assert!(in_bytes.is_multiple_of(BEAT_BYTES) && bytes.is_multiple_of(BEAT_BYTES));
     // A side of zero bytes is in card memory (JOB_MEM): no DMA that way.
@@ -353,24 +390,28 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
     let c2h_chain =
         c2h_on.then(|| xdma::write_chain(Direction::CardToHost, c2h, bytes, ring, ring_in));
 
-    for (reg, value) in &job.registers {
-        f.write32(BAR_CSR, *reg as u64, *value)?;
-    }
-    if let Some(chain) = &c2h_chain {
-        xdma::start(f, Direction::CardToHost, chain)?;
-    }
-    let start = Control {
-        start: true,
-        soft_reset: false,
-    };
-    f.write32(BAR_CSR, regs::CONTROL as u64, start.encode())?;
-    if let Some(chain) = &h2c_chain {
-        xdma::start(f, Direction::HostToCard, chain)?;
+    {
+        let mut f = lock(func);
+        for (r, value) in &job.registers {
+            f.write32(BAR_CSR, reg(*r), *value)?;
+        }
+        if let Some(chain) = &c2h_chain {
+            xdma::start_channel(f.as_mut(), Direction::CardToHost, queue, chain)?;
+        }
+        let start = Control {
+            start: true,
+            soft_reset: false,
+        };
+        f.write32(BAR_CSR, reg(regs::CONTROL), start.encode())?;
+        if let Some(chain) = &h2c_chain {
+            xdma::start_channel(f.as_mut(), Direction::HostToCard, queue, chain)?;
+        }
     }
 
     let started = Instant::now();
     loop {
-        let status = f.read32(BAR_CSR, regs::STATUS as u64)?;
+        let mut f = lock(func);
+        let status = f.read32(BAR_CSR, reg(regs::STATUS))?;
         let code = Status::decode(status).error as u8;
         if code != 0 {
             return Err(match HwError::from_code(code) {
@@ -386,7 +427,7 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
             if !on {
                 continue;
             }
-            let (st, completed) = xdma::status(f, dir)?;
+            let (st, completed) = xdma::status_channel(f.as_mut(), dir, queue)?;
             if st & STATUS_ERRORS != 0 {
                 return Err(Error::Dma {
                     device,
@@ -409,12 +450,19 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
             });
         }
         f.wait(Duration::from_millis(2))?;
+        // Let a job on another queue take the function between two polls: a mutex is
+        // not fair, and this loop would otherwise re-lock it at once and starve that
+        // queue (on the simulator, which advances the board only under the lock, the
+        // two queues' jobs would then run one after the other).
+        drop(f);
+        std::thread::sleep(Duration::from_micros(20));
     }
+    let mut f = lock(func);
     if h2c_on {
-        xdma::stop(f, Direction::HostToCard)?;
+        xdma::stop_channel(f.as_mut(), Direction::HostToCard, queue)?;
     }
     if let Some(c2h_chain) = &c2h_chain {
-        xdma::stop(f, Direction::CardToHost)?;
+        xdma::stop_channel(f.as_mut(), Direction::CardToHost, queue)?;
         // The last writeback must say end-of-packet with all bytes received.
         let mut wb = [0u8; 8];
         let last_wb = *c2h_chain
@@ -436,11 +484,12 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
     // Every board of the driver's major version keeps the stream checksums (register
     // map 2.5 on); a stream that did not run (card memory) sums to 0.
     check_streams(
-        f,
+        f.as_mut(),
         &device,
+        queue,
         [(h2c, in_bytes, job.h2c_sum), (c2h, bytes, None)],
     )?;
-    counters(f)
+    counters_of(f.as_mut(), queue)
 }
 
 /// Compares the card's checksum of each stream with the host's over the same bytes: a
@@ -449,6 +498,7 @@ fn run_job_inner(f: &mut dyn PcieFunction, job: &JobInput, staging: &Staging) ->
 fn check_streams(
     f: &mut dyn PcieFunction,
     device: &str,
+    queue: u32,
     streams: [(&crate::pcie::DmaBuffer, usize, Option<u32>); 2],
 ) -> Result<()> {
     let [h2c, c2h] = streams;
@@ -456,7 +506,7 @@ fn check_streams(
         (Direction::HostToCard, regs::PERF_H2C_SUM, h2c),
         (Direction::CardToHost, regs::PERF_C2H_SUM, c2h),
     ] {
-        let card = f.read32(BAR_CSR, register as u64)?;
+        let card = f.read32(BAR_CSR, regs::queue_register(queue, register) as u64)?;
         let host = known.unwrap_or_else(|| buffer.with_bytes(len, |b| stream_checksum(b)));
         if card != host {
             return Err(Error::StreamCorrupted {

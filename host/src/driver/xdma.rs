@@ -17,17 +17,14 @@ pub enum Direction {
 }
 
 impl Direction {
-    fn channel(self) -> u64 {
-        match self {
-            Direction::HostToCard => H2C_CHANNEL,
-            Direction::CardToHost => C2H_CHANNEL,
-        }
-    }
-    fn sgdma(self) -> u64 {
-        match self {
-            Direction::HostToCard => H2C_SGDMA,
-            Direction::CardToHost => C2H_SGDMA,
-        }
+    /// The channel and SGDMA register bases of this direction's channel `n`.
+    fn bases(self, n: u32) -> (u64, u64) {
+        let (channel, sgdma) = match self {
+            Direction::HostToCard => (H2C_CHANNEL, H2C_SGDMA),
+            Direction::CardToHost => (C2H_CHANNEL, C2H_SGDMA),
+        };
+        let at = n as u64 * CHANNEL_STRIDE;
+        (channel + at, sgdma + at)
     }
     /// The direction's name in messages.
     pub fn name(self) -> &'static str {
@@ -117,30 +114,52 @@ pub fn ring_bytes(len: usize) -> usize {
     len.div_ceil(MAX_DESC_BYTES).max(1) * (DESC_BYTES + WRITEBACK_BYTES)
 }
 
-/// Points a channel at a chain and sets its run bit.
+/// Points channel 0 of a direction at a chain and sets its run bit.
 pub fn start(f: &mut dyn PcieFunction, dir: Direction, chain: &Chain) -> Result<(), PcieError> {
-    f.write32(BAR_DMA, dir.channel() + CH_CONTROL, 0)?;
-    f.write32(BAR_DMA, dir.sgdma() + SG_DESC_LO, chain.first as u32)?;
-    f.write32(
-        BAR_DMA,
-        dir.sgdma() + SG_DESC_HI,
-        (chain.first >> 32) as u32,
-    )?;
-    f.write32(BAR_DMA, dir.sgdma() + SG_DESC_ADJACENT, 0)?;
-    f.write32(BAR_DMA, dir.channel() + CH_STATUS, u32::MAX)?;
-    f.write32(BAR_DMA, dir.channel() + CH_CONTROL, CONTROL_RUN)
+    start_channel(f, dir, 0, chain)
 }
 
-/// Clears a channel's run bit.
+/// Points channel `n` (job queue n's) of a direction at a chain and sets its run bit.
+pub fn start_channel(
+    f: &mut dyn PcieFunction,
+    dir: Direction,
+    n: u32,
+    chain: &Chain,
+) -> Result<(), PcieError> {
+    let (channel, sgdma) = dir.bases(n);
+    f.write32(BAR_DMA, channel + CH_CONTROL, 0)?;
+    f.write32(BAR_DMA, sgdma + SG_DESC_LO, chain.first as u32)?;
+    f.write32(BAR_DMA, sgdma + SG_DESC_HI, (chain.first >> 32) as u32)?;
+    f.write32(BAR_DMA, sgdma + SG_DESC_ADJACENT, 0)?;
+    f.write32(BAR_DMA, channel + CH_STATUS, u32::MAX)?;
+    f.write32(BAR_DMA, channel + CH_CONTROL, CONTROL_RUN)
+}
+
+/// Clears channel 0's run bit.
 pub fn stop(f: &mut dyn PcieFunction, dir: Direction) -> Result<(), PcieError> {
-    f.write32(BAR_DMA, dir.channel() + CH_CONTROL, 0)
+    stop_channel(f, dir, 0)
 }
 
-/// A channel's status register and completed-descriptor count.
+/// Clears channel `n`'s run bit.
+pub fn stop_channel(f: &mut dyn PcieFunction, dir: Direction, n: u32) -> Result<(), PcieError> {
+    f.write32(BAR_DMA, dir.bases(n).0 + CH_CONTROL, 0)
+}
+
+/// Channel 0's status register and completed-descriptor count.
 pub fn status(f: &mut dyn PcieFunction, dir: Direction) -> Result<(u32, u32), PcieError> {
+    status_channel(f, dir, 0)
+}
+
+/// Channel `n`'s status register and completed-descriptor count.
+pub fn status_channel(
+    f: &mut dyn PcieFunction,
+    dir: Direction,
+    n: u32,
+) -> Result<(u32, u32), PcieError> {
+    let channel = dir.bases(n).0;
     Ok((
-        f.read32(BAR_DMA, dir.channel() + CH_STATUS)?,
-        f.read32(BAR_DMA, dir.channel() + CH_COMPLETED_COUNT)?,
+        f.read32(BAR_DMA, channel + CH_STATUS)?,
+        f.read32(BAR_DMA, channel + CH_COMPLETED_COUNT)?,
     ))
 }
 

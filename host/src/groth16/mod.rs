@@ -19,7 +19,7 @@ pub mod timeline;
 
 use qap::witness_map;
 
-use crate::backend::{Backend, BackendStats};
+use crate::backend::{Alongside, Backend, BackendStats};
 use crate::error::{Error, Result};
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup};
@@ -154,35 +154,88 @@ pub fn prove_with_matrices<E: Pairing>(
     let backend: &dyn Backend<E> = &recorder;
     let before = backend.stats();
     check_shapes(pk, matrices, num_inputs, num_constraints, full_assignment)?;
-    let evaluations = qap::evaluations(matrices, num_inputs, num_constraints, full_assignment)?;
-    let domain_size = ark_poly::EvaluationDomain::size(&evaluations.1);
-    // With card memory the whole QAP step and the h MSM stay on the card; else one call
-    // at a time.
-    let [a, b, c] = &evaluations.0;
-    let on_card = backend.qap_h_msm([a, b, c], &pk.h_query, crate::backend::Reduction::Ark);
-    let h = match on_card {
-        Some(sum) => H::Sum(sum?),
-        None => H::Coefficients(witness_map(backend, evaluations)?),
-    };
-    let mut report = ProofReport {
-        constraints: num_constraints,
-        domain_size,
-        ..Default::default()
-    };
-    let proof = prove_from_h(
-        &recorder,
-        pk,
-        r,
-        s,
-        h.as_ref(),
-        full_assignment,
-        num_inputs,
-        options,
-        None,
-        &mut report,
-    )?;
-    finish_report(&mut report, &recorder, &before, started);
-    Ok((proof, report))
+    std::thread::scope(|scope| {
+        let g2 = G2Msm::issue(scope, &recorder, pk, full_assignment);
+        let evaluations = qap::evaluations(matrices, num_inputs, num_constraints, full_assignment)?;
+        let domain_size = ark_poly::EvaluationDomain::size(&evaluations.1);
+        // With card memory the whole QAP step and the h MSM stay on the card; else one
+        // call at a time.
+        let [a, b, c] = &evaluations.0;
+        let on_card = backend.qap_h_msm([a, b, c], &pk.h_query, crate::backend::Reduction::Ark);
+        let h = match on_card {
+            Some(sum) => H::Sum(sum?),
+            None => H::Coefficients(witness_map(backend, evaluations)?),
+        };
+        let mut report = ProofReport {
+            constraints: num_constraints,
+            domain_size,
+            ..Default::default()
+        };
+        let proof = prove_from_h(
+            &recorder,
+            pk,
+            r,
+            s,
+            h.as_ref(),
+            g2,
+            full_assignment,
+            num_inputs,
+            options,
+            None,
+            &mut report,
+        )?;
+        finish_report(&mut report, &recorder, &before, started);
+        Ok((proof, report))
+    })
+}
+
+/// [B]₂'s MSM over the assignment. Where the backend runs G2 MSMs beside its other calls
+/// ([`Backend::g2_alongside`]: a card whose G2 engine has its own job queue) the prover
+/// issues it before anything else — it needs only the assignment — and collects it at the
+/// end; elsewhere it runs in its turn.
+enum G2Msm<'scope, E: Pairing> {
+    /// On a thread of its own.
+    Running(std::thread::ScopedJoinHandle<'scope, Result<E::G2>>),
+    /// Computed first (a modelled card).
+    Done(Result<E::G2>),
+    /// Not issued yet: [`G2Msm::result`] runs it.
+    Later,
+}
+
+impl<'scope, E: Pairing> G2Msm<'scope, E> {
+    fn issue<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        recorder: &'env timeline::Recorder<'_, E>,
+        pk: &'env ProvingKey<E>,
+        full_assignment: &'env [E::ScalarField],
+    ) -> Self {
+        let (bases, scalars) = (&pk.b_g2_query[1..], &full_assignment[1..]);
+        match recorder.g2_alongside() {
+            Alongside::Thread => G2Msm::Running(
+                scope.spawn(move || recorder.msm_g2_alongside(bases, scalars, Alongside::Thread)),
+            ),
+            Alongside::Modelled => {
+                G2Msm::Done(recorder.msm_g2_alongside(bases, scalars, Alongside::Modelled))
+            }
+            Alongside::No => G2Msm::Later,
+        }
+    }
+
+    /// The MSM's result (waiting for it, or running it now).
+    fn result(
+        self,
+        backend: &timeline::Recorder<'_, E>,
+        pk: &ProvingKey<E>,
+        assignment: &[E::ScalarField],
+    ) -> Result<E::G2> {
+        match self {
+            G2Msm::Running(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            G2Msm::Done(result) => result,
+            G2Msm::Later => backend.msm_g2(&pk.b_g2_query[1..], assignment),
+        }
+    }
 }
 
 /// Proves with snarkjs's QAP reduction (circom keys: see [`crate::circom`]): `pk.h_query`
@@ -225,6 +278,43 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
             coefficients.b.len()
         )));
     }
+    std::thread::scope(|scope| {
+        let g2 = G2Msm::issue(scope, &recorder, pk, z);
+        prove_snarkjs_from_z(
+            &recorder,
+            g2,
+            pk,
+            coefficients,
+            n_public,
+            z,
+            r,
+            s,
+            options,
+            pvk,
+        )
+        .map(|(proof, mut report)| {
+            finish_report(&mut report, &recorder, &before, started);
+            (proof, report)
+        })
+    })
+}
+
+/// [`prove_snarkjs`] once the inputs are checked and the G2 MSM issued.
+#[allow(clippy::too_many_arguments)]
+fn prove_snarkjs_from_z<E: crate::circom::CircomCurve>(
+    recorder: &timeline::Recorder<'_, E>,
+    g2: G2Msm<'_, E>,
+    pk: &ProvingKey<E>,
+    coefficients: &crate::circom::Coefficients<E::ScalarField>,
+    n_public: usize,
+    z: &[E::ScalarField],
+    r: E::ScalarField,
+    s: E::ScalarField,
+    options: ProveOptions,
+    pvk: Option<&PreparedVerifyingKey<E>>,
+) -> Result<(Proof<E>, ProofReport)> {
+    let backend: &dyn Backend<E> = recorder;
+    let domain_size = pk.h_query.len();
     let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
     let h = match qap::snarkjs_on_card(backend, coefficients, z, root, &pk.h_query) {
         Some(sum) => H::Sum(sum?),
@@ -242,18 +332,18 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         ..Default::default()
     };
     let proof = prove_from_h(
-        &recorder,
+        recorder,
         pk,
         r,
         s,
         h.as_ref(),
+        g2,
         z,
         n_public + 1,
         options,
         pvk,
         &mut report,
     )?;
-    finish_report(&mut report, &recorder, &before, started);
     Ok((proof, report))
 }
 
@@ -285,6 +375,7 @@ fn prove_from_h<E: Pairing>(
     r: E::ScalarField,
     s: E::ScalarField,
     h: HRef<'_, E>,
+    g2: G2Msm<'_, E>,
     full_assignment: &[E::ScalarField],
     num_inputs: usize,
     options: ProveOptions,
@@ -325,7 +416,7 @@ fn prove_from_h<E: Pairing>(
         E::G1::zero()
     };
     let g2_b = coeff::<E::G2Affine>(
-        backend.msm_g2(&pk.b_g2_query[1..], assignment)?,
+        g2.result(backend, pk, assignment)?,
         pk.vk.delta_g2 * s,
         pk.b_g2_query[0],
         pk.vk.beta_g2,
@@ -372,8 +463,13 @@ fn finish_report<E: Pairing>(
 ) {
     report.backend = Backend::stats(backend).since(before);
     let b = &report.backend;
+    // A G2 MSM on a thread of its own ran beside the prover's thread: not part of it.
+    let g2_time = match backend.g2_alongside() {
+        Alongside::Thread => Duration::ZERO,
+        _ => b.msm_g2_time,
+    };
     let backend_time =
-        b.ntt_time + b.msm_g1_time + b.msm_g2_time + b.elementwise_time + b.qap_on_card_time;
+        b.ntt_time + b.msm_g1_time + g2_time + b.elementwise_time + b.qap_on_card_time;
     report.total = started.elapsed();
     report.host = report
         .total

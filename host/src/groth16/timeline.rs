@@ -13,7 +13,7 @@
 //! doing one step at a time. [`Timeline::stream_period_s`] is what proofs in flight win for
 //! a stream of witnesses.
 
-use super::super::backend::{Backend, BackendStats};
+use super::super::backend::{Alongside, Backend, BackendStats};
 use crate::error::Result;
 use crate::ntt::{Coset, Direction};
 use ark_ec::pairing::Pairing;
@@ -31,11 +31,23 @@ pub enum Lane {
     CardNtt,
     /// The card's MSM engine.
     CardMsm,
+    /// The host thread that issues a G2 MSM beside the rest ([`Chain::G2`]): its scalars'
+    /// encoding and the combination of its window sums, on the host's other core.
+    HostG2,
+    /// The card's G2 MSM engine on its own job queue (queue 1, register map 4.2), running
+    /// beside the other engines.
+    CardG2,
 }
 
 impl Lane {
     /// Every lane, top to bottom in the picture.
-    pub const ALL: [Lane; 3] = [Lane::Host, Lane::CardNtt, Lane::CardMsm];
+    pub const ALL: [Lane; 5] = [
+        Lane::Host,
+        Lane::CardNtt,
+        Lane::CardMsm,
+        Lane::HostG2,
+        Lane::CardG2,
+    ];
 
     /// A short name.
     pub fn name(self) -> &'static str {
@@ -43,7 +55,14 @@ impl Lane {
             Lane::Host => "host CPU",
             Lane::CardNtt => "card: NTT / pointwise",
             Lane::CardMsm => "card: MSM",
+            Lane::HostG2 => "host CPU: G2 thread",
+            Lane::CardG2 => "card: G2 MSM (queue 1)",
         }
+    }
+
+    /// Whether the lane is host work (the rest is card work).
+    pub fn is_host(self) -> bool {
+        matches!(self, Lane::Host | Lane::HostG2)
     }
 }
 
@@ -58,6 +77,9 @@ pub enum Chain {
     Witness,
     /// The group sums that combine both chains into the proof.
     Join,
+    /// A G2 MSM over the assignment issued first and run beside both chains, on its own
+    /// job queue ([`crate::backend::Alongside`]).
+    G2,
 }
 
 /// One step of a proof.
@@ -101,15 +123,23 @@ impl Timeline {
             .sum()
     }
 
+    /// Seconds of host CPU work: both host lanes.
+    pub fn host_busy_s(&self) -> f64 {
+        self.busy_s(Lane::Host) + self.busy_s(Lane::HostG2)
+    }
+
     /// The period of a stream of such proofs against one resident key on `cards` cards:
     /// with proofs in flight (one thread each), one proof's host steps run while another's
-    /// card jobs do, so a proof ends every `max(host, card / cards)` seconds — host = the
-    /// host lane's busy time, card = both card lanes' (today's board runs one job at a
-    /// time, so its engines add up). A bound: it assumes enough proofs in flight and that
-    /// the host steps of different proofs do not slow each other down.
+    /// card jobs do, so a proof ends every `max(host, queue 0 / cards, queue 1 / cards)`
+    /// seconds — host = the host lanes' busy time, queue 0 = the NTT and MSM lanes' (one
+    /// job at a time on the queue, so its engines add up), queue 1 = the G2 lane's (its
+    /// own queue). A bound: it assumes enough proofs in flight and that the host steps of
+    /// different proofs do not slow each other down.
     pub fn stream_period_s(&self, cards: usize) -> f64 {
-        let card = self.busy_s(Lane::CardNtt) + self.busy_s(Lane::CardMsm);
-        self.busy_s(Lane::Host).max(card / cards.max(1) as f64)
+        let queue0 = self.busy_s(Lane::CardNtt) + self.busy_s(Lane::CardMsm);
+        let queue1 = self.busy_s(Lane::CardG2);
+        let cards = cards.max(1) as f64;
+        self.host_busy_s().max(queue0 / cards).max(queue1 / cards)
     }
 
     /// The same steps laid out by their dependencies: each chain's steps in their order,
@@ -118,7 +148,8 @@ impl Timeline {
     /// card (today's board runs one job at a time, so its two lanes share it). Greedy:
     /// the chain whose next step can start first goes first (the QAP chain on a tie).
     /// What a prover that issues the two chains from two threads would reach, if its host
-    /// steps take as long as when they ran alone.
+    /// steps take as long as when they ran alone. [`Chain::G2`] steps keep their places
+    /// (their own thread and job queue from the proof's start).
     pub fn overlapped(&self) -> Timeline {
         let mut queues = [Chain::Qap, Chain::Witness].map(|c| {
             self.steps
@@ -129,6 +160,9 @@ impl Timeline {
         let (mut host_free, mut card_free) = (0.0f64, 0.0f64);
         let mut chain_ready = [0.0f64; 2];
         let mut out = Timeline::default();
+        let beside = self.steps.iter().filter(|s| s.chain == Chain::G2);
+        out.steps.extend(beside.clone().cloned());
+        let beside_end = beside.map(|s| s.end_s).fold(0.0, f64::max);
         let mut place = |step: &Step, after: f64, host_free: &mut f64, card_free: &mut f64| {
             let free = if step.lane == Lane::Host {
                 host_free
@@ -164,18 +198,33 @@ impl Timeline {
             queues[c].pop_front();
             chain_ready[c] = place(step, chain_ready[c], &mut host_free, &mut card_free);
         }
-        let mut ready = chain_ready[0].max(chain_ready[1]);
+        let mut ready = chain_ready[0].max(chain_ready[1]).max(beside_end);
         for step in self.steps.iter().filter(|s| s.chain == Chain::Join) {
             ready = place(step, ready, &mut host_free, &mut card_free);
         }
         out
     }
 
+    #[cfg(test)]
     fn push(&mut self, lane: Lane, what: &'static str, seconds: f64, cycles: u64, chain: Chain) {
-        if seconds <= 0.0 {
-            return;
-        }
         let start_s = self.end_s();
+        self.push_at(start_s, lane, what, seconds, cycles, chain);
+    }
+
+    /// Adds a step from `start_s`; returns its end (`start_s` for an empty step, which is
+    /// left out).
+    fn push_at(
+        &mut self,
+        start_s: f64,
+        lane: Lane,
+        what: &'static str,
+        seconds: f64,
+        cycles: u64,
+        chain: Chain,
+    ) -> f64 {
+        if seconds <= 0.0 {
+            return start_s;
+        }
         self.steps.push(Step {
             lane,
             what,
@@ -184,6 +233,19 @@ impl Timeline {
             cycles,
             chain,
         });
+        start_s + seconds
+    }
+
+    /// The lanes the picture draws: the host and the card's NTT and MSM lanes always, the
+    /// G2 lanes when a G2 MSM ran beside the rest.
+    fn lanes(&self) -> Vec<Lane> {
+        Lane::ALL
+            .into_iter()
+            .filter(|l| {
+                matches!(l, Lane::Host | Lane::CardNtt | Lane::CardMsm)
+                    || self.steps.iter().any(|s| s.lane == *l)
+            })
+            .collect()
     }
 
     /// The timeline as an SVG picture: one row per lane, one box per step, a time axis.
@@ -194,7 +256,8 @@ impl Timeline {
         const TOP: f64 = 44.0;
         let end = self.end_s().max(1e-9);
         let x = |t: f64| LEFT + t / end * (W - LEFT - 20.0);
-        let height = TOP + ROW * Lane::ALL.len() as f64 + 40.0;
+        let lanes = self.lanes();
+        let height = TOP + ROW * lanes.len() as f64 + 40.0;
         let mut out = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{height}\" \
              font-family=\"sans-serif\" font-size=\"12\">\n\
@@ -202,7 +265,7 @@ impl Timeline {
              <text x=\"10\" y=\"22\" font-size=\"15\">{}</text>\n",
             escape(title)
         );
-        for (row, lane) in Lane::ALL.iter().enumerate() {
+        for (row, lane) in lanes.iter().enumerate() {
             let y = TOP + ROW * row as f64;
             let busy = self.busy_s(*lane);
             out += &format!(
@@ -218,7 +281,7 @@ impl Timeline {
             );
         }
         for step in &self.steps {
-            let row = Lane::ALL.iter().position(|l| *l == step.lane).unwrap_or(0);
+            let row = lanes.iter().position(|l| *l == step.lane).unwrap_or(0);
             let y = TOP + ROW * row as f64 + 4.0;
             let (x0, x1) = (x(step.start_s), x(step.end_s));
             let width = (x1 - x0).max(1.0);
@@ -240,7 +303,7 @@ impl Timeline {
                 );
             }
         }
-        let axis_y = TOP + ROW * Lane::ALL.len() as f64 + 14.0;
+        let axis_y = TOP + ROW * lanes.len() as f64 + 14.0;
         for i in 0..=5 {
             let t = end * i as f64 / 5.0;
             out += &format!(
@@ -307,6 +370,8 @@ enum Call {
 struct Record {
     call: Call,
     chain: Chain,
+    /// A G2 MSM issued beside the rest ([`Recorder::msm_g2_alongside`]), and how.
+    alongside: Alongside,
     start: Instant,
     end: Instant,
     work: BackendStats,
@@ -337,18 +402,51 @@ impl<'a, E: Pairing> Recorder<'a, E> {
     }
 
     fn record<T>(&self, call: Call, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.record_as(call, Alongside::No, f)
+    }
+
+    fn record_as<T>(
+        &self,
+        call: Call,
+        alongside: Alongside,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         let before = self.inner.stats();
         let start = Instant::now();
         let out = f();
         let end = Instant::now();
-        let work = self.inner.stats().since(&before);
-        let chain = *self.chain.lock().unwrap_or_else(|e| e.into_inner());
+        let mut work = self.inner.stats().since(&before);
+        if alongside == Alongside::Thread {
+            // Calls of the other thread ran meanwhile: this record's work is the G2
+            // engine's only.
+            work = BackendStats {
+                msm_g2_calls: work.msm_g2_calls,
+                msm_g2_time: work.msm_g2_time,
+                msm_g2_host_time: work.msm_g2_host_time,
+                msm_g2_device: work.msm_g2_device,
+                device: work.msm_g2_device.stats(),
+                ..BackendStats::default()
+            };
+        } else if !matches!(call, Call::MsmG2) && work.msm_g2_calls > 0 {
+            // A G2 MSM running beside this call ended meanwhile: its work is its own
+            // record's, not this call's.
+            work.device = crate::stats::Measure::minus(work.device, work.msm_g2_device.stats());
+            work.msm_g2_calls = 0;
+            work.msm_g2_time = Duration::ZERO;
+            work.msm_g2_host_time = Duration::ZERO;
+            work.msm_g2_device = Default::default();
+        }
+        let chain = match alongside {
+            Alongside::No => *self.chain.lock().unwrap_or_else(|e| e.into_inner()),
+            _ => Chain::G2,
+        };
         self.records
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(Record {
                 call,
                 chain,
+                alongside,
                 start,
                 end,
                 work,
@@ -356,23 +454,69 @@ impl<'a, E: Pairing> Recorder<'a, E> {
         out
     }
 
+    /// The G2 MSM issued beside the rest of the proof (`how`: on a thread of its own, or
+    /// computed first on a modelled card), laid out on the G2 lanes from the moment it was
+    /// issued.
+    pub(crate) fn msm_g2_alongside(
+        &self,
+        bases: &[E::G2Affine],
+        scalars: &[E::ScalarField],
+        how: Alongside,
+    ) -> Result<E::G2> {
+        self.record_as(Call::MsmG2, how, || self.inner.msm_g2(bases, scalars))
+    }
+
+    /// Wall time of the calls among `records` that ran one after another with the others
+    /// (not on a thread of their own) between `from` and `to`: the gap between two calls
+    /// of the prover's thread less these is the prover's own work.
+    fn sequential_beside(records: &[Record], from: Instant, to: Instant) -> Duration {
+        records
+            .iter()
+            .filter(|r| r.alongside == Alongside::Modelled && r.start >= from && r.end <= to)
+            .map(|r| r.end.saturating_duration_since(r.start))
+            .sum()
+    }
+
     /// The steps, laid out one after another: host work between calls (less
     /// `verify`, which the report keeps apart, at the end), then each call's device time
     /// on its card lane and its host share on the host lane — or, where no card did the
     /// work, its wall time on the host lane.
     pub(crate) fn timeline(&self, verify: Duration) -> Timeline {
-        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        let mut records = self
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        // In the order they were issued (a call on its own thread is recorded when it ends).
+        records.sort_by_key(|r| r.start);
         let mut t = Timeline::default();
         let mut last = self.started;
+        // The prover thread's steps follow one another from `cursor`; a G2 MSM issued
+        // beside them runs on its own lanes from when it was issued, and the proof's last
+        // step waits for both.
+        let mut cursor = 0.0;
+        let mut beside_end = 0.0f64;
         for r in records.iter() {
+            if r.alongside != Alongside::No {
+                let m = r.work.msm_g2_device;
+                let mut at = cursor;
+                for (lane, what, seconds, cycles) in [
+                    (Lane::HostG2, "msm encode", m.encode_s, 0),
+                    (Lane::CardG2, "msm g2", m.projected_s, m.busy_cycles),
+                    (Lane::HostG2, "g2 window sums", m.reduce_s, 0),
+                ] {
+                    at = t.push_at(at, lane, what, seconds, cycles, Chain::G2);
+                }
+                beside_end = beside_end.max(at);
+                continue;
+            }
             let chain = r.chain;
-            let mut push = |lane, what, seconds, cycles| t.push(lane, what, seconds, cycles, chain);
-            push(
-                Lane::Host,
-                "prover",
-                r.start.saturating_duration_since(last).as_secs_f64(),
-                0,
-            );
+            let mut push = |lane, what, seconds, cycles| {
+                cursor = t.push_at(cursor, lane, what, seconds, cycles, chain);
+            };
+            let gap = r.start.saturating_duration_since(last)
+                - Self::sequential_beside(&records, last, r.start);
+            push(Lane::Host, "prover", gap.as_secs_f64(), 0);
             let wall = r.end.saturating_duration_since(r.start).as_secs_f64();
             let device = r.work.device;
             let on_card = device.jobs > 0;
@@ -423,8 +567,20 @@ impl<'a, E: Pairing> Recorder<'a, E> {
             }
             last = r.end;
         }
-        let tail = last.elapsed().saturating_sub(verify);
-        t.push(Lane::Host, "prover", tail.as_secs_f64(), 0, Chain::Join);
+        let now = Instant::now();
+        let tail = now
+            .saturating_duration_since(last)
+            .saturating_sub(Self::sequential_beside(&records, last, now))
+            .saturating_sub(verify);
+        let join = cursor.max(beside_end);
+        t.push_at(
+            join,
+            Lane::Host,
+            "prover",
+            tail.as_secs_f64(),
+            0,
+            Chain::Join,
+        );
         t
     }
 }
@@ -466,6 +622,9 @@ impl<E: Pairing> Backend<E> for Recorder<'_, E> {
     }
     fn stats(&self) -> BackendStats {
         self.inner.stats()
+    }
+    fn g2_alongside(&self) -> Alongside {
+        self.inner.g2_alongside()
     }
     fn qap_h_msm(
         &self,
@@ -565,5 +724,41 @@ mod tests {
         one.push(Lane::Host, "prover", 1.0 * ms, 0, Chain::Qap);
         one.push(Lane::CardMsm, "msm g1", 2.0 * ms, 1, Chain::Qap);
         assert_eq!(one.overlapped(), one);
+    }
+
+    #[test]
+    fn a_g2_msm_beside_the_prover_has_its_own_lanes_and_queue() {
+        let ms = 1e-3;
+        let mut t = Timeline::default();
+        // The prover thread: 2 ms host, 6 ms on queue 0's NTT lane; beside it from 0: 1 ms
+        // encoding, 10 ms on queue 1; the join after both.
+        let mut at = t.push_at(0.0, Lane::Host, "prover", 2.0 * ms, 0, Chain::Qap);
+        at = t.push_at(at, Lane::CardNtt, "ntt", 6.0 * ms, 6, Chain::Qap);
+        let g2 = t.push_at(0.0, Lane::HostG2, "msm encode", 1.0 * ms, 0, Chain::G2);
+        let g2 = t.push_at(g2, Lane::CardG2, "msm g2", 10.0 * ms, 10, Chain::G2);
+        assert!((at - 8.0 * ms).abs() < 1e-12 && (g2 - 11.0 * ms).abs() < 1e-12);
+        t.push_at(at.max(g2), Lane::Host, "prover", 1.0 * ms, 0, Chain::Join);
+        assert!(
+            (t.end_s() - 12.0 * ms).abs() < 1e-12,
+            "max of the two, not the sum"
+        );
+        assert!((t.host_busy_s() - 4.0 * ms).abs() < 1e-12);
+        // A stream: queue 1's 10 ms bound it on one card (queue 0: 6 ms, host: 4 ms).
+        assert!((t.stream_period_s(1) - 10.0 * ms).abs() < 1e-12);
+        assert!(
+            (t.stream_period_s(4) - 4.0 * ms).abs() < 1e-12,
+            "the host then"
+        );
+        // Overlapping the chains keeps the G2 steps where they are and the join after them.
+        let o = t.overlapped();
+        for step in t.steps.iter().filter(|s| s.chain == Chain::G2) {
+            assert!(o.steps.contains(step));
+        }
+        assert!((o.end_s() - 12.0 * ms).abs() < 1e-12);
+        // The picture draws the G2 lanes only when they were used.
+        assert!(t.svg("g2").contains("card: G2 MSM (queue 1)"));
+        let mut plain = Timeline::default();
+        plain.push(Lane::Host, "prover", 1.0 * ms, 0, Chain::Qap);
+        assert!(!plain.svg("plain").contains("queue 1"));
     }
 }

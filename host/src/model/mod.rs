@@ -352,12 +352,6 @@ impl crate::backend::board::CardInfo for ModelCard {
     }
 }
 
-impl crate::backend::board::MsmCards for std::sync::Arc<ModelCard> {
-    fn describe(&self) -> String {
-        self.uri.clone()
-    }
-}
-
 impl<F: FftField> NttEngine<F> for ModelCard {
     fn core_log_size(&self) -> u32 {
         self.caps.ntt_log_size

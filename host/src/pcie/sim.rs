@@ -99,7 +99,8 @@ impl PcieFunction for SimFunction {
 
 fn check(bar: u8, offset: u64) -> Result<(), PcieError> {
     let size = match bar {
-        0 => 0x1000,
+        // One register bank per job queue.
+        0 => zkpipe_spec::regs::QUEUE_STRIDE as u64 * zkpipe_spec::xdma::CHANNELS,
         1 => 0x1_0000,
         _ => 0,
     };

@@ -25,3 +25,4 @@ mod msm_model;
 mod ntt_board;
 mod ntt_core;
 mod point_add;
+mod queues;

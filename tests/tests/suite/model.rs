@@ -225,14 +225,24 @@ fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
     );
     assert!(m.msm_g2_host_time.is_zero() && s.msm_g2_host_time.is_zero());
     assert!(model.describe().starts_with("model:sim-small"));
-    // The timeline: one step after another, both card lanes used, its end the projection.
-    use zkpipe::groth16::timeline::Lane;
+    // The timeline: the prover thread's steps one after another, the G2 MSM's on its own
+    // lanes beside them (its engine has its own job queue on sim-small: a thread of its
+    // own on the board, laid out beside the rest by the model), every lane used, the
+    // proof's last step after both, its end the projection.
+    use zkpipe::groth16::timeline::{Chain, Lane};
     for report in [&on_sim, &on_model] {
         let t = &report.timeline;
-        assert!(t
-            .steps
-            .windows(2)
-            .all(|w| w[1].start_s >= w[0].end_s - 1e-12));
+        let (beside, prover): (Vec<_>, Vec<_>) = t.steps.iter().partition(|s| s.chain == Chain::G2);
+        for steps in [&beside, &prover] {
+            assert!(steps.windows(2).all(|w| w[1].start_s >= w[0].end_s - 1e-12));
+        }
+        assert!(beside
+            .iter()
+            .all(|s| matches!(s.lane, Lane::HostG2 | Lane::CardG2)));
+        assert_eq!(beside.iter().filter(|s| s.lane == Lane::CardG2).count(), 1);
+        let last = prover.last().expect("steps");
+        assert_eq!(last.chain, Chain::Join);
+        assert!(beside.iter().all(|s| s.end_s <= last.start_s + 1e-12));
         assert_eq!(report.projected_card_s(), Some(t.end_s()));
         let card: u64 = t.steps.iter().map(|s| s.cycles).sum();
         assert_eq!(card, report.backend.device.busy_cycles);
