@@ -50,6 +50,10 @@ struct InfoReport {
     msm: MsmInfo,
     /// The G2 MSM engine (null: none, G2 MSMs run on the host).
     msm_g2: Option<MsmInfo>,
+    /// Job queues (2: the G2 MSM engine has its own and runs beside the rest).
+    queues: u32,
+    /// Card memory in MiB (0: none).
+    card_memory_mib: u32,
     counters: CountersInfo,
 }
 
@@ -82,6 +86,8 @@ fn report(uri: &str, c: &Capabilities, k: &Counters) -> InfoReport {
         msm_g2: Some(c.msm_engine(Group::G2))
             .filter(|g| g.present())
             .map(msm_info),
+        queues: c.queues,
+        card_memory_mib: c.card_memory_mib,
         counters: CountersInfo {
             busy_cycles: k.busy_cycles,
             beats_in: k.beats_in,
@@ -157,11 +163,20 @@ pub fn run(args: &InfoArgs) -> Outcome {
             Some(g2) => println!("msm g2        {}", msm_line(g2)),
             None => println!("msm g2        none (G2 MSMs run on the host)"),
         }
+        if r.queues > 1 {
+            println!(
+                "queues        {} (queue 1: the G2 MSM engine, beside the rest)",
+                r.queues
+            );
+        } else {
+            println!("queues        1 (one job at a time)");
+        }
+        println!("card memory   {} MiB", r.card_memory_mib);
         println!("job limit     {} elements", r.max_count);
         println!("latency       {} cycles", r.latency);
         println!("clock         {} MHz", r.clock_mhz);
         println!(
-            "last job      {} busy cycles, {} beats in, {} out, {} stalled",
+            "last job      {} busy cycles (queue 0), {} beats in, {} out, {} stalled",
             r.counters.busy_cycles,
             r.counters.beats_in,
             r.counters.beats_out,

@@ -68,10 +68,16 @@ fn info_reports_the_board() {
     assert_eq!(v["ntt"]["log_core_size"], 8);
     assert_eq!(v["ntt"]["twiddle_log"], 16);
     assert!(v["opcodes"].as_array().unwrap().iter().any(|o| o == "ntt"));
+    assert_eq!(
+        v["queues"], 2,
+        "sim-small's G2 engine has its own job queue"
+    );
+    assert!(v["card_memory_mib"].as_u64().unwrap() > 0);
     let text = zkpipe(&["info", "--device", "sim:sim-small"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("register map"));
     assert!(text.contains("core 2^8"), "{text}");
+    assert!(text.contains("queue 1: the G2 MSM engine"), "{text}");
 }
 
 #[test]
