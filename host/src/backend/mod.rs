@@ -181,8 +181,9 @@ pub enum Reduction<F> {
     Ark,
     /// snarkjs's (circom keys): a, b and c = a∘b interpolated and evaluated on the odd
     /// powers of ω₂ₙ (the coset `odd`·H), a·b − c used as it is (the key's H points absorb
-    /// Z's constant value there). Only where snarkjs's and ark's roots of unity agree
-    /// (BN254): elsewhere a permutation is needed, and the prover runs the steps on the host.
+    /// Z's constant value there). The vectors are in ark's order of the domain: where
+    /// snarkjs's roots differ from ark's (BLS12-381) the prover permutes the vectors and
+    /// H's points on the host first.
     Snarkjs {
         /// ω₂ₙ, the coset's offset.
         odd: F,

@@ -126,9 +126,12 @@ pub(super) fn snarkjs_witness_map<E: Pairing>(
     Ok(a)
 }
 
-/// snarkjs's (ffjavascript's) root of unity of order 2^TWO_ADICITY: nqr^t.
-/// snarkjs's QAP step and h's MSM in card memory, where the backend can and snarkjs's
-/// roots agree with ark's (k = 1: no permutation); `None` otherwise.
+/// snarkjs's QAP step and h's MSM in card memory, where the backend can; `None`
+/// otherwise. Where snarkjs's root is ark's ω^k with k ≠ 1 (BLS12-381), the card still
+/// computes in ark's order: a, b and c are scattered to it on the host (row i of snarkjs
+/// is ark's point k·i), and H's points the same way, so that Σ_j h_j·H'_j over ark's
+/// order is snarkjs's Σ_i h_i·H_i (the permuted points are another resident set of bases;
+/// O(n) host copies per proof).
 pub(super) fn snarkjs_on_card<E: Pairing>(
     backend: &dyn Backend<E>,
     m: &Coefficients<E::ScalarField>,
@@ -139,16 +142,27 @@ pub(super) fn snarkjs_on_card<E: Pairing>(
     type F<E> = <E as Pairing>::ScalarField;
     let n = m.a.len();
     let log_n = n.trailing_zeros();
-    if !n.is_power_of_two()
-        || log_n >= F::<E>::TWO_ADICITY
-        || root != F::<E>::TWO_ADIC_ROOT_OF_UNITY
-    {
+    if !n.is_power_of_two() || log_n >= F::<E>::TWO_ADICITY || h_query.len() != n {
         return None;
     }
+    let k =
+        two_adic_log(F::<E>::TWO_ADIC_ROOT_OF_UNITY, root, F::<E>::TWO_ADICITY)? as usize & (n - 1);
     let odd = root.pow([1u64 << (F::<E>::TWO_ADICITY - log_n - 1)]);
-    let a = sparse_product(&m.a, z, n);
-    let b = sparse_product(&m.b, z, n);
-    let c: Vec<F<E>> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
+    let mut a = sparse_product(&m.a, z, n);
+    let mut b = sparse_product(&m.b, z, n);
+    let mut c: Vec<F<E>> = a.par_iter().zip(&b).map(|(x, y)| *x * y).collect();
+    let permuted;
+    let h_query = if k == 1 {
+        h_query
+    } else {
+        for v in [&mut a, &mut b, &mut c] {
+            permute(v, k, true);
+        }
+        let mut h = h_query.to_vec();
+        permute(&mut h, k, true);
+        permuted = h;
+        &permuted
+    };
     backend.qap_h_msm(
         [&a, &b, &c],
         h_query,
@@ -156,6 +170,7 @@ pub(super) fn snarkjs_on_card<E: Pairing>(
     )
 }
 
+/// snarkjs's (ffjavascript's) root of unity of order 2^TWO_ADICITY: nqr^t.
 pub(super) fn snarkjs_two_adic_root<F: ark_ff::PrimeField>(nqr: u64) -> F {
     F::from(nqr).pow(F::TRACE)
 }
