@@ -187,8 +187,8 @@ impl<D: CardInfo, P: MsmCards> CardBackend<D, P> {
             .check_scalar_field(self.device.uri(), E::ScalarField::MODULUS.as_ref())
     }
 
-    fn stats_mut(&self) -> std::sync::MutexGuard<'_, BackendStats> {
-        self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    fn stats_mut(&self) -> super::StatsGuard<'_> {
+        super::StatsGuard::lock(&self.stats)
     }
 
     /// Runs an elementwise op in jobs of at most CAPS_MAX_COUNT elements; `a` is only

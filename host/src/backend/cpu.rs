@@ -25,7 +25,7 @@ impl CpuBackend {
     }
 
     fn record(&self, f: impl FnOnce(&mut BackendStats, Duration), started: Instant) {
-        let mut s = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = super::StatsGuard::lock(&self.stats);
         f(&mut s, started.elapsed());
     }
 }

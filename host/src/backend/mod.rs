@@ -99,6 +99,69 @@ crate::measures!(BackendStats {
     msm_g2_device,
 });
 
+thread_local! {
+    /// The backend work this thread did since [`capture`] began, if one is running.
+    static CAPTURE: std::cell::RefCell<Option<BackendStats>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` and returns, with its result, the backend work this thread did meanwhile —
+/// not another thread's: a prover's calls on several threads at once (the G2 MSM beside
+/// the rest) each see their own work. Backends report work through [`StatsGuard`].
+pub(crate) fn capture<T>(f: impl FnOnce() -> T) -> (T, BackendStats) {
+    let outer = CAPTURE.with(|c| c.borrow_mut().replace(BackendStats::default()));
+    let out = f();
+    let inner = CAPTURE
+        .with(|c| std::mem::replace(&mut *c.borrow_mut(), outer))
+        .unwrap_or_default();
+    // A capture inside another one: the outer one saw the work too.
+    CAPTURE.with(|c| {
+        if let Some(o) = c.borrow_mut().as_mut() {
+            *o = crate::stats::Measure::plus(*o, inner);
+        }
+    });
+    (out, inner)
+}
+
+/// A backend's cumulative statistics, locked for an update; on drop the update also
+/// reaches this thread's [`capture`], if one is running.
+pub(crate) struct StatsGuard<'a> {
+    stats: std::sync::MutexGuard<'a, BackendStats>,
+    before: BackendStats,
+}
+
+impl<'a> StatsGuard<'a> {
+    pub(crate) fn lock(stats: &'a std::sync::Mutex<BackendStats>) -> Self {
+        let stats = stats.lock().unwrap_or_else(|e| e.into_inner());
+        let before = *stats;
+        Self { stats, before }
+    }
+}
+
+impl std::ops::Deref for StatsGuard<'_> {
+    type Target = BackendStats;
+    fn deref(&self) -> &BackendStats {
+        &self.stats
+    }
+}
+
+impl std::ops::DerefMut for StatsGuard<'_> {
+    fn deref_mut(&mut self) -> &mut BackendStats {
+        &mut self.stats
+    }
+}
+
+impl Drop for StatsGuard<'_> {
+    fn drop(&mut self) {
+        let delta = self.stats.since(&self.before);
+        CAPTURE.with(|c| {
+            if let Some(acc) = c.borrow_mut().as_mut() {
+                *acc = crate::stats::Measure::plus(*acc, delta);
+            }
+        });
+    }
+}
+
 /// The kernels a pairing-based prover spends its time in. Slices are ark-ff / ark-ec
 /// in-memory values; every method leaves its inputs unchanged on error.
 pub trait Backend<E: Pairing>: Send + Sync {

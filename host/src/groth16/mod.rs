@@ -60,8 +60,10 @@ impl ProofReport {
     /// The proof's time on a real card, projected from a (simulated, modelled or real)
     /// board run: the end of its [`timeline`](Self::timeline) — device time of the card's
     /// steps at its clock and the host work that stays on the CPU (the prover's own, the
-    /// NTTs' host steps, the G2 MSM, the G1 MSMs' bucket reductions), one after another as
-    /// the prover issues them. `None` when no card did any work (the CPU backend).
+    /// NTTs' host steps, the MSMs' encodings and reductions), scheduled as the prover's
+    /// threads issue them (the MSMs over the witness beside the rest where the card has a
+    /// queue for its G2 engine; one after another elsewhere). `None` when no card did any
+    /// work (the CPU backend).
     pub fn projected_card_s(&self) -> Option<f64> {
         (self.backend.device.jobs > 0).then(|| self.timeline.end_s())
     }
@@ -155,7 +157,7 @@ pub fn prove_with_matrices<E: Pairing>(
     let before = backend.stats();
     check_shapes(pk, matrices, num_inputs, num_constraints, full_assignment)?;
     std::thread::scope(|scope| {
-        let g2 = G2Msm::issue(scope, &recorder, pk, full_assignment);
+        let g2 = issue_g2(scope, &recorder, pk, full_assignment);
         let evaluations = qap::evaluations(matrices, num_inputs, num_constraints, full_assignment)?;
         let domain_size = ark_poly::EvaluationDomain::size(&evaluations.1);
         // With card memory the whole QAP step and the h MSM stay on the card; else one
@@ -190,52 +192,95 @@ pub fn prove_with_matrices<E: Pairing>(
 }
 
 /// [B]₂'s MSM over the assignment. Where the backend runs G2 MSMs beside its other calls
-/// ([`Backend::g2_alongside`]: a card whose G2 engine has its own job queue) the prover
-/// issues it before anything else — it needs only the assignment — and collects it at the
-/// end; elsewhere it runs in its turn.
-enum G2Msm<'scope, E: Pairing> {
+/// ([`Backend::g2_alongside`]: a card whose G2 engine has a job queue of its own) the
+/// prover issues it before anything else — it needs only the assignment — on a thread of
+/// its own (on a modelled card: computed first, and laid out beside the rest), and
+/// collects it when it builds the proof; elsewhere it runs in its turn.
+///
+/// The G1 MSMs over the assignment stay in the prover's turn: on a board their first use
+/// places the key's bases in the MSM unit's memory, and a thread of their own would race
+/// h's MSM for that order, which the model card cannot follow cycle for cycle (tried:
+/// `model::a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles` saw 31
+/// accumulation cycles of 14,101 apart).
+type G2Msm<'scope, E> = Pending<'scope, <E as Pairing>::G2>;
+
+/// A call issued before the rest of the proof.
+enum Pending<'scope, T> {
     /// On a thread of its own.
-    Running(std::thread::ScopedJoinHandle<'scope, Result<E::G2>>),
+    Running(std::thread::ScopedJoinHandle<'scope, Result<T>>),
     /// Computed first (a modelled card).
-    Done(Result<E::G2>),
-    /// Not issued yet: [`G2Msm::result`] runs it.
+    Done(Result<T>),
+    /// Not issued yet: [`Pending::result`] runs it.
     Later,
 }
 
-impl<'scope, E: Pairing> G2Msm<'scope, E> {
-    fn issue<'env>(
+impl<'scope, T: Send + 'scope> Pending<'scope, T> {
+    fn issue<'env, E: Pairing>(
         scope: &'scope std::thread::Scope<'scope, 'env>,
         recorder: &'env timeline::Recorder<'_, E>,
-        pk: &'env ProvingKey<E>,
-        full_assignment: &'env [E::ScalarField],
+        track: timeline::Track,
+        f: impl FnOnce() -> Result<T> + Send + 'scope,
     ) -> Self {
-        let (bases, scalars) = (&pk.b_g2_query[1..], &full_assignment[1..]);
         match recorder.g2_alongside() {
-            Alongside::Thread => G2Msm::Running(
-                scope.spawn(move || recorder.msm_g2_alongside(bases, scalars, Alongside::Thread)),
-            ),
-            Alongside::Modelled => {
-                G2Msm::Done(recorder.msm_g2_alongside(bases, scalars, Alongside::Modelled))
+            how @ Alongside::Thread => {
+                Pending::Running(scope.spawn(move || recorder.beside(track, how, f)))
             }
-            Alongside::No => G2Msm::Later,
+            how @ Alongside::Modelled => Pending::Done(recorder.beside(track, how, f)),
+            Alongside::No => Pending::Later,
         }
     }
 
-    /// The MSM's result (waiting for it, or running it now).
-    fn result(
+    /// The result: waiting for it, or running `now` in the prover's turn.
+    fn result<E: Pairing>(
         self,
-        backend: &timeline::Recorder<'_, E>,
-        pk: &ProvingKey<E>,
-        assignment: &[E::ScalarField],
-    ) -> Result<E::G2> {
+        recorder: &timeline::Recorder<'_, E>,
+        now: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         match self {
-            G2Msm::Running(thread) => thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            G2Msm::Done(result) => result,
-            G2Msm::Later => backend.msm_g2(&pk.b_g2_query[1..], assignment),
+            Pending::Running(thread) => {
+                let waiting = Instant::now();
+                let result = thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                recorder.waited(waiting);
+                result
+            }
+            Pending::Done(result) => result,
+            Pending::Later => now(),
         }
     }
+}
+
+/// L, [A]₁ and [B]₁ (zero when r is zero, as ark-groth16 skips it) over the assignment.
+fn witness_g1<E: Pairing>(
+    backend: &dyn Backend<E>,
+    pk: &ProvingKey<E>,
+    full_assignment: &[E::ScalarField],
+    num_inputs: usize,
+    r_is_zero: bool,
+) -> Result<[E::G1; 3]> {
+    let assignment = &full_assignment[1..];
+    let l = backend.msm_g1(&pk.l_query, &full_assignment[num_inputs..])?;
+    let a = backend.msm_g1(&pk.a_query[1..], assignment)?;
+    let b = if r_is_zero {
+        E::G1::zero()
+    } else {
+        backend.msm_g1(&pk.b_g1_query[1..], assignment)?
+    };
+    Ok([l, a, b])
+}
+
+/// Issues [`G2Msm`].
+fn issue_g2<'scope, 'env, E: Pairing>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    recorder: &'env timeline::Recorder<'_, E>,
+    pk: &'env ProvingKey<E>,
+    full_assignment: &'env [E::ScalarField],
+) -> G2Msm<'scope, E> {
+    let (bases, scalars) = (&pk.b_g2_query[1..], &full_assignment[1..]);
+    Pending::issue(scope, recorder, timeline::Track::G2, move || {
+        recorder.msm_g2(bases, scalars)
+    })
 }
 
 /// Proves with snarkjs's QAP reduction (circom keys: see [`crate::circom`]): `pk.h_query`
@@ -279,7 +324,7 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
         )));
     }
     std::thread::scope(|scope| {
-        let g2 = G2Msm::issue(scope, &recorder, pk, z);
+        let g2 = issue_g2(scope, &recorder, pk, z);
         prove_snarkjs_from_z(
             &recorder,
             g2,
@@ -383,7 +428,6 @@ fn prove_from_h<E: Pairing>(
     report: &mut ProofReport,
 ) -> Result<Proof<E>> {
     let input = &full_assignment[1..num_inputs];
-    let aux = &full_assignment[num_inputs..];
     // ark's msm_bigint uses min(len) of bases and scalars: h_query has domain_size − 1
     // points and h's top coefficient is zero.
     let h_acc = match h {
@@ -393,30 +437,22 @@ fn prove_from_h<E: Pairing>(
         }
         HRef::Sum(sum) => sum,
     };
-    // The rest needs only the assignment (the timeline's witness chain).
+    // The rest needs only the assignment (the timeline's witness chain); [B]₂ was issued
+    // at the start where the backend runs it beside the rest.
     backend.set_chain(timeline::Chain::Witness);
-    let l_aux_acc = backend.msm_g1(&pk.l_query, aux)?;
-    let r_s_delta_g1 = pk.delta_g1 * (r * s);
     let assignment = &full_assignment[1..];
-    let g_a = coeff::<E::G1Affine>(
-        backend.msm_g1(&pk.a_query[1..], assignment)?,
-        pk.delta_g1 * r,
-        pk.a_query[0],
-        pk.vk.alpha_g1,
-    );
+    let [l_aux_acc, a_acc, b_acc] =
+        witness_g1(backend, pk, full_assignment, num_inputs, r.is_zero())?;
+    let r_s_delta_g1 = pk.delta_g1 * (r * s);
+    let g_a = coeff::<E::G1Affine>(a_acc, pk.delta_g1 * r, pk.a_query[0], pk.vk.alpha_g1);
     let s_g_a = g_a * s;
     let g1_b = if !r.is_zero() {
-        coeff::<E::G1Affine>(
-            backend.msm_g1(&pk.b_g1_query[1..], assignment)?,
-            pk.delta_g1 * s,
-            pk.b_g1_query[0],
-            pk.beta_g1,
-        )
+        coeff::<E::G1Affine>(b_acc, pk.delta_g1 * s, pk.b_g1_query[0], pk.beta_g1)
     } else {
         E::G1::zero()
     };
     let g2_b = coeff::<E::G2Affine>(
-        g2.result(backend, pk, assignment)?,
+        g2.result(backend, || backend.msm_g2(&pk.b_g2_query[1..], assignment))?,
         pk.vk.delta_g2 * s,
         pk.b_g2_query[0],
         pk.vk.beta_g2,

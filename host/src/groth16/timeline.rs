@@ -31,9 +31,11 @@ pub enum Lane {
     CardNtt,
     /// The card's MSM engine.
     CardMsm,
-    /// The host thread that issues a G2 MSM beside the rest ([`Chain::G2`]): its scalars'
-    /// encoding and the combination of its window sums, on the host's other core.
-    HostG2,
+    /// The host work of the MSMs issued beside the rest on threads of their own ([`Chain::G2`]
+    /// and, beside a card's queues, the witness MSMs): their scalars' encoding and the
+    /// combination of their sums. It shares the host CPU with the host lane (a step was
+    /// measured using every core): the schedule never runs two host steps at once.
+    HostBeside,
     /// The card's G2 MSM engine on its own job queue (queue 1, register map 4.2), running
     /// beside the other engines.
     CardG2,
@@ -45,7 +47,7 @@ impl Lane {
         Lane::Host,
         Lane::CardNtt,
         Lane::CardMsm,
-        Lane::HostG2,
+        Lane::HostBeside,
         Lane::CardG2,
     ];
 
@@ -55,14 +57,25 @@ impl Lane {
             Lane::Host => "host CPU",
             Lane::CardNtt => "card: NTT / pointwise",
             Lane::CardMsm => "card: MSM",
-            Lane::HostG2 => "host CPU: G2 thread",
+            Lane::HostBeside => "host CPU: threads beside",
             Lane::CardG2 => "card: G2 MSM (queue 1)",
         }
     }
 
     /// Whether the lane is host work (the rest is card work).
     pub fn is_host(self) -> bool {
-        matches!(self, Lane::Host | Lane::HostG2)
+        matches!(self, Lane::Host | Lane::HostBeside)
+    }
+
+    /// What a step on this lane occupies, for the schedule: the host CPU (both host
+    /// lanes), the card's job queue 0 (NTT/pointwise and MSM lanes) or its queue 1 (the G2
+    /// engine).
+    fn resource(self) -> usize {
+        match self {
+            Lane::Host | Lane::HostBeside => 0,
+            Lane::CardNtt | Lane::CardMsm => 1,
+            Lane::CardG2 => 2,
+        }
     }
 }
 
@@ -125,7 +138,7 @@ impl Timeline {
 
     /// Seconds of host CPU work: both host lanes.
     pub fn host_busy_s(&self) -> f64 {
-        self.busy_s(Lane::Host) + self.busy_s(Lane::HostG2)
+        self.busy_s(Lane::Host) + self.busy_s(Lane::HostBeside)
     }
 
     /// The period of a stream of such proofs against one resident key on `cards` cards:
@@ -143,66 +156,26 @@ impl Timeline {
     }
 
     /// The same steps laid out by their dependencies: each chain's steps in their order,
-    /// the QAP and witness chains interleaved, [`Chain::Join`] steps after both; the host
-    /// does one step at a time (a host step was measured using every core) and so does the
-    /// card (today's board runs one job at a time, so its two lanes share it). Greedy:
-    /// the chain whose next step can start first goes first (the QAP chain on a tie).
-    /// What a prover that issues the two chains from two threads would reach, if its host
-    /// steps take as long as when they ran alone. [`Chain::G2`] steps keep their places
-    /// (their own thread and job queue from the proof's start).
+    /// the chains interleaved, [`Chain::Join`] steps after all of them; the host does one
+    /// step at a time (a host step was measured using every core) and so does each of the
+    /// card's job queues. The best of the greedy list schedules over the chains' priority
+    /// orders ([`schedule`]). What a prover that issued each chain from a thread of its own
+    /// would reach, if its host steps took as long as when they ran alone.
     pub fn overlapped(&self) -> Timeline {
-        let mut queues = [Chain::Qap, Chain::Witness].map(|c| {
+        let chain = |c: Chain| -> Vec<Step> {
             self.steps
                 .iter()
                 .filter(|s| s.chain == c)
-                .collect::<std::collections::VecDeque<_>>()
-        });
-        let (mut host_free, mut card_free) = (0.0f64, 0.0f64);
-        let mut chain_ready = [0.0f64; 2];
-        let mut out = Timeline::default();
-        let beside = self.steps.iter().filter(|s| s.chain == Chain::G2);
-        out.steps.extend(beside.clone().cloned());
-        let beside_end = beside.map(|s| s.end_s).fold(0.0, f64::max);
-        let mut place = |step: &Step, after: f64, host_free: &mut f64, card_free: &mut f64| {
-            let free = if step.lane == Lane::Host {
-                host_free
-            } else {
-                card_free
-            };
-            let start_s = after.max(*free);
-            let end_s = start_s + (step.end_s - step.start_s);
-            *free = end_s;
-            out.steps.push(Step {
-                start_s,
-                end_s,
-                ..step.clone()
-            });
-            end_s
+                .cloned()
+                .collect()
         };
-        let earliest = |step: &Step, ready: f64, host_free: f64, card_free: f64| {
-            ready.max(if step.lane == Lane::Host {
-                host_free
-            } else {
-                card_free
-            })
-        };
-        loop {
-            let next = (0..2)
-                .filter_map(|c| queues[c].front().map(|s| (c, *s)))
-                .min_by(|(a, sa), (b, sb)| {
-                    let ta = earliest(sa, chain_ready[*a], host_free, card_free);
-                    let tb = earliest(sb, chain_ready[*b], host_free, card_free);
-                    ta.total_cmp(&tb).then(a.cmp(b))
-                });
-            let Some((c, step)) = next else { break };
-            queues[c].pop_front();
-            chain_ready[c] = place(step, chain_ready[c], &mut host_free, &mut card_free);
-        }
-        let mut ready = chain_ready[0].max(chain_ready[1]).max(beside_end);
-        for step in self.steps.iter().filter(|s| s.chain == Chain::Join) {
-            ready = place(step, ready, &mut host_free, &mut card_free);
-        }
-        out
+        let tracks = [chain(Chain::Qap), chain(Chain::Witness), chain(Chain::G2)];
+        let join = chain(Chain::Join);
+        PRIORITIES
+            .iter()
+            .map(|order| schedule(order.map(|t| tracks[t].as_slice()), &join))
+            .min_by(|a, b| a.end_s().total_cmp(&b.end_s()))
+            .unwrap_or_default()
     }
 
     #[cfg(test)]
@@ -317,6 +290,61 @@ impl Timeline {
     }
 }
 
+/// Every priority order of three tracks, for [`Timeline::overlapped`].
+const PRIORITIES: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
+
+/// A greedy list schedule: each track's steps in their order, each step as early as its
+/// track and its lane's resource ([`Lane::resource`]) allow — the step that can start
+/// first goes first, the earlier track on a tie — then `join`'s steps after everything,
+/// one after another. Durations are the steps' own.
+fn schedule<const T: usize>(tracks: [&[Step]; T], join: &[Step]) -> Timeline {
+    let mut free = [0.0f64; 3];
+    let mut ready = [0.0f64; T];
+    let mut next = [0usize; T];
+    let mut out = Timeline::default();
+    loop {
+        let pick = (0..T)
+            .filter_map(|t| {
+                let step = tracks[t].get(next[t])?;
+                Some((ready[t].max(free[step.lane.resource()]), t))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let Some((start_s, t)) = pick else { break };
+        let step = &tracks[t][next[t]];
+        next[t] += 1;
+        let end_s = out.push_at(
+            start_s,
+            step.lane,
+            step.what,
+            step.end_s - step.start_s,
+            step.cycles,
+            step.chain,
+        );
+        ready[t] = end_s;
+        free[step.lane.resource()] = end_s;
+    }
+    let mut at = ready.iter().copied().fold(0.0, f64::max);
+    for step in join {
+        let start_s = at.max(free[step.lane.resource()]);
+        at = out.push_at(
+            start_s,
+            step.lane,
+            step.what,
+            step.end_s - step.start_s,
+            step.cycles,
+            step.chain,
+        );
+    }
+    out
+}
+
 fn lane_cycles(step: &Step) -> String {
     if step.cycles > 0 {
         format!("{} cycles", step.cycles)
@@ -363,6 +391,27 @@ enum Call {
     MsmG2,
     /// The QAP step and h MSM in card memory ([`Backend::qap_h_msm`]).
     QapOnCard,
+    /// The prover thread waiting for a call on another thread (not a step: its time is
+    /// not the prover's work).
+    Wait,
+}
+
+/// Which of the prover's threads issued a call: its own, or the thread it starts for the
+/// G2 MSM when the backend runs it beside the rest ([`Alongside`]). The order is the
+/// schedule's priority on a tie: the G2 MSM's short encoding feeds queue 1 before the
+/// prover's long host steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Track {
+    /// The G2 MSM (B₂).
+    G2 = 0,
+    /// The prover's thread: the QAP step, the MSMs over h and the witness, the group sums.
+    Prover = 1,
+}
+
+thread_local! {
+    /// The track of the calls this thread makes now, and how it runs beside the prover.
+    static TRACK: std::cell::Cell<Option<(Track, Alongside)>> =
+        const { std::cell::Cell::new(None) };
 }
 
 /// One recorded backend call: when it ran (host clock) and the backend's work during it.
@@ -370,7 +419,8 @@ enum Call {
 struct Record {
     call: Call,
     chain: Chain,
-    /// A G2 MSM issued beside the rest ([`Recorder::msm_g2_alongside`]), and how.
+    track: Track,
+    /// How its track ran beside the prover's (`No`: on the prover's thread in its turn).
     alongside: Alongside,
     start: Instant,
     end: Instant,
@@ -396,49 +446,33 @@ impl<'a, E: Pairing> Recorder<'a, E> {
         }
     }
 
-    /// The chain the calls from now on (and the host work before each) belong to.
+    /// The chain the prover thread's calls from now on (and the host work before each)
+    /// belong to.
     pub(crate) fn set_chain(&self, chain: Chain) {
         *self.chain.lock().unwrap_or_else(|e| e.into_inner()) = chain;
     }
 
-    fn record<T>(&self, call: Call, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.record_as(call, Alongside::No, f)
+    /// Runs `f`, whose backend calls belong to `track`, run beside the prover's as `how`
+    /// says (on a thread of their own, or computed in the prover's turn on a modelled
+    /// card and laid out beside the rest).
+    pub(crate) fn beside<T>(&self, track: Track, how: Alongside, f: impl FnOnce() -> T) -> T {
+        let outer = TRACK.with(|t| t.replace(Some((track, how))));
+        let out = f();
+        TRACK.with(|t| t.set(outer));
+        out
     }
 
-    fn record_as<T>(
-        &self,
-        call: Call,
-        alongside: Alongside,
-        f: impl FnOnce() -> Result<T>,
-    ) -> Result<T> {
-        let before = self.inner.stats();
+    fn record<T>(&self, call: Call, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let start = Instant::now();
-        let out = f();
+        // This thread's work only: calls on other threads run meanwhile.
+        let (out, work) = crate::backend::capture(f);
         let end = Instant::now();
-        let mut work = self.inner.stats().since(&before);
-        if alongside == Alongside::Thread {
-            // Calls of the other thread ran meanwhile: this record's work is the G2
-            // engine's only.
-            work = BackendStats {
-                msm_g2_calls: work.msm_g2_calls,
-                msm_g2_time: work.msm_g2_time,
-                msm_g2_host_time: work.msm_g2_host_time,
-                msm_g2_device: work.msm_g2_device,
-                device: work.msm_g2_device.stats(),
-                ..BackendStats::default()
-            };
-        } else if !matches!(call, Call::MsmG2) && work.msm_g2_calls > 0 {
-            // A G2 MSM running beside this call ended meanwhile: its work is its own
-            // record's, not this call's.
-            work.device = crate::stats::Measure::minus(work.device, work.msm_g2_device.stats());
-            work.msm_g2_calls = 0;
-            work.msm_g2_time = Duration::ZERO;
-            work.msm_g2_host_time = Duration::ZERO;
-            work.msm_g2_device = Default::default();
-        }
-        let chain = match alongside {
-            Alongside::No => *self.chain.lock().unwrap_or_else(|e| e.into_inner()),
-            _ => Chain::G2,
+        let (track, alongside) = TRACK
+            .with(|t| t.get())
+            .unwrap_or((Track::Prover, Alongside::No));
+        let chain = match track {
+            Track::Prover => *self.chain.lock().unwrap_or_else(|e| e.into_inner()),
+            Track::G2 => Chain::G2,
         };
         self.records
             .lock()
@@ -446,6 +480,7 @@ impl<'a, E: Pairing> Recorder<'a, E> {
             .push(Record {
                 call,
                 chain,
+                track,
                 alongside,
                 start,
                 end,
@@ -454,134 +489,167 @@ impl<'a, E: Pairing> Recorder<'a, E> {
         out
     }
 
-    /// The G2 MSM issued beside the rest of the proof (`how`: on a thread of its own, or
-    /// computed first on a modelled card), laid out on the G2 lanes from the moment it was
-    /// issued.
-    pub(crate) fn msm_g2_alongside(
-        &self,
-        bases: &[E::G2Affine],
-        scalars: &[E::ScalarField],
-        how: Alongside,
-    ) -> Result<E::G2> {
-        self.record_as(Call::MsmG2, how, || self.inner.msm_g2(bases, scalars))
+    /// The prover thread waited from `start` to now for a call on another thread.
+    pub(crate) fn waited(&self, start: Instant) {
+        let record = Record {
+            call: Call::Wait,
+            chain: Chain::Join,
+            track: Track::Prover,
+            alongside: Alongside::No,
+            start,
+            end: Instant::now(),
+            work: BackendStats::default(),
+        };
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record);
     }
 
-    /// Wall time of the calls among `records` that ran one after another with the others
-    /// (not on a thread of their own) between `from` and `to`: the gap between two calls
-    /// of the prover's thread less these is the prover's own work.
-    fn sequential_beside(records: &[Record], from: Instant, to: Instant) -> Duration {
+    /// Wall time of the prover thread between `from` and `to` that was not its own work:
+    /// calls beside the rest computed in its turn (a modelled card's) and waits for calls
+    /// on other threads. The gap between two calls less these is the prover's.
+    fn not_the_provers(records: &[Record], from: Instant, to: Instant) -> Duration {
         records
             .iter()
-            .filter(|r| r.alongside == Alongside::Modelled && r.start >= from && r.end <= to)
+            .filter(|r| {
+                (r.alongside == Alongside::Modelled || matches!(r.call, Call::Wait))
+                    && r.start >= from
+                    && r.end <= to
+            })
             .map(|r| r.end.saturating_duration_since(r.start))
             .sum()
     }
 
-    /// The steps, laid out one after another: host work between calls (less
-    /// `verify`, which the report keeps apart, at the end), then each call's device time
-    /// on its card lane and its host share on the host lane — or, where no card did the
-    /// work, its wall time on the host lane.
+    /// A call's steps: its device time on its card lane and its host share on `host` —
+    /// or, where no card did the work, its wall time on `host`.
+    fn call_steps(r: &Record, host: Lane, chain: Chain) -> Vec<Step> {
+        let mut steps = vec![];
+        let mut push = |lane, what, seconds: f64, cycles| {
+            if seconds > 0.0 {
+                steps.push(Step {
+                    lane,
+                    what,
+                    start_s: 0.0,
+                    end_s: seconds,
+                    cycles,
+                    chain,
+                });
+            }
+        };
+        let wall = r.end.saturating_duration_since(r.start).as_secs_f64();
+        let device = r.work.device;
+        let on_card = device.jobs > 0;
+        match r.call {
+            Call::Ntt | Call::Pointwise if on_card => {
+                let what = if matches!(r.call, Call::Ntt) {
+                    "ntt"
+                } else {
+                    "pointwise"
+                };
+                push(Lane::CardNtt, what, device.projected_s, device.busy_cycles);
+                push(
+                    host,
+                    "ntt host steps",
+                    r.work.ntt_host_time.as_secs_f64(),
+                    0,
+                );
+            }
+            Call::MsmG1 if on_card => {
+                let m = r.work.msm_device;
+                push(host, "msm encode", m.encode_s, 0);
+                push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
+                push(host, "bucket reduction", m.reduce_s, 0);
+            }
+            Call::MsmG2 if on_card => {
+                // The G2 engine: on its own queue's lane, or drawn on the MSM lane where
+                // it shares queue 0 (a board of one queue).
+                let m = r.work.msm_g2_device;
+                let lane = if r.track == Track::G2 {
+                    Lane::CardG2
+                } else {
+                    Lane::CardMsm
+                };
+                push(host, "msm encode", m.encode_s, 0);
+                push(lane, "msm g2", m.projected_s, m.busy_cycles);
+                push(host, "g2 window sums", m.reduce_s, 0);
+            }
+            Call::QapOnCard => {
+                // Uploads, transforms and pointwise jobs on the NTT lane, the h MSM on the
+                // MSM lane after them; the host encoded the three uploads.
+                let m = r.work.msm_device;
+                let qap_s = (device.projected_s - m.projected_s).max(0.0);
+                let qap_cycles = device.busy_cycles.saturating_sub(m.busy_cycles);
+                push(host, "qap uploads", r.work.ntt_host_time.as_secs_f64(), 0);
+                push(Lane::CardNtt, "qap in card memory", qap_s, qap_cycles);
+                push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
+                push(host, "bucket reduction", m.reduce_s, 0);
+            }
+            Call::Ntt => push(host, "ntt", wall, 0),
+            Call::Pointwise => push(host, "pointwise", wall, 0),
+            Call::MsmG1 => push(host, "msm g1", wall, 0),
+            Call::MsmG2 => push(host, "msm g2", wall, 0),
+            Call::Wait => {}
+        }
+        steps
+    }
+
+    /// The proof's schedule: the prover thread's steps (host work between calls, less
+    /// `verify`, which the report keeps apart, at the end; then each call's steps), and
+    /// the steps of the calls its threads beside issued, each track in its order, laid out
+    /// by [`schedule`] — the host one step at a time, each card queue one job at a time —
+    /// and the proof's last step after all of them. On a backend without such threads it
+    /// is the prover's calls one after another.
     pub(crate) fn timeline(&self, verify: Duration) -> Timeline {
-        let mut records = self
+        let records = self
             .records
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        // In the order they were issued (a call on its own thread is recorded when it ends).
-        records.sort_by_key(|r| r.start);
-        let mut t = Timeline::default();
+        let mut tracks: [Vec<Step>; 2] = Default::default();
         let mut last = self.started;
-        // The prover thread's steps follow one another from `cursor`; a G2 MSM issued
-        // beside them runs on its own lanes from when it was issued, and the proof's last
-        // step waits for both.
-        let mut cursor = 0.0;
-        let mut beside_end = 0.0f64;
-        for r in records.iter() {
-            if r.alongside != Alongside::No {
-                let m = r.work.msm_g2_device;
-                let mut at = cursor;
-                for (lane, what, seconds, cycles) in [
-                    (Lane::HostG2, "msm encode", m.encode_s, 0),
-                    (Lane::CardG2, "msm g2", m.projected_s, m.busy_cycles),
-                    (Lane::HostG2, "g2 window sums", m.reduce_s, 0),
-                ] {
-                    at = t.push_at(at, lane, what, seconds, cycles, Chain::G2);
-                }
-                beside_end = beside_end.max(at);
+        for r in records.iter().filter(|r| !matches!(r.call, Call::Wait)) {
+            if r.track != Track::Prover {
+                let steps = Self::call_steps(r, Lane::HostBeside, r.chain);
+                tracks[r.track as usize].extend(steps);
                 continue;
             }
-            let chain = r.chain;
-            let mut push = |lane, what, seconds, cycles| {
-                cursor = t.push_at(cursor, lane, what, seconds, cycles, chain);
-            };
             let gap = r.start.saturating_duration_since(last)
-                - Self::sequential_beside(&records, last, r.start);
-            push(Lane::Host, "prover", gap.as_secs_f64(), 0);
-            let wall = r.end.saturating_duration_since(r.start).as_secs_f64();
-            let device = r.work.device;
-            let on_card = device.jobs > 0;
-            match r.call {
-                Call::Ntt | Call::Pointwise if on_card => {
-                    let what = if matches!(r.call, Call::Ntt) {
-                        "ntt"
-                    } else {
-                        "pointwise"
-                    };
-                    push(Lane::CardNtt, what, device.projected_s, device.busy_cycles);
-                    let host = r.work.ntt_host_time.as_secs_f64();
-                    push(Lane::Host, "ntt host steps", host, 0);
-                }
-                Call::MsmG1 if on_card => {
-                    let m = r.work.msm_device;
-                    push(Lane::Host, "msm encode", m.encode_s, 0);
-                    push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
-                    push(Lane::Host, "bucket reduction", m.reduce_s, 0);
-                }
-                Call::MsmG2 if on_card => {
-                    // The G2 engine: its own unit, drawn on the MSM lane.
-                    let m = r.work.msm_g2_device;
-                    push(Lane::Host, "msm encode", m.encode_s, 0);
-                    push(Lane::CardMsm, "msm g2", m.projected_s, m.busy_cycles);
-                    push(Lane::Host, "g2 window sums", m.reduce_s, 0);
-                }
-                Call::QapOnCard => {
-                    // Uploads, transforms and pointwise jobs on the NTT lane, the h MSM on
-                    // the MSM lane after them; the host encoded the three uploads.
-                    let m = r.work.msm_device;
-                    let qap_s = (device.projected_s - m.projected_s).max(0.0);
-                    let qap_cycles = device.busy_cycles.saturating_sub(m.busy_cycles);
-                    push(
-                        Lane::Host,
-                        "qap uploads",
-                        r.work.ntt_host_time.as_secs_f64(),
-                        0,
-                    );
-                    push(Lane::CardNtt, "qap in card memory", qap_s, qap_cycles);
-                    push(Lane::CardMsm, "msm g1", m.projected_s, m.busy_cycles);
-                    push(Lane::Host, "bucket reduction", m.reduce_s, 0);
-                }
-                Call::Ntt => push(Lane::Host, "ntt", wall, 0),
-                Call::Pointwise => push(Lane::Host, "pointwise", wall, 0),
-                Call::MsmG1 => push(Lane::Host, "msm g1", wall, 0),
-                Call::MsmG2 => push(Lane::Host, "msm g2", wall, 0),
+                - Self::not_the_provers(&records, last, r.start);
+            let prover = &mut tracks[Track::Prover as usize];
+            if gap > Duration::ZERO {
+                prover.push(Step {
+                    lane: Lane::Host,
+                    what: "prover",
+                    start_s: 0.0,
+                    end_s: gap.as_secs_f64(),
+                    cycles: 0,
+                    chain: r.chain,
+                });
             }
+            prover.extend(Self::call_steps(r, Lane::Host, r.chain));
             last = r.end;
         }
         let now = Instant::now();
         let tail = now
             .saturating_duration_since(last)
-            .saturating_sub(Self::sequential_beside(&records, last, now))
+            .saturating_sub(Self::not_the_provers(&records, last, now))
             .saturating_sub(verify);
-        let join = cursor.max(beside_end);
-        t.push_at(
-            join,
-            Lane::Host,
-            "prover",
-            tail.as_secs_f64(),
-            0,
-            Chain::Join,
-        );
-        t
+        let join = Step {
+            lane: Lane::Host,
+            what: "prover",
+            start_s: 0.0,
+            end_s: tail.as_secs_f64(),
+            cycles: 0,
+            chain: Chain::Join,
+        };
+        let [g2, prover] = &tracks;
+        let join = if tail > Duration::ZERO {
+            vec![join]
+        } else {
+            vec![]
+        };
+        schedule([g2.as_slice(), prover], &join)
     }
 }
 
@@ -734,7 +802,7 @@ mod tests {
         // encoding, 10 ms on queue 1; the join after both.
         let mut at = t.push_at(0.0, Lane::Host, "prover", 2.0 * ms, 0, Chain::Qap);
         at = t.push_at(at, Lane::CardNtt, "ntt", 6.0 * ms, 6, Chain::Qap);
-        let g2 = t.push_at(0.0, Lane::HostG2, "msm encode", 1.0 * ms, 0, Chain::G2);
+        let g2 = t.push_at(0.0, Lane::HostBeside, "msm encode", 1.0 * ms, 0, Chain::G2);
         let g2 = t.push_at(g2, Lane::CardG2, "msm g2", 10.0 * ms, 10, Chain::G2);
         assert!((at - 8.0 * ms).abs() < 1e-12 && (g2 - 11.0 * ms).abs() < 1e-12);
         t.push_at(at.max(g2), Lane::Host, "prover", 1.0 * ms, 0, Chain::Join);

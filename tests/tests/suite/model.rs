@@ -225,24 +225,57 @@ fn a_proof_on_the_model_equals_ark_groth16_and_the_boards_cycles() {
     );
     assert!(m.msm_g2_host_time.is_zero() && s.msm_g2_host_time.is_zero());
     assert!(model.describe().starts_with("model:sim-small"));
-    // The timeline: the prover thread's steps one after another, the G2 MSM's on its own
-    // lanes beside them (its engine has its own job queue on sim-small: a thread of its
-    // own on the board, laid out beside the rest by the model), every lane used, the
-    // proof's last step after both, its end the projection.
+    // The timeline: the proof's schedule. The MSMs over the witness ran beside the rest
+    // (sim-small's G2 engine has its own job queue: threads of their own on the board,
+    // computed first and laid out beside the rest by the model): each chain's steps in
+    // order, the host one step at a time, each card queue one job at a time, the G2 MSM on
+    // queue 1's lane, the proof's last step after everything; every lane used; its end
+    // the projection; its card steps the backend's busy cycles.
     use zkpipe::groth16::timeline::{Chain, Lane};
     for report in [&on_sim, &on_model] {
         let t = &report.timeline;
-        let (beside, prover): (Vec<_>, Vec<_>) = t.steps.iter().partition(|s| s.chain == Chain::G2);
-        for steps in [&beside, &prover] {
-            assert!(steps.windows(2).all(|w| w[1].start_s >= w[0].end_s - 1e-12));
+        for chain in [Chain::Qap, Chain::Witness, Chain::G2] {
+            let steps: Vec<_> = t.steps.iter().filter(|s| s.chain == chain).collect();
+            assert!(!steps.is_empty(), "{chain:?}");
+            let mut sorted = steps.clone();
+            sorted.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+            assert!(
+                sorted
+                    .windows(2)
+                    .all(|w| w[1].start_s >= w[0].end_s - 1e-12),
+                "{chain:?} in order"
+            );
         }
-        assert!(beside
+        let resource = |l: Lane| match l {
+            Lane::Host | Lane::HostBeside => 0,
+            Lane::CardNtt | Lane::CardMsm => 1,
+            Lane::CardG2 => 2,
+        };
+        for (i, a) in t.steps.iter().enumerate() {
+            for b in &t.steps[i + 1..] {
+                if resource(a.lane) == resource(b.lane) {
+                    assert!(
+                        a.end_s <= b.start_s + 1e-12 || b.end_s <= a.start_s + 1e-12,
+                        "{a:?} and {b:?} at once"
+                    );
+                }
+            }
+        }
+        let g2: Vec<_> = t.steps.iter().filter(|s| s.chain == Chain::G2).collect();
+        assert!(g2
             .iter()
-            .all(|s| matches!(s.lane, Lane::HostG2 | Lane::CardG2)));
-        assert_eq!(beside.iter().filter(|s| s.lane == Lane::CardG2).count(), 1);
-        let last = prover.last().expect("steps");
+            .all(|s| matches!(s.lane, Lane::HostBeside | Lane::CardG2)));
+        assert_eq!(g2.iter().filter(|s| s.lane == Lane::CardG2).count(), 1);
+        let last = t
+            .steps
+            .iter()
+            .max_by(|a, b| a.end_s.total_cmp(&b.end_s))
+            .unwrap();
         assert_eq!(last.chain, Chain::Join);
-        assert!(beside.iter().all(|s| s.end_s <= last.start_s + 1e-12));
+        assert!(t
+            .steps
+            .iter()
+            .all(|s| s.chain == Chain::Join || s.end_s <= last.start_s + 1e-12));
         assert_eq!(report.projected_card_s(), Some(t.end_s()));
         let card: u64 = t.steps.iter().map(|s| s.cycles).sum();
         assert_eq!(card, report.backend.device.busy_cycles);
