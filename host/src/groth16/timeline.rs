@@ -209,6 +209,20 @@ impl Timeline {
         start_s + seconds
     }
 
+    /// Adds `step` (its lane, name, duration, cycles and chain) from `start_s`; returns
+    /// its end.
+    fn place(&mut self, start_s: f64, step: &Step) -> f64 {
+        let seconds = step.end_s - step.start_s;
+        self.push_at(
+            start_s,
+            step.lane,
+            step.what,
+            seconds,
+            step.cycles,
+            step.chain,
+        )
+    }
+
     /// The lanes the picture draws: the host and the card's NTT and MSM lanes always, the
     /// G2 lanes when a G2 MSM ran beside the rest.
     fn lanes(&self) -> Vec<Lane> {
@@ -319,28 +333,13 @@ fn schedule<const T: usize>(tracks: [&[Step]; T], join: &[Step]) -> Timeline {
         let Some((start_s, t)) = pick else { break };
         let step = &tracks[t][next[t]];
         next[t] += 1;
-        let end_s = out.push_at(
-            start_s,
-            step.lane,
-            step.what,
-            step.end_s - step.start_s,
-            step.cycles,
-            step.chain,
-        );
+        let end_s = out.place(start_s, step);
         ready[t] = end_s;
         free[step.lane.resource()] = end_s;
     }
     let mut at = ready.iter().copied().fold(0.0, f64::max);
     for step in join {
-        let start_s = at.max(free[step.lane.resource()]);
-        at = out.push_at(
-            start_s,
-            step.lane,
-            step.what,
-            step.end_s - step.start_s,
-            step.cycles,
-            step.chain,
-        );
+        at = out.place(at.max(free[step.lane.resource()]), step);
     }
     out
 }
