@@ -323,6 +323,20 @@ fn stream_checksums(queue: &str, bank: &str, new_job: Expr) -> Vec<Stmt> {
     s
 }
 
+/// Queue 0's start and streams for engine `unit` while its opcodes are selected (`sel`):
+/// the engine sees CONTROL.start, the input stream's beats and the output's ready only
+/// for its own jobs.
+fn selected_engine(unit: &str, sel: &str) -> Vec<Stmt> {
+    let port = |p: &str| format!("{unit}${p}");
+    vec![
+        assign(port("start"), and(sig("csr$start"), sig(sel))),
+        assign(port("h2c_tdata"), sig("in_tdata")),
+        assign(port("h2c_tlast"), sig("in_tlast")),
+        assign(port("h2c_tvalid"), and(sig("in_tvalid"), sig(sel))),
+        assign(port("c2h_tready"), and(sig("out_tready"), sig(sel))),
+    ]
+}
+
 /// An MSM unit's job inputs and the CSR outputs they come from.
 const MSM_LINKS: [(&str, &str); 6] = [
     ("soft_reset", "soft_reset"),
@@ -601,34 +615,14 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         s.push(assign("copy_sel", op(Opcode::Copy)));
         let not_kernel = or(sig("msm_sel"), sig("copy_sel"));
         s.push(assign("msm$clock", sig("clock")));
-        s.push(assign("msm$start", and(sig("csr$start"), sig("msm_sel"))));
         for (p, csr) in MSM_LINKS {
             s.push(assign(format!("msm${p}"), sig(format!("csr${csr}"))));
         }
-        s.push(assign("msm$h2c_tdata", sig("in_tdata")));
-        s.push(assign("msm$h2c_tlast", sig("in_tlast")));
-        s.push(assign(
-            "msm$h2c_tvalid",
-            and(sig("in_tvalid"), sig("msm_sel")),
-        ));
-        s.push(assign(
-            "msm$c2h_tready",
-            and(sig("out_tready"), sig("msm_sel")),
-        ));
+        s.extend(selected_engine("msm", "msm_sel"));
         for p in ["clock", "soft_reset", "count"] {
             s.push(assign(format!("copy${p}"), sig(format!("csr${p}"))));
         }
-        s.push(assign("copy$start", and(sig("csr$start"), sig("copy_sel"))));
-        s.push(assign("copy$h2c_tdata", sig("in_tdata")));
-        s.push(assign("copy$h2c_tlast", sig("in_tlast")));
-        s.push(assign(
-            "copy$h2c_tvalid",
-            and(sig("in_tvalid"), sig("copy_sel")),
-        ));
-        s.push(assign(
-            "copy$c2h_tready",
-            and(sig("out_tready"), sig("copy_sel")),
-        ));
+        s.extend(selected_engine("copy", "copy_sel"));
         s.push(assign(
             "kernel$start",
             and(sig("csr$start"), not(not_kernel.clone())),

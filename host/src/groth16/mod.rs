@@ -325,71 +325,38 @@ pub fn prove_snarkjs<E: crate::circom::CircomCurve>(
     }
     std::thread::scope(|scope| {
         let g2 = issue_g2(scope, &recorder, pk, z);
-        prove_snarkjs_from_z(
+        let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
+        let h = match qap::snarkjs_on_card(backend, coefficients, z, root, &pk.h_query) {
+            Some(sum) => H::Sum(sum?),
+            None => H::Coefficients(qap::snarkjs_witness_map(backend, coefficients, z, root)?),
+        };
+        let rows = coefficients
+            .a
+            .iter()
+            .zip(&coefficients.b)
+            .rposition(|(a, b)| !a.is_empty() || !b.is_empty())
+            .map_or(0, |last| last + 1);
+        let mut report = ProofReport {
+            constraints: rows.saturating_sub(n_public + 1),
+            domain_size,
+            ..Default::default()
+        };
+        let proof = prove_from_h(
             &recorder,
-            g2,
             pk,
-            coefficients,
-            n_public,
-            z,
             r,
             s,
+            h.as_ref(),
+            g2,
+            z,
+            n_public + 1,
             options,
             pvk,
-        )
-        .map(|(proof, mut report)| {
-            finish_report(&mut report, &recorder, &before, started);
-            (proof, report)
-        })
+            &mut report,
+        )?;
+        finish_report(&mut report, &recorder, &before, started);
+        Ok((proof, report))
     })
-}
-
-/// [`prove_snarkjs`] once the inputs are checked and the G2 MSM issued.
-#[allow(clippy::too_many_arguments)]
-fn prove_snarkjs_from_z<E: crate::circom::CircomCurve>(
-    recorder: &timeline::Recorder<'_, E>,
-    g2: G2Msm<'_, E>,
-    pk: &ProvingKey<E>,
-    coefficients: &crate::circom::Coefficients<E::ScalarField>,
-    n_public: usize,
-    z: &[E::ScalarField],
-    r: E::ScalarField,
-    s: E::ScalarField,
-    options: ProveOptions,
-    pvk: Option<&PreparedVerifyingKey<E>>,
-) -> Result<(Proof<E>, ProofReport)> {
-    let backend: &dyn Backend<E> = recorder;
-    let domain_size = pk.h_query.len();
-    let root = qap::snarkjs_two_adic_root::<E::ScalarField>(E::SNARKJS_NQR);
-    let h = match qap::snarkjs_on_card(backend, coefficients, z, root, &pk.h_query) {
-        Some(sum) => H::Sum(sum?),
-        None => H::Coefficients(qap::snarkjs_witness_map(backend, coefficients, z, root)?),
-    };
-    let rows = coefficients
-        .a
-        .iter()
-        .zip(&coefficients.b)
-        .rposition(|(a, b)| !a.is_empty() || !b.is_empty())
-        .map_or(0, |last| last + 1);
-    let mut report = ProofReport {
-        constraints: rows.saturating_sub(n_public + 1),
-        domain_size,
-        ..Default::default()
-    };
-    let proof = prove_from_h(
-        recorder,
-        pk,
-        r,
-        s,
-        h.as_ref(),
-        g2,
-        z,
-        n_public + 1,
-        options,
-        pvk,
-        &mut report,
-    )?;
-    Ok((proof, report))
 }
 
 /// The QAP's result as the rest of the proof takes it: h's coefficients (the h MSM is

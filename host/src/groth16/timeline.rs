@@ -138,7 +138,11 @@ impl Timeline {
 
     /// Seconds of host CPU work: both host lanes.
     pub fn host_busy_s(&self) -> f64 {
-        self.busy_s(Lane::Host) + self.busy_s(Lane::HostBeside)
+        Lane::ALL
+            .into_iter()
+            .filter(|l| l.is_host())
+            .map(|l| self.busy_s(l))
+            .sum()
     }
 
     /// The period of a stream of such proofs against one resident key on `cards` cards:
