@@ -327,6 +327,10 @@ pub struct NttArgs {
     /// Transforms to run (back to back in one job where the card can).
     #[arg(long, default_value_t = 1)]
     pub batch: usize,
+    /// At most this many transforms per card job (default: as many as one job holds);
+    /// the jobs are appended to runs, each entering the card while the one before drains.
+    #[arg(long)]
+    pub per_job: Option<usize>,
     /// Scalar field of the transform: the curve's.
     #[arg(long, value_enum, default_value = "bn254")]
     pub curve: CurveArg,

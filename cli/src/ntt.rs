@@ -22,6 +22,8 @@ struct NttReport {
     curve: &'static str,
     log_n: u32,
     batch: usize,
+    /// Transforms per card job, if capped (`--per-job`).
+    per_job: Option<usize>,
     inverse: bool,
     coset: bool,
     jobs: usize,
@@ -102,7 +104,7 @@ where
     {
         let _progress = Progress::start(uri, &label);
         if coset == Coset::None && n > 1 {
-            backend.ntt_batch(&mut output, log_n, direction)
+            backend.ntt_batch_in_jobs(&mut output, log_n, direction, args.per_job)
         } else {
             output
                 .chunks_mut(n)
@@ -135,6 +137,7 @@ where
         curve: args.curve.name(),
         log_n,
         batch,
+        per_job: args.per_job,
         inverse: args.inverse,
         coset: args.coset,
         jobs: stats.device.jobs,

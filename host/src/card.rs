@@ -255,10 +255,15 @@ pub struct Staging {
 impl Staging {
     /// Maps buffers for `in_bytes` host-to-card and `out_bytes` card-to-host bytes
     /// (rounded up to powers of two so growing jobs re-map rarely).
-    fn map(f: &mut dyn PcieFunction, in_bytes: usize, out_bytes: usize) -> Result<Staging> {
+    fn map(
+        f: &mut dyn PcieFunction,
+        in_bytes: usize,
+        out_bytes: usize,
+        ring: usize,
+    ) -> Result<Staging> {
         let in_bytes = in_bytes.next_power_of_two().max(BEAT_BYTES);
         let out_bytes = out_bytes.next_power_of_two().max(BEAT_BYTES);
-        let ring = xdma::ring_bytes(in_bytes) + xdma::ring_bytes(out_bytes);
+        let ring = ring.max(xdma::ring_bytes(in_bytes) + xdma::ring_bytes(out_bytes));
         Ok(Staging {
             h2c: f.alloc_dma(in_bytes)?,
             c2h: f.alloc_dma(out_bytes)?,
@@ -266,10 +271,8 @@ impl Staging {
         })
     }
 
-    fn fits(&self, in_bytes: usize, out_bytes: usize) -> bool {
-        self.h2c.len() >= in_bytes
-            && self.c2h.len() >= out_bytes
-            && self.ring.len() >= xdma::ring_bytes(in_bytes) + xdma::ring_bytes(out_bytes)
+    fn fits(&self, in_bytes: usize, out_bytes: usize, ring: usize) -> bool {
+        self.h2c.len() >= in_bytes && self.c2h.len() >= out_bytes && self.ring.len() >= ring
     }
 }
 
@@ -450,8 +453,49 @@ impl Card {
         fill: impl FnOnce(&mut [u8]) -> Option<u32>,
         decode: impl FnOnce(&[u8]) -> Result<R>,
     ) -> Result<Completed<R>> {
-        let (in_beats, out_beats) = (job.in_beats(&self.caps), job.out_beats(&self.caps));
-        if in_beats == 0 || out_beats == 0 {
+        self.submit_jobs(std::slice::from_ref(job), route, work, fill, decode)
+    }
+
+    /// Runs `jobs` as one run on queue 0's kernel (register map 4.3, CAPS_KERNEL_SLOTS = 2):
+    /// the second and later jobs are appended (CONTROL.append) and enter the kernel while
+    /// the job before drains, so the NTT path's latency is paid once per run. `fill`
+    /// encodes the whole run's input (each job's beats after the job before's), `decode`
+    /// reads the whole run's results, likewise. The counters are the run's. Only ntt jobs
+    /// of one JOB_NTT (not coset) through the host streams are appended (else error
+    /// [`regs::HwError::CannotAppend`]); a card without the slot refuses with
+    /// [`Error::Unsupported`].
+    pub fn submit_run<R>(
+        &self,
+        jobs: &[Job],
+        work: usize,
+        fill: impl FnOnce(&mut [u8]) -> Option<u32>,
+        decode: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<Completed<R>> {
+        if jobs.len() > 1 && self.caps.kernel_slots < 2 {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "runs of appended jobs (CAPS_KERNEL_SLOTS < 2; register map 4.3)",
+            });
+        }
+        self.submit_jobs(jobs, Route::HOST, work, fill, decode)
+    }
+
+    fn submit_jobs<R>(
+        &self,
+        jobs: &[Job],
+        route: Route,
+        work: usize,
+        fill: impl FnOnce(&mut [u8]) -> Option<u32>,
+        decode: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<Completed<R>> {
+        let Some(job) = jobs.first() else {
+            return Err(Error::Empty);
+        };
+        let beats = |j: &Job| (j.in_beats(&self.caps), j.out_beats(&self.caps));
+        if jobs.iter().any(|j| {
+            let (i, o) = beats(j);
+            i == 0 || o == 0
+        }) {
             return Err(Error::Empty);
         }
         if (route.src.is_some() || route.dst.is_some()) && self.caps.card_memory_mib == 0 {
@@ -460,6 +504,7 @@ impl Card {
                 what: "card memory (CAPS_CARD_MEMORY is 0)",
             });
         }
+        let (in_beats, out_beats) = beats(job);
         let in_bytes = if route.src.is_some() {
             0
         } else {
@@ -477,6 +522,35 @@ impl Card {
                 what: "card memory for a G2 MSM job (queue 1 has no card-memory port)",
             });
         }
+        // An appended job writes only the registers that differ from the job before's
+        // (JOB_COUNT, JOB_NTT_ROW): the card checks that the rest is the run's.
+        let appended: Vec<kernel::Appended> = jobs
+            .windows(2)
+            .map(|pair| {
+                let (before, j) = (pair[0].registers(), &pair[1]);
+                let (i, o) = beats(j);
+                kernel::Appended {
+                    registers: j
+                        .registers()
+                        .into_iter()
+                        .filter(|w| !before.contains(w))
+                        .collect(),
+                    in_bytes: i * BEAT_BYTES,
+                    out_bytes: o * BEAT_BYTES,
+                }
+            })
+            .collect();
+        let total_in = in_bytes + appended.iter().map(|a| a.in_bytes).sum::<usize>();
+        let total_out = out_bytes + appended.iter().map(|a| a.out_bytes).sum::<usize>();
+        let ring = xdma::ring_bytes_packets(
+            &std::iter::once(in_bytes)
+                .chain(appended.iter().map(|a| a.in_bytes))
+                .collect::<Vec<_>>(),
+        ) + xdma::ring_bytes_packets(
+            &std::iter::once(out_bytes)
+                .chain(appended.iter().map(|a| a.out_bytes))
+                .collect::<Vec<_>>(),
+        );
         let mut staging = self.staging[queue as usize]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -487,23 +561,24 @@ impl Card {
             .unwrap_or_else(|| self.lock().default_timeout(work));
         if !staging
             .as_ref()
-            .is_some_and(|s| s.fits(in_bytes, out_bytes))
+            .is_some_and(|s| s.fits(total_in, total_out, ring))
         {
             // Grow to cover this job and every job before, so that alternating job shapes
             // (large input, then large readout) do not re-map each time. The old buffers
             // are unmapped before the larger ones are mapped.
-            let (old_in, old_out) = staging
+            let (old_in, old_out, old_ring) = staging
                 .as_ref()
-                .map_or((0, 0), |s| (s.h2c.len(), s.c2h.len()));
+                .map_or((0, 0, 0), |s| (s.h2c.len(), s.c2h.len(), s.ring.len()));
             *staging = None;
             *staging = Some(Staging::map(
                 self.lock().as_mut(),
-                in_bytes.max(old_in),
-                out_bytes.max(old_out),
+                total_in.max(old_in),
+                total_out.max(old_out),
+                ring.max(old_ring),
             )?);
         }
         let staging = staging.as_ref().expect("mapped above");
-        let h2c_sum = staging.h2c.with_bytes(in_bytes, fill);
+        let h2c_sum = staging.h2c.with_bytes(total_in, fill);
         let cycles_before = self.lock().device_cycles();
         let mut registers = job.registers();
         registers.extend(route.registers(in_beats, out_beats));
@@ -516,6 +591,7 @@ impl Card {
                 out_bytes,
                 timeout,
                 h2c_sum,
+                appended,
             },
             staging,
         )?;
@@ -524,7 +600,7 @@ impl Card {
             .device_cycles()
             .zip(cycles_before)
             .map(|(a, b)| a - b);
-        let output = staging.c2h.with_bytes(out_bytes, |b| decode(b))?;
+        let output = staging.c2h.with_bytes(total_out, |b| decode(b))?;
         Ok(Completed {
             output,
             counters,

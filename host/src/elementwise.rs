@@ -161,6 +161,88 @@ impl Device {
         self.run_in_place(&wire_job, data, None)
     }
 
+    /// Runs NTT jobs over consecutive chunks of `data` (`jobs[k].0` elements for job k) in
+    /// place, as runs (register map 4.3): each job after a run's first is appended and
+    /// enters the kernel while the job before drains. A run holds at most
+    /// [`RUN_ELEMENTS`] elements (or one job); coset jobs, whose powers restart per job,
+    /// and cards without the slot run one job at a time. The stats count every job; a
+    /// run's busy cycles are its own counter. On error the failed run's chunk is
+    /// unchanged (earlier runs' results stay).
+    pub fn ntt_run<C: MontConfig<4>>(
+        &self,
+        data: &mut [Scalar<C>],
+        jobs: &[(usize, NttJob<Scalar<C>>)],
+    ) -> Result<EngineStats> {
+        crate::ntt::check_run_lengths(data.len(), jobs)?;
+        self.capabilities()
+            .check_scalar_field(self.uri(), &C::MODULUS.0)?;
+        let max = self.capabilities().max_count as usize;
+        let mut wire = Vec::with_capacity(jobs.len());
+        for (n, job) in jobs {
+            if *n == 0 {
+                return Err(Error::Empty);
+            }
+            if *n > max {
+                return Err(Error::TooLarge { n: *n, max });
+            }
+            wire.push(self.ntt_wire_job(*n, job)?);
+        }
+        let appendable = self.capabilities().kernel_slots >= 2
+            && jobs.iter().all(|(_, j)| !matches!(j.factor, Factor::Coset(_)));
+        let mut stats = EngineStats::default();
+        let mut rest = data;
+        let mut k = 0;
+        while k < jobs.len() {
+            // The run: jobs while they fit RUN_ELEMENTS (at least one).
+            let mut end = k + 1;
+            let mut elements = jobs[k].0;
+            while appendable && end < jobs.len() && elements + jobs[end].0 <= RUN_ELEMENTS {
+                elements += jobs[end].0;
+                end += 1;
+            }
+            let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(elements);
+            stats.add(&self.run_jobs(&wire[k..end], chunk)?);
+            rest = tail;
+            k = end;
+        }
+        Ok(stats)
+    }
+
+    /// One run of `jobs` (one job: a plain submit) over `data`, results in place.
+    fn run_jobs<C: MontConfig<4>>(&self, jobs: &[Job], data: &mut [Scalar<C>]) -> Result<EngineStats> {
+        let started = Instant::now();
+        let n = data.len();
+        let codec = std::cell::Cell::new(0.0);
+        let device = self.uri();
+        let data = std::cell::RefCell::new(data);
+        let fill = |bytes: &mut [u8]| {
+            let t = Instant::now();
+            let sum = encode_stream(bytes, &data.borrow(), None, |x| x.0 .0);
+            codec.set(t.elapsed().as_secs_f64());
+            Some(sum)
+        };
+        let decode = |bytes: &[u8]| -> Result<()> {
+            let t = Instant::now();
+            let decoded = decode_stream(bytes, &mut data.borrow_mut(), &C::MODULUS.0, new_scalar);
+            codec.set(codec.get() + t.elapsed().as_secs_f64());
+            decoded.map_err(|i| Error::Protocol {
+                device: device.to_string(),
+                reason: format!("result {i} is not reduced below the modulus; the card is faulty"),
+            })
+        };
+        let done = self.card().submit_run(jobs, n, fill, decode)?;
+        let clock_mhz = self.capabilities().clock_mhz();
+        let _ = started;
+        Ok(EngineStats {
+            jobs: jobs.len(),
+            busy_cycles: done.counters.busy_cycles as u64,
+            elements: n as u64,
+            projected_s: done.counters.busy_cycles as f64 / (clock_mhz * 1e6),
+            sim_cycles: done.sim_cycles,
+            codec_s: codec.get(),
+        })
+    }
+
     /// The card's job for `n` elements of NTT job `job`, its configuration checked.
     pub(crate) fn ntt_wire_job<C: MontConfig<4>>(
         &self,
@@ -304,6 +386,10 @@ fn new_scalar<C: MontConfig<4>>(limbs: [u64; 4]) -> Scalar<C> {
     Scalar::<C>::new_unchecked(BigInt(limbs))
 }
 
+/// Elements of one run of appended NTT jobs at most ([`Device::ntt_run`]): 64 MiB of
+/// input staging, so a long four-step pass is several runs, not one buffer of its size.
+pub const RUN_ELEMENTS: usize = 1 << 21;
+
 /// Elements a parallel task of the decoder takes.
 const DECODE_CHUNK: usize = 2048;
 
@@ -401,6 +487,13 @@ impl<C: MontConfig<4>> NttEngine<Scalar<C>> for Device {
     fn powmul(&self, data: &mut [Scalar<C>], g: Scalar<C>) -> Result<EngineStats> {
         let report = self.elementwise_in_place(Opcode::PowMul, data, None, Some(g))?;
         Ok(report.stats())
+    }
+    fn run_many(
+        &self,
+        data: &mut [Scalar<C>],
+        jobs: &[(usize, NttJob<Scalar<C>>)],
+    ) -> Result<EngineStats> {
+        self.ntt_run(data, jobs)
     }
 }
 

@@ -437,7 +437,7 @@ impl SimBoard {
                             }
                         }
                         if control.start {
-                            self.job_starts(queue);
+                            self.job_starts(queue, control.append);
                         }
                     }
                 }
@@ -564,8 +564,10 @@ impl SimBoard {
     /// CONTROL.start on `queue`: arms the job's fault, if it is the armed fault's target
     /// and the fault applies to its streams (a host-stream fault to a job with that
     /// stream, a card-memory fault to a job using card memory).
-    fn job_starts(&mut self, queue: usize) {
-        let fault = self.next_job_fault(queue);
+    /// A job appended to a run (CONTROL.append) keeps the run's stream counts: a stream
+    /// corruption armed for it hits the given beat counted from its start.
+    fn job_starts(&mut self, queue: usize, append: bool) {
+        let fault = self.next_job_fault(queue, append);
         let mem = self.q[queue].job_mem;
         let (src_card, dst_card) = (mem.src_card, mem.dst_card);
         let applies = match fault {
@@ -583,8 +585,12 @@ impl SimBoard {
             Fault::DmaError => q.dma_error = true,
             Fault::Stuck => q.stuck = true,
             Fault::ShortStream => q.short_stream = true,
-            Fault::CorruptH2c { beat, bit } => q.corrupt_h2c = Some((beat, bit)),
-            Fault::CorruptC2h { beat, bit } => q.corrupt_c2h = Some((beat, bit)),
+            Fault::CorruptH2c { beat, bit } => {
+                q.corrupt_h2c = Some((q.job_beats_in + beat, bit));
+            }
+            Fault::CorruptC2h { beat, bit } => {
+                q.corrupt_c2h = Some((q.job_beats_out + beat, bit));
+            }
             Fault::Card(inject) => {
                 q.card_fault = true;
                 let reg = regs::queue_register(queue as u32, regs::FAULT_INJECT);
@@ -602,12 +608,14 @@ impl SimBoard {
 
     /// A job starts on `queue`: ends that queue's previous job's faults and returns the
     /// armed fault if this job is its target.
-    fn next_job_fault(&mut self, queue: usize) -> Option<Fault> {
+    fn next_job_fault(&mut self, queue: usize, append: bool) -> Option<Fault> {
         self.jobs += 1;
         let q = &mut self.q[queue];
-        q.job_beats_in = 0;
-        q.corrupt_h2c = None;
-        q.corrupt_c2h = None;
+        if !append {
+            q.job_beats_in = 0;
+            q.corrupt_h2c = None;
+            q.corrupt_c2h = None;
+        }
         if std::mem::take(&mut q.card_fault) {
             let reg = regs::queue_register(queue as u32, regs::FAULT_INJECT);
             self.bar_write(BAR_CSR, reg as u64, 0);

@@ -26,8 +26,10 @@ pub const MAGIC: u32 = 0x5A4B_5049;
 /// host-to-card stream and its output go to card memory instead of the card-to-host stream;
 /// 4.2 job queues (CAPS_QUEUES, [`QUEUE_STRIDE`]): the G2 MSM engine takes its jobs on
 /// queue 1 — its own CONTROL, STATUS, JOB_* and PERF_* registers and XDMA channel 1 — and
-/// runs beside the engines of queue 0.
-pub const VERSION: u32 = 0x0004_0002;
+/// runs beside the engines of queue 0; 4.3 runs of ntt jobs (CAPS_KERNEL_SLOTS,
+/// CONTROL.append, STATUS waiting and jobs_done, error 11): a job appended to a run waits
+/// behind the running one and its elements enter the kernel while the first drains.
+pub const VERSION: u32 = 0x0004_0003;
 
 /// Bytes between two job queues' register banks: queue q's CONTROL through FAULT_INJECT
 /// sit at `q * QUEUE_STRIDE` + their offset (the identification and CAPS_* registers exist
@@ -101,11 +103,12 @@ registers! {
     CAPS_MSM_G2 = 0x034, Ro, "G2 MSM engine, fields as CAPS_MSM (its points are G2 points: Fq2 coordinates {c1, c0}, one coordinate per lane); 0: no G2 engine (G2 MSMs run on the host).";
     CAPS_MSM_G2_BASES = 0x038, Ro, "G2 MSM engine: card memory for resident G2 bases, in points (its own memory: msm_g2_load / msm_g2_run offsets index it).";
     CAPS_MSM_G2_REDUCE = 0x03C, Ro, "G2 MSM engine: bucket-reduction groups per window and issue interval, as CAPS_MSM_REDUCE.";
-    CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Self-clearing.";
+    CONTROL = 0x040, Wo, "Bit 0: start the job in JOB_*. Bit 1: soft reset (abort, clear status and counters). Bit 2, with bit 0: append the job to the current run (CAPS_KERNEL_SLOTS). Self-clearing.";
     IRQ_ENABLE = 0x044, Rw, "Bit 0: raise the interrupt line when a job ends.";
-    STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bits 15:8 error code (0 = none).";
+    STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bit 2 waiting (a queued job waits behind the running one), bits 15:8 error code (0 = none), bits 31:16 jobs done in the current run (since the last START without append).";
     CAPS_CARD_MEMORY = 0x04C, Ro, "Card memory behind the board's AXI4 master port (DDR or HBM), in MiB; 0: none (JOB_MEM must be 0).";
     CAPS_QUEUES = 0x050, Ro, "Job queues (map 4.2 on; 1 before): queue q's CONTROL through FAULT_INJECT repeat at q × 0x1000 + their offset and its streams are XDMA channel q, so jobs on different queues run at the same time. Queue 1, when present, is the G2 MSM engine's: opcodes 8 and 9 go there (on queue 0 they are error 1), every other opcode to queue 0 (on queue 1: error 1); queue 1 has no card-memory port (JOB_MEM there must be 0: error 9).";
+    CAPS_KERNEL_SLOTS = 0x054, Ro, "Jobs queue 0's kernel holds at once (map 4.3 on; 1 before): 2 = a run of ntt jobs. After a START, the host may START with CONTROL.append another ntt job of the same JOB_NTT (not coset, JOB_MEM = 0; JOB_COUNT and JOB_NTT_ROW may differ, every other JOB_* register unchanged) whenever STATUS waiting is clear: it waits behind the running job and its elements enter the NTT path right behind that job's, so the path's latency is paid once per run, not per job. Each job's input is the next packet (TLAST) on the same host-to-card channel, its results the next packet out; PERF_* and the stream checksums count the whole run, STATUS jobs_done its jobs. A job that cannot follow is error 11.";
     JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run, 8 msm_g2_load, 9 msm_g2_run, 10 copy).";
     JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES); copy: beats.";
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
@@ -373,6 +376,11 @@ packed! {
         start / START: bool = [0, 1];
         /// Abort, clear status and counters.
         soft_reset / SOFT_RESET: bool = [1, 1];
+        /// With start (queue 0's kernel, map 4.3): the job continues the current run —
+        /// queued behind the running job (STATUS waiting until its elements enter), or,
+        /// if the run has drained, started at once; either way the run's counters, jobs
+        /// done and stream checksums go on instead of restarting.
+        append / APPEND: bool = [2, 1];
     }
 }
 
@@ -383,8 +391,13 @@ packed! {
         busy / BUSY: bool = [0, 1];
         /// The last job ended.
         done / DONE: bool = [1, 1];
+        /// A queued job waits behind the running one (map 4.3: CAPS_KERNEL_SLOTS = 2).
+        waiting / WAITING: bool = [2, 1];
         /// Hardware error code of the last job ([`HwError`]; 0 = none).
         error / ERROR: u32 = [8, 8];
+        /// Jobs done in the current run (since the last START without append), modulo
+        /// 2^16 (map 4.3; the driver waits for its count).
+        jobs_done / JOBS_DONE: u32 = [16, 16];
     }
 }
 
@@ -583,7 +596,7 @@ pub enum HwError {
     ShortStream = 3,
     /// The JOB_COUNT-th element did not carry TLAST (the stream is longer than the job).
     LongStream = 4,
-    /// CONTROL.start while a job was running.
+    /// CONTROL.start (without append) while a job was running.
     StartWhileBusy = 5,
     /// An ntt job's JOB_NTT / JOB_COUNT are inconsistent (size 0 or above the core, count
     /// not a multiple of the size, coset with more than one NTT or with twiddles, T > 2^S).
@@ -602,11 +615,15 @@ pub enum HwError {
     /// Card memory answered a read or a write with an error (an uncorrectable ECC error or
     /// a decode error): the job's data is not trustworthy.
     CardMemory = 10,
+    /// CONTROL.start with append, but the job cannot follow the run's last (map 4.3): not
+    /// an ntt job of the run's JOB_NTT, a coset job, card memory (JOB_MEM ≠ 0), the waiting
+    /// slot full, the run ended in an error, or the job's own checks failed.
+    CannotAppend = 11,
 }
 
 impl HwError {
     /// Every error code.
-    pub const ALL: [HwError; 10] = [
+    pub const ALL: [HwError; 11] = [
         HwError::UnknownOpcode,
         HwError::CountOutOfRange,
         HwError::ShortStream,
@@ -617,6 +634,7 @@ impl HwError {
         HwError::LostDeferral,
         HwError::BadMemoryJob,
         HwError::CardMemory,
+        HwError::CannotAppend,
     ];
     /// The error of a STATUS error code (0 and unknown codes: `None`).
     pub fn from_code(code: u8) -> Option<HwError> {
@@ -637,6 +655,7 @@ impl HwError {
                 "card-memory job out of range (alignment, size, or output length)"
             }
             HwError::CardMemory => "card memory reported an error (ECC or decode)",
+            HwError::CannotAppend => "a job appended to a run it cannot follow",
         }
     }
 }
@@ -741,10 +760,12 @@ mod field_tests {
             Status {
                 busy: true,
                 done: true,
-                error: 7
+                waiting: true,
+                error: 7,
+                jobs_done: 3,
             }
             .encode(),
-            0x703
+            0x3_0707
         );
         assert_eq!(
             JobNtt {
@@ -792,11 +813,11 @@ mod field_tests {
             prop_assert_eq!(JobNtt::decode(job.encode()), job);
             let msm = JobMsmFlags { keep: flags & 1 != 0, hold: flags & 2 != 0, reduce: flags & 4 != 0 };
             prop_assert_eq!(JobMsmFlags::decode(msm.encode()), msm);
-            let status = Status { busy: flags & 1 != 0, done: flags & 2 != 0, error: e };
+            let status = Status { busy: flags & 1 != 0, done: flags & 2 != 0, waiting: flags & 4 != 0, error: e, jobs_done: t * 977 };
             prop_assert_eq!(Status::decode(status.encode()), status);
             let fault = FaultInject { drop_deferral: flags & 1 != 0, corrupt_adder: flags & 4 != 0, corrupt_reduce: flags & 2 != 0, corrupt_scalar: flags & 8 != 0, corrupt_base: flags & 16 != 0 };
             prop_assert_eq!(FaultInject::decode(fault.encode()), fault);
-            let control = Control { start: flags & 1 != 0, soft_reset: flags & 2 != 0 };
+            let control = Control { start: flags & 1 != 0, soft_reset: flags & 2 != 0, append: flags & 4 != 0 };
             prop_assert_eq!(Control::decode(control.encode()), control);
         }
 

@@ -11,7 +11,8 @@
 //!   waits for it in a delay line.
 //!
 //! Every register shares `enable`, so the path holds with the kernel. `clear` (between
-//! jobs) resets the exponent counters, the core's slot counters and the reorder banks.
+//! runs of jobs) resets the exponent counters, the core's slot counters and the reorder
+//! banks; `rearm` on a job's last element makes a queued job's first NTT read its own row.
 
 use super::delay::Delay;
 use super::reorder::BitReverseBuffer;
@@ -39,6 +40,9 @@ pub struct NttPath {
     pub log_t: Signal<In, Bits<8>>,
     /// Index r of the job's first NTT among the four-step rows.
     pub row0: Signal<In, Bits<32>>,
+    /// The element offered is its job's last: the next element (a queued job's first)
+    /// takes its row from `row0` again.
+    pub rearm: Signal<In, Bit>,
     /// Coset factor of the element offered this cycle.
     pub factor: Signal<In, Elem>,
     pub x: Signal<In, Elem>,
@@ -89,6 +93,7 @@ impl NttPath {
             twiddle: Default::default(),
             log_t: Default::default(),
             row0: Default::default(),
+            rearm: Default::default(),
             factor: Default::default(),
             x: Default::default(),
             v: Default::default(),
@@ -238,6 +243,7 @@ impl Logic for NttPath {
                             assign(d("t_r"), lit_u(0, 16)),
                             assign(d("e_r"), lit_u(0, 32)),
                             assign(d("step_r"), add(sig("step_eff"), sig("unit"))),
+                            mux_assign(&d("primed"), sig("rearm"), bit(false), bit(true)),
                         ],
                         vec![
                             assign(d("t_r"), add(q("t_r"), lit_u(1, 16))),

@@ -101,6 +101,8 @@ pub struct Board<const PW: usize, const PW2: usize> {
     /// The copy engine and the card-memory port.
     copy: CopyEngine,
     copy_sel: Signal<Local, Bit>,
+    /// CONTROL.start queues a job behind the kernel's running one.
+    queued_start: Signal<Local, Bit>,
     mem: MemoryPort,
     /// The engines' input stream (host-to-card or card memory) and output stream
     /// (card-to-host or card memory), as JOB_MEM routes them.
@@ -266,6 +268,7 @@ impl<const PW: usize, const PW2: usize> Board<PW, PW2> {
             g2_sel: Default::default(),
             copy: CopyEngine::new(preset.max_job_elements),
             copy_sel: Default::default(),
+            queued_start: Default::default(),
             mem: MemoryPort::new(&preset.card_memory, preset.ntt_log_size),
             in_tdata: Default::default(),
             in_tvalid: Default::default(),
@@ -579,7 +582,6 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         ));
         for (port, csr) in [
             ("clock", "clock"),
-            ("start", "start"),
             ("soft_reset", "soft_reset"),
             ("mem_cfg", "mem_cfg"),
             ("src_addr", "src_addr"),
@@ -590,6 +592,10 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         ] {
             s.push(assign(format!("mem${port}"), sig(format!("csr${csr}"))));
         }
+        s.push(assign(
+            "mem$start",
+            and(sig("csr$start"), not(sig("csr$append"))),
+        ));
         s.push(assign("mem$engine_done", sig("engine_done")));
         for (port, input) in AXI_PORTS {
             let (child, parent) = (format!("mem${port}"), port.to_string());
@@ -626,6 +632,18 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
         s.push(assign(
             "kernel$start",
             and(sig("csr$start"), not(not_kernel.clone())),
+        ));
+        // A START with CONTROL.append continues the kernel's run of jobs (or is error 11,
+        // the kernel decides): it neither clears the stream checksums, which cover the
+        // whole run, nor starts the memory port (only host-stream jobs are appended).
+        s.push(assign("kernel$append", sig("csr$append")));
+        s.push(assign(
+            "kernel$chainable",
+            eq(sig("csr$mem_cfg"), lit_u(0, 32)),
+        ));
+        s.push(assign(
+            "queued_start",
+            and(sig("csr$start"), sig("csr$append")),
         ));
         s.push(assign(
             "kernel$h2c_tvalid",
@@ -701,11 +719,23 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
                     ),
                     field_at(Status::DONE, sig("done")),
                     field_at(Status::ERROR, sig("job_err")),
+                    field_at(
+                        Status::WAITING,
+                        field(sig("engine_status"), Status::WAITING),
+                    ),
+                    field_at(
+                        Status::JOBS_DONE,
+                        field(sig("engine_status"), Status::JOBS_DONE),
+                    ),
                 ],
                 32,
             ),
         ));
-        let irq0 = and(sig("done"), sig("csr$irq_enable"));
+        // A job ends, or a queued job leaves the waiting slot (the host may queue the next).
+        let irq0 = and(
+            or(sig("done"), sig("kernel$freed")),
+            sig("csr$irq_enable"),
+        );
         if has_q1 {
             s.extend(self.queue1());
             s.push(assign(
@@ -720,7 +750,10 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
             s.push(assign("c2h1_tdata", lit_u(0, BEAT_BITS)));
         }
         // The stream checksums, over every beat either way whichever engine takes it.
-        let new_job = or(sig("csr$start"), sig("csr$soft_reset"));
+        let new_job = or(
+            and(sig("csr$start"), not(sig("queued_start"))),
+            sig("csr$soft_reset"),
+        );
         s.extend(stream_checksums("", "csr", new_job));
         comb(s)
     }

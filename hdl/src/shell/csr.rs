@@ -34,6 +34,9 @@ pub struct CsrConstants {
     pub card_memory: u32,
     /// CAPS_QUEUES: job queues (2 with a G2 engine: queue 1 is its own).
     pub queues: u32,
+    /// CAPS_KERNEL_SLOTS: jobs queue 0's kernel holds at once (a running ntt job and one
+    /// queued behind it).
+    pub kernel_slots: u32,
 }
 
 /// An MSM engine's geometry and reduction plan, as [`CsrConstants::of`] takes them.
@@ -91,6 +94,7 @@ impl CsrConstants {
             msm_g2_reduce: g2.map_or(0, |(g, p)| reduce_caps(g, p)),
             card_memory: preset.card_memory.mib(),
             queues: if g2.is_some() { 2 } else { 1 },
+            kernel_slots: 2,
         }
     }
 
@@ -115,6 +119,7 @@ impl CsrConstants {
             (CAPS_MSM_G2_REDUCE, self.msm_g2_reduce),
             (CAPS_CARD_MEMORY, self.card_memory),
             (CAPS_QUEUES, self.queues),
+            (CAPS_KERNEL_SLOTS, self.kernel_slots),
         ]
     }
 }
@@ -137,6 +142,8 @@ pub struct CsrBlock {
     pub rdata: Signal<Out, Bits<32>>,
     pub rready: Signal<In, Bit>,
     pub start: Signal<Out, Bit>,
+    /// With `start`: the job is appended to the current run (CONTROL.append).
+    pub append: Signal<Out, Bit>,
     pub soft_reset: Signal<Out, Bit>,
     pub irq_enable: Signal<Out, Bit>,
     pub opcode: Signal<Out, Bits<32>>,
@@ -188,6 +195,7 @@ pub struct CsrBlock {
     stride_hi_r: DFF<Bits<32>>,
     irq_en_r: DFF<Bit>,
     start_r: DFF<Bit>,
+    append_r: DFF<Bit>,
     reset_r: DFF<Bit>,
     bvalid_r: DFF<Bit>,
     rvalid_r: DFF<Bit>,
@@ -215,6 +223,7 @@ impl CsrBlock {
             rdata: Default::default(),
             rready: Default::default(),
             start: Default::default(),
+            append: Default::default(),
             soft_reset: Default::default(),
             irq_enable: Default::default(),
             opcode: Default::default(),
@@ -268,6 +277,7 @@ impl CsrBlock {
             stride_hi_r: Default::default(),
             irq_en_r: Default::default(),
             start_r: Default::default(),
+            append_r: Default::default(),
             reset_r: Default::default(),
             bvalid_r: Default::default(),
             rvalid_r: Default::default(),
@@ -365,7 +375,7 @@ const MEMORY_REGS: [&str; 9] = [
     "stride_hi_r",
 ];
 
-const HELD: [&str; 12] = [
+const HELD: [&str; 13] = [
     "fault_r",
     "msm_flags_r",
     "opcode_r",
@@ -378,6 +388,7 @@ const HELD: [&str; 12] = [
     "rvalid_r",
     "rdata_r",
     "start_r",
+    "append_r",
 ];
 
 impl Logic for CsrBlock {
@@ -437,6 +448,7 @@ impl Logic for CsrBlock {
             s.push(assign(format!("{r}$d"), sig(format!("{r}$q"))));
         }
         s.push(assign("start_r$d", bit(false)));
+        s.push(assign("append_r$d", bit(false)));
         s.push(assign("reset_r$d", bit(false)));
         s.push(if_else(
             and(sig("bvalid_r$q"), sig("bready")),
@@ -457,6 +469,7 @@ impl Logic for CsrBlock {
                     hit,
                     vec![
                         assign("start_r$d", field(sig("wdata"), Control::START)),
+                        assign("append_r$d", field(sig("wdata"), Control::APPEND)),
                         assign("reset_r$d", field(sig("wdata"), Control::SOFT_RESET)),
                     ],
                     vec![],
@@ -492,6 +505,7 @@ impl Logic for CsrBlock {
         s.push(assign("rvalid", sig("rvalid_r$q")));
         s.push(assign("rdata", sig("rdata_r$q")));
         s.push(assign("start", sig("start_r$q")));
+        s.push(assign("append", sig("append_r$q")));
         s.push(assign("soft_reset", sig("reset_r$q")));
         s.push(assign("irq_enable", sig("irq_en_r$q")));
         s.push(assign("opcode", sig("opcode_r$q")));

@@ -49,14 +49,20 @@ type Elem = Bits<ELEM_BITS>;
 pub struct ElementwiseKernel {
     pub clock: Signal<In, Clock>,
     pub start: Signal<In, Bit>,
+    /// With `start`: append the job to the current run (CONTROL.append).
+    pub append: Signal<In, Bit>,
     pub soft_reset: Signal<In, Bit>,
     pub opcode: Signal<In, Bits<32>>,
     pub count: Signal<In, Bits<32>>,
     pub param: Signal<In, Elem>,
     pub ntt_cfg: Signal<In, Bits<32>>,
     pub ntt_row: Signal<In, Bits<32>>,
+    /// The board allows a queued job (its streams are the host's: JOB_MEM = 0).
+    pub chainable: Signal<In, Bit>,
     pub status: Signal<Out, Bits<32>>,
     pub done: Signal<Out, Bit>,
+    /// One cycle: a queued job left the waiting slot (the host may queue the next).
+    pub freed: Signal<Out, Bit>,
     pub perf_busy: Signal<Out, Bits<32>>,
     pub perf_in: Signal<Out, Bits<32>>,
     pub perf_out: Signal<Out, Bits<32>>,
@@ -95,6 +101,9 @@ pub struct ElementwiseKernel {
     beat_last: Signal<Local, Bit>,
     park: Signal<Local, Bit>,
     out_take: Signal<Local, Bit>,
+    out_end: Signal<Local, Bit>,
+    chain_end: Signal<Local, Bit>,
+    can_append: Signal<Local, Bit>,
     state: DFF<Bits<3>>,
     done_r: DFF<Bit>,
     err_r: DFF<Bits<8>>,
@@ -118,6 +127,13 @@ pub struct ElementwiseKernel {
     hold_phase: DFF<Bit>,
     hold: DFF<Elem>,
     parked: DFF<Elem>,
+    out_total: DFF<Bits<32>>,
+    ahead: DFF<Bit>,
+    wait_valid: DFF<Bit>,
+    wait_count: DFF<Bits<32>>,
+    wait_row: DFF<Bits<32>>,
+    jobs_done_r: DFF<Bits<16>>,
+    freed_r: DFF<Bit>,
     seeds: Vec<DFF<Elem>>,
     mul: MontMul<ELEM_BITS, 512>,
     pow: MontMul<ELEM_BITS, 512>,
@@ -132,7 +148,7 @@ pub struct ElementwiseKernel {
 }
 
 /// Names of the plain control registers (all hold by default).
-const CONTROL_REGS: [&str; 23] = [
+const CONTROL_REGS: [&str; 30] = [
     "state",
     "done_r",
     "err_r",
@@ -156,6 +172,13 @@ const CONTROL_REGS: [&str; 23] = [
     "hold_phase",
     "hold",
     "parked",
+    "out_total",
+    "ahead",
+    "wait_valid",
+    "wait_count",
+    "wait_row",
+    "jobs_done_r",
+    "freed_r",
 ];
 
 impl ElementwiseKernel {
@@ -177,14 +200,17 @@ impl ElementwiseKernel {
         Self {
             clock: Default::default(),
             start: Default::default(),
+            append: Default::default(),
             soft_reset: Default::default(),
             opcode: Default::default(),
             count: Default::default(),
             param: Default::default(),
             ntt_cfg: Default::default(),
             ntt_row: Default::default(),
+            chainable: Default::default(),
             status: Default::default(),
             done: Default::default(),
+            freed: Default::default(),
             perf_busy: Default::default(),
             perf_in: Default::default(),
             perf_out: Default::default(),
@@ -223,6 +249,9 @@ impl ElementwiseKernel {
             beat_last: Default::default(),
             park: Default::default(),
             out_take: Default::default(),
+            out_end: Default::default(),
+            chain_end: Default::default(),
+            can_append: Default::default(),
             state: Default::default(),
             done_r: Default::default(),
             err_r: Default::default(),
@@ -246,6 +275,13 @@ impl ElementwiseKernel {
             hold_phase: Default::default(),
             hold: Default::default(),
             parked: Default::default(),
+            out_total: Default::default(),
+            ahead: Default::default(),
+            wait_valid: Default::default(),
+            wait_count: Default::default(),
+            wait_row: Default::default(),
+            jobs_done_r: Default::default(),
+            freed_r: Default::default(),
             seeds: (0..=latency).map(|_| Default::default()).collect(),
             pow: MontMul::new(field, style),
             mul,
@@ -306,6 +342,9 @@ impl Logic for ElementwiseKernel {
             &mut self.beat_last,
             &mut self.park,
             &mut self.out_take,
+            &mut self.out_end,
+            &mut self.chain_end,
+            &mut self.can_append,
         ] {
             s.connect();
         }
@@ -316,6 +355,7 @@ impl Logic for ElementwiseKernel {
             &mut self.c2h_tvalid,
             &mut self.c2h_tlast,
             &mut self.done,
+            &mut self.freed,
         ] {
             s.connect();
         }
@@ -353,7 +393,7 @@ impl Logic for ElementwiseKernel {
         s.push(mux_assign(
             "out_last",
             sig("is_ntt"),
-            eq(add(q("out_count"), lit_u(1, 32)), q("count_r")),
+            eq(add(q("out_count"), lit_u(1, 32)), q("out_total")),
             q(&format!("last_pipe${}", l - 1)),
         ));
         s.push(assign(
@@ -371,7 +411,7 @@ impl Logic for ElementwiseKernel {
             and_all([
                 sig("out_pending"),
                 not(index(q("out_count"), 0)),
-                not(eq(add(q("out_count"), lit_u(1, 32)), q("count_r"))),
+                not(eq(add(q("out_count"), lit_u(1, 32)), q("out_total"))),
             ]),
         ));
         s.push(assign(
@@ -454,6 +494,15 @@ impl Logic for ElementwiseKernel {
             "out_take",
             or(sig("out_xfer"), and(sig("park"), sig("is_run"))),
         ));
+        // This cycle takes the output job's last result; with no job behind it, the run's.
+        s.push(assign(
+            "out_end",
+            and(
+                sig("out_take"),
+                eq(add(q("out_count"), lit_u(1, 32)), q("out_total")),
+            ),
+        ));
+        s.push(assign("chain_end", and(sig("out_end"), not(q("ahead")))));
         // Datapath.
         let a = sig("x_a");
         let b = slice(sig("h2c_tdata"), ELEM_BITS, ELEM_BITS);
@@ -550,6 +599,12 @@ impl Logic for ElementwiseKernel {
         s.push(assign("ntt$twiddle", field(cfg.clone(), JobNtt::TWIDDLE)));
         s.push(assign("ntt$log_t", cast(field(cfg, JobNtt::LOG_T), 8)));
         s.push(assign("ntt$row0", q("ntt_row_r")));
+        // Each job's last element re-arms the twiddle counter: the next job's first NTT
+        // takes its row from JOB_NTT_ROW again.
+        s.push(assign(
+            "ntt$rearm",
+            eq(add(q("in_count"), lit_u(1, 32)), q("count_r")),
+        ));
         s.push(assign("ntt$factor", sig("power")));
         s.push(mux_assign("ntt$x", sig("is_ntt"), a.clone(), zero));
         s.push(assign("ntt$v", and(sig("take"), sig("is_ntt"))));
@@ -579,6 +634,7 @@ impl Logic for ElementwiseKernel {
             s.push(clock_only(r));
             s.push(assign(d(r), q(r)));
         }
+        s.push(assign(d("freed_r"), bit(false)));
         s.push(mux_assign(
             "out_taken$d",
             sig("adv"),
@@ -627,12 +683,15 @@ impl Logic for ElementwiseKernel {
                 goto(FLUSH),
                 assign(d("flush_k"), lit_u(0, 16)),
                 assign(d("hold_phase"), bit(false)),
+                assign(d("ahead"), bit(false)),
+                assign(d("wait_valid"), bit(false)),
             ]
         };
 
         let mut on_reset = flush();
         on_reset.push(assign(d("done_r"), bit(false)));
         on_reset.push(assign(d("err_r"), lit_u(0, 8)));
+        on_reset.push(assign(d("jobs_done_r"), lit_u(0, 16)));
         on_reset.extend(zero_counts());
 
         let opcode = sig("opcode");
@@ -668,9 +727,32 @@ impl Logic for ElementwiseKernel {
                 1,
             ),
         ));
+        // A job that may follow the run's last (CONTROL.append): ntt jobs of one JOB_NTT,
+        // not coset (its powers restart per job), the host's streams, the waiting slot
+        // free, the run running or drained without error, the job's own checks passed.
+        s.push(assign(
+            "can_append",
+            and_all([
+                or(sig("is_run"), state_is(IDLE)),
+                eq(q("err_r"), lit_u(0, 8)),
+                sig("is_ntt"),
+                eq(opcode.clone(), lit_u(Opcode::Ntt as u64, 32)),
+                eq(sig("ntt_cfg"), q("ntt_cfg_r")),
+                not(field(q("ntt_cfg_r"), JobNtt::COSET)),
+                not(q("wait_valid")),
+                sig("chainable"),
+                not(eq(count.clone(), lit_u(0, 32))),
+                not(lt(sig("max_count"), count.clone())),
+                not(sig("ntt_bad")),
+            ]),
+        ));
         let mut accept_job = vec![
             assign(d("op_r"), slice(opcode.clone(), 0, 3)),
             assign(d("count_r"), count.clone()),
+            assign(d("out_total"), count.clone()),
+            assign(d("ahead"), bit(false)),
+            assign(d("wait_valid"), bit(false)),
+            assign(d("jobs_done_r"), lit_u(0, 16)),
             assign(d("g_r"), sig("param")),
             assign(d("ntt_cfg_r"), sig("ntt_cfg")),
             assign(d("ntt_row_r"), sig("ntt_row")),
@@ -694,31 +776,6 @@ impl Logic for ElementwiseKernel {
             ),
         ];
         accept_job.extend(zero_counts());
-        let mut busy_start = set_err(HwError::StartWhileBusy);
-        busy_start.extend(flush());
-        let on_start = vec![if_else(
-            not(state_is(IDLE)),
-            busy_start,
-            vec![if_else(
-                or(
-                    eq(opcode.clone(), lit_u(0, 32)),
-                    lt(lit_u(Opcode::KERNEL_MAX as u64, 32), opcode.clone()),
-                ),
-                set_err(HwError::UnknownOpcode),
-                vec![if_else(
-                    or(eq(count.clone(), lit_u(0, 32)), lt(sig("max_count"), count)),
-                    set_err(HwError::CountOutOfRange),
-                    vec![if_else(
-                        and(
-                            eq(opcode.clone(), lit_u(Opcode::Ntt as u64, 32)),
-                            sig("ntt_bad"),
-                        ),
-                        set_err(HwError::BadNttConfig),
-                        accept_job,
-                    )],
-                )],
-            )],
-        )];
 
         let init_step = vec![
             inc("busy_r", 32),
@@ -789,14 +846,97 @@ impl Logic for ElementwiseKernel {
                 vec![
                     inc("out_count", 32),
                     if_else(
-                        eq(add(q("out_count"), lit_u(1, 32)), q("count_r")),
-                        vec![assign(d("done_r"), bit(true)), goto(IDLE)],
+                        sig("out_end"),
+                        vec![
+                            inc("jobs_done_r", 16),
+                            // The job queued behind (its input already entering) now
+                            // owns the output side; else the run of jobs has ended.
+                            if_else(
+                                q("ahead"),
+                                vec![
+                                    assign(d("out_total"), q("count_r")),
+                                    assign(d("out_count"), lit_u(0, 32)),
+                                    assign(d("ahead"), bit(false)),
+                                ],
+                                vec![assign(d("done_r"), bit(true)), goto(IDLE)],
+                            ),
+                        ],
                         vec![],
                     ),
                 ],
                 vec![],
             ),
+            // The input side moves on to the waiting job once the running job's elements
+            // are all in (the path keeps draining them): at most two jobs in the path.
+            if_else(
+                and_all([
+                    not(sig("feeding")),
+                    q("wait_valid"),
+                    not(q("ahead")),
+                    not(sig("chain_end")),
+                ]),
+                vec![
+                    assign(d("count_r"), q("wait_count")),
+                    assign(d("ntt_row_r"), q("wait_row")),
+                    assign(d("in_count"), lit_u(0, 32)),
+                    assign(d("ahead"), bit(true)),
+                    assign(d("wait_valid"), bit(false)),
+                    assign(d("freed_r"), bit(true)),
+                ],
+                vec![],
+            ),
         ];
+        let mut busy_start = set_err(HwError::StartWhileBusy);
+        busy_start.extend(flush());
+        // Appended while the run's job runs: it waits in the slot, the running job's cycle
+        // goes on (CAPS_KERNEL_SLOTS = 2).
+        let mut queue_start = run_step.clone();
+        queue_start.extend([
+            assign(d("wait_valid"), bit(true)),
+            assign(d("wait_count"), count.clone()),
+            assign(d("wait_row"), sig("ntt_row")),
+        ]);
+        // Appended to a drained run: it starts at once, the run's counters going on.
+        let continue_run = vec![
+            assign(d("count_r"), count.clone()),
+            assign(d("out_total"), count.clone()),
+            assign(d("ntt_row_r"), sig("ntt_row")),
+            assign(d("in_count"), lit_u(0, 32)),
+            assign(d("out_count"), lit_u(0, 32)),
+            assign(d("done_r"), bit(false)),
+            assign(d("hold_phase"), bit(false)),
+            goto(RUN),
+        ];
+        let mut cannot_append = set_err(HwError::CannotAppend);
+        cannot_append.extend(flush());
+        let on_append = vec![if_else(
+            sig("can_append"),
+            vec![if_else(state_is(IDLE), continue_run, queue_start)],
+            cannot_append,
+        )];
+        let on_start = vec![if_else(
+            or(not(state_is(IDLE)), q("wait_valid")),
+            busy_start,
+            vec![if_else(
+                or(
+                    eq(opcode.clone(), lit_u(0, 32)),
+                    lt(lit_u(Opcode::KERNEL_MAX as u64, 32), opcode.clone()),
+                ),
+                set_err(HwError::UnknownOpcode),
+                vec![if_else(
+                    or(eq(count.clone(), lit_u(0, 32)), lt(sig("max_count"), count)),
+                    set_err(HwError::CountOutOfRange),
+                    vec![if_else(
+                        and(
+                            eq(opcode.clone(), lit_u(Opcode::Ntt as u64, 32)),
+                            sig("ntt_bad"),
+                        ),
+                        set_err(HwError::BadNttConfig),
+                        accept_job,
+                    )],
+                )],
+            )],
+        )];
         let drain_step = vec![if_else(
             and(sig("h2c_tvalid"), sig("h2c_tlast")),
             flush(),
@@ -807,7 +947,22 @@ impl Logic for ElementwiseKernel {
             vec![goto(IDLE)],
             vec![inc("flush_k", 16)],
         )];
+        // A job queued in the very cycle the run ended starts as the next run's first
+        // (the path is cleared by this idle cycle; op and JOB_NTT are the last job's).
+        let promote = vec![
+            assign(d("count_r"), q("wait_count")),
+            assign(d("out_total"), q("wait_count")),
+            assign(d("ntt_row_r"), q("wait_row")),
+            assign(d("in_count"), lit_u(0, 32)),
+            assign(d("out_count"), lit_u(0, 32)),
+            assign(d("wait_valid"), bit(false)),
+            assign(d("done_r"), bit(false)),
+            assign(d("hold_phase"), bit(false)),
+            assign(d("freed_r"), bit(true)),
+            goto(RUN),
+        ];
         let otherwise = vec![
+            if_else(and(state_is(IDLE), q("wait_valid")), promote, vec![]),
             if_else(state_is(INIT), init_step, vec![]),
             if_else(state_is(RUN), run_step, vec![]),
             if_else(state_is(DRAIN), drain_step, vec![]),
@@ -816,7 +971,11 @@ impl Logic for ElementwiseKernel {
         s.push(if_else(
             sig("soft_reset"),
             on_reset,
-            vec![if_else(sig("start"), on_start, otherwise)],
+            vec![if_else(
+                sig("start"),
+                vec![if_else(sig("append"), on_append, on_start)],
+                otherwise,
+            )],
         ));
         s.push(assign(
             "status",
@@ -824,12 +983,18 @@ impl Logic for ElementwiseKernel {
                 [
                     field_at(Status::ERROR, q("err_r")),
                     field_at(Status::DONE, q("done_r")),
-                    field_at(Status::BUSY, lt(st(IDLE), q("state"))),
+                    field_at(
+                        Status::BUSY,
+                        or(lt(st(IDLE), q("state")), cast(q("wait_valid"), 3)),
+                    ),
+                    field_at(Status::WAITING, q("wait_valid")),
+                    field_at(Status::JOBS_DONE, q("jobs_done_r")),
                 ],
                 32,
             ),
         ));
         s.push(assign("done", q("done_r")));
+        s.push(assign("freed", q("freed_r")));
         s.push(assign("perf_busy", q("busy_r")));
         s.push(assign("perf_in", q("beats_in_r")));
         s.push(assign("perf_out", q("beats_out_r")));

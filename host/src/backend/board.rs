@@ -308,13 +308,22 @@ where
         log_n: u32,
         direction: Direction,
     ) -> Result<()> {
+        self.ntt_batch_in_jobs(values, log_n, direction, None)
+    }
+
+    fn ntt_batch_in_jobs(
+        &self,
+        values: &mut [E::ScalarField],
+        log_n: u32,
+        direction: Direction,
+        per_job: Option<usize>,
+    ) -> Result<()> {
         let device = self.device.as_ref();
         let n = 1usize.checked_shl(log_n).unwrap_or(0);
         let fits = log_n >= 1
             && log_n <= NttEngine::<E::ScalarField>::core_log_size(device)
             && !values.is_empty()
-            && values.len().is_multiple_of(n)
-            && values.len() <= NttEngine::<E::ScalarField>::max_job(device);
+            && values.len().is_multiple_of(n);
         if !fits {
             return super::ntt_each::<E, Self>(self, values, log_n, direction);
         }
@@ -324,7 +333,13 @@ where
             direction,
             factor: Factor::Plain,
         };
-        let stats = NttEngine::<E::ScalarField>::run(device, values, &job)?;
+        // Jobs of as many NTTs as one holds (or `per_job`), appended to runs.
+        let fit = (NttEngine::<E::ScalarField>::max_job(device) / n).max(1);
+        let len = per_job.unwrap_or(fit).clamp(1, fit) * n;
+        let jobs: Vec<_> = (0..values.len().div_ceil(len))
+            .map(|i| ((values.len() - i * len).min(len), job))
+            .collect();
+        let stats = NttEngine::<E::ScalarField>::run_many(device, values, &jobs)?;
         let mut s = self.stats_mut();
         s.ntt_calls += values.len() / n;
         s.ntt_time += t.elapsed();

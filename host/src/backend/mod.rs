@@ -190,6 +190,19 @@ pub trait Backend<E: Pairing>: Send + Sync {
     ) -> Result<()> {
         ntt_each(self, values, log_n, direction)
     }
+    /// [`Backend::ntt_batch`] with at most `per_job` NTTs in each of a card's jobs (None:
+    /// as many as one job holds): a card appends the jobs to runs (register map 4.3), so
+    /// this measures how consecutive jobs overlap. Backends without jobs ignore it.
+    fn ntt_batch_in_jobs(
+        &self,
+        values: &mut [E::ScalarField],
+        log_n: u32,
+        direction: Direction,
+        per_job: Option<usize>,
+    ) -> Result<()> {
+        let _ = per_job;
+        self.ntt_batch(values, log_n, direction)
+    }
     /// The card's capabilities, for a backend on cards (the first card of a pool).
     fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
         None
@@ -305,6 +318,15 @@ impl<E: Pairing, B: Backend<E> + ?Sized> Backend<E> for std::sync::Arc<B> {
         direction: Direction,
     ) -> Result<()> {
         (**self).ntt_batch(values, log_n, direction)
+    }
+    fn ntt_batch_in_jobs(
+        &self,
+        values: &mut [E::ScalarField],
+        log_n: u32,
+        direction: Direction,
+        per_job: Option<usize>,
+    ) -> Result<()> {
+        (**self).ntt_batch_in_jobs(values, log_n, direction, per_job)
     }
     fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
         (**self).capabilities()

@@ -69,6 +69,9 @@ pub struct Capabilities {
     /// Job queues (CAPS_QUEUES; 1 before map 4.2): jobs on different queues run at the
     /// same time ([`zkpipe_spec::regs::Opcode::queue`] says which queue takes a job).
     pub queues: u32,
+    /// Jobs queue 0's kernel holds at once (CAPS_KERNEL_SLOTS; 1 before map 4.3): 2 = NTT
+    /// jobs are appended to a run, each entering while the one before drains.
+    pub kernel_slots: u32,
 }
 
 /// One MSM engine's geometry (CAPS_MSM or CAPS_MSM_G2 and the registers beside it).
@@ -286,6 +289,11 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         } else {
             1
         },
+        kernel_slots: if Version::decode(version).minor >= 3 {
+            r(regs::CAPS_KERNEL_SLOTS)?.max(1)
+        } else {
+            1
+        },
     })
 }
 
@@ -334,6 +342,7 @@ pub fn abort_queue(f: &mut dyn PcieFunction, queue: u32) -> Result<()> {
     let reset = Control {
         start: false,
         soft_reset: true,
+        append: false,
     };
     let reg = |r: u32| regs::queue_register(queue, r) as u64;
     f.write32(BAR_CSR, reg(regs::CONTROL), reset.encode())?;
@@ -360,8 +369,40 @@ pub struct JobInput {
     pub out_bytes: usize,
     /// How long the job may take.
     pub timeout: Duration,
-    /// The host-to-card stream's checksum, if the encoder computed it on the way.
+    /// The host-to-card stream's checksum, if the encoder computed it on the way (with
+    /// appended jobs: over the whole run's input).
     pub h2c_sum: Option<u32>,
+    /// Jobs appended behind this one, in order (CONTROL.append: queue 0's kernel, boards
+    /// with CAPS_KERNEL_SLOTS = 2): their input follows this job's in the host-to-card
+    /// staging buffer and their results follow its results, one stream packet each.
+    pub appended: Vec<Appended>,
+}
+
+/// A job appended to a run (register map 4.3): its JOB_* register writes and its stream
+/// sizes (whole beats, both through the host).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// JOB_* register writes (offset, value), in order.
+    pub registers: Vec<(u32, u32)>,
+    /// Host-to-card bytes.
+    pub in_bytes: usize,
+    /// Card-to-host bytes.
+    pub out_bytes: usize,
+}
+
+impl JobInput {
+    /// Every job's host-to-card packet, this one's first.
+    pub fn in_packets(&self) -> Vec<usize> {
+        std::iter::once(self.in_bytes)
+            .chain(self.appended.iter().map(|a| a.in_bytes))
+            .collect()
+    }
+    /// Every job's card-to-host packet, this one's first.
+    pub fn out_packets(&self) -> Vec<usize> {
+        std::iter::once(self.out_bytes)
+            .chain(self.appended.iter().map(|a| a.out_bytes))
+            .collect()
+    }
 }
 
 /// Runs one job to completion over its queue's staging buffers; the results are left in
@@ -379,16 +420,29 @@ fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Re
     let device = lock(func).describe();
     let queue = job.queue;
     let reg = |r: u32| regs::queue_register(queue, r) as u64;
-    let (in_bytes, bytes) = (job.in_bytes, job.out_bytes);
+    let (in_packets, out_packets) = (job.in_packets(), job.out_packets());
+    let (in_bytes, bytes): (usize, usize) = (in_packets.iter().sum(), out_packets.iter().sum());
     debug_assert!(in_bytes.is_multiple_of(BEAT_BYTES) && bytes.is_multiple_of(BEAT_BYTES));
+    let jobs = in_packets.len();
+    if jobs > 1 && (queue != 0 || in_packets.contains(&0) || out_packets.contains(&0)) {
+        return Err(Error::Protocol {
+            device,
+            reason: "only host-stream jobs on queue 0 are appended to a run".into(),
+        });
+    }
     // A side of zero bytes is in card memory (JOB_MEM): no DMA that way.
     let (h2c_on, c2h_on) = (in_bytes > 0, bytes > 0);
     let Staging { h2c, c2h, ring } = staging;
-    let ring_in = xdma::ring_bytes(in_bytes);
-    let h2c_chain =
-        h2c_on.then(|| xdma::write_chain(Direction::HostToCard, h2c, in_bytes, ring, 0));
-    let c2h_chain =
-        c2h_on.then(|| xdma::write_chain(Direction::CardToHost, c2h, bytes, ring, ring_in));
+    let ring_in = xdma::ring_bytes_packets(&in_packets);
+    let h2c_chain = h2c_on
+        .then(|| xdma::write_packets(Direction::HostToCard, h2c, &in_packets, ring, 0));
+    let c2h_chain = c2h_on
+        .then(|| xdma::write_packets(Direction::CardToHost, c2h, &out_packets, ring, ring_in));
+    let start = |append: bool| Control {
+        start: true,
+        soft_reset: false,
+        append,
+    };
 
     {
         let mut f = lock(func);
@@ -398,26 +452,33 @@ fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Re
         if let Some(chain) = &c2h_chain {
             xdma::start_channel(f.as_mut(), Direction::CardToHost, queue, chain)?;
         }
-        let start = Control {
-            start: true,
-            soft_reset: false,
-        };
-        f.write32(BAR_CSR, reg(regs::CONTROL), start.encode())?;
+        f.write32(BAR_CSR, reg(regs::CONTROL), start(false).encode())?;
         if let Some(chain) = &h2c_chain {
             xdma::start_channel(f.as_mut(), Direction::HostToCard, queue, chain)?;
         }
     }
 
     let started = Instant::now();
+    // Jobs started so far; the next is appended as soon as the waiting slot is free.
+    let mut issued = 1;
     loop {
         let mut f = lock(func);
-        let status = f.read32(BAR_CSR, reg(regs::STATUS))?;
-        let code = Status::decode(status).error as u8;
+        let status = Status::decode(f.read32(BAR_CSR, reg(regs::STATUS))?);
+        let code = status.error as u8;
         if code != 0 {
             return Err(match HwError::from_code(code) {
                 Some(error) => Error::Hardware { device, error },
                 None => Error::UnknownHardwareError { device, code },
             });
+        }
+        if issued < jobs && !status.waiting {
+            let next = &job.appended[issued - 1];
+            for (r, value) in &next.registers {
+                f.write32(BAR_CSR, reg(*r), *value)?;
+            }
+            f.write32(BAR_CSR, reg(regs::CONTROL), start(true).encode())?;
+            issued += 1;
+            continue;
         }
         let mut c2h_finished = true;
         for (dir, on) in [
@@ -439,14 +500,17 @@ fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Re
                 c2h_finished = completed == chain.descriptors && st & STATUS_DESC_STOPPED != 0;
             }
         }
-        if Status::decode(status).done && c2h_finished {
+        // A run is over when its every job is: the count, not the done bit, which a job
+        // appended to a drained run clears again.
+        let all_done = jobs == 1 || status.jobs_done as usize == jobs % (1 << 16);
+        if issued == jobs && all_done && status.done && !status.busy && c2h_finished {
             break;
         }
         if started.elapsed() > job.timeout {
             return Err(Error::Timeout {
                 device,
                 waited_ms: started.elapsed().as_millis(),
-                status,
+                status: status.encode(),
             });
         }
         f.wait(Duration::from_millis(2))?;
@@ -463,26 +527,24 @@ fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Re
     }
     if let Some(c2h_chain) = &c2h_chain {
         xdma::stop_channel(f.as_mut(), Direction::CardToHost, queue)?;
-        // The last writeback must say end-of-packet with all bytes received.
-        let mut wb = [0u8; 8];
-        let last_wb = *c2h_chain
-            .writebacks
-            .last()
-            .expect("a chain has a descriptor");
-        ring.read((last_wb - ring.iova()) as usize, &mut wb);
-        let expected_last = bytes - (c2h_chain.descriptors as usize - 1) * xdma::MAX_DESC_BYTES;
-        let record = Writeback::from_bytes(&wb);
-        if !record.is_some_and(|r| r.eop && r.length as usize == expected_last) {
-            return Err(Error::Protocol {
-                device,
-                reason: format!(
-                    "card-to-host stream ended wrongly (writeback {record:?}, expected end of packet after {expected_last} bytes)"
-                ),
-            });
+        // Each job's last writeback must say end-of-packet with all its bytes received.
+        for &(index, expected) in &c2h_chain.packet_ends {
+            let mut wb = [0u8; 8];
+            ring.read((c2h_chain.writebacks[index] - ring.iova()) as usize, &mut wb);
+            let record = Writeback::from_bytes(&wb);
+            if !record.is_some_and(|r| r.eop && r.length as usize == expected) {
+                return Err(Error::Protocol {
+                    device,
+                    reason: format!(
+                        "card-to-host stream ended wrongly (writeback {record:?}, expected end of packet after {expected} bytes)"
+                    ),
+                });
+            }
         }
     }
     // Every board of the driver's major version keeps the stream checksums (register
-    // map 2.5 on); a stream that did not run (card memory) sums to 0.
+    // map 2.5 on), over a whole run (map 4.3); a stream that did not run (card memory)
+    // sums to 0.
     check_streams(
         f.as_mut(),
         &device,

@@ -35,7 +35,7 @@ impl Direction {
     }
 }
 
-/// A descriptor chain for one transfer, written into `ring` at `ring_offset`.
+/// A descriptor chain for one transfer of one or more packets.
 #[derive(Debug)]
 pub struct Chain {
     /// IOVA of the first descriptor.
@@ -44,6 +44,9 @@ pub struct Chain {
     pub descriptors: u32,
     /// C2H: IOVA of each descriptor's writeback record.
     pub writebacks: Vec<u64>,
+    /// Each packet's last descriptor (index) and its length in bytes: a C2H packet must end
+    /// there, its writeback saying end-of-packet after that many bytes.
+    pub packet_ends: Vec<(usize, usize)>,
 }
 
 /// Writes the descriptor chain moving `len` bytes of `data` (starting at its IOVA) into
@@ -57,44 +60,69 @@ pub fn write_chain(
     ring: &DmaBuffer,
     ring_offset: usize,
 ) -> Chain {
-    let n = len.div_ceil(MAX_DESC_BYTES).max(1);
+    write_packets(dir, data, &[len], ring, ring_offset)
+}
+
+/// [`write_chain`] for packets of `packets` bytes one after the other in `data` (a run of
+/// jobs: each job's stream is one packet): each packet's descriptors end with EOP
+/// (host-to-card: TLAST after its last beat; card-to-host: the job's TLAST ends it there),
+/// STOP and COMPLETED only on the chain's last.
+pub fn write_packets(
+    dir: Direction,
+    data: &DmaBuffer,
+    packets: &[usize],
+    ring: &DmaBuffer,
+    ring_offset: usize,
+) -> Chain {
+    let n = descriptors(packets);
     let desc_base = ring.iova() + ring_offset as u64;
     let wb_base = desc_base + (n * DESC_BYTES) as u64;
     let mut writebacks = vec![];
-    for i in 0..n {
-        let start = i * MAX_DESC_BYTES;
-        let length = (len - start).min(MAX_DESC_BYTES) as u32;
-        let last = i + 1 == n;
-        let mut control = 0;
-        if last {
-            control |= DESC_STOP | DESC_COMPLETED;
-        }
-        let (src, dst) = match dir {
-            Direction::HostToCard => {
-                if last {
-                    control |= DESC_EOP;
+    let mut packet_ends = vec![];
+    let (mut i, mut at) = (0, 0);
+    for &len in packets {
+        let parts = len.div_ceil(MAX_DESC_BYTES).max(1);
+        for part in 0..parts {
+            let start = part * MAX_DESC_BYTES;
+            let length = (len - start).min(MAX_DESC_BYTES);
+            let packet_end = part + 1 == parts;
+            let last = i + 1 == n;
+            let mut control = 0;
+            if last {
+                control |= DESC_STOP | DESC_COMPLETED;
+            }
+            let (src, dst) = match dir {
+                Direction::HostToCard => {
+                    if packet_end {
+                        control |= DESC_EOP;
+                    }
+                    (data.iova() + (at + start) as u64, 0)
                 }
-                (data.iova() + start as u64, 0)
+                Direction::CardToHost => {
+                    let wb = wb_base + (i * WRITEBACK_BYTES) as u64;
+                    writebacks.push(wb);
+                    (wb, data.iova() + (at + start) as u64)
+                }
+            };
+            if packet_end {
+                packet_ends.push((i, length));
             }
-            Direction::CardToHost => {
-                let wb = wb_base + (i * WRITEBACK_BYTES) as u64;
-                writebacks.push(wb);
-                (wb, data.iova() + start as u64)
-            }
-        };
-        let d = Descriptor {
-            control,
-            next_adjacent: 0,
-            length,
-            src,
-            dst,
-            next: if last {
-                0
-            } else {
-                desc_base + ((i + 1) * DESC_BYTES) as u64
-            },
-        };
-        ring.write(ring_offset + i * DESC_BYTES, &d.to_bytes());
+            let d = Descriptor {
+                control,
+                next_adjacent: 0,
+                length: length as u32,
+                src,
+                dst,
+                next: if last {
+                    0
+                } else {
+                    desc_base + ((i + 1) * DESC_BYTES) as u64
+                },
+            };
+            ring.write(ring_offset + i * DESC_BYTES, &d.to_bytes());
+            i += 1;
+        }
+        at += len;
     }
     if dir == Direction::CardToHost {
         ring.write(
@@ -106,12 +134,27 @@ pub fn write_chain(
         first: desc_base,
         descriptors: n as u32,
         writebacks,
+        packet_ends,
     }
+}
+
+/// Descriptors of a chain of `packets`.
+fn descriptors(packets: &[usize]) -> usize {
+    packets
+        .iter()
+        .map(|len| len.div_ceil(MAX_DESC_BYTES).max(1))
+        .sum::<usize>()
+        .max(1)
 }
 
 /// Bytes of ring a chain for `len` bytes needs (descriptors plus writebacks).
 pub fn ring_bytes(len: usize) -> usize {
-    len.div_ceil(MAX_DESC_BYTES).max(1) * (DESC_BYTES + WRITEBACK_BYTES)
+    ring_bytes_packets(&[len])
+}
+
+/// Bytes of ring a chain of `packets` needs (descriptors plus writebacks).
+pub fn ring_bytes_packets(packets: &[usize]) -> usize {
+    descriptors(packets) * (DESC_BYTES + WRITEBACK_BYTES)
 }
 
 /// Points channel 0 of a direction at a chain and sets its run bit.

@@ -176,6 +176,29 @@ impl ModelCard {
         n as u64 + path as u64 + seed
     }
 
+    /// Busy cycles of a run of NTT jobs of `lens` elements, NTTs of 2^`log_n` points, one
+    /// front factor (register map 4.3: each job after the first appended): the kernel takes
+    /// job k + 1's elements one idle cycle after job k's last — or, when job k − 1's results
+    /// are still draining (jobs shorter than the path), the cycle after they are out, as
+    /// at most two jobs share the path. One job: [`Self::ntt_cycles`].
+    pub fn ntt_run_cycles(&self, lens: &[usize], log_n: u32, factor_kind: FactorKind) -> u64 {
+        let Some(&first) = lens.first() else {
+            return 0;
+        };
+        // Cycle of each job's first element and of its last result, relative to the run.
+        let path = self.ntt_cycles(first, log_n, factor_kind) - first as u64;
+        let (mut start, mut end_before, mut end) = (0u64, None::<u64>, 0u64);
+        for (k, &n) in lens.iter().enumerate() {
+            if k > 0 {
+                let inputs_in = start + lens[k - 1] as u64;
+                start = end_before.map_or(inputs_in, |e| inputs_in.max(e + 1)) + 1;
+            }
+            end_before = (k > 0).then_some(end);
+            end = start + n as u64 + path - 1;
+        }
+        end + 1
+    }
+
     /// Time of a phase busy `busy` cycles that streams `beats_in` beats to the card and
     /// `beats_out` beats back (without the job's setup).
     fn phase_seconds(&self, busy: u64, beats_in: usize, beats_out: usize) -> f64 {
@@ -373,6 +396,44 @@ impl<F: FftField> NttEngine<F> for ModelCard {
         let n = data.len();
         let busy = self.ntt_cycles(n, job.log_n, FactorKind::from(&job.factor));
         Ok(self.stream_job(busy, Opcode::Ntt, n))
+    }
+    fn run_many(&self, data: &mut [F], jobs: &[(usize, NttJob<F>)]) -> Result<EngineStats> {
+        crate::ntt::check_run_lengths(data.len(), jobs)?;
+        let appendable = self.caps.kernel_slots >= 2
+            && jobs.iter().all(|(_, j)| !matches!(j.factor, Factor::Coset(_)));
+        let mut stats = EngineStats::default();
+        let mut rest = data;
+        let mut k = 0;
+        // The runs the board's driver makes (`Device::ntt_run`).
+        while k < jobs.len() {
+            let mut end = k + 1;
+            let mut elements = jobs[k].0;
+            while appendable
+                && end < jobs.len()
+                && elements + jobs[end].0 <= crate::elementwise::RUN_ELEMENTS
+            {
+                elements += jobs[end].0;
+                end += 1;
+            }
+            let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(elements);
+            let soft = self.soft();
+            let mut at = 0;
+            for (n, job) in &jobs[k..end] {
+                self.check_count(*n)?;
+                soft.run(&mut chunk[at..at + n], job)?;
+                at += n;
+            }
+            let first = &jobs[k].1;
+            let lens: Vec<usize> = jobs[k..end].iter().map(|(n, _)| *n).collect();
+            let busy = self.ntt_run_cycles(&lens, first.log_n, FactorKind::from(&first.factor));
+            stats.add(&EngineStats {
+                jobs: end - k,
+                ..self.stream_job(busy, Opcode::Ntt, elements)
+            });
+            rest = tail;
+            k = end;
+        }
+        Ok(stats)
     }
     fn powmul(&self, data: &mut [F], g: F) -> Result<EngineStats> {
         self.check_count(data.len())?;

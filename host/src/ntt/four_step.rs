@@ -92,9 +92,12 @@ fn run_chunked<F: FftField, E: NttEngine<F> + ?Sized>(
     if let Some(rows) = rows_per_seq {
         per_job = per_job.min(rows);
     }
-    for (i, chunk) in data.chunks_mut(per_job * ntt_len).enumerate() {
-        stats.add(&engine.run(chunk, &job(i * per_job))?);
-    }
+    // One call: an engine that appends jobs to a run overlaps them.
+    let len = per_job * ntt_len;
+    let jobs: Vec<_> = (0..data.len().div_ceil(len))
+        .map(|i| ((data.len() - i * len).min(len), job(i * per_job)))
+        .collect();
+    stats.add(&engine.run_many(data, &jobs)?);
     Ok(())
 }
 

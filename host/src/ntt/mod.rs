@@ -130,6 +130,32 @@ pub trait NttEngine<F: FftField> {
     fn run(&self, data: &mut [F], job: &NttJob<F>) -> Result<EngineStats>;
     /// `data[i] ← data[i]·g^i` in place (at most [`Self::max_job`] elements).
     fn powmul(&self, data: &mut [F], g: F) -> Result<EngineStats>;
+    /// Runs `jobs` in place over consecutive chunks of `data` (`jobs[k].0` elements for
+    /// job k, together `data.len()`), each chunk as [`Self::run`] takes it. A card that
+    /// appends jobs to a run (register map 4.3) feeds each job's elements while the job
+    /// before drains, paying its path's latency once per run; this default runs them one
+    /// after the other. On error `data` may hold some jobs' results.
+    fn run_many(&self, data: &mut [F], jobs: &[(usize, NttJob<F>)]) -> Result<EngineStats> {
+        let mut stats = EngineStats::default();
+        check_run_lengths(data.len(), jobs)?;
+        let mut rest = data;
+        for (n, job) in jobs {
+            let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(*n);
+            stats.add(&self.run(chunk, job)?);
+            rest = tail;
+        }
+        Ok(stats)
+    }
+}
+
+/// Checks that `jobs` cover `len` elements exactly (the contract of
+/// [`NttEngine::run_many`]).
+pub fn check_run_lengths<F>(len: usize, jobs: &[(usize, NttJob<F>)]) -> Result<()> {
+    let total: usize = jobs.iter().map(|(n, _)| n).sum();
+    if total != len {
+        return Err(Error::LengthMismatch { a: len, b: total });
+    }
+    Ok(())
 }
 
 /// Measurements of one [`ntt`] call.
@@ -244,6 +270,9 @@ impl<F: FftField, E: NttEngine<F> + ?Sized> NttEngine<F> for Timed<'_, E> {
     }
     fn powmul(&self, data: &mut [F], g: F) -> Result<EngineStats> {
         self.time(|| self.inner.powmul(data, g))
+    }
+    fn run_many(&self, data: &mut [F], jobs: &[(usize, NttJob<F>)]) -> Result<EngineStats> {
+        self.time(|| self.inner.run_many(data, jobs))
     }
 }
 

@@ -24,5 +24,6 @@ mod msm_g2_board;
 mod msm_model;
 mod ntt_board;
 mod ntt_core;
+mod ntt_runs;
 mod point_add;
 mod queues;
