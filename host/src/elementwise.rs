@@ -164,7 +164,7 @@ impl Device {
     /// Runs NTT jobs over consecutive chunks of `data` (`jobs[k].0` elements for job k) in
     /// place, as runs (register map 4.3): each job after a run's first is appended and
     /// enters the kernel while the job before drains. A run holds at most
-    /// [`RUN_ELEMENTS`] elements (or one job); coset jobs, whose powers restart per job,
+    /// [`crate::ntt::RUN_ELEMENTS`] elements (or one job); coset jobs, whose powers restart per job,
     /// and cards without the slot run one job at a time. The stats count every job; a
     /// run's busy cycles are its own counter. On error the failed run's chunk is
     /// unchanged (earlier runs' results stay).
@@ -187,30 +187,23 @@ impl Device {
             }
             wire.push(self.ntt_wire_job(*n, job)?);
         }
-        let appendable = self.capabilities().kernel_slots >= 2
-            && jobs.iter().all(|(_, j)| !matches!(j.factor, Factor::Coset(_)));
         let mut stats = EngineStats::default();
         let mut rest = data;
-        let mut k = 0;
-        while k < jobs.len() {
-            // The run: jobs while they fit RUN_ELEMENTS (at least one).
-            let mut end = k + 1;
-            let mut elements = jobs[k].0;
-            while appendable && end < jobs.len() && elements + jobs[end].0 <= RUN_ELEMENTS {
-                elements += jobs[end].0;
-                end += 1;
-            }
+        for run in crate::ntt::runs(jobs, self.capabilities().kernel_slots) {
+            let elements = jobs[run.clone()].iter().map(|(n, _)| n).sum();
             let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(elements);
-            stats.add(&self.run_jobs(&wire[k..end], chunk)?);
+            stats.add(&self.run_jobs(&wire[run], chunk)?);
             rest = tail;
-            k = end;
         }
         Ok(stats)
     }
 
     /// One run of `jobs` (one job: a plain submit) over `data`, results in place.
-    fn run_jobs<C: MontConfig<4>>(&self, jobs: &[Job], data: &mut [Scalar<C>]) -> Result<EngineStats> {
-        let started = Instant::now();
+    fn run_jobs<C: MontConfig<4>>(
+        &self,
+        jobs: &[Job],
+        data: &mut [Scalar<C>],
+    ) -> Result<EngineStats> {
         let n = data.len();
         let codec = std::cell::Cell::new(0.0);
         let device = self.uri();
@@ -232,7 +225,6 @@ impl Device {
         };
         let done = self.card().submit_run(jobs, n, fill, decode)?;
         let clock_mhz = self.capabilities().clock_mhz();
-        let _ = started;
         Ok(EngineStats {
             jobs: jobs.len(),
             busy_cycles: done.counters.busy_cycles as u64,
@@ -385,10 +377,6 @@ impl Device {
 fn new_scalar<C: MontConfig<4>>(limbs: [u64; 4]) -> Scalar<C> {
     Scalar::<C>::new_unchecked(BigInt(limbs))
 }
-
-/// Elements of one run of appended NTT jobs at most ([`Device::ntt_run`]): 64 MiB of
-/// input staging, so a long four-step pass is several runs, not one buffer of its size.
-pub const RUN_ELEMENTS: usize = 1 << 21;
 
 /// Elements a parallel task of the decoder takes.
 const DECODE_CHUNK: usize = 2048;

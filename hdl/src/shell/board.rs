@@ -732,10 +732,7 @@ impl<const PW: usize, const PW2: usize> Logic for Board<PW, PW2> {
             ),
         ));
         // A job ends, or a queued job leaves the waiting slot (the host may queue the next).
-        let irq0 = and(
-            or(sig("done"), sig("kernel$freed")),
-            sig("csr$irq_enable"),
-        );
+        let irq0 = and(or(sig("done"), sig("kernel$freed")), sig("csr$irq_enable"));
         if has_q1 {
             s.extend(self.queue1());
             s.push(assign(

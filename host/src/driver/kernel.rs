@@ -434,8 +434,8 @@ fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Re
     let (h2c_on, c2h_on) = (in_bytes > 0, bytes > 0);
     let Staging { h2c, c2h, ring } = staging;
     let ring_in = xdma::ring_bytes_packets(&in_packets);
-    let h2c_chain = h2c_on
-        .then(|| xdma::write_packets(Direction::HostToCard, h2c, &in_packets, ring, 0));
+    let h2c_chain =
+        h2c_on.then(|| xdma::write_packets(Direction::HostToCard, h2c, &in_packets, ring, 0));
     let c2h_chain = c2h_on
         .then(|| xdma::write_packets(Direction::CardToHost, c2h, &out_packets, ring, ring_in));
     let start = |append: bool| Control {
@@ -530,7 +530,10 @@ fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Re
         // Each job's last writeback must say end-of-packet with all its bytes received.
         for &(index, expected) in &c2h_chain.packet_ends {
             let mut wb = [0u8; 8];
-            ring.read((c2h_chain.writebacks[index] - ring.iova()) as usize, &mut wb);
+            ring.read(
+                (c2h_chain.writebacks[index] - ring.iova()) as usize,
+                &mut wb,
+            );
             let record = Writeback::from_bytes(&wb);
             if !record.is_some_and(|r| r.eop && r.length as usize == expected) {
                 return Err(Error::Protocol {

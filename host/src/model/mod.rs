@@ -399,39 +399,28 @@ impl<F: FftField> NttEngine<F> for ModelCard {
     }
     fn run_many(&self, data: &mut [F], jobs: &[(usize, NttJob<F>)]) -> Result<EngineStats> {
         crate::ntt::check_run_lengths(data.len(), jobs)?;
-        let appendable = self.caps.kernel_slots >= 2
-            && jobs.iter().all(|(_, j)| !matches!(j.factor, Factor::Coset(_)));
         let mut stats = EngineStats::default();
         let mut rest = data;
-        let mut k = 0;
         // The runs the board's driver makes (`Device::ntt_run`).
-        while k < jobs.len() {
-            let mut end = k + 1;
-            let mut elements = jobs[k].0;
-            while appendable
-                && end < jobs.len()
-                && elements + jobs[end].0 <= crate::elementwise::RUN_ELEMENTS
-            {
-                elements += jobs[end].0;
-                end += 1;
-            }
+        for run in crate::ntt::runs(jobs, self.caps.kernel_slots) {
+            let jobs = &jobs[run];
+            let elements = jobs.iter().map(|(n, _)| n).sum();
             let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(elements);
             let soft = self.soft();
             let mut at = 0;
-            for (n, job) in &jobs[k..end] {
+            for (n, job) in jobs {
                 self.check_count(*n)?;
                 soft.run(&mut chunk[at..at + n], job)?;
                 at += n;
             }
-            let first = &jobs[k].1;
-            let lens: Vec<usize> = jobs[k..end].iter().map(|(n, _)| *n).collect();
+            let first = &jobs[0].1;
+            let lens: Vec<usize> = jobs.iter().map(|(n, _)| *n).collect();
             let busy = self.ntt_run_cycles(&lens, first.log_n, FactorKind::from(&first.factor));
             stats.add(&EngineStats {
-                jobs: end - k,
+                jobs: jobs.len(),
                 ..self.stream_job(busy, Opcode::Ntt, elements)
             });
             rest = tail;
-            k = end;
         }
         Ok(stats)
     }

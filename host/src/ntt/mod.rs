@@ -148,6 +148,34 @@ pub trait NttEngine<F: FftField> {
     }
 }
 
+/// Elements of one run of appended NTT jobs at most: 64 MiB of input staging, so a long
+/// four-step pass is several runs, not one buffer of its size.
+pub const RUN_ELEMENTS: usize = 1 << 21;
+
+/// How a card cuts `jobs` into runs (register map 4.3): consecutive jobs while together
+/// they hold at most [`RUN_ELEMENTS`] elements (a run holds at least one job); every job
+/// alone if `appendable` is false (a card without the waiting slot) or any job is a coset
+/// job (its powers restart per job). The board's driver and the `model:` device both cut
+/// here.
+pub fn runs<F>(jobs: &[(usize, NttJob<F>)], slots: u32) -> Vec<std::ops::Range<usize>> {
+    let appendable = slots >= 2
+        && jobs
+            .iter()
+            .all(|(_, j)| !matches!(j.factor, Factor::Coset(_)));
+    let mut out = vec![];
+    let mut k = 0;
+    while k < jobs.len() {
+        let (mut end, mut elements) = (k + 1, jobs[k].0);
+        while appendable && end < jobs.len() && elements + jobs[end].0 <= RUN_ELEMENTS {
+            elements += jobs[end].0;
+            end += 1;
+        }
+        out.push(k..end);
+        k = end;
+    }
+    out
+}
+
 /// Checks that `jobs` cover `len` elements exactly (the contract of
 /// [`NttEngine::run_many`]).
 pub fn check_run_lengths<F>(len: usize, jobs: &[(usize, NttJob<F>)]) -> Result<()> {

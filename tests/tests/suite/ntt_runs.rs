@@ -4,7 +4,7 @@
 //! that cannot follow.
 
 use ark_bn254::{Fr, FrConfig};
-use ark_ff::{FftField, UniformRand};
+use ark_ff::UniformRand;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -46,9 +46,7 @@ fn one_by_one(device: &Device, x: &[Fr], jobs: &[(usize, NttJob<Fr>)]) -> u64 {
     let mut at = 0;
     jobs.iter()
         .map(|(n, job)| {
-            let r = device
-                .ntt_job::<FrConfig>(&mut y[at..at + n], job)
-                .unwrap();
+            let r = device.ntt_job::<FrConfig>(&mut y[at..at + n], job).unwrap();
             at += n;
             r.counters.busy_cycles as u64
         })
@@ -166,10 +164,19 @@ fn a_job_that_cannot_follow_is_error_11_and_the_card_recovers() {
         )
     };
     for (jobs, what) in [
-        (vec![ntt(false, false, 64), ntt(true, false, 64)], "forward then inverse"),
-        (vec![ntt(false, false, 16), ntt(false, true, 16)], "a coset job"),
+        (
+            vec![ntt(false, false, 64), ntt(true, false, 64)],
+            "forward then inverse",
+        ),
+        (
+            vec![ntt(false, false, 16), ntt(false, true, 16)],
+            "a coset job",
+        ),
         (vec![ntt(false, false, 64), mul], "a mul job"),
-        (vec![ntt(false, true, 16), ntt(false, true, 16)], "behind a coset job"),
+        (
+            vec![ntt(false, true, 16), ntt(false, true, 16)],
+            "behind a coset job",
+        ),
     ] {
         match run(&jobs) {
             Err(Error::Hardware {
@@ -182,7 +189,10 @@ fn a_job_that_cannot_follow_is_error_11_and_the_card_recovers() {
     // The card takes the next run.
     let x = random(256, 720);
     let mut y = x.clone();
-    let jobs = [(128, plain(4, Direction::Forward)), (128, plain(4, Direction::Forward))];
+    let jobs = [
+        (128, plain(4, Direction::Forward)),
+        (128, plain(4, Direction::Forward)),
+    ];
     device.ntt_run::<FrConfig>(&mut y, &jobs).unwrap();
     assert_eq!(y, reference(&x, 4, Direction::Forward));
 }
@@ -191,27 +201,15 @@ fn a_job_that_cannot_follow_is_error_11_and_the_card_recovers() {
 fn a_corrupted_beat_inside_a_run_is_caught_and_nothing_changes() {
     let device = Device::open(SIM).unwrap();
     let x = random(4 << 8, 730);
-    let jobs: Vec<_> = (0..4).map(|_| (1 << 8, plain(8, Direction::Forward))).collect();
+    let jobs: Vec<_> = (0..4)
+        .map(|_| (1 << 8, plain(8, Direction::Forward)))
+        .collect();
     for (job, fault) in [
-        (
-            2,
-            zkpipe::Fault::CorruptH2c {
-                beat: 10,
-                bit: 77,
-            },
-        ),
-        (
-            3,
-            zkpipe::Fault::CorruptC2h {
-                beat: 3,
-                bit: 300,
-            },
-        ),
+        (2, zkpipe::Fault::CorruptH2c { beat: 10, bit: 77 }),
+        (3, zkpipe::Fault::CorruptC2h { beat: 3, bit: 300 }),
     ] {
         let fired = device.with_sim_board(|b| b.faults_fired()).unwrap();
-        device
-            .with_sim_board(|b| b.inject_at(fault, job))
-            .unwrap();
+        device.with_sim_board(|b| b.inject_at(fault, job)).unwrap();
         let mut y = x.clone();
         let err = device.ntt_run::<FrConfig>(&mut y, &jobs).unwrap_err();
         assert!(
@@ -219,10 +217,12 @@ fn a_corrupted_beat_inside_a_run_is_caught_and_nothing_changes() {
             "{fault:?}: {err:?}"
         );
         assert_eq!(y, x, "{fault:?}: the caller's data unchanged");
-        assert_eq!(device.with_sim_board(|b| b.faults_fired()).unwrap(), fired + 1);
+        assert_eq!(
+            device.with_sim_board(|b| b.faults_fired()).unwrap(),
+            fired + 1
+        );
         let mut y = x.clone();
         device.ntt_run::<FrConfig>(&mut y, &jobs).unwrap();
         assert_eq!(y, reference(&x, 8, Direction::Forward));
     }
-    let _ = Fr::GENERATOR;
 }
