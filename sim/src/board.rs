@@ -582,7 +582,19 @@ impl SimBoard {
         }
         let q = &mut self.q[queue];
         match fault.expect("applies") {
+            // A job appended to a run has no channel start of its own: its descriptor
+            // fetch fails now, in the run's running channel.
+            // (A run whose input has all been sent by then has nothing left to fail: the
+            // fault does not apply, rather than wait armed for a later job.)
+            Fault::DmaError if append => {
+                if q.h2c.running() {
+                    q.h2c.status = STATUS_READ_ERROR | STATUS_DESC_STOPPED;
+                    q.h2c.current = None;
+                    self.fired += 1;
+                }
+            }
             Fault::DmaError => q.dma_error = true,
+            Fault::ShortStream if append && !q.h2c.running() => return,
             Fault::Stuck => q.stuck = true,
             Fault::ShortStream => q.short_stream = true,
             Fault::CorruptH2c { beat, bit } => {
