@@ -52,6 +52,8 @@ struct InfoReport {
     msm_g2: Option<MsmInfo>,
     /// Job queues (2: the G2 MSM engine has its own and runs beside the rest).
     queues: u32,
+    /// Jobs queue 0's kernel holds at once (2: NTT jobs are appended to runs, map 4.3).
+    kernel_slots: u32,
     /// Card memory in MiB (0: none).
     card_memory_mib: u32,
     counters: CountersInfo,
@@ -87,6 +89,7 @@ fn report(uri: &str, c: &Capabilities, k: &Counters) -> InfoReport {
             .filter(|g| g.present())
             .map(msm_info),
         queues: c.queues,
+        kernel_slots: c.kernel_slots,
         card_memory_mib: c.card_memory_mib,
         counters: CountersInfo {
             busy_cycles: k.busy_cycles,
@@ -170,6 +173,14 @@ pub fn run(args: &InfoArgs) -> Outcome {
             );
         } else {
             println!("queues        1 (one job at a time)");
+        }
+        if r.kernel_slots > 1 {
+            println!(
+                "ntt runs      {} jobs in the kernel (appended jobs enter while the one before drains)",
+                r.kernel_slots
+            );
+        } else {
+            println!("ntt runs      none (one NTT job at a time)");
         }
         println!("card memory   {} MiB", r.card_memory_mib);
         println!("job limit     {} elements", r.max_count);

@@ -73,6 +73,7 @@ fn info_reports_the_board() {
         "sim-small's G2 engine has its own job queue"
     );
     assert!(v["card_memory_mib"].as_u64().unwrap() > 0);
+    assert_eq!(v["kernel_slots"], 2, "register map 4.3: runs of NTT jobs");
     let text = zkpipe(&["info", "--device", "sim:sim-small"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("register map"));
@@ -281,6 +282,35 @@ fn ntt_checks_against_ark_poly() {
         assert!(u > 0.0 && u <= 1.0, "{u}");
         assert!(v["projected_s"].as_f64().unwrap() > 0.0);
     }
+    // Jobs of eight NTTs of 2^6 (longer than the path) appended to a run: the same
+    // results, and the path's latency paid once — one idle cycle between two jobs.
+    let run = |per_job: &str| {
+        json(&zkpipe(&[
+            "ntt",
+            "--device",
+            "sim:sim-small",
+            "--log-n",
+            "6",
+            "--batch",
+            "32",
+            "--per-job",
+            per_job,
+            "--check",
+            "--json",
+        ]))
+    };
+    let (runs, one) = (run("8"), run("32"));
+    assert_eq!(
+        (runs["ok"].clone(), runs["jobs"].clone()),
+        (true.into(), 4.into())
+    );
+    assert_eq!(
+        (one["ok"].clone(), one["jobs"].clone()),
+        (true.into(), 1.into())
+    );
+    assert_eq!(runs["per_job"], 8);
+    let cycles = |v: &serde_json::Value| v["cycles"].as_u64().unwrap();
+    assert_eq!(cycles(&runs), cycles(&one) + 3, "{runs} {one}");
     let v = json(&zkpipe(&[
         "ntt", "--device", "cpu", "--log-n", "12", "--json",
     ]));
