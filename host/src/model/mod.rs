@@ -177,26 +177,48 @@ impl ModelCard {
     }
 
     /// Busy cycles of a run of NTT jobs of `lens` elements, NTTs of 2^`log_n` points, one
-    /// front factor (register map 4.3: each job after the first appended): the kernel takes
-    /// job k + 1's elements one idle cycle after job k's last — or, when job k − 1's results
-    /// are still draining (jobs shorter than the path), the cycle after they are out, as
-    /// at most two jobs share the path. One job: [`Self::ntt_cycles`].
+    /// front factor (register map 4.3: each job after the first appended): the end of
+    /// [`Self::ntt_run_schedule`]'s last job. One job: [`Self::ntt_cycles`].
     pub fn ntt_run_cycles(&self, lens: &[usize], log_n: u32, factor_kind: FactorKind) -> u64 {
+        self.ntt_run_schedule(lens, log_n, factor_kind)
+            .last()
+            .map_or(0, |j| j.last_result + 1)
+    }
+
+    /// When each job of a run takes its first element and sends its last result, in
+    /// cycles from the run's start: the kernel takes job k + 1's elements one idle cycle
+    /// after job k's last — or, when job k − 1's results are still draining (jobs shorter
+    /// than the path), the cycle after they are out, as at most two jobs share the path.
+    pub fn ntt_run_schedule(
+        &self,
+        lens: &[usize],
+        log_n: u32,
+        factor_kind: FactorKind,
+    ) -> Vec<RunJob> {
         let Some(&first) = lens.first() else {
-            return 0;
+            return vec![];
         };
-        // Cycle of each job's first element and of its last result, relative to the run.
         let path = self.ntt_cycles(first, log_n, factor_kind) - first as u64;
-        let (mut start, mut end_before, mut end) = (0u64, None::<u64>, 0u64);
-        for (k, &n) in lens.iter().enumerate() {
-            if k > 0 {
-                let inputs_in = start + lens[k - 1] as u64;
-                start = end_before.map_or(inputs_in, |e| inputs_in.max(e + 1)) + 1;
-            }
-            end_before = (k > 0).then_some(end);
-            end = start + n as u64 + path - 1;
+        let mut out: Vec<RunJob> = Vec::with_capacity(lens.len());
+        for &n in lens {
+            let first_element = match out.as_slice() {
+                [] => 0,
+                [.., before] => {
+                    let inputs_in = before.first_element + before.elements as u64;
+                    let drained = match out.len() {
+                        1 => inputs_in,
+                        k => inputs_in.max(out[k - 2].last_result + 1),
+                    };
+                    drained + 1
+                }
+            };
+            out.push(RunJob {
+                elements: n,
+                first_element,
+                last_result: first_element + n as u64 + path - 1,
+            });
         }
-        end + 1
+        out
     }
 
     /// Time of a phase busy `busy` cycles that streams `beats_in` beats to the card and
@@ -343,6 +365,17 @@ impl ModelCard {
             codec_s: stats.codec_s,
         })
     }
+}
+
+/// One job of a run in [`ModelCard::ntt_run_schedule`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunJob {
+    /// Elements.
+    pub elements: usize,
+    /// Cycle its first element enters the path.
+    pub first_element: u64,
+    /// Cycle its last result leaves.
+    pub last_result: u64,
 }
 
 /// Which front factor an NTT job applies (its cost differs).
