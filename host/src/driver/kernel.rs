@@ -297,6 +297,10 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
     })
 }
 
+/// How long a job's poll loop sleeps between two polls of a card whose wait is a sleep
+/// ([`PcieFunction::wait_is_sleep`]), without the function's lock.
+const POLL_SLEEP: Duration = Duration::from_micros(50);
+
 /// A card's PCIe function shared by its job queues: every access takes the lock for
 /// itself only, so a job waiting on one queue does not hold up another queue's.
 pub type SharedFunction = Mutex<Box<dyn PcieFunction>>;
@@ -512,6 +516,13 @@ fn run_job_inner(func: &SharedFunction, job: &JobInput, staging: &Staging) -> Re
                 waited_ms: started.elapsed().as_millis(),
                 status: status.encode(),
             });
+        }
+        // A card sleeps without the lock, so another queue's accesses go through
+        // meanwhile; the simulator's wait runs its clock and needs it.
+        if f.wait_is_sleep() {
+            drop(f);
+            std::thread::sleep(POLL_SLEEP);
+            continue;
         }
         f.wait(Duration::from_millis(2))?;
         // Let a job on another queue take the function between two polls: a mutex is

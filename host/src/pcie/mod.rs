@@ -120,6 +120,13 @@ pub trait PcieFunction: Send {
     /// Lets up to `max` pass while the device works (sleep on hardware; run the clock in
     /// the simulator). Returns early if the device raised its interrupt.
     fn wait(&mut self, max: Duration) -> Result<(), PcieError>;
+    /// Whether [`Self::wait`] only sleeps (hardware: the device runs on its own), so a
+    /// driver shared by several job queues may sleep without holding the function's lock
+    /// and let another queue's register accesses through meanwhile. The simulator's wait
+    /// runs the board's clock and needs the lock: false.
+    fn wait_is_sleep(&self) -> bool {
+        false
+    }
     /// How long to allow a job of `elements` elements before declaring the device hung.
     fn default_timeout(&self, elements: usize) -> Duration;
     /// Clock cycles the device has run, if known (the simulator knows).

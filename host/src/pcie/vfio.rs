@@ -247,6 +247,9 @@ impl PcieFunction for VfioFunction {
         std::thread::sleep(max.min(Duration::from_micros(50)));
         Ok(())
     }
+    fn wait_is_sleep(&self) -> bool {
+        true
+    }
     fn default_timeout(&self, elements: usize) -> Duration {
         Duration::from_secs(1) + Duration::from_nanos(100) * elements as u32
     }
