@@ -54,6 +54,8 @@ struct InfoReport {
     queues: u32,
     /// Jobs queue 0's kernel holds at once (2: NTT jobs are appended to runs, map 4.3).
     kernel_slots: u32,
+    /// Jobs of a run the kernel's NTT path holds at once.
+    kernel_in_path: u32,
     /// Card memory in MiB (0: none).
     card_memory_mib: u32,
     counters: CountersInfo,
@@ -90,6 +92,7 @@ fn report(uri: &str, c: &Capabilities, k: &Counters) -> InfoReport {
             .map(msm_info),
         queues: c.queues,
         kernel_slots: c.kernel_slots,
+        kernel_in_path: c.kernel_in_path,
         card_memory_mib: c.card_memory_mib,
         counters: CountersInfo {
             busy_cycles: k.busy_cycles,
@@ -176,8 +179,8 @@ pub fn run(args: &InfoArgs) -> Outcome {
         }
         if r.kernel_slots > 1 {
             println!(
-                "ntt runs      {} jobs in the kernel (appended jobs enter while the one before drains)",
-                r.kernel_slots
+                "ntt runs      {} jobs in the kernel, {} in its path (appended jobs enter while the ones before drain)",
+                r.kernel_slots, r.kernel_in_path
             );
         } else {
             println!("ntt runs      none (one NTT job at a time)");

@@ -108,7 +108,7 @@ registers! {
     STATUS = 0x048, Ro, "Bit 0 busy, bit 1 done, bit 2 waiting (a queued job waits behind the running one), bits 15:8 error code (0 = none), bits 31:16 jobs done in the current run (since the last START without append).";
     CAPS_CARD_MEMORY = 0x04C, Ro, "Card memory behind the board's AXI4 master port (DDR or HBM), in MiB; 0: none (JOB_MEM must be 0).";
     CAPS_QUEUES = 0x050, Ro, "Job queues (map 4.2 on; 1 before): queue q's CONTROL through FAULT_INJECT repeat at q × 0x1000 + their offset and its streams are XDMA channel q, so jobs on different queues run at the same time. Queue 1, when present, is the G2 MSM engine's: opcodes 8 and 9 go there (on queue 0 they are error 1), every other opcode to queue 0 (on queue 1: error 1); queue 1 has no card-memory port (JOB_MEM there must be 0: error 9).";
-    CAPS_KERNEL_SLOTS = 0x054, Ro, "Jobs queue 0's kernel holds at once (map 4.3 on; 1 before): 2 = a run of ntt jobs. After a START, the host may START with CONTROL.append another ntt job of the same JOB_NTT (not coset, JOB_MEM = 0; JOB_COUNT and JOB_NTT_ROW may differ, every other JOB_* register unchanged) whenever STATUS waiting is clear: it waits behind the running job and its elements enter the NTT path right behind that job's, so the path's latency is paid once per run, not per job. Each job's input is the next packet (TLAST) on the same host-to-card channel, its results the next packet out; PERF_* and the stream checksums count the whole run, STATUS jobs_done its jobs. A job that cannot follow is error 11.";
+    CAPS_KERNEL_SLOTS = 0x054, Ro, "Runs of ntt jobs on queue 0's kernel (map 4.3 on; 0 before): jobs it holds at once (bits 7:0; 2 = one waiting) | jobs its NTT path holds at once (bits 15:8). With 2 jobs held, a run of ntt jobs. After a START, the host may START with CONTROL.append another ntt job of the same JOB_NTT (not coset, JOB_MEM = 0; JOB_COUNT and JOB_NTT_ROW may differ, every other JOB_* register unchanged) whenever STATUS waiting is clear: it waits behind the running job and its elements enter the NTT path right behind that job's, so the path's latency is paid once per run, not per job. Each job's input is the next packet (TLAST) on the same host-to-card channel, its results the next packet out; PERF_* and the stream checksums count the whole run, STATUS jobs_done its jobs. A job that cannot follow is error 11.";
     JOB_OPCODE = 0x060, Rw, "Opcode of the next job (1 mul, 2 add, 3 sub, 4 powmul, 5 ntt, 6 msm_load, 7 msm_run, 8 msm_g2_load, 9 msm_g2_run, 10 copy).";
     JOB_COUNT = 0x064, Rw, "Elements in the next job (1 ..= CAPS_MAX_COUNT); ntt: a multiple of 2^m; msm_load / msm_run: points (1 ..= CAPS_MSM_BASES); copy: beats.";
     JOB_NTT = 0x068, Rw, "ntt jobs: m, log2 of each NTT's size (bits 4:0, 1 ..= log2 N) | inverse (bit 8) | coset: front factor g^i, g in JOB_PARAM, one NTT per job (bit 9) | twiddle: front factor ω_T^(r·t) (bit 10) | log2 T (bits 20:16, ≤ S).";
@@ -370,6 +370,19 @@ impl CapsMsmReduce {
 }
 
 packed! {
+    /// CAPS_KERNEL_SLOTS: how queue 0's kernel holds a run of NTT jobs (map 4.3).
+    CapsKernel for CAPS_KERNEL_SLOTS {
+        /// Jobs the kernel holds at once: the running job and those waiting (2: one
+        /// waiting slot; 1 or 0: no runs).
+        slots / SLOTS: u32 = [0, 8];
+        /// Jobs the NTT path holds at most (from the one sending results to the one taking
+        /// elements): a job waits to enter until the job this many places before it has
+        /// sent its last result (0 before this field existed: read it as 2).
+        in_path / IN_PATH: u32 = [8, 8];
+    }
+}
+
+packed! {
     /// CONTROL: self-clearing command bits.
     Control for CONTROL {
         /// Start the job described by JOB_*.
@@ -487,6 +500,7 @@ pub const PACKED: &[(&str, &[BitField])] = &[
     ("CAPS_MSM_REDUCE", CapsMsmReduce::FIELDS),
     ("CAPS_MSM_G2", CapsMsm::FIELDS),
     ("CAPS_MSM_G2_REDUCE", CapsMsmReduce::FIELDS),
+    ("CAPS_KERNEL_SLOTS", CapsKernel::FIELDS),
     ("CONTROL", Control::FIELDS),
     ("IRQ_ENABLE", IrqEnable::FIELDS),
     ("STATUS", Status::FIELDS),

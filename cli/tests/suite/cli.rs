@@ -74,6 +74,7 @@ fn info_reports_the_board() {
     );
     assert!(v["card_memory_mib"].as_u64().unwrap() > 0);
     assert_eq!(v["kernel_slots"], 2, "register map 4.3: runs of NTT jobs");
+    assert_eq!(v["kernel_in_path"], 4);
     let text = zkpipe(&["info", "--device", "sim:sim-small"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("register map"));

@@ -35,7 +35,7 @@ pub struct CsrConstants {
     /// CAPS_QUEUES: job queues (2 with a G2 engine: queue 1 is its own).
     pub queues: u32,
     /// CAPS_KERNEL_SLOTS: jobs queue 0's kernel holds at once (a running ntt job and one
-    /// queued behind it).
+    /// queued behind it) and jobs its NTT path holds.
     pub kernel_slots: u32,
 }
 
@@ -94,7 +94,11 @@ impl CsrConstants {
             msm_g2_reduce: g2.map_or(0, |(g, p)| reduce_caps(g, p)),
             card_memory: preset.card_memory.mib(),
             queues: if g2.is_some() { 2 } else { 1 },
-            kernel_slots: 2,
+            kernel_slots: zkpipe_spec::regs::CapsKernel {
+                slots: 2,
+                in_path: super::kernel::JOBS_IN_PATH as u32,
+            }
+            .encode(),
         }
     }
 

@@ -34,6 +34,9 @@ use rust_hdl::widgets::prelude::DFF;
 
 /// Stream beat width.
 pub const BEAT_BITS: usize = 512;
+/// Jobs of a run the NTT path holds at once (CAPS_KERNEL_SLOTS in_path): a job's
+/// elements enter once the job this many places before it has sent its last result.
+pub const JOBS_IN_PATH: usize = 4;
 /// Scalar-field element width on the wire (both curves: 4 limbs).
 pub const ELEM_BITS: usize = 256;
 
@@ -103,6 +106,9 @@ pub struct ElementwiseKernel {
     out_take: Signal<Local, Bit>,
     out_end: Signal<Local, Bit>,
     chain_end: Signal<Local, Bit>,
+    ahead: Signal<Local, Bit>,
+    pop: Signal<Local, Bit>,
+    push: Signal<Local, Bit>,
     can_append: Signal<Local, Bit>,
     state: DFF<Bits<3>>,
     done_r: DFF<Bit>,
@@ -128,7 +134,9 @@ pub struct ElementwiseKernel {
     hold: DFF<Elem>,
     parked: DFF<Elem>,
     out_total: DFF<Bits<32>>,
-    ahead: DFF<Bit>,
+    /// Jobs in the path behind the output side's (each one's count, oldest first).
+    pend: Vec<DFF<Bits<32>>>,
+    pend_n: DFF<Bits<8>>,
     wait_valid: DFF<Bit>,
     wait_count: DFF<Bits<32>>,
     wait_row: DFF<Bits<32>>,
@@ -173,7 +181,7 @@ const CONTROL_REGS: [&str; 30] = [
     "hold",
     "parked",
     "out_total",
-    "ahead",
+    "pend_n",
     "wait_valid",
     "wait_count",
     "wait_row",
@@ -251,6 +259,9 @@ impl ElementwiseKernel {
             out_take: Default::default(),
             out_end: Default::default(),
             chain_end: Default::default(),
+            ahead: Default::default(),
+            pop: Default::default(),
+            push: Default::default(),
             can_append: Default::default(),
             state: Default::default(),
             done_r: Default::default(),
@@ -276,7 +287,8 @@ impl ElementwiseKernel {
             hold: Default::default(),
             parked: Default::default(),
             out_total: Default::default(),
-            ahead: Default::default(),
+            pend: (0..JOBS_IN_PATH - 1).map(|_| Default::default()).collect(),
+            pend_n: Default::default(),
             wait_valid: Default::default(),
             wait_count: Default::default(),
             wait_row: Default::default(),
@@ -344,6 +356,9 @@ impl Logic for ElementwiseKernel {
             &mut self.out_take,
             &mut self.out_end,
             &mut self.chain_end,
+            &mut self.ahead,
+            &mut self.pop,
+            &mut self.push,
             &mut self.can_append,
         ] {
             s.connect();
@@ -502,7 +517,23 @@ impl Logic for ElementwiseKernel {
                 eq(add(q("out_count"), lit_u(1, 32)), q("out_total")),
             ),
         ));
-        s.push(assign("chain_end", and(sig("out_end"), not(q("ahead")))));
+        // Jobs behind the output side's in the path; the run ends with the last of them.
+        s.push(assign("ahead", not(eq(q("pend_n"), lit_u(0, 8)))));
+        s.push(assign("chain_end", and(sig("out_end"), not(sig("ahead")))));
+        s.push(assign("pop", and(sig("out_end"), sig("ahead"))));
+        // The input side moves on to the waiting job once the running job's elements are
+        // all in (the path keeps draining them), while the path holds fewer than
+        // JOBS_IN_PATH jobs.
+        s.push(assign(
+            "push",
+            and_all([
+                sig("is_run"),
+                not(sig("feeding")),
+                q("wait_valid"),
+                lt(q("pend_n"), lit_u(JOBS_IN_PATH as u64 - 1, 8)),
+                not(sig("chain_end")),
+            ]),
+        ));
         // Datapath.
         let a = sig("x_a");
         let b = slice(sig("h2c_tdata"), ELEM_BITS, ELEM_BITS);
@@ -635,6 +666,11 @@ impl Logic for ElementwiseKernel {
             s.push(assign(d(r), q(r)));
         }
         s.push(assign(d("freed_r"), bit(false)));
+        for i in 0..JOBS_IN_PATH - 1 {
+            let r = format!("pend${i}");
+            s.push(clock_only(&r));
+            s.push(assign(d(&r), q(&r)));
+        }
         s.push(mux_assign(
             "out_taken$d",
             sig("adv"),
@@ -683,7 +719,7 @@ impl Logic for ElementwiseKernel {
                 goto(FLUSH),
                 assign(d("flush_k"), lit_u(0, 16)),
                 assign(d("hold_phase"), bit(false)),
-                assign(d("ahead"), bit(false)),
+                assign(d("pend_n"), lit_u(0, 8)),
                 assign(d("wait_valid"), bit(false)),
             ]
         };
@@ -750,7 +786,7 @@ impl Logic for ElementwiseKernel {
             assign(d("op_r"), slice(opcode.clone(), 0, 3)),
             assign(d("count_r"), count.clone()),
             assign(d("out_total"), count.clone()),
-            assign(d("ahead"), bit(false)),
+            assign(d("pend_n"), lit_u(0, 8)),
             assign(d("wait_valid"), bit(false)),
             assign(d("jobs_done_r"), lit_u(0, 16)),
             assign(d("g_r"), sig("param")),
@@ -801,7 +837,7 @@ impl Logic for ElementwiseKernel {
         short.extend(flush());
         let mut long = set_err(HwError::LongStream);
         long.push(goto(DRAIN));
-        let run_step = vec![
+        let mut run_step = vec![
             inc("busy_r", 32),
             if_else(sig("adv"), vec![], vec![inc("stall_r", 32)]),
             if_else(sig("take"), vec![inc("in_count", 32)], vec![]),
@@ -852,11 +888,10 @@ impl Logic for ElementwiseKernel {
                             // The job queued behind (its input already entering) now
                             // owns the output side; else the run of jobs has ended.
                             if_else(
-                                q("ahead"),
+                                sig("ahead"),
                                 vec![
-                                    assign(d("out_total"), q("count_r")),
+                                    assign(d("out_total"), q("pend$0")),
                                     assign(d("out_count"), lit_u(0, 32)),
-                                    assign(d("ahead"), bit(false)),
                                 ],
                                 vec![assign(d("done_r"), bit(true)), goto(IDLE)],
                             ),
@@ -866,26 +901,47 @@ impl Logic for ElementwiseKernel {
                 ],
                 vec![],
             ),
-            // The input side moves on to the waiting job once the running job's elements
-            // are all in (the path keeps draining them): at most two jobs in the path.
             if_else(
-                and_all([
-                    not(sig("feeding")),
-                    q("wait_valid"),
-                    not(q("ahead")),
-                    not(sig("chain_end")),
-                ]),
+                sig("push"),
                 vec![
                     assign(d("count_r"), q("wait_count")),
                     assign(d("ntt_row_r"), q("wait_row")),
                     assign(d("in_count"), lit_u(0, 32)),
-                    assign(d("ahead"), bit(true)),
                     assign(d("wait_valid"), bit(false)),
                     assign(d("freed_r"), bit(true)),
                 ],
                 vec![],
             ),
         ];
+        // The counts of the jobs behind the output side's: the oldest leaves when the
+        // output side takes it (pop), a job entering joins at the end (push).
+        let last = JOBS_IN_PATH - 2;
+        run_step.push(if_else(
+            sig("pop"),
+            (0..=last)
+                .map(|i| {
+                    let next = if i < last {
+                        q(&format!("pend${}", i + 1))
+                    } else {
+                        q(&format!("pend${i}"))
+                    };
+                    assign(d(&format!("pend${i}")), next)
+                })
+                .collect(),
+            vec![],
+        ));
+        let slot = sub(q("pend_n"), cast(sig("pop"), 8));
+        for i in 0..=last {
+            run_step.push(if_else(
+                and(sig("push"), eq(slot.clone(), lit_u(i as u64, 8))),
+                vec![assign(d(&format!("pend${i}")), q("wait_count"))],
+                vec![],
+            ));
+        }
+        run_step.push(assign(
+            d("pend_n"),
+            sub(add(q("pend_n"), cast(sig("push"), 8)), cast(sig("pop"), 8)),
+        ));
         let mut busy_start = set_err(HwError::StartWhileBusy);
         busy_start.extend(flush());
         // Appended while the run's job runs: it waits in the slot, the running job's cycle

@@ -72,6 +72,9 @@ pub struct Capabilities {
     /// Jobs queue 0's kernel holds at once (CAPS_KERNEL_SLOTS; 1 before map 4.3): 2 = NTT
     /// jobs are appended to a run, each entering while the one before drains.
     pub kernel_slots: u32,
+    /// Jobs of a run the kernel's NTT path holds at once (CAPS_KERNEL_SLOTS bits 15:8): a
+    /// job enters once the job this many places before it has sent its last result.
+    pub kernel_in_path: u32,
 }
 
 /// One MSM engine's geometry (CAPS_MSM or CAPS_MSM_G2 and the registers beside it).
@@ -251,6 +254,11 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
     } else {
         MsmEngineCaps::default()
     };
+    let kernel = if Version::decode(version).minor >= 3 {
+        regs::CapsKernel::decode(r(regs::CAPS_KERNEL_SLOTS)?)
+    } else {
+        regs::CapsKernel::default()
+    };
     let (curve, ntt, msm) = (
         CapsCurve::decode(curve),
         CapsNtt::decode(ntt),
@@ -289,10 +297,11 @@ pub fn capabilities(version: u32, r: &mut dyn FnMut(u32) -> Result<u32>) -> Resu
         } else {
             1
         },
-        kernel_slots: if Version::decode(version).minor >= 3 {
-            r(regs::CAPS_KERNEL_SLOTS)?.max(1)
+        kernel_slots: kernel.slots.max(1),
+        kernel_in_path: if kernel.in_path == 0 {
+            2
         } else {
-            1
+            kernel.in_path
         },
     })
 }

@@ -187,8 +187,8 @@ impl ModelCard {
 
     /// When each job of a run takes its first element and sends its last result, in
     /// cycles from the run's start: the kernel takes job k + 1's elements one idle cycle
-    /// after job k's last — or, when job k − 1's results are still draining (jobs shorter
-    /// than the path), the cycle after they are out, as at most two jobs share the path.
+    /// after job k's last — or, when the path already holds `kernel_in_path` jobs (jobs
+    /// shorter than the path), the cycle after the oldest's results are out.
     pub fn ntt_run_schedule(
         &self,
         lens: &[usize],
@@ -199,15 +199,16 @@ impl ModelCard {
             return vec![];
         };
         let path = self.ntt_cycles(first, log_n, factor_kind) - first as u64;
+        let in_path = self.caps.kernel_in_path.max(2) as usize;
         let mut out: Vec<RunJob> = Vec::with_capacity(lens.len());
         for &n in lens {
             let first_element = match out.as_slice() {
                 [] => 0,
                 [.., before] => {
                     let inputs_in = before.first_element + before.elements as u64;
-                    let drained = match out.len() {
-                        1 => inputs_in,
-                        k => inputs_in.max(out[k - 2].last_result + 1),
+                    let drained = match out.len().checked_sub(in_path) {
+                        None => inputs_in,
+                        Some(k) => inputs_in.max(out[k].last_result + 1),
                     };
                     drained + 1
                 }

@@ -59,7 +59,7 @@ fn appended_jobs_equal_arkworks_pay_the_latency_once_and_match_the_model() {
     assert_eq!(device.capabilities().kernel_slots, 2);
     let model = ModelCard::open("model:sim-small").unwrap();
     // (log n, NTTs per job, jobs): jobs longer than the path, jobs shorter than it (the
-    // third waits for the first to drain), jobs of different lengths.
+    // fifth waits for the first to drain: the path holds four), jobs of different lengths.
     let cases: [(u32, &[usize]); 4] = [
         (8, &[16, 16, 16, 16]),
         (8, &[1, 1, 1, 1, 1]),
