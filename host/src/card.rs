@@ -471,16 +471,12 @@ impl Card {
         fill: impl FnOnce(&mut [u8]) -> Option<u32>,
         decode: impl FnOnce(&[u8]) -> Result<R>,
     ) -> Result<Completed<R>> {
-        if jobs.len() > 1 && self.caps.kernel_slots < 2 {
-            return Err(Error::Unsupported {
-                device: self.uri.clone(),
-                what: "runs of appended jobs (CAPS_KERNEL_SLOTS < 2; register map 4.3)",
-            });
-        }
         self.submit_jobs(jobs, Route::HOST, work, fill, decode)
     }
 
-    fn submit_jobs<R>(
+    /// [`Card::submit_routed`] for one job, [`Card::submit_run`] for several (their route
+    /// must be the host's).
+    pub(crate) fn submit_jobs<R>(
         &self,
         jobs: &[Job],
         route: Route,
@@ -491,6 +487,12 @@ impl Card {
         let Some(job) = jobs.first() else {
             return Err(Error::Empty);
         };
+        if jobs.len() > 1 && self.caps.kernel_slots < 2 {
+            return Err(Error::Unsupported {
+                device: self.uri.clone(),
+                what: "runs of appended jobs (CAPS_KERNEL_SLOTS < 2; register map 4.3)",
+            });
+        }
         let beats = |j: &Job| (j.in_beats(&self.caps), j.out_beats(&self.caps));
         if jobs.iter().any(|j| {
             let (i, o) = beats(j);
@@ -540,17 +542,6 @@ impl Card {
                 }
             })
             .collect();
-        let total_in = in_bytes + appended.iter().map(|a| a.in_bytes).sum::<usize>();
-        let total_out = out_bytes + appended.iter().map(|a| a.out_bytes).sum::<usize>();
-        let ring = xdma::ring_bytes_packets(
-            &std::iter::once(in_bytes)
-                .chain(appended.iter().map(|a| a.in_bytes))
-                .collect::<Vec<_>>(),
-        ) + xdma::ring_bytes_packets(
-            &std::iter::once(out_bytes)
-                .chain(appended.iter().map(|a| a.out_bytes))
-                .collect::<Vec<_>>(),
-        );
         let mut staging = self.staging[queue as usize]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -559,6 +550,20 @@ impl Card {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .unwrap_or_else(|| self.lock().default_timeout(work));
+        let mut registers = job.registers();
+        registers.extend(route.registers(in_beats, out_beats));
+        let mut input = kernel::JobInput {
+            queue,
+            registers,
+            in_bytes,
+            out_bytes,
+            timeout,
+            h2c_sum: None,
+            appended,
+        };
+        let (in_packets, out_packets) = (input.in_packets(), input.out_packets());
+        let (total_in, total_out) = (in_packets.iter().sum(), out_packets.iter().sum());
+        let ring = xdma::ring_bytes_packets(&in_packets) + xdma::ring_bytes_packets(&out_packets);
         if !staging
             .as_ref()
             .is_some_and(|s| s.fits(total_in, total_out, ring))
@@ -578,23 +583,9 @@ impl Card {
             )?);
         }
         let staging = staging.as_ref().expect("mapped above");
-        let h2c_sum = staging.h2c.with_bytes(total_in, fill);
+        input.h2c_sum = staging.h2c.with_bytes(total_in, fill);
         let cycles_before = self.lock().device_cycles();
-        let mut registers = job.registers();
-        registers.extend(route.registers(in_beats, out_beats));
-        let counters = kernel::run_job(
-            &self.func,
-            &kernel::JobInput {
-                queue,
-                registers,
-                in_bytes,
-                out_bytes,
-                timeout,
-                h2c_sum,
-                appended,
-            },
-            staging,
-        )?;
+        let counters = kernel::run_job(&self.func, &input, staging)?;
         let sim_cycles = self
             .lock()
             .device_cycles()

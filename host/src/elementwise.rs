@@ -204,34 +204,18 @@ impl Device {
         jobs: &[Job],
         data: &mut [Scalar<C>],
     ) -> Result<EngineStats> {
-        let n = data.len();
-        let codec = std::cell::Cell::new(0.0);
-        let device = self.uri();
         let data = std::cell::RefCell::new(data);
-        let fill = |bytes: &mut [u8]| {
-            let t = Instant::now();
-            let sum = encode_stream(bytes, &data.borrow(), None, |x| x.0 .0);
-            codec.set(t.elapsed().as_secs_f64());
-            Some(sum)
-        };
-        let decode = |bytes: &[u8]| -> Result<()> {
-            let t = Instant::now();
-            let decoded = decode_stream(bytes, &mut data.borrow_mut(), &C::MODULUS.0, new_scalar);
-            codec.set(codec.get() + t.elapsed().as_secs_f64());
-            decoded.map_err(|i| Error::Protocol {
-                device: device.to_string(),
-                reason: format!("result {i} is not reduced below the modulus; the card is faulty"),
-            })
-        };
-        let done = self.card().submit_run(jobs, n, fill, decode)?;
-        let clock_mhz = self.capabilities().clock_mhz();
+        let n = data.borrow().len();
+        let (_, report) = self.stream_jobs::<C, _>(
+            jobs,
+            Route::HOST,
+            n,
+            |bytes| encode_stream(bytes, &data.borrow(), None, |x| x.0 .0),
+            |bytes| decode_stream(bytes, &mut data.borrow_mut(), &C::MODULUS.0, new_scalar),
+        )?;
         Ok(EngineStats {
             jobs: jobs.len(),
-            busy_cycles: done.counters.busy_cycles as u64,
-            elements: n as u64,
-            projected_s: done.counters.busy_cycles as f64 / (clock_mhz * 1e6),
-            sim_cycles: done.sim_cycles,
-            codec_s: codec.get(),
+            ..report.stats()
         })
     }
 
@@ -332,6 +316,21 @@ impl Device {
         encode: impl FnOnce(&mut [u8]) -> u32,
         decode: impl FnOnce(&[u8]) -> std::result::Result<R, usize>,
     ) -> Result<(R, JobReport)> {
+        self.stream_jobs::<C, R>(std::slice::from_ref(job), route, n, encode, decode)
+    }
+
+    /// [`Self::stream_job`] for a run of `jobs` (one job, or NTT jobs appended to a run:
+    /// [`crate::card::Card::submit_run`]) over `n` elements in all; a single job's `n` is
+    /// checked against the card's job limit here, a run's jobs by its caller. The counters
+    /// of the report are the run's.
+    fn stream_jobs<C: MontConfig<4>, R>(
+        &self,
+        jobs: &[Job],
+        route: Route,
+        n: usize,
+        encode: impl FnOnce(&mut [u8]) -> u32,
+        decode: impl FnOnce(&[u8]) -> std::result::Result<R, usize>,
+    ) -> Result<(R, JobReport)> {
         let started = Instant::now();
         self.capabilities()
             .check_scalar_field(self.uri(), &C::MODULUS.0)?;
@@ -339,7 +338,7 @@ impl Device {
             return Err(Error::Empty);
         }
         let max = self.capabilities().max_count as usize;
-        if n > max {
+        if jobs.len() == 1 && n > max {
             return Err(Error::TooLarge { n, max });
         }
         let codec = std::cell::Cell::new(0.0);
@@ -359,7 +358,7 @@ impl Device {
                 reason: format!("result {i} is not reduced below the modulus; the card is faulty"),
             })
         };
-        let done = self.card().submit_routed(job, route, n, fill, decode)?;
+        let done = self.card().submit_jobs(jobs, route, n, fill, decode)?;
         let clock_mhz = self.capabilities().clock_mhz();
         let report = JobReport {
             n,

@@ -724,6 +724,20 @@ impl Logic for ElementwiseKernel {
             ]
         };
 
+        // A job of the run starting on the drained kernel (appended after the run ended, or
+        // in the very cycle it did): both sides take it, op and JOB_NTT stay the run's.
+        let enter_run = |count: Expr, row: Expr| {
+            vec![
+                assign(d("count_r"), count.clone()),
+                assign(d("out_total"), count),
+                assign(d("ntt_row_r"), row),
+                assign(d("in_count"), lit_u(0, 32)),
+                assign(d("out_count"), lit_u(0, 32)),
+                assign(d("done_r"), bit(false)),
+                assign(d("hold_phase"), bit(false)),
+                goto(RUN),
+            ]
+        };
         let mut on_reset = flush();
         on_reset.push(assign(d("done_r"), bit(false)));
         on_reset.push(assign(d("err_r"), lit_u(0, 8)));
@@ -953,16 +967,7 @@ impl Logic for ElementwiseKernel {
             assign(d("wait_row"), sig("ntt_row")),
         ]);
         // Appended to a drained run: it starts at once, the run's counters going on.
-        let continue_run = vec![
-            assign(d("count_r"), count.clone()),
-            assign(d("out_total"), count.clone()),
-            assign(d("ntt_row_r"), sig("ntt_row")),
-            assign(d("in_count"), lit_u(0, 32)),
-            assign(d("out_count"), lit_u(0, 32)),
-            assign(d("done_r"), bit(false)),
-            assign(d("hold_phase"), bit(false)),
-            goto(RUN),
-        ];
+        let continue_run = enter_run(count.clone(), sig("ntt_row"));
         let mut cannot_append = set_err(HwError::CannotAppend);
         cannot_append.extend(flush());
         let on_append = vec![if_else(
@@ -1005,18 +1010,11 @@ impl Logic for ElementwiseKernel {
         )];
         // A job queued in the very cycle the run ended starts as the next run's first
         // (the path is cleared by this idle cycle; op and JOB_NTT are the last job's).
-        let promote = vec![
-            assign(d("count_r"), q("wait_count")),
-            assign(d("out_total"), q("wait_count")),
-            assign(d("ntt_row_r"), q("wait_row")),
-            assign(d("in_count"), lit_u(0, 32)),
-            assign(d("out_count"), lit_u(0, 32)),
+        let mut promote = enter_run(q("wait_count"), q("wait_row"));
+        promote.extend([
             assign(d("wait_valid"), bit(false)),
-            assign(d("done_r"), bit(false)),
-            assign(d("hold_phase"), bit(false)),
             assign(d("freed_r"), bit(true)),
-            goto(RUN),
-        ];
+        ]);
         let otherwise = vec![
             if_else(and(state_is(IDLE), q("wait_valid")), promote, vec![]),
             if_else(state_is(INIT), init_step, vec![]),
