@@ -116,8 +116,15 @@ fn a_g2_msm_runs_beside_queue_0s_jobs() {
     let t1 = board_cycles(&device);
     queue1(&device);
     let t2 = board_cycles(&device);
+    // Both threads start their jobs together: a thread spawned late (a loaded machine)
+    // would otherwise find queue 0's jobs already done, and measure nothing.
+    let start = std::sync::Barrier::new(2);
     std::thread::scope(|s| {
-        s.spawn(|| queue1(&device));
+        s.spawn(|| {
+            start.wait();
+            queue1(&device)
+        });
+        start.wait();
         queue0(&device);
     });
     let t3 = board_cycles(&device);
