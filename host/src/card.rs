@@ -110,6 +110,15 @@ impl Route {
             ..Route::HOST
         }
     }
+    /// A job reading and writing the same place of card memory (its port reads each beat
+    /// before the job's output of it exists).
+    pub fn in_place(at: u64) -> Route {
+        Route {
+            src: Some(at),
+            dst: Some(at),
+            ..Route::HOST
+        }
+    }
     /// This route with its card-memory sides read / written transposed.
     pub fn transposed(self, src_log_rows: Option<u32>, dst_log_rows: Option<u32>) -> Route {
         Route {

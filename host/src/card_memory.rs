@@ -28,6 +28,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use zkpipe_spec::regs::Opcode;
 use zkpipe_spec::wire::{self, BEAT_BYTES, CARD_MEMORY_ALIGN};
 
+mod halves;
+pub use halves::Order;
+
 /// Free ranges of a card's memory (offset → bytes), first fit, coalesced on free.
 #[derive(Debug)]
 pub struct Allocator {
@@ -155,7 +158,7 @@ impl Device {
     }
 
     /// A vector of `n` elements in card memory, contents undefined (jobs write it).
-    fn alloc_vec<F>(&self, n: usize) -> Result<CardVec<F>> {
+    pub(crate) fn alloc_vec<F>(&self, n: usize) -> Result<CardVec<F>> {
         if n == 0 {
             return Err(Error::Empty);
         }
@@ -185,7 +188,7 @@ impl Device {
     }
 
     /// Checks that `v` is this device's and usable.
-    fn check_vec<F>(&self, v: &CardVec<F>) -> Result<()> {
+    pub(crate) fn check_vec<F>(&self, v: &CardVec<F>) -> Result<()> {
         if !Arc::ptr_eq(&v.heap, &self.card_heap) {
             return Err(Error::ForeignCardVec {
                 device: self.uri().to_string(),
@@ -280,31 +283,46 @@ impl Device {
     /// job; above it, one transform of n = N1·N2 ≤ N² points (N2 = the core size N) is a
     /// four-step whose transposes are the memory port's access patterns:
     ///
-    /// 1. column NTTs of N1 points, read down the columns and written back as rows (in
-    ///    place: each column pair's beats are read before the job's output of them exists);
-    /// 2. row NTTs of N2 points with the twiddles ω_n^(j1·k2), written transposed into a
-    ///    second vector, which is then natural order and becomes `v`'s memory.
+    /// 1. column NTTs of N1 points, read down the columns of `v` and written as columns of
+    ///    a scratch vector;
+    /// 2. row NTTs of N2 points with the twiddles ω_n^(j1·k2), read along the scratch's
+    ///    rows and written transposed back into `v`, which is then natural order.
     ///
     /// The host moves no element. Only `Factor::Plain` above the core size (the coset
-    /// factor goes through [`Self::powmul_on_card`] first).
+    /// factor goes through [`Self::powmul_on_card`] first). Transforms of 2·N² points:
+    /// [`Self::ntt_halves_on_card`].
     pub fn ntt_on_card<C: MontConfig<4>>(
         &self,
         v: &mut CardVec<Scalar<C>>,
         job: &NttJob<Scalar<C>>,
     ) -> Result<JobReport> {
+        self.ntt_span(v, 0, v.len, job)
+    }
+
+    /// [`Self::ntt_on_card`] on elements `offset .. offset + len` of `v` (`offset` on a
+    /// page): the transform of one half of a vector.
+    pub(crate) fn ntt_span<C: MontConfig<4>>(
+        &self,
+        v: &CardVec<Scalar<C>>,
+        offset: usize,
+        len: usize,
+        job: &NttJob<Scalar<C>>,
+    ) -> Result<JobReport> {
+        self.check_vec(v)?;
+        let at = v.element_addr(offset);
         let core = self.capabilities().ntt_log_size;
         if job.log_n <= core {
-            let wire_job = self.ntt_wire_job::<C>(v.len, job)?;
-            return self.in_place_on_card(v, &wire_job);
+            let wire_job = self.ntt_wire_job::<C>(len, job)?;
+            return self.on_card(v, len, &wire_job, Route::in_place(at));
         }
-        self.check_vec(v)?;
         let n = 1usize << job.log_n;
-        if v.len != n || job.log_n > 2 * core || job.factor != crate::ntt::Factor::Plain {
+        if len != n || job.log_n > 2 * core || job.factor != crate::ntt::Factor::Plain {
             return Err(Error::Unsupported {
                 device: self.uri().to_string(),
                 what: "this NTT on card memory: above the core size N the card transforms \
                        one vector of n ≤ N² points, without a front factor (use \
-                       powmul_on_card for a coset, zkpipe::ntt for host vectors)",
+                       powmul_on_card for a coset, ntt_halves_on_card for 2·N² points, \
+                       zkpipe::ntt for host vectors)",
             });
         }
         let (log_rows, log_cols) = (job.log_n - core, core);
@@ -324,24 +342,24 @@ impl Device {
         let scratch: CardVec<Scalar<C>> = self.alloc_vec(n)?;
         let column_job = self.ntt_wire_job::<C>(n, &columns)?;
         let by_columns = Route {
-            src: Some(v.addr),
-            dst: Some(v.addr),
-            ..Route::HOST
-        }
-        .transposed(Some(log_rows), Some(log_rows));
-        let mut report = self.on_card(v, &column_job, by_columns)?;
-        let row_job = self.ntt_wire_job::<C>(n, &rows)?;
-        let to_natural = Route {
-            src: Some(v.addr),
+            src: Some(at),
             dst: Some(scratch.addr),
             ..Route::HOST
         }
+        .transposed(Some(log_rows), Some(log_rows));
+        // A failed column job wrote only the scratch: `v` stays as it was.
+        let report = self.on_card(&scratch, n, &column_job, by_columns)?;
+        let row_job = self.ntt_wire_job::<C>(n, &rows)?;
+        let to_natural = Route {
+            src: Some(scratch.addr),
+            dst: Some(at),
+            ..Route::HOST
+        }
         .transposed(None, Some(log_cols));
-        report = merge(Some(report), self.on_card(v, &row_job, to_natural)?);
-        // The result is in `scratch`: `v` takes its memory, `scratch` frees the old.
-        let mut scratch = scratch;
-        std::mem::swap(&mut v.addr, &mut scratch.addr);
-        Ok(report)
+        Ok(merge(
+            Some(report),
+            self.on_card(v, n, &row_job, to_natural)?,
+        ))
     }
 
     /// `a_i ← a_i · b_i` on two vectors in card memory (even length).
@@ -381,7 +399,7 @@ impl Device {
             });
         }
         let job = self.elementwise_job::<C>(op, a.len, Some(b.len), None)?;
-        self.on_card(a, &job, Route::zip(a.addr, b.addr, Some(a.addr)))
+        self.on_card(a, a.len, &job, Route::zip(a.addr, b.addr, Some(a.addr)))
     }
 
     /// `v_i ← v_i · g^i` on vector `v` in card memory, in place.
@@ -402,23 +420,19 @@ impl Device {
         job: &Job,
     ) -> Result<JobReport> {
         self.check_vec(v)?;
-        let route = Route {
-            src: Some(v.addr),
-            dst: Some(v.addr),
-            ..Route::HOST
-        };
-        self.on_card(v, job, route)
+        self.on_card(v, v.len, job, Route::in_place(v.addr))
     }
 
-    /// A job on card memory whose output lands in (or is) `v`; a failure marks `v`
-    /// invalid.
-    fn on_card<C: MontConfig<4>>(
+    /// A job on card memory over `n` elements whose output lands in (or is) `v`; a
+    /// failure marks `v` invalid.
+    pub(crate) fn on_card<C: MontConfig<4>>(
         &self,
         v: &CardVec<Scalar<C>>,
+        n: usize,
         job: &Job,
         route: Route,
     ) -> Result<JobReport> {
-        let result = self.stream_job::<C, _>(job, route, v.len, |_| 0, |_| Ok(()));
+        let result = self.stream_job::<C, _>(job, route, n, |_| 0, |_| Ok(()));
         if result.is_err() {
             v.invalid.store(true, Ordering::Relaxed);
         }
@@ -427,11 +441,12 @@ impl Device {
 }
 
 /// Two reports of one call's jobs as one.
-fn merge(total: Option<JobReport>, next: JobReport) -> JobReport {
+pub(crate) fn merge(total: Option<JobReport>, next: JobReport) -> JobReport {
     match total {
         None => next,
         Some(mut t) => {
             t.n += next.n;
+            t.jobs += next.jobs;
             t.counters.busy_cycles += next.counters.busy_cycles;
             t.counters.beats_in += next.counters.beats_in;
             t.counters.beats_out += next.counters.beats_out;

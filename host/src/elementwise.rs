@@ -27,6 +27,8 @@ pub type Scalar<C> = Fp<MontBackend<C, 4>, 4>;
 pub struct JobReport {
     /// Elements.
     pub n: usize,
+    /// Card jobs it covers (a run's jobs; the jobs of one call merged, as a four-step's).
+    pub jobs: usize,
     /// The kernel's performance counters.
     pub counters: Counters,
     /// Kernel clock the card's preset targets.
@@ -45,7 +47,7 @@ impl JobReport {
     /// This job as [`EngineStats`].
     pub fn stats(&self) -> EngineStats {
         EngineStats {
-            jobs: 1,
+            jobs: self.jobs,
             busy_cycles: self.counters.busy_cycles as u64,
             elements: self.n as u64,
             projected_s: self.projected_s,
@@ -213,10 +215,7 @@ impl Device {
             |bytes| encode_stream(bytes, &data.borrow(), None, |x| x.0 .0),
             |bytes| decode_stream(bytes, &mut data.borrow_mut(), &C::MODULUS.0, new_scalar),
         )?;
-        Ok(EngineStats {
-            jobs: jobs.len(),
-            ..report.stats()
-        })
+        Ok(report.stats())
     }
 
     /// The card's job for `n` elements of NTT job `job`, its configuration checked.
@@ -362,6 +361,7 @@ impl Device {
         let clock_mhz = self.capabilities().clock_mhz();
         let report = JobReport {
             n,
+            jobs: jobs.len(),
             counters: done.counters,
             clock_mhz,
             projected_s: done.counters.busy_cycles as f64 / (clock_mhz * 1e6),

@@ -21,6 +21,7 @@
 //! * [`groth16`]: a Groth16 prover on a backend, producing `ark_groth16::Proof`s;
 //! * [`circom`]: snarkjs `.zkey` and circom `.wtns` readers, snarkjs's QAP reduction, its
 //!   JSON formats, and the warm prover ([`circom::CircomProver`]);
+//! * [`qap_on_card`]: the QAP step in card memory (domains up to 2·N²);
 //! * `campaign` (feature `sim`): the fault campaign on a simulated board.
 
 #![deny(missing_docs)]
@@ -44,11 +45,11 @@ pub mod msm;
 pub mod ntt;
 pub mod pcie;
 pub mod pool;
-mod qap_on_card;
+pub mod qap_on_card;
 pub mod stats;
 
 pub use card::{Card, Job, Route};
-pub use card_memory::CardVec;
+pub use card_memory::{CardVec, Order};
 pub use device::Device;
 pub use elementwise::{JobReport, Scalar};
 pub use error::{Error, Result};

@@ -7,11 +7,27 @@
 //! h = coset-iNTT(coset-NTT(iNTT a) · coset-NTT(iNTT b) − coset-NTT(iNTT c)) / Z_H(g): the
 //! division by the constant Z_H(g) is applied to the MSM's sum instead of to h (Σ (h_i/z)·H_i
 //! = (Σ h_i·H_i)/z), and the coset inverse NTT is the inverse NTT then ·g^−i (powmul).
-//! Sizes the card cannot hold in one pass (n above N², above one job, or four vectors
-//! beyond its memory) answer `None`, and the prover takes the step-by-step path.
+//!
+//! Domains up to N² (the four-step's reach on a core of N points) run [`Layout::Whole`].
+//! A domain of 2·N² runs [`Layout::Halves`]: each transform is a radix-2 layer around two
+//! four-steps ([`Device::ntt_halves_on_card`]), whose [even | odd] order the pointwise
+//! steps do not mind and one powmul job undoes on the way ([`Device::
+//! powmul_interleaved_on_card`]), so h still comes out in natural order for the MSM:
+//!
+//! | step | whole | halves |
+//! |---|---|---|
+//! | interpolate a | iNTT | iNTT in halves, natural → [even \| odd] |
+//! | coset factor | ·g^i | ·g^i read interleaved → natural, into a new vector |
+//! | evaluate | NTT | NTT in halves, natural → [even \| odd] |
+//! | a·b − c | mul, sub | mul, sub (the same order in all three) |
+//! | h (ark) | iNTT, ·g^−i | iNTT in halves, [even \| odd] → natural, ·g^−i |
+//! | h (snarkjs) | as it is | ·1 read interleaved → natural |
+//!
+//! Sizes the card cannot hold (a domain above 2·N² or one job, or four vectors beyond its
+//! memory) answer `None`, and the prover takes the step-by-step path.
 
 use crate::backend::{QapEngine, QapReport, Reduction};
-use crate::card_memory::CardVec;
+use crate::card_memory::{CardVec, Order};
 use crate::device::Device;
 use crate::driver::kernel::Capabilities;
 use crate::elementwise::{JobReport, Scalar};
@@ -25,19 +41,38 @@ use ark_ff::{FftField, Field};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use zkpipe_spec::wire;
 
-/// Whether a card with `caps` and `free` bytes of card memory can run the step for a
-/// domain of `n` points: card memory for four vectors (a, b, c and a four-step's
-/// scratch), an MSM engine, n within one job and N². The driver and the `model:` device
-/// decide with this one rule.
-pub(crate) fn fits(caps: &Capabilities, free: u64, n: usize) -> bool {
-    caps.card_memory_bytes() > 0
+/// How the step lays out a domain on the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Each vector transformed as a whole (n ≤ N²).
+    Whole,
+    /// Each transform in two halves around a radix-2 layer (n = 2·N², or forced).
+    Halves,
+}
+
+/// How a card with `caps` and `free` bytes of card memory runs the step for a domain of
+/// `n` points, if it can: card memory for four vectors (a, b, c and a transform's
+/// scratch), an MSM engine, n within one job, up to N² as a whole and 2·N² in halves.
+/// The driver and the `model:` device decide with this one rule.
+pub fn layout(caps: &Capabilities, free: u64, n: usize) -> Option<Layout> {
+    let fits = caps.card_memory_bytes() > 0
         && caps.msm_engine(zkpipe_spec::preset::Group::G1).present()
         && n.is_power_of_two()
         && n >= 4
-        && n.trailing_zeros() <= 2 * caps.ntt_log_size
         && n <= caps.max_count as usize
-        && 4 * wire::card_vector_bytes(n) <= free
+        && 4 * wire::card_vector_bytes(n) <= free;
+    let log_n = n.trailing_zeros();
+    match () {
+        _ if !fits => None,
+        _ if log_n <= 2 * caps.ntt_log_size => Some(Layout::Whole),
+        _ if log_n == 2 * caps.ntt_log_size + 1 && n / 2 >= HALF_MIN => Some(Layout::Halves),
+        _ => None,
+    }
 }
+
+/// The smallest half [`Layout::Halves`] takes: a page of elements.
+pub const HALF_MIN: usize =
+    zkpipe_spec::wire::CARD_MEMORY_ALIGN as usize / zkpipe_spec::wire::ELEM_BYTES;
 
 /// The step on `device`; see the module docs.
 pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
@@ -48,13 +83,11 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
 ) -> Option<Result<(Projective<P>, QapReport)>> {
     let n = abc[0].len();
     let free = device.card_memory().1;
-    if abc.iter().any(|v| v.len() != n)
-        || h_query.len() > n
-        || !fits(device.capabilities(), free, n)
-    {
+    if abc.iter().any(|v| v.len() != n) || h_query.len() > n {
         return None;
     }
-    match run(device, abc, h_query, reduction) {
+    let layout = layout(device.capabilities(), free, n)?;
+    match run(device, abc, h_query, reduction, layout) {
         // Another caller took the memory since `fits` looked (proofs in flight on one
         // card): nothing of the caller's was touched, so the step-by-step path runs.
         Err(Error::OutOfCardMemory { .. }) => None,
@@ -62,14 +95,28 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
     }
 }
 
-fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
+/// The step on `device` in the given layout, whatever the domain's size (n ≤ N² for
+/// [`Layout::Whole`]; halves of ≥ [`HALF_MIN`] and ≤ N² points for [`Layout::Halves`]):
+/// how tests run the halves on a small card. Errors as the card's jobs give them.
+#[doc(hidden)]
+pub fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
     device: &Device,
     abc: [&[Scalar<C>]; 3],
     h_query: &[Affine<P>],
     reduction: Reduction<Scalar<C>>,
+    layout: Layout,
 ) -> Result<(Projective<P>, QapReport)> {
-    type F<C> = Scalar<C>;
     let n = abc[0].len();
+    if let Some(other) = abc.iter().map(|v| v.len()).find(|&len| len != n) {
+        return Err(Error::LengthMismatch { a: n, b: other });
+    }
+    if h_query.len() > n {
+        return Err(Error::LengthMismatch {
+            a: n,
+            b: h_query.len(),
+        });
+    }
+    type F<C> = Scalar<C>;
     let log_n = n.trailing_zeros();
     let g = match reduction {
         Reduction::Ark => F::<C>::GENERATOR,
@@ -86,9 +133,22 @@ fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
     for v in abc {
         let (mut x, up) = device.upload(v)?;
         add(up);
-        add(device.ntt_on_card(&mut x, &ntt(Direction::Inverse))?);
-        add(device.powmul_on_card(&x, g)?);
-        add(device.ntt_on_card(&mut x, &ntt(Direction::Forward))?);
+        let x = match layout {
+            Layout::Whole => {
+                add(device.ntt_on_card(&mut x, &ntt(Direction::Inverse))?);
+                add(device.powmul_on_card(&x, g)?);
+                add(device.ntt_on_card(&mut x, &ntt(Direction::Forward))?);
+                x
+            }
+            Layout::Halves => {
+                add(device.ntt_halves_on_card(&mut x, Direction::Inverse, Order::Natural)?);
+                let (mut y, r) = device.powmul_interleaved_on_card(&x, g)?;
+                add(r);
+                drop(x);
+                add(device.ntt_halves_on_card(&mut y, Direction::Forward, Order::Natural)?);
+                y
+            }
+        };
         vecs.push(x);
     }
     let c = vecs.pop().expect("three vectors");
@@ -98,10 +158,23 @@ fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
     drop(b);
     add(device.sub_on_card(&h, &c)?);
     drop(c);
-    if reduction == Reduction::Ark {
-        add(device.ntt_on_card(&mut h, &ntt(Direction::Inverse))?);
-        let g_inv = g.inverse().expect("the generator is invertible");
-        add(device.powmul_on_card(&h, g_inv)?);
+    match (reduction, layout) {
+        (Reduction::Ark, _) => {
+            match layout {
+                Layout::Whole => add(device.ntt_on_card(&mut h, &ntt(Direction::Inverse))?),
+                Layout::Halves => {
+                    add(device.ntt_halves_on_card(&mut h, Direction::Inverse, Order::EvenOdd)?)
+                }
+            }
+            let g_inv = g.inverse().expect("the generator is invertible");
+            add(device.powmul_on_card(&h, g_inv)?);
+        }
+        (Reduction::Snarkjs { .. }, Layout::Halves) => {
+            let (natural, r) = device.powmul_interleaved_on_card(&h, F::<C>::ONE)?;
+            add(r);
+            h = natural;
+        }
+        (Reduction::Snarkjs { .. }, Layout::Whole) => {}
     }
     let scalars = Scalars::Card {
         vec: &h,

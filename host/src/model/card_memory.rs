@@ -14,6 +14,7 @@ use super::{FactorKind, ModelCard};
 use crate::backend::{QapEngine, QapReport, Reduction};
 use crate::error::Result;
 use crate::ntt::EngineStats;
+use crate::qap_on_card::Layout;
 use ark_ec::AffineRepr;
 use ark_ff::FftField;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
@@ -151,6 +152,71 @@ impl ModelCard {
         s
     }
 
+    /// [`crate::Device::ntt_halves_on_card`] of m points: the 2-point NTTs (halves
+    /// zipped both ways), the second half's twiddles, the two halves' transforms.
+    pub fn ntt_halves_stats(&self, m: usize) -> EngineStats {
+        let h = m / 2;
+        let beats = wire::kernel_out_beats(m);
+        let strided = (beats, Access::Strided);
+        let half = (wire::kernel_out_beats(h), Access::Linear);
+        let mut s = EngineStats::default();
+        let pairs = self.ntt_cycles(m, 1, FactorKind::Plain);
+        s.add(&self.memory_job(pairs, m as u64, strided, strided, 0));
+        let twiddles = self.elementwise_cycles(Opcode::PowMul, h);
+        s.add(&self.memory_job(twiddles, h as u64, half, half, 0));
+        s.add(&self.ntt_on_card_stats(h));
+        s.add(&self.ntt_on_card_stats(h));
+        // Every job streams its whole range: the pairs m, the rest h each.
+        s.elements = (m + (s.jobs - 1) * h) as u64;
+        s
+    }
+
+    /// The card's jobs of the QAP step in [`Layout::Halves`] for a domain of n points
+    /// (see [`crate::qap_on_card`]; `ark` as for [`Self::qap_on_card_stats`]).
+    pub fn qap_halves_stats(&self, n: usize, ark: bool) -> EngineStats {
+        let beats = wire::kernel_out_beats(n);
+        let linear = (beats, Access::Linear);
+        let n64 = n as u64;
+        let interleaved = || {
+            let busy = self.elementwise_cycles(Opcode::PowMul, n);
+            self.memory_job(busy, n64, (beats, Access::Strided), linear, 0)
+        };
+        let binary = || {
+            let busy = self.elementwise_cycles(Opcode::Mul, n);
+            self.memory_job(busy, n64, (2 * beats, Access::Strided), linear, 0)
+        };
+        let mut s = EngineStats::default();
+        let mut elements = 0u64;
+        let mut add = |s: &mut EngineStats, job: EngineStats, n: u64| {
+            elements += if job.elements > 0 { job.elements } else { n };
+            s.add(&job);
+        };
+        for _ in 0..3 {
+            let upload = self.memory_job(
+                beats as u64 + 4,
+                beats as u64,
+                (0, Access::Host),
+                linear,
+                beats,
+            );
+            add(&mut s, upload, n64);
+            add(&mut s, self.ntt_halves_stats(n), 0);
+            add(&mut s, interleaved(), n64);
+            add(&mut s, self.ntt_halves_stats(n), 0);
+        }
+        add(&mut s, binary(), n64);
+        add(&mut s, binary(), n64);
+        if ark {
+            add(&mut s, self.ntt_halves_stats(n), 0);
+            let busy = self.elementwise_cycles(Opcode::PowMul, n);
+            add(&mut s, self.memory_job(busy, n64, linear, linear, 0), n64);
+        } else {
+            add(&mut s, interleaved(), n64);
+        }
+        s.elements = elements;
+        s
+    }
+
     /// The step for a curve the model card computes over; see [`crate::qap_on_card`].
     fn qap_h_msm<F: FftField, A: AffineRepr<ScalarField = F>>(
         &self,
@@ -159,20 +225,21 @@ impl ModelCard {
         reduction: Reduction<F>,
     ) -> Option<Result<(A::Group, QapReport)>> {
         let n = abc[0].len();
-        if abc.iter().any(|v| v.len() != n)
-            || h_query.len() > n
-            || !crate::qap_on_card::fits(&self.caps, self.caps.card_memory_bytes(), n)
-        {
+        if abc.iter().any(|v| v.len() != n) || h_query.len() > n {
             return None;
         }
-        Some(self.qap_run(abc, h_query, reduction))
+        let layout = crate::qap_on_card::layout(&self.caps, self.caps.card_memory_bytes(), n)?;
+        Some(self.qap_run(abc, h_query, reduction, layout))
     }
 
-    fn qap_run<F: FftField, A: AffineRepr<ScalarField = F>>(
+    /// The step in `layout` (whatever the domain's size: how tests model the halves on a
+    /// small preset); see [`crate::qap_on_card`].
+    pub fn qap_run<F: FftField, A: AffineRepr<ScalarField = F>>(
         &self,
         abc: [&[F]; 3],
         h_query: &[A],
         reduction: Reduction<F>,
+        layout: Layout,
     ) -> Result<(A::Group, QapReport)> {
         let n = abc[0].len();
         let g = match reduction {
@@ -187,7 +254,10 @@ impl ModelCard {
             .collect();
         let ark = reduction == Reduction::Ark;
         let h = if ark { coset.ifft(&h) } else { h };
-        let mut device = self.qap_on_card_stats(n, ark);
+        let mut device = match layout {
+            Layout::Whole => self.qap_on_card_stats(n, ark),
+            Layout::Halves => self.qap_halves_stats(n, ark),
+        };
         // The host encodes the three uploads, as a driver would.
         device.codec_s = 3.0 * self.time_encode_stream(n);
         let (sum, msm) = self.msm_scalars_on_card(h_query, &h[..h_query.len()])?;

@@ -358,6 +358,7 @@ impl ModelCard {
         };
         Ok(JobReport {
             n,
+            jobs: 1,
             counters,
             clock_mhz: self.caps.clock_mhz(),
             projected_s: stats.projected_s,

@@ -26,4 +26,5 @@ mod ntt_board;
 mod ntt_core;
 mod ntt_runs;
 mod point_add;
+mod qap_halves;
 mod queues;
