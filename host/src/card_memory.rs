@@ -290,7 +290,8 @@ impl Device {
     ///
     /// The host moves no element. Only `Factor::Plain` above the core size (the coset
     /// factor goes through [`Self::powmul_on_card`] first). Transforms of 2·N² points:
-    /// [`Self::ntt_halves_on_card`].
+    /// [`Self::ntt_halves_on_card`]. A failed job that wrote `v` marks it invalid (a
+    /// failed column job wrote only the scratch: `v` is as it was).
     pub fn ntt_on_card<C: MontConfig<4>>(
         &self,
         v: &mut CardVec<Scalar<C>>,

@@ -92,16 +92,26 @@ impl Device {
             let powmul = self.elementwise_job(Opcode::PowMul, h, None, Some(omega))?;
             self.on_card(v, h, &powmul, Route::in_place(v.element_addr(h)))
         };
-        let steps = match input {
-            // Decimation in frequency.
-            Order::Natural => [pairs()?, twiddles()?, halves()?],
-            // Decimation in time: the same steps in reverse.
-            Order::EvenOdd => [halves()?, twiddles()?, pairs()?],
+        let steps = || -> Result<[JobReport; 3]> {
+            Ok(match input {
+                // Decimation in frequency.
+                Order::Natural => [pairs()?, twiddles()?, halves()?],
+                // Decimation in time: the same steps in reverse.
+                Order::EvenOdd => [halves()?, twiddles()?, pairs()?],
+            })
         };
-        Ok(steps
-            .into_iter()
-            .reduce(|a, b| merge(Some(a), b))
-            .expect("three steps"))
+        match steps() {
+            Ok(steps) => Ok(steps
+                .into_iter()
+                .reduce(|a, b| merge(Some(a), b))
+                .expect("three steps")),
+            // Earlier steps may have changed `v`: a failed transform leaves it invalid
+            // (a four-step's failed column job alone would not have).
+            Err(e) => {
+                v.invalid.store(true, std::sync::atomic::Ordering::Relaxed);
+                Err(e)
+            }
+        }
     }
 
     /// `w_i = x_i · g^i` into a new vector, where x is `v` in natural order and `v` is in

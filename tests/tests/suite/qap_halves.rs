@@ -110,6 +110,48 @@ fn halves<C: ark_ff::fields::MontConfig<4>>(uri: &str) {
     }
 }
 
+/// A card-memory ECC error in a transform in halves is a typed error, leaves the vector
+/// invalid (never read back as a result) — whether the failed job was the pairs' (in
+/// place) or a half's four-step column job (which writes a scratch) — and the card runs
+/// the next transform right.
+#[test]
+fn a_failed_transform_in_halves_leaves_its_vector_invalid() {
+    use zkpipe::{Fault, HwError};
+    type F = ark_bn254::Fr;
+    let device = Device::open("sim:sim-small").unwrap();
+    let core = device.capabilities().ntt_log_size;
+    let m = 1usize << (core + 2);
+    let x: Vec<F> = random(m, 21);
+    for order in [Order::Natural, Order::EvenOdd] {
+        let (mut v, _) = device.upload(&x).unwrap();
+        device.inject_fault(Fault::MemoryEcc).unwrap();
+        let err = device
+            .ntt_halves_on_card(&mut v, Direction::Forward, order)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Hardware {
+                    error: HwError::CardMemory,
+                    ..
+                }
+            ),
+            "{order:?}: {err}"
+        );
+        assert!(v.is_invalid(), "{order:?}");
+        assert!(matches!(
+            device.download(&v),
+            Err(Error::CardVecInvalid { .. })
+        ));
+    }
+    let domain = Radix2EvaluationDomain::<F>::new(m).unwrap();
+    let (mut v, _) = device.upload(&x).unwrap();
+    device
+        .ntt_halves_on_card(&mut v, Direction::Forward, Order::Natural)
+        .unwrap();
+    assert_eq!(device.download(&v).unwrap().0, even_odd(&domain.fft(&x)));
+}
+
 #[test]
 fn transforms_in_halves_equal_ark_poly() {
     halves::<ark_bn254::FrConfig>("sim:sim-small");
