@@ -24,6 +24,15 @@
 //! in a buffer of L/2 beats, then interleaved with the second, two beats per input beat).
 //! Both keep the kernel's rate of an element per cycle; real DDR serves such single-beat
 //! strides at a fraction of its burst rate (see the README's card-memory section).
+//!
+//! **Two rows in bursts** (`src_zip` / `dst_zip`): a transposed side of two rows whose
+//! rows are whole 4 KiB pages — a binary job's zip of two vectors, the 2-point NTTs over a
+//! vector's halves, an [even | odd] vector read in natural order — goes in bursts: a read
+//! bank takes a 64-beat burst of each row (row 0's beats in `rlo`, row 1's in `rhi`) and
+//! emits 128 beats, beat j's low lanes then its high lanes; a write bank takes 128 output
+//! beats (even ones in `wa`, odd ones in `wb`) and drains a 64-beat burst to each row. The
+//! memory then sees 4 KiB bursts, as for a linear side; the bank's fill (or drain) is paid
+//! once per job.
 
 use super::kernel::BEAT_BITS;
 use super::regs::{HwError, JobMem};
@@ -141,6 +150,8 @@ pub struct MemoryPort {
     /// row; the banks holding a whole pair; the emit side's bank and index; the read
     /// bypass (a word written and read in the same cycle).
     src_tr: DFF<Bit>,
+    /// The transposed source is two rows read in bursts (see the module docs).
+    src_zip: DFF<Bit>,
     r_rows: DFF<Bits<32>>,
     src_stride: DFF<Bits<64>>,
     ar_pair_addr: DFF<Bits<64>>,
@@ -159,6 +170,8 @@ pub struct MemoryPort {
     /// bank, beat and sequence of the pair; the full banks; the drain side's bank and index,
     /// the second beat of a drained pair and its flag; the bypasses.
     dst_tr: DFF<Bit>,
+    /// The transposed destination is two rows written in bursts.
+    dst_zip: DFF<Bit>,
     w_rows: DFF<Bits<32>>,
     dst_stride: DFF<Bits<64>>,
     aw_pair_addr: DFF<Bits<64>>,
@@ -265,6 +278,7 @@ impl MemoryPort {
             draining: Default::default(),
             err_r: Default::default(),
             src_tr: Default::default(),
+            src_zip: Default::default(),
             r_rows: Default::default(),
             src_stride: Default::default(),
             ar_pair_addr: Default::default(),
@@ -279,6 +293,7 @@ impl MemoryPort {
             rbyp_lo: Default::default(),
             rbyp_hi: Default::default(),
             dst_tr: Default::default(),
+            dst_zip: Default::default(),
             w_rows: Default::default(),
             dst_stride: Default::default(),
             aw_pair_addr: Default::default(),
@@ -301,7 +316,7 @@ impl MemoryPort {
 }
 
 /// Registers held unless a statement below assigns them.
-const HELD: [&str; 50] = [
+const HELD: [&str; 52] = [
     "ar_addr",
     "ar_left",
     "r_left",
@@ -322,6 +337,7 @@ const HELD: [&str; 50] = [
     "draining",
     "err_r",
     "src_tr",
+    "src_zip",
     "r_rows",
     "src_stride",
     "ar_pair_addr",
@@ -336,6 +352,7 @@ const HELD: [&str; 50] = [
     "rbyp_lo",
     "rbyp_hi",
     "dst_tr",
+    "dst_zip",
     "w_rows",
     "dst_stride",
     "aw_pair_addr",
@@ -353,6 +370,20 @@ const HELD: [&str; 50] = [
     "wbyp_a_data",
     "wbyp_b_data",
 ];
+
+/// Beats of one row's burst in a bank of a side of two rows in bursts, as a mask.
+const ZIP_MASK: u64 = MEM_BURST_BEATS as u64 - 1;
+/// Beats a bank of a side of two rows in bursts holds: a burst of each row.
+const ZIP_BANK_BEATS: u64 = 2 * MEM_BURST_BEATS as u64;
+
+/// `c ? a : b` of 32-bit values (`c` one bit).
+fn sel32(c: Expr, a: Expr, b: Expr) -> Expr {
+    let c = cast(c, 32);
+    or(
+        and(a, sub(lit_u(0, 32), c.clone())),
+        and(b, sub(c, lit_u(1, 32))),
+    )
+}
 
 /// `x != 0` of a counter.
 fn nonzero(x: Expr) -> Expr {
@@ -401,7 +432,8 @@ fn bad_rows(log_rows: Expr, beats: &str) -> Expr {
     )
 }
 
-/// `min(left, MEM_BURST_BEATS)`, or 1 on a transposed side.
+/// `min(left, MEM_BURST_BEATS)`, or 1 on a transposed side (`transposed`: one of single
+/// beats, not two rows in bursts).
 fn burst_of(dst: &str, left: Expr, transposed: Expr) -> Stmt {
     if_else(
         transposed,
@@ -443,10 +475,21 @@ impl MemoryPort {
     /// Requests of one side (AR or AW, `ch` = "ar" / "aw"): bursts along the job's
     /// range, or single beats down a column pair's rows (`tr`: the side is transposed;
     /// `rows`, `stride`: its matrix's rows and row stride in bytes).
-    fn requests(&self, s: &mut Vec<Stmt>, ch: &str, tr: &str, rows: &str, stride: &str) {
+    fn requests(
+        &self,
+        s: &mut Vec<Stmt>,
+        ch: &str,
+        (tr, zip): (&str, &str),
+        rows: &str,
+        stride: &str,
+    ) {
         let r = |name: &str| format!("{ch}_{name}");
         let port = |name: &str| format!("m_{ch}{name}");
-        s.push(burst_of(&r("burst"), q(&r("left")), q(tr)));
+        s.push(burst_of(
+            &r("burst"),
+            q(&r("left")),
+            and(q(tr), not(q(zip))),
+        ));
         s.push(assign(port("valid"), nonzero(q(&r("left")))));
         s.push(assign(port("addr"), q(&r("addr"))));
         s.push(assign(port("len"), cast(dec(sig(r("burst"))), 8)));
@@ -454,7 +497,16 @@ impl MemoryPort {
             d(&r("addr")),
             add(q(&r("addr")), shl(cast(sig(r("burst")), 64), BEAT_SHIFT)),
         )];
-        let next_pair = add(q(&r("pair_addr")), lit_u(BEAT_BYTES as u64, 64));
+        // The next column pair: a beat on, or a burst on for two rows in bursts.
+        let zip_bit = || cast(q(zip), 64);
+        let step = add(
+            lit_u(BEAT_BYTES as u64, 64),
+            sub(
+                shl(zip_bit(), CARD_MEMORY_ALIGN.trailing_zeros() as usize),
+                shl(zip_bit(), BEAT_SHIFT),
+            ),
+        );
+        let next_pair = add(q(&r("pair_addr")), step);
         let transposed = vec![if_else(
             eq(q(&r("row")), dec(q(rows))),
             vec![
@@ -505,8 +557,17 @@ impl MemoryPort {
         let taken = and(sig("r_fire"), not(draining.clone()));
         s.push(assign("rpush", bit(false)));
         s.push(assign("rpush_data", data()));
-        // Fill: even rows wait in rprev, odd rows write both buffers.
-        let waddr = add(self.bank_base(q("rfill")), cast(shr(q("rrow"), 1), 32));
+        // Fill: even rows wait in rprev, odd rows write both buffers; two rows in bursts:
+        // row 0's burst into rlo, row 1's into rhi, as they come.
+        let zip = || q("src_zip");
+        let waddr = add(
+            self.bank_base(q("rfill")),
+            sel32(
+                zip(),
+                and(q("rrow"), lit_u(ZIP_MASK, 32)),
+                shr(q("rrow"), 1),
+            ),
+        );
         for ram in ["rlo", "rhi"] {
             s.push(assign(format!("{ram}$clock"), sig("clock")));
             s.push(assign(format!("{ram}$we"), bit(false)));
@@ -515,17 +576,36 @@ impl MemoryPort {
                 cast(waddr.clone(), RAM_ADDR_BITS),
             ));
         }
-        s.push(assign("rlo$wdata", beat(lo(q("rprev")), lo(data()))));
-        s.push(assign("rhi$wdata", beat(hi(q("rprev")), hi(data()))));
+        s.push(if_else(
+            zip(),
+            vec![assign("rlo$wdata", data()), assign("rhi$wdata", data())],
+            vec![
+                assign("rlo$wdata", beat(lo(q("rprev")), lo(data()))),
+                assign("rhi$wdata", beat(hi(q("rprev")), hi(data()))),
+            ],
+        ));
         let odd_row = index(q("rrow"), 0);
+        let second_burst = index(q("rrow"), BURST_SHIFT);
+        let fill_last = or(
+            and(zip(), eq(q("rrow"), lit_u(ZIP_BANK_BEATS - 1, 32))),
+            and(not(zip()), eq(q("rrow"), dec(q("r_rows")))),
+        );
         let fill = vec![
             if_else(
-                odd_row,
-                vec![assign("rlo$we", bit(true)), assign("rhi$we", bit(true))],
-                vec![assign(d("rprev"), data())],
+                zip(),
+                vec![if_else(
+                    second_burst,
+                    vec![assign("rhi$we", bit(true))],
+                    vec![assign("rlo$we", bit(true))],
+                )],
+                vec![if_else(
+                    odd_row,
+                    vec![assign("rlo$we", bit(true)), assign("rhi$we", bit(true))],
+                    vec![assign(d("rprev"), data())],
+                )],
             ),
             if_else(
-                eq(q("rrow"), dec(q("r_rows"))),
+                fill_last,
                 vec![
                     assign(d("rrow"), lit_u(0, 32)),
                     set_bank(d("rfull"), q("rfill"), true),
@@ -534,8 +614,17 @@ impl MemoryPort {
                 vec![assign(d("rrow"), inc(q("rrow")))],
             ),
         ];
-        // Emit: the full bank's R beats, left column's then right column's.
+        // Emit: the full bank's R beats, left column's then right column's; two rows in
+        // bursts: beat j of both rows as two beats, their low lanes then their high ones.
         let half = shr(q("r_rows"), 1);
+        let (low_pair, high_pair) = (
+            beat(lo(sig("rlo$rdata")), lo(sig("rhi$rdata"))),
+            beat(hi(sig("rlo$rdata")), hi(sig("rhi$rdata"))),
+        );
+        let emit_last = or(
+            and(zip(), eq(q("remit"), lit_u(ZIP_BANK_BEATS - 1, 32))),
+            and(not(zip()), eq(q("remit"), dec(q("r_rows")))),
+        );
         let bypass = |b: &str, ram: &str| {
             if_else(
                 q("rbyp"),
@@ -548,12 +637,20 @@ impl MemoryPort {
             vec![
                 assign("rpush", bit(true)),
                 if_else(
-                    lt(q("remit"), half.clone()),
-                    vec![bypass("rbyp_lo", "rlo")],
-                    vec![bypass("rbyp_hi", "rhi")],
+                    zip(),
+                    vec![if_else(
+                        index(q("remit"), 0),
+                        vec![assign("rpush_data", high_pair)],
+                        vec![assign("rpush_data", low_pair)],
+                    )],
+                    vec![if_else(
+                        lt(q("remit"), half.clone()),
+                        vec![bypass("rbyp_lo", "rlo")],
+                        vec![bypass("rbyp_hi", "rhi")],
+                    )],
                 ),
                 if_else(
-                    eq(q("remit"), dec(q("r_rows"))),
+                    emit_last,
                     vec![
                         assign(d("remit"), lit_u(0, 32)),
                         set_bank(d("rfull"), q("remit_bank"), false),
@@ -628,6 +725,29 @@ impl MemoryPort {
             s.push(assign(format!("{ram}$wdata"), data()));
         }
         let half = shr(q("w_rows"), 1);
+        let zip = || q("dst_zip");
+        // Two rows in bursts: even output beats into wa, odd ones into wb.
+        let zip_fill = vec![
+            if_else(
+                q("wseq"),
+                vec![assign("wb$we", bit(true))],
+                vec![assign("wa$we", bit(true))],
+            ),
+            assign(d("wseq"), not(q("wseq"))),
+            if_else(
+                q("wseq"),
+                vec![if_else(
+                    eq(q("wk"), lit_u(ZIP_MASK, 32)),
+                    vec![
+                        assign(d("wk"), lit_u(0, 32)),
+                        set_bank(d("wfull"), q("wfill"), true),
+                        assign(d("wfill"), not(q("wfill"))),
+                    ],
+                    vec![assign(d("wk"), inc(q("wk")))],
+                )],
+                vec![],
+            ),
+        ];
         let fill = vec![
             if_else(
                 q("wseq"),
@@ -664,6 +784,34 @@ impl MemoryPort {
             sig("wb$rdata"),
         ));
         let (first, second) = (sig("wfirst"), sig("wsecond"));
+        // Two rows in bursts: row 0's burst (the pairs' low lanes), then row 1's.
+        let zip_drain = if_else(
+            and(bit_of(q("wfull"), q("wdrain_bank")), skid::ready("wbuf")),
+            vec![
+                assign("wpush", bit(true)),
+                if_else(
+                    index(q("wd"), BURST_SHIFT),
+                    vec![assign(
+                        "wpush_data",
+                        beat(hi(first.clone()), hi(second.clone())),
+                    )],
+                    vec![assign(
+                        "wpush_data",
+                        beat(lo(first.clone()), lo(second.clone())),
+                    )],
+                ),
+                if_else(
+                    eq(q("wd"), lit_u(ZIP_BANK_BEATS - 1, 32)),
+                    vec![
+                        assign(d("wd"), lit_u(0, 32)),
+                        set_bank(d("wfull"), q("wdrain_bank"), false),
+                        assign(d("wdrain_bank"), not(q("wdrain_bank"))),
+                    ],
+                    vec![assign(d("wd"), inc(q("wd")))],
+                ),
+            ],
+            vec![],
+        );
         let drain = if_else(
             q("wpend_v"),
             vec![if_else(
@@ -697,7 +845,11 @@ impl MemoryPort {
         );
         s.push(if_else(
             q("dst_tr"),
-            vec![if_else(sig("wr_fire"), fill, vec![]), drain],
+            vec![if_else(
+                zip(),
+                vec![if_else(sig("wr_fire"), zip_fill, vec![]), zip_drain],
+                vec![if_else(sig("wr_fire"), fill, vec![]), drain],
+            )],
             vec![assign("wpush", sig("wr_fire"))],
         ));
         s.push(mux_assign(
@@ -717,7 +869,7 @@ impl MemoryPort {
             "m_wlast",
             or_all(
                 [
-                    q("dst_tr"),
+                    and(q("dst_tr"), not(q("dst_zip"))),
                     eq(q("w_in_burst"), lit_u(MEM_BURST_BEATS as u64 - 1, 8)),
                     eq(q("w_left"), one()),
                 ],
@@ -770,9 +922,20 @@ impl MemoryPort {
         let next = |r: &str| sig(d(r));
         let r_addr = add(
             self.bank_base(next("remit_bank")),
-            and(next("remit"), dec(shr(next("r_rows"), 1))),
+            sel32(
+                next("src_zip"),
+                shr(next("remit"), 1),
+                and(next("remit"), dec(shr(next("r_rows"), 1))),
+            ),
         );
-        let w_addr = add(self.bank_base(next("wdrain_bank")), next("wd"));
+        let w_addr = add(
+            self.bank_base(next("wdrain_bank")),
+            sel32(
+                next("dst_zip"),
+                and(next("wd"), lit_u(ZIP_MASK, 32)),
+                next("wd"),
+            ),
+        );
         for (ram, addr) in [
             ("rlo", &r_addr),
             ("rhi", &r_addr),
@@ -849,6 +1012,18 @@ impl MemoryPort {
                 ),
             ),
         ));
+        // Two rows whose rows are whole pages go in bursts (a bank holds a burst of each).
+        let zip_ok = self._bank >= MEM_BURST_BEATS;
+        let two_rows_of_pages = |tr: Expr, log: Expr, beats: &str| {
+            and_all([
+                tr,
+                bit(zip_ok),
+                eq(log, one()),
+                not(any(and(shr(sig(beats), 1), lit_u(ZIP_MASK, 32)))),
+            ])
+        };
+        let src_zip = two_rows_of_pages(src_tr.clone(), src_log(), "src_beats");
+        let dst_zip = two_rows_of_pages(dst_tr.clone(), dst_log(), "dst_beats");
         let bursts = |beats: Expr| {
             shr(
                 add(beats, lit_u(MEM_BURST_BEATS as u64 - 1, 32)),
@@ -869,6 +1044,8 @@ impl MemoryPort {
             assign(d("err_r"), lit_u(0, 8)),
             assign(d("src_tr"), src_tr),
             assign(d("dst_tr"), dst_tr.clone()),
+            assign(d("src_zip"), src_zip),
+            assign(d("dst_zip"), dst_zip.clone()),
             assign(d("r_rows"), shl_by(lit_u(1, 32), src_log())),
             assign(d("w_rows"), shl_by(lit_u(1, 32), dst_log())),
             mux_assign(
@@ -915,7 +1092,7 @@ impl MemoryPort {
                     dst_card.clone(),
                     vec![mux_assign(
                         &d("b_left"),
-                        dst_tr,
+                        and(dst_tr, not(dst_zip)),
                         sig("dst_beats"),
                         bursts(sig("dst_beats")),
                     )],
@@ -932,7 +1109,7 @@ impl MemoryPort {
         ];
         reset.push(mux_assign(
             &d("b_left"),
-            q("dst_tr"),
+            and(q("dst_tr"), not(q("dst_zip"))),
             sub(next("b_left"), next("aw_left")),
             sub(next("b_left"), bursts(next("aw_left"))),
         ));
@@ -1048,9 +1225,9 @@ impl Logic for MemoryPort {
             s.push(clock_only(r));
             s.push(assign(d(r), q(r)));
         }
-        self.requests(&mut s, "ar", "src_tr", "r_rows", "src_stride");
+        self.requests(&mut s, "ar", ("src_tr", "src_zip"), "r_rows", "src_stride");
         self.read_data(&mut s);
-        self.requests(&mut s, "aw", "dst_tr", "w_rows", "dst_stride");
+        self.requests(&mut s, "aw", ("dst_tr", "dst_zip"), "w_rows", "dst_stride");
         self.write_data(&mut s);
         // An engine output the destination does not expect, or one that ends short.
         s.push(if_else(

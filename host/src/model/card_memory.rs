@@ -30,6 +30,23 @@ pub enum Access {
     Linear,
     /// Single beats: a transposed side, or a zip of two vectors.
     Strided,
+    /// A transposed side of two rows that are whole pages (a zip of two vectors, the
+    /// pairs of a transform in halves): 4 KiB bursts of each row through a bank that holds
+    /// one burst of both — a linear side's channel time, plus the bank's fill (a read) or
+    /// drain (a write) once per job.
+    Paired,
+}
+
+impl Access {
+    /// A transposed side of two rows, `beats` in all, as the board's port takes it: in
+    /// bursts when each row is whole pages, else single beats.
+    pub fn two_rows(beats: usize) -> Access {
+        if (beats / 2).is_multiple_of(MEM_BURST_BEATS) {
+            Access::Paired
+        } else {
+            Access::Strided
+        }
+    }
 }
 
 impl ModelCard {
@@ -39,7 +56,7 @@ impl ModelCard {
         let m = self.preset.card_memory;
         let bursts = |(beats, access): (usize, Access)| match access {
             Access::Host => 0,
-            Access::Linear => beats.div_ceil(MEM_BURST_BEATS),
+            Access::Linear | Access::Paired => beats.div_ceil(MEM_BURST_BEATS),
             Access::Strided => beats,
         };
         let beats =
@@ -73,14 +90,23 @@ impl ModelCard {
             let bytes = BEAT_BYTES as f64
                 + match access {
                     Access::Host => return 1.0,
-                    Access::Linear => overhead / MEM_BURST_BEATS as f64,
+                    Access::Linear | Access::Paired => overhead / MEM_BURST_BEATS as f64,
                     Access::Strided => overhead,
                 };
             let rate = beats as f64 / stream.max(1) as f64;
             (rate * bytes / m.bytes_per_cycle as f64).min(1.0)
         };
         let idle = pipeline * ((1.0 - share(read)) + (1.0 - share(write)));
-        let busy = engine.max(channel + idle as u64) + latency;
+        // A paired side's bank: a burst of each row in before the first beat goes on (a
+        // read), or out after the last came (a write).
+        let bank = |(_, access): (usize, Access)| {
+            if access == Access::Paired {
+                (2 * MEM_BURST_BEATS * BEAT_BYTES) as u64 / m.bytes_per_cycle as u64
+            } else {
+                0
+            }
+        };
+        let busy = engine.max(channel + idle as u64) + latency + bank(read) + bank(write);
         EngineStats {
             jobs: 1,
             busy_cycles: busy,
@@ -104,7 +130,12 @@ impl ModelCard {
             s.add(&self.memory_job(busy, n64, linear, linear, 0));
         } else {
             let columns = self.ntt_cycles(n, log_n - core, FactorKind::Plain);
-            s.add(&self.memory_job(columns, n64, strided, strided, 0));
+            let by_columns = if log_n - core == 1 {
+                (beats, Access::two_rows(beats))
+            } else {
+                strided
+            };
+            s.add(&self.memory_job(columns, n64, by_columns, by_columns, 0));
             let rows = self.ntt_cycles(n, core, FactorKind::Twiddle);
             s.add(&self.memory_job(rows, n64, linear, strided, 0));
         }
@@ -123,9 +154,10 @@ impl ModelCard {
             self.memory_job(busy, n64, linear, linear, 0)
         };
         let binary = || {
-            // The port zips a and b beat by beat; the kernel takes one a ‖ b per cycle.
+            // The port zips a and b; the kernel takes one a ‖ b per cycle.
             let busy = self.elementwise_cycles(Opcode::Mul, n);
-            self.memory_job(busy, n64, (2 * beats, Access::Strided), linear, 0)
+            let zip = (2 * beats, Access::two_rows(2 * beats));
+            self.memory_job(busy, n64, zip, linear, 0)
         };
         let mut s = EngineStats::default();
         for _ in 0..3 {
@@ -157,11 +189,11 @@ impl ModelCard {
     pub fn ntt_halves_stats(&self, m: usize) -> EngineStats {
         let h = m / 2;
         let beats = wire::kernel_out_beats(m);
-        let strided = (beats, Access::Strided);
+        let zipped = (beats, Access::two_rows(beats));
         let half = (wire::kernel_out_beats(h), Access::Linear);
         let mut s = EngineStats::default();
         let pairs = self.ntt_cycles(m, 1, FactorKind::Plain);
-        s.add(&self.memory_job(pairs, m as u64, strided, strided, 0));
+        s.add(&self.memory_job(pairs, m as u64, zipped, zipped, 0));
         let twiddles = self.elementwise_cycles(Opcode::PowMul, h);
         s.add(&self.memory_job(twiddles, h as u64, half, half, 0));
         s.add(&self.ntt_on_card_stats(h));
@@ -179,11 +211,12 @@ impl ModelCard {
         let n64 = n as u64;
         let interleaved = || {
             let busy = self.elementwise_cycles(Opcode::PowMul, n);
-            self.memory_job(busy, n64, (beats, Access::Strided), linear, 0)
+            self.memory_job(busy, n64, (beats, Access::two_rows(beats)), linear, 0)
         };
         let binary = || {
             let busy = self.elementwise_cycles(Opcode::Mul, n);
-            self.memory_job(busy, n64, (2 * beats, Access::Strided), linear, 0)
+            let zip = (2 * beats, Access::two_rows(2 * beats));
+            self.memory_job(busy, n64, zip, linear, 0)
         };
         let mut s = EngineStats::default();
         let mut elements = 0u64;

@@ -345,8 +345,24 @@ fn card_memory_jobs_take_the_boards_cycles() {
         close("powmul", r.counters.busy_cycles, powmul.busy_cycles);
         let r = device.mul_on_card(&v, &w).unwrap();
         let busy = model.elementwise_cycles(Opcode::Mul, n);
-        let zip = model.memory_job(busy, n as u64, (2 * beats, Strided), (beats, Linear), 0);
+        // Rows of whole pages: in bursts.
+        let pairs = (2 * beats, zkpipe::model::Access::two_rows(2 * beats));
+        assert_eq!(pairs.1, zkpipe::model::Access::Paired);
+        let zip = model.memory_job(busy, n as u64, pairs, (beats, Linear), 0);
         close("mul, zipped", r.counters.busy_cycles, zip.busy_cycles);
+        // Rows of less than a page: single beats.
+        let m = 96;
+        let (a, _) = device.upload(&x[..m]).unwrap();
+        let (b, _) = device.upload(&x[m..2 * m]).unwrap();
+        let r = device.mul_on_card(&a, &b).unwrap();
+        let busy = model.elementwise_cycles(Opcode::Mul, m);
+        assert_eq!(zkpipe::model::Access::two_rows(m), Strided);
+        let zip = model.memory_job(busy, m as u64, (m, Strided), (m / 2, Linear), 0);
+        close(
+            "mul, zipped in single beats",
+            r.counters.busy_cycles,
+            zip.busy_cycles,
+        );
     }
     check::<FrConfig>("sim-small");
     check::<ark_bls12_381::FrConfig>("sim-bls12-381");
