@@ -27,7 +27,7 @@
 //! memory) answer `None`, and the prover takes the step-by-step path.
 
 use crate::backend::{QapEngine, QapReport, Reduction};
-use crate::card_memory::{CardVec, Order};
+use crate::card_memory::{CardVec, Order, HALF_MIN};
 use crate::device::Device;
 use crate::driver::kernel::Capabilities;
 use crate::elementwise::{JobReport, Scalar};
@@ -70,10 +70,6 @@ pub fn layout(caps: &Capabilities, free: u64, n: usize) -> Option<Layout> {
     }
 }
 
-/// The smallest half [`Layout::Halves`] takes: a page of elements.
-pub const HALF_MIN: usize =
-    zkpipe_spec::wire::CARD_MEMORY_ALIGN as usize / zkpipe_spec::wire::ELEM_BYTES;
-
 /// The step on `device`; see the module docs.
 pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(
     device: &Device,
@@ -96,7 +92,7 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
 }
 
 /// The step on `device` in the given layout, whatever the domain's size (n ≤ N² for
-/// [`Layout::Whole`]; halves of ≥ [`HALF_MIN`] and ≤ N² points for [`Layout::Halves`]):
+/// [`Layout::Whole`]; halves of [`HALF_MIN`] to N² points for [`Layout::Halves`]):
 /// how tests run the halves on a small card. Errors as the card's jobs give them.
 #[doc(hidden)]
 pub fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(

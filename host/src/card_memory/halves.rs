@@ -24,6 +24,11 @@ use ark_ff::fields::models::fp::MontConfig;
 use ark_ff::{FftField, Field};
 use zkpipe_spec::regs::Opcode;
 
+/// The smallest half a transform in halves takes: a page of elements (each half starts on
+/// one).
+pub const HALF_MIN: usize =
+    zkpipe_spec::wire::CARD_MEMORY_ALIGN as usize / zkpipe_spec::wire::ELEM_BYTES;
+
 /// The order of a vector's 2h elements in card memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
@@ -48,13 +53,11 @@ impl Device {
         self.check_vec(v)?;
         let m = v.len();
         let core = self.capabilities().ntt_log_size;
-        let per_page =
-            (zkpipe_spec::wire::CARD_MEMORY_ALIGN as usize / zkpipe_spec::wire::ELEM_BYTES).max(1);
-        if !m.is_power_of_two() || m / 2 < per_page || m.trailing_zeros() > 2 * core + 1 {
+        if !m.is_power_of_two() || m / 2 < HALF_MIN || m.trailing_zeros() > 2 * core + 1 {
             return Err(Error::Unsupported {
                 device: self.uri().to_string(),
-                what: "this transform in halves: M a power of two with halves of a page \
-                       or more (h ≥ 128) and at most N² points",
+                what: "this transform in halves: M = 2h a power of two, h from a page \
+                       (128 elements) to N² points",
             });
         }
         let h = m / 2;
