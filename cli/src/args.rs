@@ -281,6 +281,10 @@ pub struct FaultsArgs {
     /// Constraints of the proof workload's MiMC circuit.
     #[arg(long, default_value_t = 32)]
     pub constraints: usize,
+    /// log2 of the QAP workload's domain, laid out in halves (as a domain of 2·N² is):
+    /// 10 on sim-small transforms halves of 512 points by four-steps.
+    #[arg(long, default_value_t = 10)]
+    pub qap_log_n: u32,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,

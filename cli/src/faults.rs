@@ -24,6 +24,7 @@ pub fn run(args: &FaultsArgs) -> Outcome {
         seed: args.seed,
         timeout: Duration::from_millis(args.timeout_ms),
         proof_constraints: args.constraints,
+        qap_log_n: args.qap_log_n,
         ..CampaignConfig::default()
     };
     let bar = std::io::stderr().is_terminal().then(|| {

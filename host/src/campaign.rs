@@ -26,7 +26,7 @@ use crate::{Device, Fault};
 use ark_ec::models::short_weierstrass::{Affine, Projective};
 use ark_ec::pairing::Pairing;
 use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::{AdditiveGroup, Field, MontConfig, UniformRand};
+use ark_ff::{AdditiveGroup, FftField, Field, MontConfig, UniformRand};
 use ark_groth16::{Groth16, Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::rngs::StdRng;
@@ -64,6 +64,9 @@ pub struct CampaignConfig {
     pub ntt_log_n: u32,
     /// Constraints of the proof workload's MiMC circuit.
     pub proof_constraints: usize,
+    /// log2 of the QAP workload's domain, laid out in halves (halves of 128 points up to
+    /// N²; clamped to that range).
+    pub qap_log_n: u32,
 }
 
 impl Default for CampaignConfig {
@@ -75,6 +78,7 @@ impl Default for CampaignConfig {
             elements: 64,
             ntt_log_n: 6,
             proof_constraints: 32,
+            qap_log_n: 10,
         }
     }
 }
@@ -100,13 +104,19 @@ pub enum Workload {
     MsmG2,
     /// A Groth16 proof on the board, checked with `verify`.
     Proof,
+    /// The QAP step and h's MSM in card memory, laid out in halves (the layout of domains
+    /// of 2·N², forced on a small domain: `qap_log_n`), against arkworks.
+    Qap,
 }
 
 impl Workload {
     /// Whether it runs jobs on an MSM engine (the card's FAULT_INJECT faults are the MSM
     /// units').
     pub fn uses_msm(self) -> bool {
-        matches!(self, Workload::Msm | Workload::MsmG2 | Workload::Proof)
+        matches!(
+            self,
+            Workload::Msm | Workload::MsmG2 | Workload::Proof | Workload::Qap
+        )
     }
 
     /// Its name in reports.
@@ -117,6 +127,7 @@ impl Workload {
             Workload::Msm => "msm",
             Workload::MsmG2 => "msm-g2",
             Workload::Proof => "proof",
+            Workload::Qap => "qap",
         }
     }
 }
@@ -303,6 +314,46 @@ struct Campaign<'a, E: Pairing, C: MontConfig<4>> {
     circuit: MimcChain<E::ScalarField>,
     rs: (E::ScalarField, E::ScalarField),
     expected_proof: Proof<E>,
+    qap: QapInput<E>,
+}
+
+/// The QAP workload's vectors, H points and their sum by arkworks.
+struct QapInput<E: Pairing> {
+    abc: [Vec<E::ScalarField>; 3],
+    h_query: Vec<E::G1Affine>,
+    expected: E::G1,
+}
+
+impl<E: Pairing> QapInput<E> {
+    /// Random a, b, c over 2^log_n points and n − 1 H points (ark-groth16's shape), and
+    /// Σ h_i·H_i / Z_H(g) from ark-poly's h.
+    fn new(log_n: u32, rng: &mut StdRng) -> Self {
+        type Domain<F> = Radix2EvaluationDomain<F>;
+        let n = 1usize << log_n;
+        let abc = [0, 1, 2].map(|_| (0..n).map(|_| E::ScalarField::rand(rng)).collect());
+        let h_query =
+            E::G1::normalize_batch(&(0..n - 1).map(|_| E::G1::rand(rng)).collect::<Vec<_>>());
+        let domain = Domain::<E::ScalarField>::new(n).expect("a two-adic size");
+        let g = E::ScalarField::GENERATOR;
+        let coset = domain.get_coset(g).expect("an invertible offset");
+        let evals: Vec<Vec<_>> = abc
+            .iter()
+            .map(|v: &Vec<_>| coset.fft(&domain.ifft(v)))
+            .collect();
+        let q: Vec<_> = (0..n)
+            .map(|i| evals[0][i] * evals[1][i] - evals[2][i])
+            .collect();
+        let h = coset.ifft(&q);
+        let z_inv = (g.pow([n as u64]) - E::ScalarField::ONE)
+            .inverse()
+            .expect("g is off the domain");
+        let expected = E::G1::msm(&h_query, &h[..n - 1]).expect("equal lengths") * z_inv;
+        QapInput {
+            abc,
+            h_query,
+            expected,
+        }
+    }
 }
 
 /// The scalar field of the card's curve as the device's elementwise engine takes it.
@@ -332,6 +383,16 @@ where
         if device.has_msm_engine(Group::G2) {
             workloads.push(Workload::MsmG2);
         }
+        // Halves of 128 points (a page) up to N².
+        let qap_log_n = config
+            .qap_log_n
+            .clamp(8, (2 * caps.ntt_log_size + 1).max(8));
+        let qap_fits = crate::qap_on_card::layout(caps, caps.card_memory_bytes(), 1 << 4).is_some()
+            && caps.ntt_log_size > 0
+            && (1u64 << qap_log_n) <= caps.max_count as u64;
+        if qap_fits {
+            workloads.push(Workload::Qap);
+        }
         workloads.sort();
         let n = config.elements.max(4);
         let random_points = |n: usize, rng: &mut StdRng| -> Vec<Affine<P1>> {
@@ -351,6 +412,7 @@ where
         let expected_proof =
             Groth16::<E>::create_proof_with_reduction(circuit.clone(), &pk, rs.0, rs.1)
                 .map_err(|e| Error::Circuit(e.to_string()))?;
+        let qap = QapInput::new(if qap_fits { qap_log_n } else { 2 }, &mut rng);
         Ok(Campaign {
             device,
             board: BoardBackend::new(device.clone()),
@@ -366,6 +428,7 @@ where
             circuit,
             rs,
             expected_proof,
+            qap,
             rng,
         })
     }
@@ -453,6 +516,17 @@ where
                     ProveOptions { verify: true },
                 );
                 (got.map(|(proof, _)| proof == self.expected_proof), true)
+            }
+            Workload::Qap => {
+                let [a, b, c] = &self.qap.abc;
+                let got = crate::qap_on_card::run::<C, P1>(
+                    device,
+                    [a, b, c],
+                    &self.qap.h_query,
+                    crate::backend::Reduction::Ark,
+                    crate::qap_on_card::Layout::Halves,
+                );
+                (got.map(|(sum, _)| sum == self.qap.expected), true)
             }
         }
     }

@@ -112,8 +112,8 @@ fn halves<C: ark_ff::fields::MontConfig<4>>(uri: &str) {
 
 /// A card-memory ECC error in a transform in halves is a typed error, leaves the vector
 /// invalid (never read back as a result) — whether the failed job was the pairs' (in
-/// place) or a half's four-step column job (which writes a scratch) — and the card runs
-/// the next transform right.
+/// place) or a half's four-step column job (which writes a scratch) —, so does a card
+/// that stops answering mid-burst, and the card runs the next transform right.
 #[test]
 fn a_failed_transform_in_halves_leaves_its_vector_invalid() {
     use zkpipe::{Fault, HwError};
@@ -144,12 +144,32 @@ fn a_failed_transform_in_halves_leaves_its_vector_invalid() {
             Err(Error::CardVecInvalid { .. })
         ));
     }
+    // A card that stops answering in the pairs job (both sides two rows in bursts, in
+    // place): a timeout, the soft reset drains the port's bursts, the vector is invalid.
+    let (mut v, _) = device.upload(&x).unwrap();
+    device.set_timeout(Some(std::time::Duration::from_millis(300)));
+    device.inject_fault(Fault::Stuck).unwrap();
+    let err = device
+        .ntt_halves_on_card(&mut v, Direction::Forward, Order::Natural)
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert!(v.is_invalid());
+    device.set_timeout(None);
+    // The next transforms and a zipped product are right.
     let domain = Radix2EvaluationDomain::<F>::new(m).unwrap();
     let (mut v, _) = device.upload(&x).unwrap();
     device
         .ntt_halves_on_card(&mut v, Direction::Forward, Order::Natural)
         .unwrap();
     assert_eq!(device.download(&v).unwrap().0, even_odd(&domain.fft(&x)));
+    let (w, _) = device.upload(&x).unwrap();
+    device.mul_on_card(&v, &w).unwrap();
+    let product: Vec<F> = even_odd(&domain.fft(&x))
+        .iter()
+        .zip(&x)
+        .map(|(p, q)| *p * q)
+        .collect();
+    assert_eq!(device.download(&v).unwrap().0, product);
 }
 
 #[test]
