@@ -20,6 +20,8 @@ pub struct Device {
     pub(crate) msm_g2: MsmState,
     /// Card memory (DDR/HBM) for vectors between jobs ([`crate::card_memory`]).
     pub(crate) card_heap: crate::card_memory::SharedAllocator,
+    /// Lay every QAP step that fits out in halves ([`Device::prefer_qap_halves`]).
+    pub(crate) qap_halves: std::sync::atomic::AtomicBool,
 }
 
 impl Device {
@@ -48,7 +50,16 @@ impl Device {
             card,
             msm: MsmState::default(),
             msm_g2: MsmState::default(),
+            qap_halves: Default::default(),
         }
+    }
+
+    /// Lays every QAP step whose halves fit (128 points to N² each) out in halves
+    /// ([`crate::qap_on_card::Layout::Halves`]), not only domains of 2·N²: how proofs in
+    /// halves are checked on a small simulated board. Off by default.
+    pub fn prefer_qap_halves(&self, on: bool) {
+        self.qap_halves
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The card: transport, identity, staging buffers, job submission.

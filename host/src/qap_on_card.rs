@@ -82,7 +82,12 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
     if abc.iter().any(|v| v.len() != n) || h_query.len() > n {
         return None;
     }
-    let layout = layout(device.capabilities(), free, n)?;
+    let mut layout = layout(device.capabilities(), free, n)?;
+    let halves_fit =
+        n / 2 >= HALF_MIN && n.trailing_zeros() <= 2 * device.capabilities().ntt_log_size + 1;
+    if device.qap_halves.load(std::sync::atomic::Ordering::Relaxed) && halves_fit {
+        layout = Layout::Halves;
+    }
     match run(device, abc, h_query, reduction, layout) {
         // Another caller took the memory since `fits` looked (proofs in flight on one
         // card): nothing of the caller's was touched, so the step-by-step path runs.

@@ -302,3 +302,55 @@ fn the_layout_follows_the_core_and_the_memory() {
         "memory"
     );
 }
+
+/// Whole proofs with their QAP step in halves (preferred on a small domain, as a domain of
+/// 2·N² takes it): an ark-groth16 proof equals ark-groth16's, and a circom proof (snarkjs's
+/// reduction) equals the CPU's, both verified.
+#[test]
+fn proofs_with_the_qap_in_halves_equal_arkworks_and_the_cpu() {
+    use std::sync::Arc;
+    use zkpipe::backend::{Backend, BoardBackend};
+    use zkpipe::circom::{open_wtns, CircomProver, Zkey};
+    use zkpipe_tests::groth16::{mimc_key, prove_equals_ark_groth16};
+    type E = ark_bn254::Bn254;
+    let device = Arc::new(Device::open("sim:sim-small").unwrap());
+    let (circuit, pk) = mimc_key::<E>(300, 3, 6);
+    let whole = BoardBackend::new(device.clone());
+    // Twice: the second proof finds the key's bases resident, as the one in halves will.
+    prove_equals_ark_groth16(&whole, &pk, &circuit, 5, 6);
+    let in_whole = prove_equals_ark_groth16(&whole, &pk, &circuit, 5, 6);
+    device.prefer_qap_halves(true);
+    let halves = BoardBackend::new(device.clone());
+    let in_halves = prove_equals_ark_groth16(&halves, &pk, &circuit, 5, 6);
+    assert_eq!(in_halves.domain_size, 512);
+    assert_eq!(in_halves.backend.qap_on_card_calls, 1);
+    // 2^9 points on the 2^8 core. Whole: per vector an upload, two four-steps (two jobs
+    // each) and a powmul, 6 jobs; the final transform and powmul 3. In halves: per vector
+    // the upload, two transforms of a pairs job, a twiddle job and two halves of one job
+    // each, and the interleaved powmul, 10; the final 5. 14 more.
+    assert_eq!(
+        in_halves.backend.device.jobs,
+        in_whole.backend.device.jobs + 3 * 4 + 2,
+        "the QAP step's jobs in halves"
+    );
+    // snarkjs's reduction (a circom key) in halves.
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/circom/poseidon");
+    let zkey = Zkey::<E>::open(&dir.join("circuit.zkey")).unwrap();
+    let witness = open_wtns(&dir.join("witness.wtns")).unwrap();
+    let domain = zkey.pk.h_query.len();
+    assert!(
+        domain >= 256,
+        "poseidon's domain {domain} has halves of a page"
+    );
+    let cpu = CircomProver::open(zkey.clone(), &["cpu"]).unwrap();
+    let boards: Vec<Box<dyn Backend<E>>> = vec![Box::new(BoardBackend::new(device.clone()))];
+    let card = CircomProver::new(zkey, boards).unwrap();
+    let (r, s) = (F::from(123u64), F::from(456u64));
+    let on_cpu = cpu.prove_with_randomness(&witness, r, s).unwrap();
+    let on_card = card.prove_with_randomness(&witness, r, s).unwrap();
+    assert_eq!(on_card.proof, on_cpu.proof, "poseidon in halves");
+    assert!(on_card.report.verified);
+    assert_eq!(on_card.report.backend.qap_on_card_calls, 1);
+    type F = ark_bn254::Fr;
+}
