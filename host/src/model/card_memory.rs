@@ -5,10 +5,11 @@
 //! The simulated board's DDR model charges the same, and `zkpipe-tests`' `model` tests
 //! compare the two on both sim presets.
 //!
-//! A job on card memory takes the longer of its engine's busy cycles and the memory
-//! traffic's cycles (with the pipeline's fill and drain, when the channel is the slower),
-//! plus the memory's latency (its first data arrive that late), at the preset clock, plus
-//! the job's setup; an upload also its host-to-card bytes at the PCIe rate.
+//! A job on card memory takes its engine's busy cycles when the channel moves its beats in
+//! less time than the engine streams them; else the longer of those and the memory
+//! traffic's cycles (with the pipeline's fill and drain); plus the memory's latency (its
+//! first data arrive that late), at the preset clock, plus the job's setup; an upload also
+//! its host-to-card bytes at the PCIe rate.
 
 use super::{FactorKind, ModelCard};
 use crate::backend::{QapEngine, QapReport, Reduction};
@@ -106,7 +107,14 @@ impl ModelCard {
                 0
             }
         };
-        let busy = engine.max(channel + idle as u64) + latency + bank(read) + bank(write);
+        // A channel that moves the job's beats in less than its stream takes (the engine
+        // the slower) leaves the job the engine's: the fill and drain are the pipeline's.
+        let bound = if channel <= stream {
+            engine
+        } else {
+            engine.max(channel + idle as u64)
+        };
+        let busy = bound + latency + bank(read) + bank(write);
         EngineStats {
             jobs: 1,
             busy_cycles: busy,

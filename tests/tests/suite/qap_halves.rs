@@ -217,9 +217,8 @@ fn snarkjs_expected(
 
 /// The QAP step laid out in halves on sim-small equals arkworks for both reductions (and
 /// the whole layout on the same card): halves of one job (2^9) and of four-steps (2^12).
-/// Its jobs are the `model:` device's, job for job, and with four-step halves its busy
-/// cycles within 3 % of the model's (halves of one core-size job: the model's pipeline
-/// fill over-counts a 256-point job by ~14 %, a few hundred cycles).
+/// Its jobs are the `model:` device's, job for job, and its busy cycles within 3 % (and
+/// 40 cycles a job) of the model's.
 #[test]
 fn the_qap_step_in_halves_equals_arkworks_and_the_model() {
     type F = ark_bn254::Fr;
@@ -259,12 +258,11 @@ fn the_qap_step_in_halves_equals_arkworks_and_the_model() {
                 "2^{log_n} {reduction:?}: board {bc} cycles, model {mc}, {} jobs",
                 b.jobs
             );
-            if log_n > core + 1 {
-                assert!(
-                    (bc - mc).abs() <= 0.03 * bc,
-                    "2^{log_n} {reduction:?}: board {bc} cycles, model {mc}"
-                );
-            }
+            // 3 %, and 40 cycles a job (as the job-by-job check allows).
+            assert!(
+                (bc - mc).abs() <= 0.03 * bc + 40.0 * b.jobs as f64,
+                "2^{log_n} {reduction:?}: board {bc} cycles, model {mc}"
+            );
         }
     }
     assert_eq!(
