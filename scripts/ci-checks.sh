@@ -8,7 +8,9 @@
 #     OUT_DIR, another feature set), recompiles no verilated model (models are cached by
 #     content). It runs the build script cargo built for the workspace directly: a
 #     `cargo check -p zkpipe-sim` did the same but first compiled the generator's whole
-#     dependency graph again for that package's own feature set (~1.6 min of CI).
+#     dependency graph again for that package's own feature set (~1.6 min of CI);
+#  3. the host library's docs (its default features, what its users build) have no
+#     broken or private intra-doc links.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -52,4 +54,7 @@ if [ "$status" -ne 0 ] || ! echo "$out" | grep -Eq "zkpipe-sim: ([0-9]+) models 
     echo "$out" >&2
     exit 1
 fi
+echo "ci-checks: zkpipe's docs without warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p zkpipe --no-deps
+
 echo "ci-checks: ok"

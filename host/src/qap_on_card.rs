@@ -11,8 +11,9 @@
 //! Domains up to N² (the four-step's reach on a core of N points) run [`Layout::Whole`].
 //! A domain of 2·N² runs [`Layout::Halves`]: each transform is a radix-2 layer around two
 //! four-steps ([`Device::ntt_halves_on_card`]), whose [even | odd] order the pointwise
-//! steps do not mind and one powmul job undoes on the way ([`Device::
-//! powmul_interleaved_on_card`]), so h still comes out in natural order for the MSM:
+//! steps do not mind and one powmul job undoes on the way
+//! ([`Device::powmul_interleaved_on_card`]), so h still comes out in natural order for
+//! the MSM:
 //!
 //! | step | whole | halves |
 //! |---|---|---|

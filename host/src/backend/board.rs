@@ -1,5 +1,5 @@
 //! `BoardBackend`: a zkpipe card behind the [`Backend`] trait; `ModelBackend` (feature
-//! `model`): the same backend over a [`ModelCard`](crate::model::ModelCard), a card of a
+//! `model`): the same backend over a `model::ModelCard`, a card of a
 //! preset projected by cycle models (arithmetic by arkworks).
 //!
 //! NTTs (any size, via [`crate::ntt`](mod@crate::ntt)), the elementwise steps and G1 MSMs (via

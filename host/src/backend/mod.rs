@@ -167,9 +167,9 @@ impl Drop for StatsGuard<'_> {
 pub trait Backend<E: Pairing>: Send + Sync {
     /// What runs the kernels (`cpu`, the card's URI).
     fn describe(&self) -> String;
-    /// Σ scalars[i]·bases[i] in G1 (lengths must match; empty → identity).
+    /// Σ `scalars[i]·bases[i]` in G1 (lengths must match; empty → identity).
     fn msm_g1(&self, bases: &[E::G1Affine], scalars: &[E::ScalarField]) -> Result<E::G1>;
-    /// Σ scalars[i]·bases[i] in G2.
+    /// Σ `scalars[i]·bases[i]` in G2.
     fn msm_g2(&self, bases: &[E::G2Affine], scalars: &[E::ScalarField]) -> Result<E::G2>;
     /// In-place NTT, natural order, as ark-poly's `Radix2EvaluationDomain` (and its
     /// `get_coset`) computes it.
@@ -207,9 +207,9 @@ pub trait Backend<E: Pairing>: Send + Sync {
     fn capabilities(&self) -> Option<crate::driver::kernel::Capabilities> {
         None
     }
-    /// a[i] ← a[i]·b[i].
+    /// `a[i] ← a[i]·b[i]`.
     fn mul_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
-    /// a[i] ← a[i] − b[i].
+    /// `a[i] ← a[i] − b[i]`.
     fn sub_assign(&self, a: &mut [E::ScalarField], b: &[E::ScalarField]) -> Result<()>;
     /// Cumulative statistics.
     fn stats(&self) -> BackendStats;
@@ -221,7 +221,7 @@ pub trait Backend<E: Pairing>: Send + Sync {
     }
     /// The QAP step of `reduction` and the proof's h MSM with h kept in the card's memory
     /// ([`QapEngine`]): from the evaluations `abc` = (A·z, B·z, C·z) over the domain,
-    /// Σ h_i·h_query[i]. `None`: this backend cannot (no card memory, a size beyond it),
+    /// Σ `h_i·h_query[i]`. `None`: this backend cannot (no card memory, a size beyond it),
     /// and the prover runs the steps one call at a time.
     fn qap_h_msm(
         &self,

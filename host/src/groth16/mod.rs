@@ -7,9 +7,9 @@
 //!   then iNTT, coset NTT (offset `F::GENERATOR`) of a and b, a∘b, c = C·z through iNTT and
 //!   coset NTT, (a∘b − c)·Z_H(g)⁻¹, coset iNTT → h: the seven NTTs and the pointwise steps
 //!   on the backend; the sparse matrix–vector products on the host (parallel);
-//! * A = α + a_query[0] + Σ z_i·a_query[i+1] + r·δ, B (G2 and G1) likewise with β and s·δ,
-//!   C = s·A + r·B₁ − rs·δ + Σ w_i·l_query[i] + Σ h_i·h_query[i]: the four G1 MSMs and the
-//!   G2 MSM on the backend.
+//! * `A = α + a_query[0] + Σ z_i·a_query[i+1] + r·δ`, B (G2 and G1) likewise with β and
+//!   s·δ, `C = s·A + r·B₁ − rs·δ + Σ w_i·l_query[i] + Σ h_i·h_query[i]`: the four G1 MSMs
+//!   and the G2 MSM on the backend.
 //!
 //! ark-groth16 computes B in G1 only when r ≠ 0 (it is multiplied by r); so does this.
 

@@ -163,7 +163,7 @@ impl Timeline {
     /// the chains interleaved, [`Chain::Join`] steps after all of them; the host does one
     /// step at a time (a host step was measured using every core) and so does each of the
     /// card's job queues. The best of the greedy list schedules over the chains' priority
-    /// orders ([`schedule`]). What a prover that issued each chain from a thread of its own
+    /// orders (`schedule`). What a prover that issued each chain from a thread of its own
     /// would reach, if its host steps took as long as when they ran alone.
     pub fn overlapped(&self) -> Timeline {
         let chain = |c: Chain| -> Vec<Step> {

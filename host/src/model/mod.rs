@@ -18,7 +18,7 @@
 //!   of every MSM (run on buckets of the preset's shape; their values do not change its
 //!   cost).
 //!
-//! * **Card memory** ([`card_memory`]): jobs that read and write the card's DDR/HBM take
+//! * **Card memory** (`card_memory`): jobs that read and write the card's DDR/HBM take
 //!   the longer of their engine's cycles and the memory channel's (its rate, latency and
 //!   per-burst overhead from the preset), as the simulated board's DDR model charges them.
 //!

@@ -258,7 +258,7 @@ impl ModelCard {
         }
     }
 
-    /// Σ scalars[i]·bases[i] with the card's report. `A` must be the G1 or G2 of the
+    /// Σ `scalars[i]·bases[i]` with the card's report. `A` must be the G1 or G2 of the
     /// preset's curve (a backend checks the scalar field when it opens the card); G2 needs
     /// a preset with a G2 engine.
     pub fn msm<A: AffineRepr>(

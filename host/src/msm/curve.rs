@@ -19,8 +19,8 @@ pub trait BoardCurve: SWCurveConfig {
     const CURVE: Curve;
     /// The engine that adds these points (G1: CAPS_MSM, G2: CAPS_MSM_G2).
     const GROUP: Group;
-    /// u64 limbs of one coordinate (≤ [`MAX_COORD_LIMBS`]; on the wire ≤
-    /// [`WIRE_COORD_LIMBS`]).
+    /// u64 limbs of one coordinate (≤ `MAX_COORD_LIMBS`; on the wire ≤
+    /// `WIRE_COORD_LIMBS`).
     const COORD_LIMBS: usize;
     /// Writes a coordinate's Montgomery limbs, least significant first, to `out`.
     fn put_coord(x: &Self::BaseField, out: &mut [u64]);

@@ -134,7 +134,7 @@ pub trait MsmEngine<A: AffineRepr> {
     /// Whether the card has an engine for these points (G2: CAPS_MSM_G2); callers run the
     /// MSM on the host otherwise.
     fn has_engine(&self) -> bool;
-    /// Σ scalars[i]·bases[i]; bases stay resident when card memory has room.
+    /// Σ `scalars[i]·bases[i]`; bases stay resident when card memory has room.
     fn msm_on_card(&self, bases: &[A], scalars: &[A::ScalarField])
         -> Result<(A::Group, MsmReport)>;
 }
@@ -329,7 +329,7 @@ impl Device {
         Ok(())
     }
 
-    /// Σ scalars[i]·bases[i] over resident bases.
+    /// Σ `scalars[i]·bases[i]` over resident bases.
     pub fn msm_resident<P: BoardCurve>(
         &self,
         bases: &ResidentBases,
@@ -504,7 +504,7 @@ impl Device {
         Ok(())
     }
 
-    /// Σ scalars[i]·bases[i] (empty → identity). Bases already resident (same length and
+    /// Σ `scalars[i]·bases[i]` (empty → identity). Bases already resident (same length and
     /// content) stream only scalars; new bases become resident while card memory has room;
     /// otherwise they go through the free part of card memory in chunks (all of it, after
     /// freeing the resident sets, if less than a quarter is free).

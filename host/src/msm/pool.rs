@@ -13,7 +13,7 @@ use ark_ff::Zero;
 use std::sync::Arc;
 
 impl DevicePool {
-    /// Σ scalars[i]·bases[i] with the points spread over the pool's boards that have an
+    /// Σ `scalars[i]·bases[i]` with the points spread over the pool's boards that have an
     /// engine for this group and curve (none: the first board's typed error).
     pub fn msm<P: BoardCurve>(
         &self,

@@ -22,7 +22,7 @@ pub fn bucket_is_valid<P: SWCurveConfig>(b: &Bucket<P::BaseField>) -> bool {
     y.square() * z == x.square() * x + P::COEFF_B * z.square() * z
 }
 
-/// Σ_w 2^(c·w) Σ_d d·B[w][d]. `buckets` is window-major, magnitudes 1 ..= 2^(c−1).
+/// `Σ_w 2^(c·w) Σ_d d·B[w][d]`. `buckets` is window-major, magnitudes 1 ..= 2^(c−1).
 /// `Err(i)`: bucket i is not a valid point.
 pub fn reduce<P: SWCurveConfig>(
     buckets: &[Bucket<P::BaseField>],

@@ -7,7 +7,7 @@
 //!
 //! 1. transpose the N1×N2 matrix: the N2 column sequences become contiguous;
 //! 2. N2 NTTs of N1 points on the engine (recursively four-step when N1 > N);
-//! 3. transpose back: row j1 holds Y[k2][j1] for all k2;
+//! 3. transpose back: row j1 holds `Y[k2][j1]` for all k2;
 //! 4. N1 NTTs of N2 points on the engine, its front multiplier applying ω_n^(j1·k2)
 //!    (row index j1 = the job's row counter);
 //! 5. transpose the N1×N2 result: X in natural order.
