@@ -604,15 +604,7 @@ impl MemoryPort {
                     vec![assign(d("rprev"), data())],
                 )],
             ),
-            if_else(
-                fill_last,
-                vec![
-                    assign(d("rrow"), lit_u(0, 32)),
-                    set_bank(d("rfull"), q("rfill"), true),
-                    assign(d("rfill"), not(q("rfill"))),
-                ],
-                vec![assign(d("rrow"), inc(q("rrow")))],
-            ),
+            step_bank("rrow", fill_last, "rfull", "rfill", true),
         ];
         // Emit: the full bank's R beats, left column's then right column's; two rows in
         // bursts: beat j of both rows as two beats, their low lanes then their high ones.
@@ -649,15 +641,7 @@ impl MemoryPort {
                         vec![bypass("rbyp_hi", "rhi")],
                     )],
                 ),
-                if_else(
-                    emit_last,
-                    vec![
-                        assign(d("remit"), lit_u(0, 32)),
-                        set_bank(d("rfull"), q("remit_bank"), false),
-                        assign(d("remit_bank"), not(q("remit_bank"))),
-                    ],
-                    vec![assign(d("remit"), inc(q("remit")))],
-                ),
+                step_bank("remit", emit_last, "rfull", "remit_bank", false),
             ],
             vec![],
         );
@@ -736,14 +720,12 @@ impl MemoryPort {
             assign(d("wseq"), not(q("wseq"))),
             if_else(
                 q("wseq"),
-                vec![if_else(
+                vec![step_bank(
+                    "wk",
                     eq(q("wk"), lit_u(ZIP_MASK, 32)),
-                    vec![
-                        assign(d("wk"), lit_u(0, 32)),
-                        set_bank(d("wfull"), q("wfill"), true),
-                        assign(d("wfill"), not(q("wfill"))),
-                    ],
-                    vec![assign(d("wk"), inc(q("wk")))],
+                    "wfull",
+                    "wfill",
+                    true,
                 )],
                 vec![],
             ),
@@ -800,14 +782,12 @@ impl MemoryPort {
                         beat(lo(first.clone()), lo(second.clone())),
                     )],
                 ),
-                if_else(
+                step_bank(
+                    "wd",
                     eq(q("wd"), lit_u(ZIP_BANK_BEATS - 1, 32)),
-                    vec![
-                        assign(d("wd"), lit_u(0, 32)),
-                        set_bank(d("wfull"), q("wdrain_bank"), false),
-                        assign(d("wdrain_bank"), not(q("wdrain_bank"))),
-                    ],
-                    vec![assign(d("wd"), inc(q("wd")))],
+                    "wfull",
+                    "wdrain_bank",
+                    false,
                 ),
             ],
             vec![],
@@ -830,15 +810,7 @@ impl MemoryPort {
                     assign("wpush_data", beat(lo(first.clone()), lo(second.clone()))),
                     assign(d("wpend"), beat(hi(first), hi(second))),
                     assign(d("wpend_v"), bit(true)),
-                    if_else(
-                        eq(q("wd"), dec(half)),
-                        vec![
-                            assign(d("wd"), lit_u(0, 32)),
-                            set_bank(d("wfull"), q("wdrain_bank"), false),
-                            assign(d("wdrain_bank"), not(q("wdrain_bank"))),
-                        ],
-                        vec![assign(d("wd"), inc(q("wd")))],
-                    ),
+                    step_bank("wd", eq(q("wd"), dec(half)), "wfull", "wdrain_bank", false),
                 ],
                 vec![],
             )],
@@ -1150,6 +1122,21 @@ fn transposers_idle() -> Vec<Stmt> {
         assign(d("wseq"), bit(false)),
         assign(d("wpend_v"), bit(false)),
     ]
+}
+
+/// `counter` steps on; after `last` it restarts at 0, marks the bank `bank` it worked on
+/// full or empty (`now_full`) in the 2-bit register `full`, and moves to the other bank:
+/// the fill and emit / drain sides of every transposer.
+fn step_bank(counter: &str, last: Expr, full: &str, bank: &str, now_full: bool) -> Stmt {
+    if_else(
+        last,
+        vec![
+            assign(d(counter), lit_u(0, 32)),
+            set_bank(d(full), q(bank), now_full),
+            assign(d(bank), not(q(bank))),
+        ],
+        vec![assign(d(counter), inc(q(counter)))],
+    )
 }
 
 /// Bit `i` (a 1-bit expression) of a 2-bit register.
