@@ -387,7 +387,8 @@ where
         let qap_log_n = config
             .qap_log_n
             .clamp(8, (2 * caps.ntt_log_size + 1).max(8));
-        let qap_fits = crate::qap_on_card::layout(caps, caps.card_memory_bytes(), 1 << 4).is_some()
+        let qap_fits = crate::qap_on_card::layout(caps, caps.card_memory_bytes(), 1 << 4, false)
+            .is_some()
             && caps.ntt_log_size > 0
             && (1u64 << qap_log_n) <= caps.max_count as u64;
         if qap_fits {

@@ -53,20 +53,22 @@ pub enum Layout {
 
 /// How a card with `caps` and `free` bytes of card memory runs the step for a domain of
 /// `n` points, if it can: card memory for four vectors (a, b, c and a transform's
-/// scratch), an MSM engine, n within one job, up to N² as a whole and 2·N² in halves.
-/// The driver and the `model:` device decide with this one rule.
-pub fn layout(caps: &Capabilities, free: u64, n: usize) -> Option<Layout> {
+/// scratch), an MSM engine, n within one job, up to N² as a whole and 2·N² in halves
+/// (`prefer_halves`: in halves whenever they fit, [`Device::prefer_qap_halves`]). The
+/// driver and the `model:` device decide with this one rule.
+pub fn layout(caps: &Capabilities, free: u64, n: usize, prefer_halves: bool) -> Option<Layout> {
     let fits = caps.card_memory_bytes() > 0
         && caps.msm_engine(zkpipe_spec::preset::Group::G1).present()
         && n.is_power_of_two()
         && n >= 4
         && n <= caps.max_count as usize
         && 4 * wire::card_vector_bytes(n) <= free;
-    let log_n = n.trailing_zeros();
+    let (log_n, whole_max) = (n.trailing_zeros(), 2 * caps.ntt_log_size);
+    let halves = n / 2 >= HALF_MIN && log_n <= whole_max + 1;
     match () {
         _ if !fits => None,
-        _ if log_n <= 2 * caps.ntt_log_size => Some(Layout::Whole),
-        _ if log_n == 2 * caps.ntt_log_size + 1 && n / 2 >= HALF_MIN => Some(Layout::Halves),
+        _ if halves && (prefer_halves || log_n > whole_max) => Some(Layout::Halves),
+        _ if log_n <= whole_max => Some(Layout::Whole),
         _ => None,
     }
 }
@@ -83,12 +85,8 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
     if abc.iter().any(|v| v.len() != n) || h_query.len() > n {
         return None;
     }
-    let mut layout = layout(device.capabilities(), free, n)?;
-    let halves_fit =
-        n / 2 >= HALF_MIN && n.trailing_zeros() <= 2 * device.capabilities().ntt_log_size + 1;
-    if device.qap_halves.load(std::sync::atomic::Ordering::Relaxed) && halves_fit {
-        layout = Layout::Halves;
-    }
+    let prefer_halves = device.qap_halves.load(std::sync::atomic::Ordering::Relaxed);
+    let layout = layout(device.capabilities(), free, n, prefer_halves)?;
     match run(device, abc, h_query, reduction, layout) {
         // Another caller took the memory since `fits` looked (proofs in flight on one
         // card): nothing of the caller's was touched, so the step-by-step path runs.

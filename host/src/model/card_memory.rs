@@ -150,45 +150,65 @@ impl ModelCard {
         s
     }
 
-    /// The card's jobs of the QAP step on card memory for a domain of n points (`ark`:
-    /// ark-groth16's reduction, with the final inverse transform and scaling; else
-    /// snarkjs's).
-    pub fn qap_on_card_stats(&self, n: usize, ark: bool) -> EngineStats {
+    /// The card's jobs of the QAP step on card memory for a domain of n points in
+    /// `layout` (`ark`: ark-groth16's reduction, with the final inverse transform and
+    /// scaling; else snarkjs's; see [`crate::qap_on_card`]).
+    pub fn qap_on_card_stats(&self, n: usize, ark: bool, layout: Layout) -> EngineStats {
         let beats = wire::kernel_out_beats(n);
         let linear = (beats, Access::Linear);
         let n64 = n as u64;
-        let powmul = || {
+        // A job that streams the whole vector.
+        let whole = |mut job: EngineStats| {
+            job.elements = n64;
+            job
+        };
+        let transform = || match layout {
+            Layout::Whole => {
+                let mut t = self.ntt_on_card_stats(n);
+                t.elements = t.jobs as u64 * n64;
+                t
+            }
+            Layout::Halves => self.ntt_halves_stats(n),
+        };
+        // ·g^i, or (halves) ·g^i read interleaved, [even | odd] → natural.
+        let powmul = |read: Access| {
             let busy = self.elementwise_cycles(Opcode::PowMul, n);
-            self.memory_job(busy, n64, linear, linear, 0)
+            whole(self.memory_job(busy, n64, (beats, read), linear, 0))
+        };
+        let coset = || match layout {
+            Layout::Whole => powmul(Access::Linear),
+            Layout::Halves => powmul(Access::two_rows(beats)),
         };
         let binary = || {
             // The port zips a and b; the kernel takes one a ‖ b per cycle.
             let busy = self.elementwise_cycles(Opcode::Mul, n);
             let zip = (2 * beats, Access::two_rows(2 * beats));
-            self.memory_job(busy, n64, zip, linear, 0)
+            whole(self.memory_job(busy, n64, zip, linear, 0))
         };
         let mut s = EngineStats::default();
         for _ in 0..3 {
-            // Upload (a copy job: a beat per cycle), iNTT, ·g^i, NTT.
-            s.add(&self.memory_job(
+            // Upload (a copy job: a beat per cycle), interpolate, coset factor, evaluate.
+            let upload = self.memory_job(
                 beats as u64 + 4,
                 beats as u64,
                 (0, Access::Host),
                 linear,
                 beats,
-            ));
-            s.add(&self.ntt_on_card_stats(n));
-            s.add(&powmul());
-            s.add(&self.ntt_on_card_stats(n));
+            );
+            s.add(&whole(upload));
+            s.add(&transform());
+            s.add(&coset());
+            s.add(&transform());
         }
         s.add(&binary());
         s.add(&binary());
         if ark {
-            s.add(&self.ntt_on_card_stats(n));
-            s.add(&powmul());
+            s.add(&transform());
+            s.add(&powmul(Access::Linear));
+        } else if layout == Layout::Halves {
+            // h back to natural order.
+            s.add(&coset());
         }
-        // Every job of the step streams the whole vector.
-        s.elements = s.jobs as u64 * n as u64;
         s
     }
 
@@ -211,53 +231,6 @@ impl ModelCard {
         s
     }
 
-    /// The card's jobs of the QAP step in [`Layout::Halves`] for a domain of n points
-    /// (see [`crate::qap_on_card`]; `ark` as for [`Self::qap_on_card_stats`]).
-    pub fn qap_halves_stats(&self, n: usize, ark: bool) -> EngineStats {
-        let beats = wire::kernel_out_beats(n);
-        let linear = (beats, Access::Linear);
-        let n64 = n as u64;
-        let interleaved = || {
-            let busy = self.elementwise_cycles(Opcode::PowMul, n);
-            self.memory_job(busy, n64, (beats, Access::two_rows(beats)), linear, 0)
-        };
-        let binary = || {
-            let busy = self.elementwise_cycles(Opcode::Mul, n);
-            let zip = (2 * beats, Access::two_rows(2 * beats));
-            self.memory_job(busy, n64, zip, linear, 0)
-        };
-        let mut s = EngineStats::default();
-        let mut elements = 0u64;
-        let mut add = |s: &mut EngineStats, job: EngineStats, n: u64| {
-            elements += if job.elements > 0 { job.elements } else { n };
-            s.add(&job);
-        };
-        for _ in 0..3 {
-            let upload = self.memory_job(
-                beats as u64 + 4,
-                beats as u64,
-                (0, Access::Host),
-                linear,
-                beats,
-            );
-            add(&mut s, upload, n64);
-            add(&mut s, self.ntt_halves_stats(n), 0);
-            add(&mut s, interleaved(), n64);
-            add(&mut s, self.ntt_halves_stats(n), 0);
-        }
-        add(&mut s, binary(), n64);
-        add(&mut s, binary(), n64);
-        if ark {
-            add(&mut s, self.ntt_halves_stats(n), 0);
-            let busy = self.elementwise_cycles(Opcode::PowMul, n);
-            add(&mut s, self.memory_job(busy, n64, linear, linear, 0), n64);
-        } else {
-            add(&mut s, interleaved(), n64);
-        }
-        s.elements = elements;
-        s
-    }
-
     /// The step for a curve the model card computes over; see [`crate::qap_on_card`].
     fn qap_h_msm<F: FftField, A: AffineRepr<ScalarField = F>>(
         &self,
@@ -269,7 +242,8 @@ impl ModelCard {
         if abc.iter().any(|v| v.len() != n) || h_query.len() > n {
             return None;
         }
-        let layout = crate::qap_on_card::layout(&self.caps, self.caps.card_memory_bytes(), n)?;
+        let layout =
+            crate::qap_on_card::layout(&self.caps, self.caps.card_memory_bytes(), n, false)?;
         Some(self.qap_run(abc, h_query, reduction, layout))
     }
 
@@ -295,10 +269,7 @@ impl ModelCard {
             .collect();
         let ark = reduction == Reduction::Ark;
         let h = if ark { coset.ifft(&h) } else { h };
-        let mut device = match layout {
-            Layout::Whole => self.qap_on_card_stats(n, ark),
-            Layout::Halves => self.qap_halves_stats(n, ark),
-        };
+        let mut device = self.qap_on_card_stats(n, ark, layout);
         // The host encodes the three uploads, as a driver would.
         device.codec_s = 3.0 * self.time_encode_stream(n);
         let (sum, msm) = self.msm_scalars_on_card(h_query, &h[..h_query.len()])?;

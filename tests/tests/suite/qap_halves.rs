@@ -280,9 +280,21 @@ fn the_layout_follows_the_core_and_the_memory() {
     let caps = device.capabilities();
     let core = caps.ntt_log_size;
     let free = caps.card_memory_bytes();
-    assert_eq!(qap_on_card::layout(caps, free, 1 << 4), Some(Layout::Whole));
     assert_eq!(
-        qap_on_card::layout(caps, free, 1 << (2 * core)),
+        qap_on_card::layout(caps, free, 1 << 4, false),
+        Some(Layout::Whole)
+    );
+    // Preferred halves where they fit (halves of a page up to N²), else as before.
+    assert_eq!(
+        qap_on_card::layout(caps, free, 1 << 9, true),
+        Some(Layout::Halves)
+    );
+    assert_eq!(
+        qap_on_card::layout(caps, free, 1 << 4, true),
+        Some(Layout::Whole)
+    );
+    assert_eq!(
+        qap_on_card::layout(caps, free, 1 << (2 * core), false),
         Some(Layout::Whole)
     );
     // sim-small's 2·N² exceeds its job limit; a card with a larger limit runs it in halves.
@@ -290,12 +302,15 @@ fn the_layout_follows_the_core_and_the_memory() {
     big.max_count = 1 << 20;
     let free_big = 1u64 << 30;
     assert_eq!(
-        qap_on_card::layout(&big, free_big, 2 << (2 * core)),
+        qap_on_card::layout(&big, free_big, 2 << (2 * core), false),
         Some(Layout::Halves)
     );
-    assert_eq!(qap_on_card::layout(&big, free_big, 4 << (2 * core)), None);
     assert_eq!(
-        qap_on_card::layout(&big, 1 << 20, 2 << (2 * core)),
+        qap_on_card::layout(&big, free_big, 4 << (2 * core), false),
+        None
+    );
+    assert_eq!(
+        qap_on_card::layout(&big, 1 << 20, 2 << (2 * core), false),
         None,
         "memory"
     );
