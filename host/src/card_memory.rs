@@ -29,7 +29,7 @@ use zkpipe_spec::regs::Opcode;
 use zkpipe_spec::wire::{self, BEAT_BYTES, CARD_MEMORY_ALIGN};
 
 mod halves;
-pub use halves::{Order, HALF_MIN};
+pub use halves::{halves_fit, Order, HALF_MIN};
 
 /// Free ranges of a card's memory (offset → bytes), first fit, coalesced on free.
 #[derive(Debug)]

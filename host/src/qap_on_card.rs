@@ -28,7 +28,7 @@
 //! memory) answer `None`, and the prover takes the step-by-step path.
 
 use crate::backend::{QapEngine, QapReport, Reduction};
-use crate::card_memory::{CardVec, Order, HALF_MIN};
+use crate::card_memory::{halves_fit, CardVec, Order};
 use crate::device::Device;
 use crate::driver::kernel::Capabilities;
 use crate::elementwise::{JobReport, Scalar};
@@ -64,7 +64,7 @@ pub fn layout(caps: &Capabilities, free: u64, n: usize, prefer_halves: bool) -> 
         && n <= caps.max_count as usize
         && 4 * wire::card_vector_bytes(n) <= free;
     let (log_n, whole_max) = (n.trailing_zeros(), 2 * caps.ntt_log_size);
-    let halves = n / 2 >= HALF_MIN && log_n <= whole_max + 1;
+    let halves = halves_fit(caps.ntt_log_size, n);
     match () {
         _ if !fits => None,
         _ if halves && (prefer_halves || log_n > whole_max) => Some(Layout::Halves),
@@ -96,7 +96,7 @@ pub(crate) fn qap_h_msm<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>
 }
 
 /// The step on `device` in the given layout, whatever the domain's size (n ≤ N² for
-/// [`Layout::Whole`]; halves of [`HALF_MIN`] to N² points for [`Layout::Halves`]):
+/// [`Layout::Whole`]; halves of [`HALF_MIN`](crate::card_memory::HALF_MIN) to N² points for [`Layout::Halves`]):
 /// how tests run the halves on a small card. Errors as the card's jobs give them.
 #[doc(hidden)]
 pub fn run<C: MontConfig<4>, P: BoardCurve<ScalarField = Scalar<C>>>(

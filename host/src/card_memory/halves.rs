@@ -29,6 +29,12 @@ use zkpipe_spec::regs::Opcode;
 pub const HALF_MIN: usize =
     zkpipe_spec::wire::CARD_MEMORY_ALIGN as usize / zkpipe_spec::wire::ELEM_BYTES;
 
+/// Whether a card whose NTT core has 2^`core_log` points transforms `m` points in halves:
+/// m a power of two, halves from a page ([`HALF_MIN`]) to N² points.
+pub fn halves_fit(core_log: u32, m: usize) -> bool {
+    m.is_power_of_two() && m / 2 >= HALF_MIN && m.trailing_zeros() <= 2 * core_log + 1
+}
+
 /// The order of a vector's 2h elements in card memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
@@ -53,7 +59,7 @@ impl Device {
         self.check_vec(v)?;
         let m = v.len();
         let core = self.capabilities().ntt_log_size;
-        if !m.is_power_of_two() || m / 2 < HALF_MIN || m.trailing_zeros() > 2 * core + 1 {
+        if !halves_fit(core, m) {
             return Err(Error::Unsupported {
                 device: self.uri().to_string(),
                 what: "this transform in halves: M = 2h a power of two, h from a page \
